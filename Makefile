@@ -1,0 +1,45 @@
+# The front door. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+YEAR ?= 2025
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lab lint samples expectations lock clean-build
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+run: $(STAMP) ## create the venv if needed, install, and run the suite for YEAR (default 2025)
+	$(BIN)/lawreport run --year $(YEAR)
+
+test: $(STAMP) ## install the same way and run lint and all tests
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest -q
+
+lab: $(STAMP) ## open JupyterLab on the notebooks with the project's environment
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(STAMP) ## ruff lint and format check
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+samples: $(STAMP) ## regenerate the synthetic sample ledgers under data/raw/
+	$(BIN)/python -m lawreport.sample.generator --out data/raw
+
+expectations: $(STAMP) ## regenerate expectations/*.json from the ledger specs
+	$(BIN)/python -m lawreport.suites --write expectations/
+
+lock: $(STAMP) ## refresh requirements.lock from the installed environment
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^lawreport' > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean-build: ## remove build/ and data/clean/ (generated)
+	rm -rf build data/clean

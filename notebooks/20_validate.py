@@ -1,0 +1,42 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 第二步：数据校验 (Step 2, validate)
+#
+# 用 `expectations/` 中每张清洗表的 Great Expectations 校验套件检查 `data/clean/<year>/`，
+# 并做跨表检查(如 结案 ≤ 立案 + 上年结转)。结果与 GX Data Docs 写入 `build/<year>/validation/`；
+# 任何一项不通过都会停止运行，并指出表、校验项和出问题的行。
+
+# %% tags=["parameters"]
+year: int = 2025  # report year (报告年度)
+unit: str = ""  # reporting unit; empty = take it from the manifest (单位)
+raw_root: str = "data/raw"  # folder holding <year>/ raw ledgers
+clean_root: str = "data/clean"  # folder receiving <year>/ clean tables
+build_root: str = "build"  # folder receiving <year>/ run outputs
+expectations_dir: str = "expectations"  # Great Expectations suites
+key_file: str = ""  # pseudonymisation key file outside git; empty = env or demo key
+
+# %%
+from lawreport.manifest import read_manifest
+from lawreport.params import check_params
+from lawreport.validation import validate_year
+
+params = check_params(dict(year=year, unit=unit, raw_root=raw_root, clean_root=clean_root, build_root=build_root,
+                           expectations_dir=expectations_dir, key_file=key_file))
+tables = [ledger.table for ledger in read_manifest(params.raw_dir).ledgers]
+previous = params.previous_clean_dir if params.previous_clean_dir.is_dir() else None
+report = validate_year(params.year, params.clean_dir, params.path(params.expectations_dir),
+                       params.build_dir / "validation", tables=tables, previous_clean_dir=previous)
+report.summary_frame()
+
+# %%
+report.raise_for_failures()
+print("全部校验通过 (all expectations passed)")

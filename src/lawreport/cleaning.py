@@ -1,0 +1,372 @@
+"""Clean one year's raw ledgers into tidy tables, row by row, with every problem located.
+
+Reads `data/raw/<year>/` (never writes there); returns tables whose rows keep their raw file,
+sheet and row; quarantines rows that break a rule; counts every dropped row with its reason.
+`rows read = rows kept + rows quarantined + rows dropped` holds for every ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import values as V
+from .errors import LedgerFileError, Problem
+from .ledgers import Column, Ledger
+from .pseudonym import Pseudonymiser
+from .reading import Grid, read_csv_export, read_xlsx_sheet
+
+HEADER_SCAN_ROWS = 20
+FOOTER_PREFIXES = ("填表人", "审核人", "制表人", "填报人", "负责人", "合计", "总计", "备注", "说明", "填报日期", "制表日期", "统计人")
+INDEX_HEADERS = frozenset({"序号", "编号序", "no", "no."})
+SOURCE_COLUMNS = ("row_id", "source_file", "source_sheet", "source_row")
+DTYPES = {
+    "date": "datetime64[ms]",
+    "int": "Int64",
+    "month": "Int64",
+    "year": "Int64",
+    "amount": "Float64",
+    "flag": "boolean",
+}
+ROW_RULES = {
+    # rule name -> (later date column, earlier date column)
+    "closed_not_before_received": ("closed_date", "received_date"),
+    "deadline_not_before_received": ("deadline", "received_date"),
+    "closed_not_before_filed": ("closed_date", "filed_date"),
+}
+
+
+def norm_header(text: object) -> str:
+    if text is None:
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+
+
+@dataclass
+class LedgerResult:
+    """What cleaning one ledger produced."""
+
+    ledger: Ledger
+    file: str
+    sheet: str
+    header_row: int
+    table: pd.DataFrame
+    quarantine: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)
+    rows_read: int = 0
+    rows_quarantined: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def rows_kept(self) -> int:
+        return len(self.table)
+
+    def report(self) -> dict[str, object]:
+        return {
+            "title": self.ledger.title,
+            "file": self.file,
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "rows_read": self.rows_read,
+            "rows_kept": self.rows_kept,
+            "rows_quarantined": self.rows_quarantined,
+            "rows_dropped": dict(sorted(self.dropped.items())),
+            "ignored_columns": self.ignored_columns,
+        }
+
+
+def _fill_merged_header(grid: Grid, header_idx: int) -> tuple[list[str], list[str]]:
+    """Leaf and parent header rows, with merged header cells spread over their range."""
+    width = max((len(r) for r in grid.rows), default=0)
+    rows = {i: [norm_header(v) for v in grid.rows[i]] + [""] * (width - len(grid.rows[i]))
+            for i in (header_idx - 1, header_idx) if 0 <= i < len(grid.rows)}
+    for r0, c0, r1, c1 in grid.merged:
+        value = norm_header(grid.rows[r0][c0]) if r0 < len(grid.rows) and c0 < len(grid.rows[r0]) else ""
+        for r in range(r0, r1 + 1):
+            if r in rows:
+                for c in range(c0, min(c1, width - 1) + 1):
+                    rows[r][c] = value
+    leaf = rows.get(header_idx, [""] * width)
+    parent = rows.get(header_idx - 1, [""] * width)
+    return leaf, parent
+
+
+def _labels(leaf: list[str], parent: list[str]) -> list[set[str]]:
+    labels = []
+    for lf, pa in zip(leaf, parent, strict=True):
+        forms = set()
+        if lf:
+            forms.add(lf)
+            if pa and pa != lf:
+                forms.add(f"{pa}|{lf}")
+        elif pa:
+            forms.add(pa)
+        labels.append(forms)
+    return labels
+
+
+def _wanted(column: Column) -> set[str]:
+    forms = {norm_header(column.header)} | {norm_header(a) for a in column.aliases}
+    return forms
+
+
+def _match(columns: tuple[Column, ...], labels: list[set[str]]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for column in columns:
+        wanted = _wanted(column)
+        two_level = column.group is not None
+        hits = []
+        for j, forms in enumerate(labels):
+            # A two-level column matches only with its group, so two "日期" leaves stay apart.
+            if two_level and wanted & {f for f in forms if "|" in f}:
+                hits.append(j)
+            elif not two_level and wanted & {f for f in forms if "|" not in f} and not any("|" in f for f in forms):
+                hits.append(j)
+        found[column.name] = hits
+    return found
+
+
+def find_header(grid: Grid, ledger: Ledger) -> tuple[int, dict[str, list[int]], list[set[str]]]:
+    """The header row (0-based index into grid.rows): the row whose labels match most columns."""
+    best: tuple[int, int, dict[str, list[int]], list[set[str]]] | None = None
+    for idx in range(min(HEADER_SCAN_ROWS, len(grid.rows))):
+        leaf, parent = _fill_merged_header(grid, idx)
+        labels = _labels(leaf, parent)
+        found = _match(ledger.columns, labels)
+        score = sum(1 for hits in found.values() if hits)
+        if best is None or score > best[0]:
+            best = (score, idx, found, labels)
+    needed = max(2, (len(ledger.columns) + 1) // 2)
+    if best is None or best[0] < needed:
+        raise LedgerFileError([Problem(
+            "F011", "file", grid.file, sheet=grid.sheet, table=ledger.table,
+            detail=f"前{HEADER_SCAN_ROWS}行中没有一行包含足够的列名(应有：{'、'.join(c.header for c in ledger.columns)})",
+        )])
+    return best[1], best[2], best[3]
+
+
+def _is_footer(cells: list[object]) -> bool:
+    first = next((c for c in cells if not V.is_empty(c)), None)
+    return isinstance(first, str) and norm_header(first).startswith(FOOTER_PREFIXES)
+
+
+def _mask(column: Column, raw: object) -> str:
+    """How a raw value may appear in a quarantine report: personal values never appear."""
+    if raw is None:
+        return ""
+    if column.personal:
+        return f"[已隐藏 {column.kind}，{len(V.nfkc(raw).strip())}字符]"
+    return V.nfkc(raw)[:80]
+
+
+class LedgerCleaner:
+    """Cleans ledgers of one report year with one pseudonymiser."""
+
+    def __init__(self, year: int, pseudonymiser: Pseudonymiser, today: dt.date | None = None):
+        self.year = year
+        self.pseudonymiser = pseudonymiser
+        self.today = today or dt.date(year + 1, 12, 31)
+
+    def read_grid(self, ledger: Ledger, path: Path) -> Grid:
+        if ledger.fmt == "csv":
+            return read_csv_export(path, ledger.table)
+        assert ledger.sheet is not None
+        return read_xlsx_sheet(path, ledger.sheet, ledger.table)
+
+    def clean(self, ledger: Ledger, path: Path) -> LedgerResult:
+        grid = self.read_grid(ledger, path)
+        header_idx, found, labels = find_header(grid, ledger)
+        file_problems: list[Problem] = []
+        mapping: dict[str, int] = {}
+        for column in ledger.columns:
+            hits = found[column.name]
+            if len(hits) > 1:
+                file_problems.append(Problem("F013", "file", grid.file, grid.sheet, header_idx + grid.first_row,
+                                             column.header, table=ledger.table,
+                                             detail=f"该列名出现 {len(hits)} 次(第{'、'.join(str(h + 1) for h in hits)}列)"))
+            elif hits:
+                mapping[column.name] = hits[0]
+            elif column.required:
+                file_problems.append(Problem("F012", "file", grid.file, grid.sheet, header_idx + grid.first_row,
+                                             column.header, table=ledger.table, detail="请恢复该列或核对列名"))
+        used = set(mapping.values())
+        ignored = sorted({"/".join(sorted(forms)) for j, forms in enumerate(labels)
+                          if forms and j not in used and not (forms & INDEX_HEADERS)})
+        data_start = header_idx + 1
+        rows = grid.rows[data_start:]
+        width = max((len(r) for r in grid.rows), default=0)
+
+        dropped: Counter[str] = Counter()
+        notices: list[Problem] = [Problem("N204", "notice", grid.file, grid.sheet, header_idx + grid.first_row, col,
+                                          table=ledger.table, detail="该列不在数据字典中，未进入清洗结果")
+                                  for col in ignored]
+        keep_idx: list[int] = []
+        seen: set[tuple[object, ...]] = set()
+        for i, row in enumerate(rows):
+            sheet_row = data_start + i + grid.first_row
+            cells = list(row) + [None] * (width - len(row))
+            if all(V.is_empty(c) for c in cells):
+                dropped["N201"] += 1
+                continue
+            if _is_footer(cells):
+                dropped["N202"] += 1
+                notices.append(Problem("N202", "notice", grid.file, grid.sheet, sheet_row, table=ledger.table))
+                continue
+            signature = tuple(cells)
+            if signature in seen:
+                dropped["N203"] += 1
+                notices.append(Problem("N203", "notice", grid.file, grid.sheet, sheet_row, table=ledger.table))
+                continue
+            seen.add(signature)
+            keep_idx.append(i)
+
+        # Merged cells in the data area need an explicit fill rule for their column.
+        kept_set = set(keep_idx)
+        col_by_index = {j: ledger.column(name) for name, j in mapping.items()}
+        fills: list[tuple[int, int, int, int]] = []
+        for r0, c0, r1, c1 in grid.merged:
+            rows_in = [r - data_start for r in range(max(r0, data_start), r1 + 1) if r - data_start in kept_set]
+            if r1 < data_start or not rows_in:
+                continue
+            for c in range(c0, c1 + 1):
+                column = col_by_index.get(c)
+                if column is None:
+                    continue
+                if column.fill_down and c0 == c1:
+                    fills.append((r0, c0, r1, c1))
+                else:
+                    file_problems.append(Problem(
+                        "F014", "file", grid.file, grid.sheet, r0 + grid.first_row, column.header, table=ledger.table,
+                        detail=f"合并区域 第{r0 + grid.first_row}-{r1 + grid.first_row}行；请取消合并并逐行填写"))
+        if file_problems:
+            raise LedgerFileError(file_problems)
+        for r0, c0, r1, _ in fills:
+            value = grid.rows[r0][c0] if c0 < len(grid.rows[r0]) else None
+            for r in range(r0 + 1, r1 + 1):
+                while len(grid.rows[r]) <= c0:
+                    grid.rows[r].append(None)
+                grid.rows[r][c0] = value
+
+        records: list[dict[str, object]] = []
+        quarantine: list[Problem] = []
+        bad_rows: set[int] = set()
+        for i in keep_idx:
+            sheet_row = data_start + i + grid.first_row
+            row = grid.rows[data_start + i]
+            record: dict[str, object] = {
+                "row_id": f"{ledger.table}-{sheet_row:05d}",
+                "source_file": grid.file,
+                "source_sheet": grid.sheet,
+                "source_row": sheet_row,
+            }
+            row_problems = []
+            for column in ledger.columns:
+                j = mapping.get(column.name)
+                raw = row[j] if j is not None and j < len(row) else None
+                try:
+                    record[column.clean_name] = self.parse(column, raw, ledger)
+                except V.ValueProblem as problem:
+                    row_problems.append(Problem(problem.code, "row", grid.file, grid.sheet, sheet_row, column.header,
+                                                _mask(column, raw), problem.detail, ledger.table))
+            for rule in ledger.checks:
+                later, earlier = ROW_RULES[rule]
+                a, b = record.get(later), record.get(earlier)
+                if isinstance(a, dt.date) and isinstance(b, dt.date) and a < b:
+                    col = ledger.column(later)
+                    row_problems.append(Problem("R117", "row", grid.file, grid.sheet, sheet_row, col.header,
+                                                a.isoformat(), f"早于「{ledger.column(earlier).header}」{b.isoformat()}",
+                                                ledger.table))
+            if row_problems:
+                quarantine.extend(row_problems)
+                bad_rows.add(sheet_row)
+            else:
+                records.append(record)
+
+        key = ledger.key_column
+        if key is not None and records:
+            by_key: dict[object, list[dict[str, object]]] = {}
+            for record in records:
+                by_key.setdefault(record[key.clean_name], []).append(record)
+            conflicts = {k for k, group in by_key.items() if len(group) > 1}
+            if conflicts:
+                kept = []
+                for record in records:
+                    value = record[key.clean_name]
+                    if value in conflicts:
+                        others = [str(r["source_row"]) for r in by_key[value] if r is not record]
+                        quarantine.append(Problem("R109", "row", grid.file, grid.sheet, int(record["source_row"]),  # type: ignore[arg-type]
+                                                  key.header, str(value) if not key.personal else "[已隐藏]",
+                                                  f"与第{'、'.join(others)}行编号相同但内容不同", ledger.table))
+                        bad_rows.add(int(record["source_row"]))  # type: ignore[arg-type]
+                    else:
+                        kept.append(record)
+                records = kept
+
+        table = self.to_frame(ledger, records)
+        return LedgerResult(
+            ledger=ledger, file=grid.file, sheet=grid.sheet, header_row=header_idx + grid.first_row, table=table,
+            quarantine=quarantine, notices=notices, rows_read=len(rows), rows_quarantined=len(bad_rows),
+            dropped=dropped, ignored_columns=ignored,
+        )
+
+    def parse(self, column: Column, raw: object, ledger: Ledger) -> object:
+        """One cell to its clean value; raises ValueProblem. Personal values come back pseudonymised."""
+        if V.is_empty(raw):
+            if column.nullable:
+                return None
+            raise V.ValueProblem("R107", "该列不允许为空")
+        kind = column.kind
+        if kind == "text":
+            return V.parse_text(raw)
+        if kind == "code":
+            return V.parse_code(raw)
+        if kind == "category":
+            return V.parse_category(raw, column.allowed)
+        if kind in ("int", "amount"):
+            number: float = V.parse_int(raw) if kind == "int" else V.parse_amount(raw)
+            if number < 0:
+                raise V.ValueProblem("R105", "数值不应为负")
+            if column.maximum is not None and number > column.maximum:
+                raise V.ValueProblem("R106", f"超过上限 {column.maximum:g}")
+            return number
+        if kind == "date":
+            date = V.parse_date(raw)
+            if column.in_year and not ledger.multi_year and date.year != self.year:
+                raise V.ValueProblem("R103", f"应在 {self.year} 年内，实为 {date.isoformat()}")
+            return date
+        if kind == "month":
+            return V.parse_month(raw)
+        if kind == "year":
+            return V.parse_year(raw)
+        if kind == "flag":
+            return V.parse_flag(raw)
+        if kind == "id_number":
+            return self.pseudonymiser.token(kind, V.parse_id_number(raw, self.today))
+        if kind == "phone":
+            return self.pseudonymiser.token(kind, V.parse_phone(raw))
+        if kind in ("person_name", "address", "narrative"):
+            return self.pseudonymiser.token(kind, V.fold_spaces(V.nfkc(raw) if kind != "narrative" else str(raw)))
+        raise AssertionError(f"unknown kind {kind}")
+
+    @staticmethod
+    def to_frame(ledger: Ledger, records: list[dict[str, object]]) -> pd.DataFrame:
+        columns = [*SOURCE_COLUMNS, *(c.clean_name for c in ledger.columns)]
+        frame = pd.DataFrame.from_records(records, columns=columns)
+        frame["source_row"] = frame["source_row"].astype("Int64")
+        for name in ("row_id", "source_file", "source_sheet"):
+            frame[name] = frame[name].astype("string")
+        for column in ledger.columns:
+            dtype = DTYPES.get(column.kind, "string")
+            series = frame[column.clean_name]
+            if column.kind == "date":
+                frame[column.clean_name] = pd.to_datetime(series.astype(object), errors="raise").astype(dtype)
+            else:
+                frame[column.clean_name] = series.astype(object).where(series.notna(), None).astype(dtype)
+        return frame

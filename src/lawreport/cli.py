@@ -1,0 +1,47 @@
+"""Console command `lawreport`: a thin layer over pipeline.run_suite and the sample generator."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import LedgerFileError
+from .params import ParameterError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lawreport", description="法治政府建设年度报告统计套件 (rule-of-law report statistics suite)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="按顺序运行各步骤笔记本 (run the notebooks for a year)")
+    run.add_argument("--year", required=True, help="报告年度，如 2025")
+    run.add_argument("--unit", default="", help="单位，如 垫江县桂阳街道 (default: from the manifest)")
+    run.add_argument("--raw-root", default="data/raw")
+    run.add_argument("--clean-root", default="data/clean")
+    run.add_argument("--build-root", default="build")
+    run.add_argument("--key-file", default="")
+    clean = sub.add_parser("clean", help="只清洗台账，不启动 Jupyter (clean only, no kernel)")
+    clean.add_argument("--year", required=True)
+    clean.add_argument("--raw-root", default="data/raw")
+    clean.add_argument("--clean-root", default="data/clean")
+    args = parser.parse_args(argv)
+
+    from .pipeline import StepFailed, run_suite
+
+    try:
+        if args.command == "run":
+            run_suite({"year": args.year, "unit": args.unit, "raw_root": args.raw_root, "clean_root": args.clean_root,
+                       "build_root": args.build_root, "key_file": args.key_file})
+        elif args.command == "clean":
+            from .clean_step import run_clean
+            from .params import check_params
+
+            summary = run_clean(check_params({"year": args.year, "raw_root": args.raw_root, "clean_root": args.clean_root}))
+            print(summary.accounting().to_string(index=False))
+    except (ParameterError, LedgerFileError, StepFailed) as error:
+        print(f"错误 (error)：{error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,96 @@
+"""Declarative description of every ledger (台账): file, sheet, columns, types, vocabularies.
+
+The cleaner, the sample generator, the Great Expectations suites and the data dictionary are all
+derived from these specs, so a column is described once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal[
+    "text",  # free text that is not personal: whitespace folded
+    "code",  # identifier kept as a string (leading zeros kept), NFKC-normalised
+    "int",  # a count; "3件" and "1,200" parse, "三" and "—" are reported
+    "amount",  # money in yuan, >= 0; "1,200元" parses
+    "date",  # many styles and Excel serials -> ISO date
+    "month",  # a month number 1..12
+    "year",  # a four-digit year
+    "flag",  # 是/否/√/×/✓/Y/N/1/0 -> bool
+    "category",  # a value from a closed vocabulary
+    "person_name",  # personal: pseudonymised
+    "id_number",  # personal: 18-digit 居民身份证号, checked then pseudonymised
+    "phone",  # personal: mobile or landline, checked then pseudonymised
+    "address",  # personal: pseudonymised
+    "narrative",  # personal free text: never reaches clean data (hashed + length only)
+]
+
+PERSONAL_KINDS: frozenset[str] = frozenset({"person_name", "id_number", "phone", "address", "narrative"})
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a ledger sheet."""
+
+    name: str  # snake_case name in clean data (personal columns get a `_key` suffix there)
+    header: str  # the Chinese header as written in the file; "组|列" for a two-level header
+    kind: Kind
+    meaning: str
+    required: bool = True  # the column must exist in the file
+    nullable: bool = False  # an empty cell is allowed (otherwise the row is quarantined)
+    allowed: tuple[str, ...] = ()  # closed vocabulary for kind == "category"
+    aliases: tuple[str, ...] = ()  # other headers offices use for the same column
+    key: bool = False  # unique row identifier within the ledger
+    in_year: bool = False  # a date that must fall inside the report year
+    fill_down: bool = False  # merged cells in this column are filled downwards (explicit rule)
+    maximum: float | None = None  # an amount or count above this is absurd and reported
+
+    @property
+    def personal(self) -> bool:
+        return self.kind in PERSONAL_KINDS
+
+    @property
+    def clean_name(self) -> str:
+        return f"{self.name}_key" if self.personal else self.name
+
+    @property
+    def leaf(self) -> str:
+        return self.header.split("|")[-1]
+
+    @property
+    def group(self) -> str | None:
+        parts = self.header.split("|")
+        return parts[0] if len(parts) == 2 else None
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """One ledger: a sheet of an .xlsx workbook, or a platform CSV export."""
+
+    table: str  # clean table name; also the expectation suite's name
+    title: str  # Chinese name of the ledger
+    file: str  # file name inside data/raw/<year>/, with {year} for the report year
+    sheet: str | None  # sheet name for .xlsx; None for CSV
+    keeper: str  # who keeps it (科室 or platform)
+    description: str
+    columns: tuple[Column, ...]
+    multi_year: bool = False  # rows may belong to earlier years (no in-year date check)
+    checks: tuple[str, ...] = field(default=())  # extra row rules, see cleaning.ROW_RULES
+
+    @property
+    def fmt(self) -> str:
+        return "csv" if self.file.lower().endswith(".csv") else "xlsx"
+
+    def file_name(self, year: int) -> str:
+        return self.file.format(year=year)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.table} has no column {name!r}")
+
+    @property
+    def key_column(self) -> Column | None:
+        return next((c for c in self.columns if c.key), None)

@@ -1,0 +1,71 @@
+"""The run's parameters: one typed contract, checked before any kernel starts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class ParameterError(ValueError):
+    """A run parameter is unknown, mistyped or points at nothing."""
+
+
+@dataclass(frozen=True)
+class RunParams:
+    year: int  # report year, e.g. 2025
+    unit: str = ""  # reporting unit, e.g. 垫江县桂阳街道; empty = take it from the manifest
+    raw_root: str = "data/raw"  # folder holding <year>/ raw ledgers
+    clean_root: str = "data/clean"  # folder receiving <year>/ clean tables
+    build_root: str = "build"  # folder receiving <year>/ run outputs
+    expectations_dir: str = "expectations"  # Great Expectations suites, one JSON per table
+    key_file: str = ""  # pseudonymisation key file (outside git); empty = env or demo key
+
+    def path(self, value: str) -> Path:
+        path = Path(value)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.path(self.raw_root) / str(self.year)
+
+    @property
+    def clean_dir(self) -> Path:
+        return self.path(self.clean_root) / str(self.year)
+
+    @property
+    def previous_clean_dir(self) -> Path:
+        return self.path(self.clean_root) / str(self.year - 1)
+
+    @property
+    def build_dir(self) -> Path:
+        return self.path(self.build_root) / str(self.year)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def check_params(raw: dict[str, Any]) -> RunParams:
+    """Reject unknown names, a year given as a date or text, and a year without ledgers."""
+    known = {f.name for f in fields(RunParams)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ParameterError(f"未知参数 (unknown parameter)：{', '.join(unknown)}；可用参数：{', '.join(sorted(known))}")
+    if "year" not in raw:
+        raise ParameterError("缺少参数 year (missing parameter)")
+    year = raw["year"]
+    if isinstance(year, str) and re.fullmatch(r"\d{4}", year.strip()):
+        year = int(year)
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+        raise ParameterError(f"参数 year 应为四位年份整数，如 2025 (year must be a 4-digit integer)，收到 {raw['year']!r}")
+    values = {**raw, "year": year}
+    for name in known - {"year"}:
+        if name in values and not isinstance(values[name], str):
+            raise ParameterError(f"参数 {name} 应为文本 (must be a string)，收到 {values[name]!r}")
+    params = RunParams(**values)
+    if not params.raw_dir.is_dir():
+        raise ParameterError(f"{params.year} 年没有台账目录 (no ledgers for this year)：{params.raw_dir}")
+    return params

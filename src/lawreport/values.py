@@ -1,0 +1,221 @@
+"""Explicit parsing rules for raw cell values, one function per column kind.
+
+Each parser takes the raw cell (str, int, float, datetime, or None) and returns the clean value,
+or raises `ValueProblem` with a stable code. Nothing is coerced to NaN silently: an empty cell is
+`None` only by the explicit rule in `is_empty`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from difflib import get_close_matches
+
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+# Serials between 1982-02-... and 2064: anything else in a date column is not a plausible serial.
+SERIAL_MIN, SERIAL_MAX = 30000, 60000
+EMPTY_MARKERS = frozenset({"", "—", "-", "－", "/", "——", "无"})
+YES = frozenset({"是", "√", "✓", "✔", "y", "yes", "1", "true", "有"})
+NO = frozenset({"否", "×", "✗", "✘", "x", "n", "no", "0", "false"})
+UNIT_SUFFIXES = ("人次", "场次", "户次", "万元", "件", "人", "次", "场", "份", "户", "台", "名", "条", "元", "个", "座", "起")
+CHINESE_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万亿]+$")
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+class ValueProblem(Exception):
+    """A raw value that the rules cannot turn into a clean value."""
+
+    def __init__(self, code: str, detail: str = ""):
+        self.code = code
+        self.detail = detail
+        super().__init__(f"{code}: {detail}")
+
+
+def nfkc(value: object) -> str:
+    """Text form of a raw value, NFKC-normalised (full-width digits and letters to ASCII)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value))
+
+
+def fold_spaces(text: str) -> str:
+    """Strip and collapse all whitespace, ideographic space included."""
+    return re.sub(r"\s+", " ", text.replace("\u3000", " ")).strip()
+
+
+def is_empty(value: object) -> bool:
+    """Explicit rule: None, blank text and the conventional dash/无 markers are empty."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return fold_spaces(value) in EMPTY_MARKERS
+    return False
+
+
+def parse_text(value: object) -> str:
+    return fold_spaces(str(value) if not isinstance(value, float) else nfkc(value))
+
+
+def parse_code(value: object) -> str:
+    """Identifiers stay strings; leading zeros are kept. Floats that are whole become ints."""
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueProblem("R104", "编号不应为小数")
+        value = int(value)
+    return re.sub(r"\s+", "", nfkc(value))
+
+
+def parse_category(value: object, allowed: tuple[str, ...]) -> str:
+    text = re.sub(r"\s+", "", nfkc(value))
+    for item in allowed:
+        # Vocabularies are compared in NFKC form, so full-width brackets and letters match.
+        if nfkc(item).replace(" ", "") == text:
+            return item
+    close = get_close_matches(text, allowed, n=1, cutoff=0.0)
+    hint = f"最接近的取值：{close[0]}" if close else ""
+    raise ValueProblem("R108", f"允许取值 {'、'.join(allowed)}；{hint}")
+
+
+def _strip_number_text(value: object) -> str:
+    text = re.sub(r"\s+", "", nfkc(value))
+    for suffix in UNIT_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            if suffix == "万元":
+                raise ValueProblem("R104", "金额以“万元”书写，请换算为元")
+            text = text[: -len(suffix)]
+            break
+    return text
+
+
+def parse_int(value: object) -> int:
+    """Counts: ints, whole floats, "12", "１２", "3件", "1,200". Chinese numerals are reported."""
+    if isinstance(value, bool):
+        raise ValueProblem("R104", "不是数值")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise ValueProblem("R104", "计数不应为小数")
+    text = _strip_number_text(value)
+    if CHINESE_NUMERAL.match(text):
+        raise ValueProblem("R118", "请改写为阿拉伯数字")
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+|-?\d+", text):
+        return int(text.replace(",", ""))
+    if re.fullmatch(r"-?\d+\.0+", text):
+        return int(float(text))
+    raise ValueProblem("R104", "无法识别为整数")
+
+
+def parse_amount(value: object) -> float:
+    """Amounts in yuan: numbers, "1,200元", "1200.00". Negative values are reported by the caller."""
+    if isinstance(value, bool):
+        raise ValueProblem("R104", "不是数值")
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = _strip_number_text(value)
+    if CHINESE_NUMERAL.match(text):
+        raise ValueProblem("R118", "请改写为阿拉伯数字")
+    if re.fullmatch(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?", text):
+        return float(text.replace(",", ""))
+    raise ValueProblem("R104", "无法识别为金额")
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def parse_date(value: object) -> dt.date:
+    """Dates: datetime cells, Excel serials, 2025-03-05, 2025/3/5, 2025.3.5, 2025年3月5日, 20250305."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if SERIAL_MIN <= value <= SERIAL_MAX:
+            return (EXCEL_EPOCH + dt.timedelta(days=int(value))).date()
+        raise ValueProblem("R101", "数值不是有效的 Excel 日期序列号")
+    text = re.sub(r"\s+", " ", nfkc(value)).strip()
+    if re.fullmatch(r"\d{5}(\.0+)?", text):
+        return parse_date(float(text))
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            y, m, d = (int(g) for g in match.groups())
+            try:
+                return dt.date(y, m, d)
+            except ValueError:
+                raise ValueProblem("R102", f"{y}年{m}月{d}日不存在") from None
+    raise ValueProblem("R101", "可用格式：2025-03-05、2025/3/5、2025.3.5、2025年3月5日")
+
+
+def parse_month(value: object) -> int:
+    text = nfkc(value).strip()
+    text = text[:-1] if text.endswith("月") else text
+    month = parse_int(text)
+    if not 1 <= month <= 12:
+        raise ValueProblem("R104", "月份应为 1-12")
+    return month
+
+
+def parse_year(value: object) -> int:
+    text = nfkc(value).strip()
+    text = text[:-1] if text.endswith("年") else text
+    year = parse_int(text)
+    if not 1949 <= year <= 2100:
+        raise ValueProblem("R104", "年度应为四位年份")
+    return year
+
+
+def parse_flag(value: object) -> bool:
+    text = nfkc(value).strip().lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueProblem("R116", "可用：是/否、√/×、Y/N、1/0")
+
+
+def id_check_digit(first17: str) -> str:
+    """GB 11643 check digit of an 18-digit 居民身份证号."""
+    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def parse_id_number(value: object, today: dt.date | None = None) -> str:
+    """Checks an ID number and returns it normalised (upper-case X). The caller pseudonymises it."""
+    if isinstance(value, float) or (isinstance(value, str) and re.fullmatch(r"\s*\d(\.\d+)?[eE]\+?\d+\s*", value)):
+        raise ValueProblem("R111", "请将该列设为文本格式后重新录入完整号码")
+    if isinstance(value, int):
+        value = str(value)
+    text = re.sub(r"\s+", "", nfkc(value)).upper()
+    if re.fullmatch(r"\d{15}", text):
+        raise ValueProblem("R113", "请核对并换用18位号码")
+    if not re.fullmatch(r"\d{17}[\dX]", text):
+        raise ValueProblem("R110", "应为17位数字加1位校验位")
+    try:
+        birth = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        raise ValueProblem("R114", "出生日期不存在") from None
+    if birth > (today or dt.date.today()) or birth.year < 1900:
+        raise ValueProblem("R114", "出生日期不合理")
+    if id_check_digit(text[:17]) != text[17]:
+        raise ValueProblem("R112", "校验位与前17位不符")
+    return text
+
+
+def parse_phone(value: object) -> str:
+    """Mobile (11 digits, 1[3-9]...) or landline (area code 0xx(x) + 7-8 digits)."""
+    if isinstance(value, float):
+        value = int(value)
+    text = re.sub(r"[\s()()]", "", nfkc(value))
+    digits = text.replace("-", "")
+    if re.fullmatch(r"1[3-9]\d{9}", digits) or re.fullmatch(r"0\d{2,3}\d{7,8}", digits):
+        return digits
+    raise ValueProblem("R115", "应为11位手机号或带区号的固定电话")
