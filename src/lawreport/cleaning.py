@@ -118,19 +118,21 @@ def _wanted(column: Column) -> set[str]:
 
 
 def _match(columns: tuple[Column, ...], labels: list[set[str]]) -> dict[str, list[int]]:
+    """Grid columns matching each spec column. Two-level columns ("组|列") match first, with their
+    group, so that two "日期" leaves under 受理 and 办结 stay apart; single-level columns then match
+    the remaining grid columns by their own label (a title row above the header does not matter)."""
     found: dict[str, list[int]] = {}
+    claimed: set[int] = set()
     for column in columns:
-        wanted = _wanted(column)
-        two_level = column.group is not None
-        hits = []
-        for j, forms in enumerate(labels):
-            # A two-level column matches only with its group, so two "日期" leaves stay apart.
-            if two_level and wanted & {f for f in forms if "|" in f}:
-                hits.append(j)
-            elif not two_level and wanted & {f for f in forms if "|" not in f} and not any("|" in f for f in forms):
-                hits.append(j)
-        found[column.name] = hits
-    return found
+        if column.group is not None:
+            wanted = _wanted(column)
+            found[column.name] = [j for j, forms in enumerate(labels) if wanted & forms]
+            claimed.update(found[column.name])
+    for column in columns:
+        if column.group is None:
+            wanted = _wanted(column)
+            found[column.name] = [j for j, forms in enumerate(labels) if j not in claimed and wanted & forms]
+    return {column.name: found[column.name] for column in columns}
 
 
 def find_header(grid: Grid, ledger: Ledger) -> tuple[int, dict[str, list[int]], list[set[str]]]:

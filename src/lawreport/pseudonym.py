@@ -15,6 +15,10 @@ from pathlib import Path
 DEMO_KEY = b"lawreport-demo-key-for-synthetic-sample-ledgers-only"
 KEY_ENV = "LAWREPORT_PSEUDONYM_KEY"
 PREFIX = {"person_name": "P", "id_number": "ID", "phone": "T", "address": "A", "narrative": "N"}
+# Tokens are spelt in consonants only: no run of digits in a token can look like an ID or phone
+# number to the personal-data scanners, and no token spells a word.
+ALPHABET = "bcdfghjkmnpqrstvwxz"
+TOKEN_LENGTH = 12
 
 
 def load_key(key_file: Path | None, synthetic: bool) -> bytes | None:
@@ -27,12 +31,17 @@ def load_key(key_file: Path | None, synthetic: bool) -> bytes | None:
 
 
 class Pseudonymiser:
-    """Turns a personal value into a stable keyed token such as 'P-1f3a9c0d2b7e'."""
+    """Turns a personal value into a stable keyed token such as 'P-kxbqdmtrwhzf'."""
 
     def __init__(self, key: bytes):
         self._key = key
 
     def token(self, kind: str, value: str) -> str:
         normalised = unicodedata.normalize("NFKC", value).strip()
-        digest = hmac.new(self._key, f"{kind}\x1f{normalised}".encode(), hashlib.sha256).hexdigest()
-        return f"{PREFIX[kind]}-{digest[:12]}"
+        digest = hmac.new(self._key, f"{kind}\x1f{normalised}".encode(), hashlib.sha256).digest()
+        number = int.from_bytes(digest, "big")
+        letters = []
+        for _ in range(TOKEN_LENGTH):
+            number, index = divmod(number, len(ALPHABET))
+            letters.append(ALPHABET[index])
+        return f"{PREFIX[kind]}-{''.join(letters)}"

@@ -42,6 +42,27 @@ PAIR_RULES: dict[str, tuple[str, str]] = {
     "closed_not_before_filed": ("closed_date", "filed_date"),
 }
 
+# pandas dtypes of the clean data contract (same as cleaning.DTYPES; everything else is "string").
+# GX's expect_column_values_to_be_of_type cannot tell "Int64" from "int64" or "string" from object
+# (it reports the scalar type), so lawreport.validation checks these in pandas instead.
+KIND_DTYPES: dict[str, str] = {
+    "date": "datetime64[ms]",
+    "int": "Int64",
+    "month": "Int64",
+    "year": "Int64",
+    "amount": "Float64",
+    "flag": "boolean",
+}
+
+
+def clean_dtypes(ledger: Ledger) -> dict[str, str]:
+    """Column -> pandas dtype name that step 1 writes for this ledger (source columns included)."""
+    dtypes = {"row_id": "string", "source_file": "string", "source_sheet": "string", "source_row": "Int64"}
+    for column in ledger.columns:
+        dtypes[column.clean_name] = "string" if column.personal else KIND_DTYPES.get(column.kind, "string")
+    return dtypes
+
+
 # Plausible bounds for kinds whose range is fixed by meaning rather than by the spec.
 MONTH_RANGE = (1, 12)
 YEAR_RANGE = (2000, 2100)
@@ -59,8 +80,8 @@ def _number(value: float) -> int | float:
 
 
 def _label(column: Column) -> str:
-    # Chinese header (leaf of a two-level header) plus the clean column name, for the descriptions.
-    return f"「{column.leaf}」({column.clean_name})"
+    # Chinese header (both levels of a two-level header, e.g. 受理|日期 -> 受理日期) plus the clean name.
+    return f"「{column.header.replace('|', '')}」({column.clean_name})"
 
 
 def _column_expectations(ledger: Ledger, column: Column) -> list[Expectation]:

@@ -1,0 +1,82 @@
+"""Helpers for tests that build broken copies of the sample ledgers in a temporary folder."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import openpyxl
+import yaml
+
+from lawreport.cleaning import find_header
+from lawreport.ledgers import get_ledger
+from lawreport.manifest import MANIFEST_NAME, sha256_file
+from lawreport.params import PROJECT_ROOT, RunParams, check_params
+from lawreport.reading import read_xlsx_sheet
+
+SAMPLE_RAW = PROJECT_ROOT / "data" / "raw"
+
+
+def copy_year(tmp_path: Path, year: int = 2025, tables: list[str] | None = None) -> RunParams:
+    """Copy a sample year to tmp_path/raw/<year>, keeping only the files of `tables` (all when None)."""
+    source = SAMPLE_RAW / str(year)
+    manifest = yaml.safe_load((source / MANIFEST_NAME).read_text(encoding="utf-8"))
+    if tables is not None:
+        manifest["ledgers"] = [t for t in manifest["ledgers"] if t in tables]
+    target = tmp_path / "raw" / str(year)
+    target.mkdir(parents=True)
+    wanted = {get_ledger(t).file_name(year) for t in manifest["ledgers"]}
+    for item in source.iterdir():
+        if item.name in wanted or (tables is None and item.name != MANIFEST_NAME):
+            shutil.copy2(item, target / item.name)
+    manifest["files"] = [f for f in manifest["files"] if (target / f["name"]).exists()]
+    (target / MANIFEST_NAME).write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return check_params({"year": year, "raw_root": str(tmp_path / "raw"), "clean_root": str(tmp_path / "clean"),
+                         "build_root": str(tmp_path / "build")})
+
+
+def ledger_path(params: RunParams, table: str) -> Path:
+    return params.raw_dir / get_ledger(table).file_name(params.year)
+
+
+def locate(params: RunParams, table: str, column: str, data_row: int = 0) -> tuple[int, int]:
+    """1-based (row, col) of a column's cell in the n-th data row, found the way the cleaner finds it."""
+    ledger = get_ledger(table)
+    assert ledger.sheet is not None
+    grid = read_xlsx_sheet(ledger_path(params, table), ledger.sheet)
+    header_idx, found, _ = find_header(grid, ledger)
+    col = found[column][0]
+    row = header_idx + 1
+    seen = -1
+    while True:
+        cells = grid.rows[row]
+        if any(c not in (None, "") for c in cells):
+            seen += 1
+            if seen == data_row:
+                return row + 1, col + 1
+        row += 1
+
+
+def edit_cells(params: RunParams, table: str, edits: list[tuple[str, int, object]]) -> list[int]:
+    """Set (column, data_row, value) cells of a ledger sheet; returns the sheet rows touched."""
+    ledger = get_ledger(table)
+    path = ledger_path(params, table)
+    targets = [(locate(params, table, column, data_row), value) for column, data_row, value in edits]
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook[ledger.sheet]
+    for (row, col), value in targets:
+        cell = sheet.cell(row=row, column=col)
+        cell.value = value  # (sheet.cell(value=None) would leave the old value in place)
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"  # text that looks like a formula, as it arrives from a paste
+    workbook.save(path)
+    return [row for (row, _), _ in targets]
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): sha256_file(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,463 @@
+"""Every case of ../shared/BAD-INPUTS.md "Files" and "Values": a broken copy of the sample ledgers
+gives its error code with file, sheet, row and column, and leaves raw and previous clean data intact.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import zipfile
+
+import msoffcrypto.format.ooxml
+import openpyxl
+import pandas as pd
+import pytest
+from support import copy_year, edit_cells, ledger_path, locate, tree_hashes
+
+from lawreport.clean_step import clean_year, run_clean
+from lawreport.errors import LedgerFileError
+from lawreport.ledgers import get_ledger
+from lawreport.values import id_check_digit
+
+# ---------------------------------------------------------------- helpers
+
+
+def file_error(params) -> LedgerFileError:
+    with pytest.raises(LedgerFileError) as info:
+        clean_year(params)
+    return info.value
+
+
+def codes(error: LedgerFileError) -> set[str]:
+    return {p.code for p in error.problems}
+
+
+def quarantined(params, table: str):
+    summary = clean_year(params)
+    result = next(r for r in summary.results if r.ledger.table == table)
+    assert result.rows_read == result.rows_kept + result.rows_quarantined + sum(result.dropped.values())
+    return result
+
+
+def problem_at(result, row: int, code: str):
+    hits = [p for p in result.quarantine if p.row == row and p.code == code]
+    assert hits, [(p.row, p.code) for p in result.quarantine]
+    return hits[0]
+
+
+def workbook(params, table: str) -> tuple[openpyxl.Workbook, str]:
+    path = ledger_path(params, table)
+    return openpyxl.load_workbook(path), str(path)
+
+
+def valid_id(first17: str) -> str:
+    return first17 + id_check_digit(first17)
+
+
+# ---------------------------------------------------------------- files
+
+
+def test_missing_ledger(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    ledger_path(params, "law_exams").unlink()
+    error = file_error(params)
+    assert codes(error) == {"F001"}
+    assert "学法考试台账" in str(error)
+
+
+def test_empty_file(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    ledger_path(params, "law_exams").write_bytes(b"")
+    assert codes(file_error(params)) == {"F002"}
+
+
+def test_truncated_xlsx(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    path = ledger_path(params, "law_exams")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    assert codes(file_error(params)) == {"F003"}
+
+
+def test_csv_renamed_to_xlsx_says_what_it_is(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    ledger_path(params, "law_exams").write_text("姓名,身份证号\n张三,1\n", encoding="utf-8")
+    error = file_error(params)
+    assert codes(error) == {"F004"} and "CSV" in str(error)
+
+
+def test_xls_renamed_to_xlsx_says_what_it_is(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    ledger_path(params, "law_exams").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4096)
+    error = file_error(params)
+    assert codes(error) == {"F004"} and ".xls" in str(error)
+
+
+def test_password_protected_xlsx(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    path = ledger_path(params, "law_exams")
+    office = msoffcrypto.format.ooxml.OOXMLFile(io.BytesIO(path.read_bytes()))
+    encrypted = io.BytesIO()
+    office.encrypt("secret", encrypted)
+    path.write_bytes(encrypted.getvalue())
+    assert codes(file_error(params)) == {"F005"}
+
+
+def _rewrite_zip(path, change):
+    with zipfile.ZipFile(path) as source:
+        parts = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in parts:
+            target.writestr(info, change(info.filename, data))
+        return target
+
+
+def test_xml_entity_bomb_is_refused_before_parsing(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    bomb = b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+
+    def inject(name, data):
+        if name.startswith("xl/worksheets/sheet"):
+            return data.replace(b"?>", b"?>" + bomb, 1) if data.startswith(b"<?xml") else bomb + data
+        return data
+
+    _rewrite_zip(ledger_path(params, "law_exams"), inject)
+    assert codes(file_error(params)) == {"F006"}
+
+
+def test_huge_uncompressed_size_is_refused_without_unpacking(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    with zipfile.ZipFile(ledger_path(params, "law_exams"), "a", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("xl/media/padding.bin", "w", force_zip64=True) as member:
+            block = b"\x00" * (1 << 20)
+            for _ in range(210):
+                member.write(block)
+    assert codes(file_error(params)) == {"F006"}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"])
+def test_csv_exports_in_every_encoding_read_the_same(tmp_path, encoding):
+    params = copy_year(tmp_path, 2025, tables=["hotline_complaints"])
+    path = ledger_path(params, "hotline_complaints")
+    expected = clean_year(params).results[0].table
+    text = path.read_bytes().decode("gb18030")
+    if encoding == "gbk":
+        text = text.encode("gbk", errors="strict").decode("gbk")
+    path.write_bytes(text.encode(encoding))
+    assert clean_year(params).results[0].table.equals(expected)
+
+
+def test_undecidable_encoding(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["hotline_complaints"])
+    path = ledger_path(params, "hotline_complaints")
+    path.write_bytes(path.read_bytes()[:200] + b"\xff\xff\xff" + codecs.BOM_UTF8[:1])
+    assert codes(file_error(params)) == {"F007"}
+
+
+def test_sheet_renamed(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    book, path = workbook(params, "law_exams")
+    book["法治考试"].title = "法治考试名单"
+    book.save(path)
+    error = file_error(params)
+    assert codes(error) == {"F008"} and "法治考试名单" in str(error)
+
+
+def test_sheet_hidden(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    book, path = workbook(params, "law_exams")
+    book["法治考试"].sheet_state = "hidden"
+    book.save(path)
+    assert codes(file_error(params)) == {"F009"}
+
+
+def test_two_sheets_with_similar_names(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    book, path = workbook(params, "law_exams")
+    copy = book.copy_worksheet(book["法治考试"])
+    copy.title = "法治考试 (2)"
+    book.save(path)
+    assert codes(file_error(params)) == {"F010"}
+
+
+def test_header_not_found(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    row, _ = locate(params, "law_exams", "staff_name")
+    book, path = workbook(params, "law_exams")
+    for cell in book["法治考试"][row - 1]:
+        cell.value = "x"
+    book.save(path)
+    assert codes(file_error(params)) == {"F011"}
+
+
+def test_headers_with_full_width_characters_and_stray_spaces_still_match(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    expected = clean_year(params).results[0].table
+    row, col = locate(params, "law_exams", "staff_name")
+    book, path = workbook(params, "law_exams")
+    sheet = book["法治考试"]
+    header = row - 1
+    sheet.cell(header, col).value = " 姓　名 "
+    _, score_col = locate(params, "law_exams", "score")
+    sheet.cell(header, score_col).value = "考试成绩\u3000"
+    book.save(path)
+    assert clean_year(params).results[0].table.equals(expected)
+
+
+def test_duplicate_column_names(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    row, _ = locate(params, "law_exams", "staff_name")
+    book, path = workbook(params, "law_exams")
+    sheet = book["法治考试"]
+    sheet.cell(row - 1, sheet.max_column + 1).value = "姓名"
+    book.save(path)
+    error = file_error(params)
+    assert codes(error) == {"F013"} and error.problems[0].column == "姓名"
+
+
+def test_required_column_missing(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    _, col = locate(params, "law_exams", "passed")
+    book, path = workbook(params, "law_exams")
+    book["法治考试"].delete_cols(col)
+    book.save(path)
+    error = file_error(params)
+    assert codes(error) == {"F012"} and error.problems[0].column == "是否合格"
+
+
+def test_unexpected_new_column_never_reaches_output(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    row, _ = locate(params, "law_exams", "staff_name")
+    book, path = workbook(params, "law_exams")
+    sheet = book["法治考试"]
+    new_col = sheet.max_column + 1
+    sheet.cell(row - 1, new_col).value = "紧急联系人身份证号"
+    secret = valid_id("99050519900909123")
+    for r in range(row, row + 5):
+        sheet.cell(r, new_col).value = secret
+    book.save(path)
+    summary = run_clean(params)
+    assert any(p.code == "N204" for r in summary.results for p in r.notices)
+    for item in params.clean_dir.iterdir():
+        data = item.read_bytes()
+        assert secret.encode() not in data and "紧急联系人".encode() not in data or item.suffix == ".json"
+    frame = pd.read_parquet(params.clean_dir / "law_exams.parquet")
+    assert secret not in frame.astype(str).to_csv()
+
+
+def test_all_file_problems_are_reported_in_one_pass(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams", "petitions", "hotline_complaints"])
+    ledger_path(params, "hotline_complaints").write_bytes(b"")
+    book, path = workbook(params, "petitions")
+    book["信访登记"].title = "信访登记表"
+    book.save(path)
+    assert codes(file_error(params)) == {"F002", "F008"}
+
+
+# ---------------------------------------------------------------- values
+
+
+def test_id_numbers_stored_as_numbers_are_reported_per_row(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    rows = edit_cells(params, "law_exams", [("staff_id_number", 0, 9.90101198001e17), ("staff_id_number", 4, 9.9e17)])
+    result = quarantined(params, "law_exams")
+    for row in rows:
+        problem = problem_at(result, row, "R111")
+        assert problem.column == "身份证号" and problem.sheet == "法治考试"
+    assert result.rows_quarantined == 2
+
+
+def test_id_number_faults(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    good = valid_id("99010119800101001")
+    wrong_check = good[:17] + ("1" if good[17] != "1" else "2")
+    rows = edit_cells(params, "law_exams", [
+        ("staff_id_number", 0, wrong_check),
+        ("staff_id_number", 1, "990101800101001"),
+        ("staff_id_number", 2, valid_id("99010120300101001")),
+        ("staff_id_number", 3, "９９" + good[2:]),  # full-width digits: normalised, accepted
+    ])
+    result = quarantined(params, "law_exams")
+    problem_at(result, rows[0], "R112")
+    problem_at(result, rows[1], "R113")
+    problem_at(result, rows[2], "R114")
+    assert rows[3] in set(result.table.source_row)
+    # The ID never appears, even in the quarantine report.
+    assert all(good[:10] not in p.value and "99010119" not in p.value for p in result.quarantine)
+
+
+def test_lower_case_x_is_accepted(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    first17 = next(f"99010119800101{i:03d}" for i in range(1000) if id_check_digit(f"99010119800101{i:03d}") == "X")
+    rows = edit_cells(params, "law_exams", [("staff_id_number", 0, first17 + "x")])
+    result = quarantined(params, "law_exams")
+    assert rows[0] in set(result.table.source_row)
+
+
+def test_codes_with_leading_zeros_stay_strings(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["villages"])
+    rows = edit_cells(params, "villages", [("village_code", 0, "000231001001")])
+    table = quarantined(params, "villages").table
+    assert table.loc[table.source_row == rows[0], "village_code"].iloc[0] == "000231001001"
+
+
+@pytest.mark.parametrize("raw", [45721, "2025年3月5日", "2025.3.5", "2025/3/5", "２０２５-０３-０５"])
+def test_date_styles_are_all_read(tmp_path, raw):
+    params = copy_year(tmp_path, 2025, tables=["joint_inspections"])
+    rows = edit_cells(params, "joint_inspections", [("inspection_date", 0, raw)])
+    table = quarantined(params, "joint_inspections").table
+    assert table.loc[table.source_row == rows[0], "inspection_date"].iloc[0] == pd.Timestamp("2025-03-05")
+
+
+def test_impossible_and_out_of_year_dates(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["petitions"])
+    rows = edit_cells(params, "petitions", [("received_date", 0, "2025-02-30"), ("received_date", 1, "2024-12-31"),
+                                           ("received_date", 2, "1900年1月1日")])
+    result = quarantined(params, "petitions")
+    problem_at(result, rows[0], "R102")
+    problem_at(result, rows[1], "R103")
+    problem_at(result, rows[2], "R103")
+    assert problem_at(result, rows[0], "R102").column == "受理|日期"
+
+
+def test_counts_and_amounts_in_words_units_and_dashes(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["legal_adviser_log"])
+    rows = edit_cells(params, "legal_adviser_log", [
+        ("people_served", 0, "3件"),
+        ("people_served", 1, "三"),
+        ("people_served", 2, "—"),
+        ("people_served", 3, " "),
+        ("amount_recovered", 4, "1,200元"),
+        ("amount_recovered", 5, "—"),
+    ])
+    result = quarantined(params, "legal_adviser_log")
+    table = result.table.set_index("source_row")
+    assert table.loc[rows[0], "people_served"] == 3
+    problem_at(result, rows[1], "R118")
+    problem_at(result, rows[2], "R107")
+    problem_at(result, rows[3], "R107")
+    assert table.loc[rows[4], "amount_recovered"] == 1200.0
+    assert pd.isna(table.loc[rows[5], "amount_recovered"])  # explicit rule: "—" in a nullable column is empty
+
+
+@pytest.mark.parametrize("raw", ["NA", "None", "來訪", "来 访x"])
+def test_category_values_outside_the_vocabulary_name_the_closest(tmp_path, raw):
+    params = copy_year(tmp_path, 2025, tables=["petitions"])
+    rows = edit_cells(params, "petitions", [("channel", 0, raw)])
+    problem = problem_at(quarantined(params, "petitions"), rows[0], "R108")
+    assert "最接近" in problem.detail and problem.value == raw
+
+
+def test_category_with_extra_spaces_is_accepted(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["petitions"])
+    rows = edit_cells(params, "petitions", [("channel", 0, " 来访\u3000")])
+    table = quarantined(params, "petitions").table
+    assert table.loc[table.source_row == rows[0], "channel"].iloc[0] == "来访"
+
+
+def test_empty_blank_and_missing_are_kept_apart(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["penalty_cases"])
+    rows = edit_cells(params, "penalty_cases", [("closed_date", 0, None), ("closed_date", 1, "  "), ("case_no", 2, None)])
+    result = quarantined(params, "penalty_cases")
+    table = result.table.set_index("source_row")
+    assert pd.isna(table.loc[rows[0], "closed_date"]) and pd.isna(table.loc[rows[1], "closed_date"])  # nullable: open case
+    problem_at(result, rows[2], "R107")  # the key may not be empty
+
+
+def test_merged_cells_in_the_data_area(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams", "mediators"])
+    row, col = locate(params, "law_exams", "work_unit")
+    book, path = workbook(params, "law_exams")
+    book["法治考试"].merge_cells(start_row=row, start_column=col, end_row=row + 2, end_column=col)
+    book.save(path)
+    error = file_error(params)
+    assert codes(error) == {"F014"} and error.problems[0].row == row and error.problems[0].column == "所在单位"
+
+
+def test_merged_cells_with_a_fill_rule_are_filled_down(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["mediators"])
+    row, col = locate(params, "mediators", "village")
+    book, path = workbook(params, "mediators")
+    sheet = book["调解队伍"]
+    value = sheet.cell(row, col).value
+    sheet.merge_cells(start_row=row, start_column=col, end_row=row + 2, end_column=col)
+    book.save(path)
+    table = quarantined(params, "mediators").table.set_index("source_row")
+    assert [table.loc[r, "village"] for r in (row, row + 1, row + 2)] == [value] * 3
+
+
+def test_same_case_number_with_different_content(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["penalty_cases"])
+    first_row, col = locate(params, "penalty_cases", "case_no", 0)
+    book, path = workbook(params, "penalty_cases")
+    case_no = book["行政处罚"].cell(first_row, col).value
+    book.close()
+    rows = edit_cells(params, "penalty_cases", [("case_no", 5, case_no)])
+    result = quarantined(params, "penalty_cases")
+    problem_at(result, first_row, "R109")
+    problem_at(result, rows[0], "R109")
+
+
+def test_negative_and_absurd_amounts_and_closing_before_receiving(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["penalty_cases", "petitions"])
+    rows = edit_cells(params, "penalty_cases", [("fine_amount", 0, -200), ("fine_amount", 1, 99_000_000)])
+    prow = edit_cells(params, "petitions", [("closed_date", 0, "2025-01-01"), ("received_date", 0, "2025-06-01")])
+    summary = clean_year(params)
+    penalty = next(r for r in summary.results if r.ledger.table == "penalty_cases")
+    petitions = next(r for r in summary.results if r.ledger.table == "petitions")
+    problem_at(penalty, rows[0], "R105")
+    problem_at(penalty, rows[1], "R106")
+    problem_at(petitions, prow[0], "R117")
+
+
+def test_markup_and_formulas_in_free_text_are_stored_as_plain_data(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["road_office"])
+    payloads = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "</td>", '=HYPERLINK("http://x","y")']
+    rows = edit_cells(params, "road_office", [("location", i, text) for i, text in enumerate(payloads)])
+    table = quarantined(params, "road_office").table.set_index("source_row")
+    assert [table.loc[r, "location"] for r in rows] == payloads
+
+
+def test_full_width_digits_in_phones(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["mediators"])
+    base = copy_year(tmp_path / "base", 2025, tables=["mediators"])
+    expected = quarantined(base, "mediators").table
+    book, path = workbook(params, "mediators")
+    row, col = locate(params, "mediators", "member_phone")
+    sheet = book["调解队伍"]
+    raw = str(sheet.cell(row, col).value)
+    sheet.cell(row, col).value = raw.translate({ord(d): chr(ord(d) + 0xFEE0) for d in "0123456789"})
+    book.save(path)
+    table = quarantined(params, "mediators").table
+    assert table.member_phone_key.tolist() == expected.member_phone_key.tolist()
+
+
+def test_a_ledger_with_zero_rows_gives_true_zeros(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["escalated_petitions"])
+    result = quarantined(params, "escalated_petitions")
+    assert result.rows_kept == 0 and list(result.table.columns)[:4] == ["row_id", "source_file", "source_sheet", "source_row"]
+
+
+# ---------------------------------------------------------------- nothing lost
+
+
+def test_a_failed_run_leaves_raw_and_previous_clean_data_untouched(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams", "penalty_cases"])
+    run_clean(params)
+    clean_before = tree_hashes(params.clean_dir)
+    ledger_path(params, "penalty_cases").write_bytes(b"")
+    raw_before = tree_hashes(params.raw_dir)
+    with pytest.raises(LedgerFileError):
+        run_clean(params)
+    assert tree_hashes(params.raw_dir) == raw_before
+    assert tree_hashes(params.clean_dir) == clean_before
+    assert not list(params.clean_dir.parent.glob(".*staging*"))
+
+
+def test_row_problems_name_file_sheet_row_column_value_and_code(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["petitions"])
+    rows = edit_cells(params, "petitions", [("received_date", 3, "2025-02-30")])
+    problem = problem_at(quarantined(params, "petitions"), rows[0], "R102")
+    message = problem.message()
+    ledger = get_ledger("petitions")
+    for part in (ledger.file_name(2025), "信访登记", f"第{rows[0]}行", "受理|日期", "2025-02-30", "R102", "impossible date"):
+        assert part in message
