@@ -16,12 +16,12 @@
 
 # %% tags=["parameters"]
 year: int = 2025  # report year (报告年度)
-unit: str = ""  # reporting unit; empty = take it from the manifest (单位)
+unit: str = ""  # reporting unit, empty = from the manifest (单位)
 raw_root: str = "data/raw"  # folder holding <year>/ raw ledgers
 clean_root: str = "data/clean"  # folder receiving <year>/ clean tables
 build_root: str = "build"  # folder receiving <year>/ run outputs
 expectations_dir: str = "expectations"  # Great Expectations suites
-key_file: str = ""  # pseudonymisation key file outside git; empty = env or demo key
+key_file: str = ""  # pseudonymisation key file outside git, empty = env or demo key
 
 # %%
 import pandas as pd

@@ -50,7 +50,7 @@ def id_check_digit(first17: str) -> str:
     """Return the GB 11643 check character ("0"-"9" or "X") for the first 17 digits of an ID."""
     if len(first17) != 17 or not first17.isdigit():
         raise ValueError(f"expected 17 digits, got {first17!r}")
-    total = sum(int(ch) * w for ch, w in zip(first17, ID_WEIGHTS))
+    total = sum(int(ch) * w for ch, w in zip(first17, ID_WEIGHTS, strict=True))
     return ID_CHECK_CHARS[total % 11]
 
 

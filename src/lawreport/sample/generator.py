@@ -34,7 +34,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lawreport.ledgers import ALL_LEDGERS, Column, Ledger
+from lawreport.ledgers import ALL_LEDGERS, Column, Ledger, get_ledger
 from lawreport.ledgers.publicity import SEVEN_VENUES
 from lawreport.ledgers.security import NINE_STREET_CATEGORIES
 from lawreport.sample import fake
@@ -257,7 +257,7 @@ def build_study_sessions(ctx: Context, ledger: Ledger) -> list[Row]:
     rng = ctx.rng(ledger.table)
     allowed = ledger.column("session_type").allowed
     mix = _by_year(STUDY_MIX, ctx.year)
-    types = [t for t, k in zip(allowed, mix) for _ in range(k)]
+    types = [t for t, k in zip(allowed, mix, strict=True) for _ in range(k)]
     rng.shuffle(types)
     dates = _rand_dates(rng, len(types), dt.date(ctx.year, 1, 10), dt.date(ctx.year, 12, 20))
     sizes = {"专题学法": (18, 30), "领导干部法治专题讲座": (40, 120), "集中学习": (20, 35)}
@@ -269,7 +269,7 @@ def build_study_sessions(ctx: Context, ledger: Ledger) -> list[Row]:
             "topic": rng.choice(STUDY_TOPICS[t]),
             "attendees": rng.randint(*sizes[t]),
         }
-        for i, (d, t) in enumerate(zip(dates, types), start=1)
+        for i, (d, t) in enumerate(zip(dates, types, strict=True), start=1)
     ]
 
 
@@ -277,7 +277,7 @@ def build_law_exams(ctx: Context, ledger: Ledger) -> list[Row]:
     rng = ctx.rng(ledger.table)
     types = ledger.column("staff_type").allowed
     n = _by_year(EXAM_PEOPLE, ctx.year)
-    kinds = sorted((rng.choices(range(len(types)), weights=(4, 4, 2))[0] for _ in range(n)))
+    kinds = sorted(rng.choices(range(len(types)), weights=(4, 4, 2))[0] for _ in range(n))
     seen: set[str] = set()
     rows: list[Row] = []
     for k in kinds:
@@ -326,7 +326,7 @@ def build_publicity_events(ctx: Context, ledger: Ledger) -> list[Row]:
     materials = split_total(rng, materials_total, n, 200, 3000, 10)
     people = split_total(rng, people_total, n, 300, 4000, 10)
     rows: list[Row] = []
-    for i, (d, venue, m, p) in enumerate(zip(dates, venues, materials, people), start=1):
+    for i, (d, venue, m, p) in enumerate(zip(dates, venues, materials, people, strict=True), start=1):
         if (d.month, d.day) == (4, 15):
             theme = "“4·15”全民国家安全教育日"
         elif (d.month, d.day) == (12, 4):
@@ -428,7 +428,7 @@ def build_petitions(ctx: Context, ledger: Ledger) -> list[Row]:
     channels = ledger.column("channel").allowed
     categories = ledger.column("category").allowed
     rows: list[Row] = []
-    for i, (d, verdict) in enumerate(zip(received, verdicts)):
+    for i, (d, verdict) in enumerate(zip(received, verdicts, strict=True)):
         deadline = d + dt.timedelta(days=60)
         if i in late_rows:
             closed = deadline + dt.timedelta(days=rng.randint(3, 20))
@@ -517,16 +517,16 @@ def build_mediators(ctx: Context, ledger: Ledger) -> list[Row]:
     max_full, max_helpers, max_adv = max(MEDIATORS.values())
     phones = [f"1700000{n:04d}" for n in base.sample(range(10_000), max_full + max_helpers + max_adv)]
     people: list[tuple[int, str, str, str]] = []  # (village order, role, name, phone)
-    for i in range(max_full):
+    for _ in range(max_full):
         people.append((0, "专职调解员", fake.fake_name(base), phones.pop()))
-    for i in range(max_adv):
+    for _ in range(max_adv):
         people.append((0, "法律顾问", fake.fake_name(base), phones.pop()))
     helper_pool = [(1 + i % len(VILLAGE_BASE), "法律明白人", fake.fake_name(base), phones.pop())
                    for i in range(max_helpers)]
     # Helpers recruited later have higher join ranks; a year shows the first `helpers` of them.
     join_rank = list(range(max_helpers))
     base.shuffle(join_rank)
-    helpers_now = [p for p, r in zip(helper_pool, join_rank) if r < helpers]
+    helpers_now = [p for p, r in zip(helper_pool, join_rank, strict=True) if r < helpers]
     chosen = people[:full] + people[max_full:max_full + advisers] + helpers_now
     chosen.sort(key=lambda p: p[0])  # stable: street staff first, then village by village
     return [
@@ -564,7 +564,7 @@ def build_legal_adviser_log(ctx: Context, ledger: Ledger) -> list[Row]:
             "amount_recovered": amount,
             "client": fake.fake_name(rng) if client else None,
         }
-        for i, (d, (kind, people, items, amount, client)) in enumerate(zip(dates, entries), start=1)
+        for i, (d, (kind, people, items, amount, client)) in enumerate(zip(dates, entries, strict=True), start=1)
     ]
 
 
@@ -594,7 +594,7 @@ def build_dispute_screening(ctx: Context, ledger: Ledger) -> list[Row]:
             "major": major,
             "result": result,
         }
-        for i, (d, (handler, major, result)) in enumerate(zip(dates, kinds), start=1)
+        for i, (d, (handler, major, result)) in enumerate(zip(dates, kinds, strict=True), start=1)
     ]
 
 
@@ -616,7 +616,7 @@ def steward_roster(ctx: Context, occupations: Sequence[str]) -> list[Steward]:
     return [
         Steward(f"GJ{i:04d}", fake.fake_name(base), f"1700000{p:04d}",
                 base.choices(occupations, weights=(4, 4, 2, 1))[0], d)
-        for i, (d, p) in enumerate(zip(joined, phones), start=1)
+        for i, (d, p) in enumerate(zip(joined, phones, strict=True), start=1)
     ]
 
 
@@ -630,8 +630,6 @@ def build_stewards(ctx: Context, ledger: Ledger) -> list[Row]:
 
 
 def build_steward_reports(ctx: Context, ledger: Ledger) -> list[Row]:
-    from lawreport.ledgers import get_ledger
-
     rng = ctx.rng(ledger.table)
     roster = steward_roster(ctx, get_ledger("stewards").column("occupation").allowed)
     joined = [s.joined for s in roster]
@@ -659,11 +657,11 @@ def build_steward_reports(ctx: Context, ledger: Ledger) -> list[Row]:
 
 def build_street_incidents(ctx: Context, ledger: Ledger) -> list[Row]:
     rng = ctx.rng(ledger.table)
-    category_weights = dict(zip(NINE_STREET_CATEGORIES, (1, 1.5, 30, 15, 6, 5, 2, 1, 38.5)))
+    category_weights = dict(zip(NINE_STREET_CATEGORIES, (1, 1.5, 30, 15, 6, 5, 2, 1, 38.5), strict=True))
     cells = [(m, c) for m in range(1, 13) for c in NINE_STREET_CATEGORIES]
     weights = [category_weights[c] * rng.uniform(0.7, 1.3) for _, c in cells]
     counts = allocate(rng, _by_year(STREET_TOTALS, ctx.year), weights)
-    return [{"month": m, "incident_category": c, "incidents": k} for (m, c), k in zip(cells, counts)]
+    return [{"month": m, "incident_category": c, "incidents": k} for (m, c), k in zip(cells, counts, strict=True)]
 
 
 def build_case_records(ctx: Context, ledger: Ledger) -> list[Row]:
@@ -672,13 +670,13 @@ def build_case_records(ctx: Context, ledger: Ledger) -> list[Row]:
     fixed = _by_year(CASES, ctx.year)
     others = rng.randint(30, 60)
     telecom = rng.randint(others // 3, 2 * others // 3)
-    counts = dict(zip(types, (*fixed, telecom, others - telecom)))
+    counts = dict(zip(types, (*fixed, telecom, others - telecom), strict=True))
     kinds = [t for t in types for _ in range(counts[t])]
     rng.shuffle(kinds)
     dates = _rand_dates(rng, len(kinds), ctx.start(), ctx.end())
     return [
         {"case_no": f"AJ{ctx.year}-{i:04d}", "case_date": d, "case_type": kind, "village": rng.choice(ctx.villages)}
-        for i, (d, kind) in enumerate(zip(dates, kinds), start=1)
+        for i, (d, kind) in enumerate(zip(dates, kinds, strict=True), start=1)
     ]
 
 
@@ -711,7 +709,7 @@ def build_platform_events(ctx: Context, ledger: Ledger) -> list[Row]:
     other_idx = [i for i, (s, _) in enumerate(sources) if s != "网格上报"]
     open_idx = set(other_idx[len(other_idx) - open_count:]) if open_count else set()
     rows: list[Row] = []
-    for i, (t, (source, _)) in enumerate(zip(times, sources)):
+    for i, (t, (source, _)) in enumerate(zip(times, sources, strict=True)):
         if source == "网格上报":
             phone = fake.fake_mobile(rng) if rng.random() < 0.9 else None
         elif source == "群众投诉":
@@ -743,7 +741,7 @@ def build_joint_inspections(ctx: Context, ledger: Ledger) -> list[Row]:
         {"inspection_id": f"ZHCYC{ctx.year}-{i:02d}", "inspection_date": d, "role": role,
          "departments": rng.choice(DEPARTMENT_SETS), "enterprises": rng.randint(2, 15),
          "trigger": rng.choices(ledger.column("trigger").allowed, weights=(6, 3, 1))[0]}
-        for i, (d, role) in enumerate(zip(dates, roles), start=1)
+        for i, (d, role) in enumerate(zip(dates, roles, strict=True), start=1)
     ]
 
 
@@ -779,7 +777,7 @@ def build_penalty_cases(ctx: Context, ledger: Ledger) -> list[Row]:
     filed += _rand_dates(rng, open_count, dt.date(ctx.year, 12, 16), dt.date(ctx.year, 12, 30))
     fines = split_total(rng, fines_total, fined, 50, 2000, 50)
     fined_idx = rng.sample(range(n), fined)
-    fine_of = dict(zip(fined_idx, fines))
+    fine_of = dict(zip(fined_idx, fines, strict=True))
     rows: list[Row] = []
     for i, d in enumerate(filed):
         is_open = i >= n - open_count
@@ -814,7 +812,7 @@ def build_deputy_proposals(ctx: Context, ledger: Ledger) -> list[Row]:
     return [
         {"proposal_no": f"JY{ctx.year}-{i:02d}", "assigned_date": d, "source": sources[i % len(sources)],
          "handling_role": rng.choice(roles), "subject": s, "replied": True}
-        for i, (d, s) in enumerate(zip(dates, subjects), start=1)
+        for i, (d, s) in enumerate(zip(dates, subjects, strict=True), start=1)
     ]
 
 
@@ -881,11 +879,11 @@ def build_county_comparison(ctx: Context, ledger: Ledger) -> list[Row]:
     ours, our_ranks = _by_year(COUNTY, ctx.year)
     units = [ctx.short] + [f"样例街道{i:02d}" for i in range(1, 4)] + [f"样例镇{i:02d}" for i in range(1, 21)]
     values: dict[tuple[str, str], float] = {}
-    for indicator, mine, rank in zip(indicators, ours, our_ranks):
+    for indicator, mine, rank in zip(indicators, ours, our_ranks, strict=True):
         others = _other_values(rng, indicator, mine, len(units) - 1, rank - 1)
         rng.shuffle(others)
         values[(ctx.short, indicator)] = mine
-        for unit, value in zip(units[1:], others):
+        for unit, value in zip(units[1:], others, strict=True):
             values[(unit, indicator)] = value
     rows: list[Row] = []
     for unit in units:

@@ -1,0 +1,101 @@
+"""The committed sample ledgers in data/raw/<year>/ are exactly what the generator produces.
+
+Regenerates every year into a temporary folder and compares file names, every .xlsx sheet cell by
+cell (values, sheet names, merged ranges), CSV bytes and MANIFEST.yaml; then checks that every
+committed file's sha256 matches its MANIFEST.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from lawreport.sample.generator import DEFAULT_YEARS, MANIFEST_NAME, generate_year
+
+REPO_ROOT = Path(__file__).parents[1]
+RAW = REPO_ROOT / "data" / "raw"
+GENERATED_SUFFIXES = (".xlsx", ".csv")
+
+
+def _committed(year: int) -> Path:
+    folder = RAW / str(year)
+    if not (folder / MANIFEST_NAME).exists():
+        pytest.fail(f"{folder} has no {MANIFEST_NAME}; run `python -m lawreport.sample.generator --out data/raw`")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """All years regenerated into a temporary raw root.
+
+    Files the generator does not write (such as report.txt, copied in by hand) are copied first,
+    because the MANIFEST hashes whatever sits in the folder.
+    """
+    root = tmp_path_factory.mktemp("raw")
+    for year in DEFAULT_YEARS:
+        out = root / str(year)
+        out.mkdir()
+        committed = RAW / str(year)
+        if committed.is_dir():
+            for path in sorted(committed.iterdir()):
+                if path.is_file() and path.name != MANIFEST_NAME and path.suffix.lower() not in GENERATED_SUFFIXES:
+                    shutil.copy2(path, out / path.name)
+        generate_year(year, out)
+    return root
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.is_file())
+
+
+@pytest.mark.parametrize("year", DEFAULT_YEARS)
+def test_same_file_names(regenerated: Path, year: int) -> None:
+    assert _names(regenerated / str(year)) == _names(_committed(year))
+
+
+@pytest.mark.parametrize("year", DEFAULT_YEARS)
+def test_xlsx_identical_cell_by_cell(regenerated: Path, year: int) -> None:
+    committed = _committed(year)
+    for path in sorted(committed.glob("*.xlsx")):
+        old = openpyxl.load_workbook(path)
+        new = openpyxl.load_workbook(regenerated / str(year) / path.name)
+        assert new.sheetnames == old.sheetnames, path.name
+        for name in old.sheetnames:
+            ws_old, ws_new = old[name], new[name]
+            where = f"{path.name}:{name}"
+            assert sorted(map(str, ws_new.merged_cells.ranges)) == sorted(map(str, ws_old.merged_cells.ranges)), where
+            assert (ws_new.max_row, ws_new.max_column) == (ws_old.max_row, ws_old.max_column), where
+            for row_old, row_new in zip(ws_old.iter_rows(values_only=True), ws_new.iter_rows(values_only=True), strict=True):
+                assert row_new == row_old, where
+
+
+@pytest.mark.parametrize("year", DEFAULT_YEARS)
+def test_csv_byte_identical(regenerated: Path, year: int) -> None:
+    for path in sorted(_committed(year).glob("*.csv")):
+        assert (regenerated / str(year) / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+@pytest.mark.parametrize("year", DEFAULT_YEARS)
+def test_manifest_identical(regenerated: Path, year: int) -> None:
+    old = (_committed(year) / MANIFEST_NAME).read_text(encoding="utf-8")
+    new = (regenerated / str(year) / MANIFEST_NAME).read_text(encoding="utf-8")
+    assert new == old
+
+
+@pytest.mark.parametrize("year", DEFAULT_YEARS)
+def test_committed_files_match_manifest(year: int) -> None:
+    folder = _committed(year)
+    manifest = yaml.safe_load((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["synthetic"] is True
+    assert manifest["year"] == year
+    listed = {entry["name"]: entry for entry in manifest["files"]}
+    assert sorted(listed) == [n for n in _names(folder) if n != MANIFEST_NAME]
+    for name, entry in listed.items():
+        data = (folder / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], name
+        assert len(data) == entry["bytes"], name
