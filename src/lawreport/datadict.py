@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from .cleaning import DTYPES
 from .ledgers import ALL_LEDGERS, PERSONAL_KINDS
