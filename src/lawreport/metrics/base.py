@@ -1,0 +1,150 @@
+"""What a metric returns, how it reads clean data, and the registry of metrics by name.
+
+A metric reads only clean tables (data/clean/<year>/), never the register's reported values, and
+returns its value with the ids of the rows that make it and of the rows it left out, with why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+Kind = Literal["count", "amount", "rate", "by_year", "rate_by_year", "by_key", "ranks"]
+
+
+@dataclass
+class RowSet:
+    """Rows of one clean table of one year that a metric counted or left out."""
+
+    table: str
+    year: int
+    row_ids: list[str]
+    reason: str = ""  # for left-out rows: why
+
+    def to_dict(self) -> dict[str, object]:
+        return {"table": self.table, "year": self.year, "rows": len(self.row_ids), "row_ids": self.row_ids,
+                **({"reason": self.reason} if self.reason else {})}
+
+
+@dataclass
+class MetricResult:
+    """A computed value with its lineage."""
+
+    kind: Kind
+    value: int | Decimal | dict[str, object]
+    numerator: int | None = None  # for rates
+    denominator: int | None = None
+    by_year: dict[int, object] = field(default_factory=dict)  # for multi-year figures: year -> value or (k, n)
+    counted: list[RowSet] = field(default_factory=list)
+    excluded: list[RowSet] = field(default_factory=list)
+    sources: dict[str, int] = field(default_factory=dict)  # "table/year" -> rows in the clean table
+    note: str = ""
+
+    def add_source(self, table: str, year: int, frame: pd.DataFrame) -> None:
+        self.sources[f"{table}/{year}"] = len(frame)
+
+
+class NoData(Exception):
+    """The clean data a metric needs is not there (ledger not kept that year, or not cleaned)."""
+
+
+class CleanData:
+    """Read-only access to clean tables of the report year and of earlier years."""
+
+    def __init__(self, clean_root: Path, year: int):
+        self.clean_root = clean_root
+        self.year = year
+        self._cache: dict[tuple[str, int], pd.DataFrame] = {}
+
+    def years_with(self, table: str) -> list[int]:
+        """Years up to the report year whose clean folder holds this table, oldest first."""
+        years = []
+        for folder in sorted(self.clean_root.iterdir()) if self.clean_root.exists() else []:
+            if folder.name.isdigit() and int(folder.name) <= self.year and (folder / f"{table}.parquet").exists():
+                years.append(int(folder.name))
+        return years
+
+    def table(self, table: str, year: int | None = None) -> pd.DataFrame:
+        year = self.year if year is None else year
+        key = (table, year)
+        if key not in self._cache:
+            path = self.clean_root / str(year) / f"{table}.parquet"
+            if not path.exists():
+                raise NoData(f"{year} 年没有清洗后的「{table}」表 (no clean table {table} for {year})")
+            self._cache[key] = pd.read_parquet(path)
+        return self._cache[key]
+
+
+MetricFunction = Callable[[CleanData], MetricResult]
+METRICS: dict[str, MetricFunction] = {}
+
+
+def metric(function: MetricFunction) -> MetricFunction:
+    """Register a metric under its function name."""
+    METRICS[function.__name__] = function
+    return function
+
+
+def ids(frame: pd.DataFrame) -> list[str]:
+    return [str(v) for v in frame["row_id"].tolist()]
+
+
+def select(data: CleanData, table: str, keep: Callable[[pd.DataFrame], pd.Series], left_out: str,
+           year: int | None = None, result: MetricResult | None = None) -> tuple[pd.DataFrame, MetricResult]:
+    """Rows of `table` for which `keep` is true; the others are recorded as excluded with `left_out`."""
+    year = data.year if year is None else year
+    frame = data.table(table, year)
+    mask = keep(frame).fillna(False).astype(bool) if len(frame) else pd.Series([], dtype=bool)
+    kept, dropped = frame[mask], frame[~mask]
+    result = result or MetricResult(kind="count", value=0)
+    result.add_source(table, year, frame)
+    result.counted.append(RowSet(table, year, ids(kept)))
+    if len(dropped):
+        result.excluded.append(RowSet(table, year, ids(dropped), left_out))
+    return kept, result
+
+
+def count_rows(data: CleanData, table: str, keep: Callable[[pd.DataFrame], pd.Series], left_out: str) -> MetricResult:
+    kept, result = select(data, table, keep, left_out)
+    result.value = len(kept)
+    return result
+
+
+def sum_column(data: CleanData, table: str, column: str, keep: Callable[[pd.DataFrame], pd.Series], left_out: str) -> MetricResult:
+    kept, result = select(data, table, keep, left_out)
+    total = kept[column].dropna().sum()
+    result.kind = "amount"
+    result.value = Decimal(str(total)).normalize() if total == total else Decimal(0)
+    if result.value == result.value.to_integral_value():
+        result.value = result.value.quantize(Decimal(1))
+    empty = kept[kept[column].isna()]
+    if len(empty):
+        result.excluded.append(RowSet(table, data.year, ids(empty), f"「{column}」为空，按 0 计"))
+    return result
+
+
+def rate(data: CleanData, table: str, numerator: Callable[[pd.DataFrame], pd.Series], label: str,
+         year: int | None = None, base: Callable[[pd.DataFrame], pd.Series] | None = None,
+         base_left_out: str = "") -> MetricResult:
+    """k/n over the rows of `table` (optionally restricted by `base`); rows not in k are excluded with `label`."""
+    year = data.year if year is None else year
+    frame = data.table(table, year)
+    result = MetricResult(kind="rate", value=0)
+    result.add_source(table, year, frame)
+    if base is not None and len(frame):
+        in_base = base(frame).fillna(False).astype(bool)
+        if (~in_base).any():
+            result.excluded.append(RowSet(table, year, ids(frame[~in_base]), base_left_out))
+        frame = frame[in_base]
+    hit = numerator(frame).fillna(False).astype(bool) if len(frame) else pd.Series([], dtype=bool)
+    result.numerator, result.denominator = int(hit.sum()), len(frame)
+    result.value = (Decimal(result.numerator) / Decimal(result.denominator) * 100) if result.denominator else Decimal(0)
+    result.counted.append(RowSet(table, year, ids(frame[hit])))
+    if (~hit).any():
+        result.excluded.append(RowSet(table, year, ids(frame[~hit]), label))
+    return result

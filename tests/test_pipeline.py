@@ -1,0 +1,65 @@
+"""The papermill run with real kernels: parameters checked first, steps in order, failures kept."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support import copy_year, ledger_path, tree_hashes
+
+from lawreport.params import ParameterError
+from lawreport.pipeline import StepFailed, run_suite
+
+
+def _raw(params) -> dict[str, object]:
+    return {"year": params.year, "raw_root": params.raw_root, "clean_root": params.clean_root, "build_root": params.build_root}
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"yaer": 2025}, "未知参数"),
+        ({"year": "2025-01-01"}, "四位年份"),
+        ({"year": 2025.0}, "四位年份"),
+        ({"year": 1999}, "四位年份"),
+        ({"year": 2031}, "没有台账目录"),
+        ({"year": 2025, "unit": 5}, "应为文本"),
+    ],
+)
+def test_bad_parameters_are_rejected_before_any_kernel_starts(tmp_path, bad, message):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    raw = {**_raw(params), **bad}
+    if "yaer" in bad:
+        raw.pop("year")
+        raw["year"] = 2025
+    with pytest.raises(ParameterError, match=message):
+        run_suite(raw, say=lambda _: None)
+    assert not (tmp_path / "build").exists()
+
+
+def test_a_full_run_writes_clean_data_validation_and_kept_notebooks(tmp_path):
+    params = copy_year(tmp_path, 2025)
+    lines: list[str] = []
+    results = run_suite(_raw(params), say=lines.append)
+    assert [r.step for r in results] == ["clean", "validate"]
+    assert all("完成" in line for line in lines[1:])
+    assert (params.clean_dir / "petitions.parquet").exists()
+    summary = json.loads((params.build_dir / "validation" / "summary.json").read_text(encoding="utf-8"))
+    assert summary
+    assert (params.build_dir / "notebooks" / "10_clean.ipynb").exists()
+    assert list((params.build_dir / "validation").rglob("index.html"))
+
+
+def test_a_failing_step_names_notebook_and_cell_and_keeps_the_notebook(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams", "penalty_cases"])
+    run_suite(_raw(params), say=lambda _: None)
+    clean_before = tree_hashes(params.clean_dir)
+    ledger_path(params, "penalty_cases").write_bytes(b"")
+    with pytest.raises(StepFailed) as info:
+        run_suite(_raw(params), say=lambda _: None)
+    error = info.value
+    assert error.notebook.name == "10_clean.py" and error.cell is not None
+    assert "F002" in str(error) and "LedgerFileError" in str(error)
+    kept = json.loads(error.kept.read_text(encoding="utf-8"))
+    assert any(o.get("output_type") == "error" for c in kept["cells"] for o in c.get("outputs", []))
+    assert tree_hashes(params.clean_dir) == clean_before
