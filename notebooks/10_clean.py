@@ -13,26 +13,32 @@
 #
 # 读取 `data/raw/<year>/` 下的全部台账，定位表头、统一日期/数字/是否标记、删除表尾与空行、
 # 隔离有问题的行，并把个人信息替换为带密钥的假名后写入 `data/clean/<year>/`。原始文件不会被修改。
+# 同比、连续年度等指标需要以前年度的数据，因此 `data/raw/` 中更早年度的台账也一并清洗。
 
 # %% tags=["parameters"]
 year: int = 2025  # report year (报告年度)
-unit: str = ""  # reporting unit, empty = from the manifest (单位)
+unit: str = ""  # reporting unit, empty: from the manifest (单位)
 raw_root: str = "data/raw"  # folder holding <year>/ raw ledgers
 clean_root: str = "data/clean"  # folder receiving <year>/ clean tables
 build_root: str = "build"  # folder receiving <year>/ run outputs
 expectations_dir: str = "expectations"  # Great Expectations suites
-key_file: str = ""  # pseudonymisation key file outside git, empty = env or demo key
+claims_dir: str = "claims"  # registers of the reports' figures
+key_file: str = ""  # pseudonymisation key file outside git, empty: env or demo key
 
 # %%
 import pandas as pd
 
-from lawreport.clean_step import run_clean
-from lawreport.params import check_params
+from lawreport.clean_step import run_clean_years
+from lawreport.params import params_from_namespace
 
-params = check_params(dict(year=year, unit=unit, raw_root=raw_root, clean_root=clean_root, build_root=build_root,
-                           expectations_dir=expectations_dir, key_file=key_file))
-summary = run_clean(params)
+params = params_from_namespace(globals())
+summaries = run_clean_years(params)
+summary = summaries[params.year]
 print(f"单位：{summary.manifest.unit}  年度：{params.year}  样例数据 (synthetic)：{summary.manifest.synthetic}")
+for other, earlier in summaries.items():
+    if other != params.year:
+        print(f"  同时清洗 {other} 年(供同比、连续年度等指标使用)：{len(earlier.results)} 本台账，"
+              f"隔离 {len(earlier.quarantine)} 个问题")
 
 # %% [markdown]
 # ## 行数核对 (row accounting): 读入 = 保留 + 隔离 + 删除

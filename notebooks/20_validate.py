@@ -17,20 +17,20 @@
 
 # %% tags=["parameters"]
 year: int = 2025  # report year (报告年度)
-unit: str = ""  # reporting unit, empty = from the manifest (单位)
+unit: str = ""  # reporting unit, empty: from the manifest (单位)
 raw_root: str = "data/raw"  # folder holding <year>/ raw ledgers
 clean_root: str = "data/clean"  # folder receiving <year>/ clean tables
 build_root: str = "build"  # folder receiving <year>/ run outputs
 expectations_dir: str = "expectations"  # Great Expectations suites
-key_file: str = ""  # pseudonymisation key file outside git, empty = env or demo key
+claims_dir: str = "claims"  # registers of the reports' figures
+key_file: str = ""  # pseudonymisation key file outside git, empty: env or demo key
 
 # %%
 from lawreport.manifest import read_manifest
-from lawreport.params import check_params
+from lawreport.params import params_from_namespace
 from lawreport.validation import validate_year
 
-params = check_params(dict(year=year, unit=unit, raw_root=raw_root, clean_root=clean_root, build_root=build_root,
-                           expectations_dir=expectations_dir, key_file=key_file))
+params = params_from_namespace(globals())
 tables = [ledger.table for ledger in read_manifest(params.raw_dir).ledgers]
 previous = params.previous_clean_dir if params.previous_clean_dir.is_dir() else None
 report = validate_year(params.year, params.clean_dir, params.path(params.expectations_dir),

@@ -8,7 +8,7 @@ row-level problems go to `quarantine.parquet`. Outputs: one parquet per ledger, 
 from __future__ import annotations
 
 import importlib.metadata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -142,3 +142,16 @@ def run_clean(params: RunParams) -> CleanSummary:
     summary = clean_year(params)
     write_clean(params, summary)
     return summary
+
+
+def years_to_clean(params: RunParams) -> list[int]:
+    """The report year and every earlier year under raw_root with a manifest: multi-year figures
+    (同比, 连续N年, 持续提升, 近两年) read those years' clean data."""
+    root = params.path(params.raw_root)
+    years = [int(p.name) for p in root.iterdir() if p.name.isdigit() and (p / MANIFEST_NAME).exists()]
+    return sorted(y for y in years if y <= params.year)
+
+
+def run_clean_years(params: RunParams) -> dict[int, CleanSummary]:
+    """Clean the report year and the earlier years it compares with, each written atomically."""
+    return {year: run_clean(replace(params, year=year)) for year in years_to_clean(params)}

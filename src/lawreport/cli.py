@@ -23,8 +23,16 @@ def main(argv: list[str] | None = None) -> int:
     clean.add_argument("--year", required=True)
     clean.add_argument("--raw-root", default="data/raw")
     clean.add_argument("--clean-root", default="data/clean")
+    explain = sub.add_parser("explain", help="这个数字从哪里来？(where does this figure come from)")
+    explain.add_argument("figure_id", help="登记册中的数字编号，如 dispute_resolution_rate")
+    explain.add_argument("--year", required=True)
+    explain.add_argument("--rows", type=int, default=20, help="每组最多显示的行数，0 = 全部")
+    explain.add_argument("--clean-root", default="data/clean")
+    explain.add_argument("--raw-root", default="data/raw")
     args = parser.parse_args(argv)
 
+    from .claims import RegisterError
+    from .metrics import NoData
     from .pipeline import StepFailed, run_suite
 
     try:
@@ -37,7 +45,13 @@ def main(argv: list[str] | None = None) -> int:
 
             summary = run_clean(check_params({"year": args.year, "raw_root": args.raw_root, "clean_root": args.clean_root}))
             print(summary.accounting().to_string(index=False))
-    except (ParameterError, LedgerFileError, StepFailed) as error:
+        elif args.command == "explain":
+            from .explain import explain as explain_figure
+            from .params import check_params
+
+            explain_figure(check_params({"year": args.year, "clean_root": args.clean_root, "raw_root": args.raw_root}),
+                           args.figure_id, limit=args.rows)
+    except (ParameterError, LedgerFileError, StepFailed, KeyError, FileNotFoundError, NoData, RegisterError) as error:
         print(f"错误 (error)：{error}", file=sys.stderr)
         return 2
     return 0

@@ -22,6 +22,7 @@ class RunParams:
     clean_root: str = "data/clean"  # folder receiving <year>/ clean tables
     build_root: str = "build"  # folder receiving <year>/ run outputs
     expectations_dir: str = "expectations"  # Great Expectations suites, one JSON per table
+    claims_dir: str = "claims"  # registers of the reports' figures, one <year>.yaml per year
     key_file: str = ""  # pseudonymisation key file (outside git); empty = env or demo key
 
     def path(self, value: str) -> Path:
@@ -39,6 +40,14 @@ class RunParams:
     @property
     def previous_clean_dir(self) -> Path:
         return self.path(self.clean_root) / str(self.year - 1)
+
+    @property
+    def register_path(self) -> Path:
+        return self.path(self.claims_dir) / f"{self.year}.yaml"
+
+    @property
+    def report_path(self) -> Path:
+        return self.raw_dir / "report.txt"
 
     @property
     def build_dir(self) -> Path:
@@ -69,3 +78,8 @@ def check_params(raw: dict[str, Any]) -> RunParams:
     if not params.raw_dir.is_dir():
         raise ParameterError(f"{params.year} 年没有台账目录 (no ledgers for this year)：{params.raw_dir}")
     return params
+
+
+def params_from_namespace(namespace: dict[str, Any]) -> RunParams:
+    """The run parameters a notebook's parameters cell defined (papermill injects them there)."""
+    return check_params({f.name: namespace[f.name] for f in fields(RunParams) if f.name in namespace})

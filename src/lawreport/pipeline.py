@@ -19,6 +19,7 @@ NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 STEPS: tuple[tuple[str, str], ...] = (
     ("clean", "10_clean.py"),
     ("validate", "20_validate.py"),
+    ("figures", "30_figures.py"),
 )
 
 

@@ -1,0 +1,317 @@
+"""The register of a report's figures, and their verification against clean data.
+
+Reads claims/<year>.yaml and the report text; runs each figure's metric on clean data; applies
+the wording rule (lawreport.wording) and the data-independent consistency checks
+(lawreport.consistency); returns one FigureResult per figure with its status:
+`match`, `mismatch`, `inconsistent` (the report cannot hold the figure, whatever the ledgers say)
+or `no_data`. Statuses are computed, never written by hand.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import consistency
+from .metrics import METRICS, CleanData, MetricResult, NoData
+from .textscan import NumberMention, scan_numbers
+from .wording import Figure, Kind, NotComputable, check_change, check_count, check_rank_first, check_rate
+from .wording import check_rate_series, check_rising, check_series_zero, parse_figure, round_half_up
+
+STATUSES = ("match", "mismatch", "inconsistent", "no_data")
+STATUS_ZH = {"match": "一致", "mismatch": "不一致", "inconsistent": "报告自身矛盾", "no_data": "无数据"}
+
+
+class RegisterError(ValueError):
+    """The register does not fit the report text or the metrics."""
+
+
+@dataclass(frozen=True)
+class FigureEntry:
+    id: str
+    quote: str
+    written: str
+    metric: str
+    definition: str
+    wording: str = ""
+    qualifier: str = ""
+    also_covers: tuple[str, ...] = ()
+    each: tuple[str, ...] = ()
+    numerator_figure: str = ""
+    denominator_figure: str = ""
+
+    @property
+    def figure(self) -> Figure:
+        return parse_figure(self.written, self.qualifier)
+
+
+@dataclass(frozen=True)
+class Register:
+    unit: str
+    year: int
+    report_path: Path
+    figures: tuple[FigureEntry, ...]
+    not_statistics: tuple[dict[str, str], ...]
+    commitments: tuple[dict[str, str], ...]
+    relations: tuple[dict[str, str], ...]
+
+    def entry(self, figure_id: str) -> FigureEntry:
+        for entry in self.figures:
+            if entry.id == figure_id:
+                return entry
+        raise KeyError(f"登记册中没有数字 {figure_id!r} (no such figure id)")
+
+    @property
+    def report_text(self) -> str:
+        return self.report_path.read_text(encoding="utf-8")
+
+
+def load_register(path: Path, report_path: Path | None = None) -> Register:
+    """Read claims/<year>.yaml; the report text is the year's raw report.txt unless given."""
+    if not path.exists():
+        raise RegisterError(f"没有 {path.name} 数字登记册 (no register of the report's figures): {path}")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    root = path.resolve().parents[1]
+    figures = []
+    for raw in data["figures"]:
+        raw = dict(raw)
+        for key in ("also_covers", "each"):
+            raw[key] = tuple(raw.get(key) or ())
+        figures.append(FigureEntry(**raw))
+    ids = [f.id for f in figures]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise RegisterError(f"重复的数字编号 (duplicate ids): {duplicates}")
+    if report_path is None:
+        report_path = Path(data["report"])
+        report_path = report_path if report_path.is_absolute() else root / report_path
+    return Register(
+        unit=str(data["unit"]), year=int(data["year"]),
+        report_path=report_path,
+        figures=tuple(figures),
+        not_statistics=tuple(data.get("not_statistics") or ()),
+        commitments=tuple(data.get("commitments") or ()),
+        relations=tuple(data.get("relations") or ()),
+    )
+
+
+# ------------------------------------------------------------------ the register against the text
+
+
+def quote_span(text: str, quote: str) -> tuple[int, int]:
+    start = text.find(quote)
+    if start < 0:
+        raise RegisterError(f"报告中找不到引文 (quote not found): {quote}")
+    return start, start + len(quote)
+
+
+def covered_spans(register: Register, text: str) -> list[tuple[int, int, str]]:
+    """Spans of the text accounted for: each figure as written inside its quote (and what it also
+    covers), each non-statistic and each commitment text."""
+    spans = []
+    for entry in register.figures:
+        q0, q1 = quote_span(text, entry.quote)
+        for written in (entry.written, *entry.also_covers):
+            offset = text.find(written, q0, q1)
+            if offset < 0:
+                raise RegisterError(f"{entry.id}: 引文中找不到数字写法 {written!r}")
+            spans.append((offset, offset + len(written), entry.id))
+    for item in (*register.not_statistics, *register.commitments):
+        start = 0
+        found = False
+        while (start := text.find(item["text"], start)) >= 0:
+            spans.append((start, start + len(item["text"]), item.get("id", "not_statistic")))
+            start += 1
+            found = True
+        if not found:
+            raise RegisterError(f"报告中找不到 {item['text']!r}")
+    return spans
+
+
+def unaccounted_numbers(register: Register) -> list[NumberMention]:
+    """Every number mention of the report that no register entry or non-statistic accounts for."""
+    text = register.report_text
+    spans = covered_spans(register, text)
+    return [m for m in scan_numbers(text) if not any(a <= m.start and m.end <= b for a, b, _ in spans)]
+
+
+# ------------------------------------------------------------------ verification
+
+
+@dataclass
+class FigureResult:
+    entry: FigureEntry
+    status: str
+    rule: str
+    computed: str
+    computed_value: Any = None
+    reasons: list[str] = field(default_factory=list)
+    metric_result: MetricResult | None = None
+
+    def sources(self) -> dict[str, Any]:
+        result = self.metric_result
+        if result is None:
+            return {"tables": {}, "rows_counted": 0, "rows_excluded": 0}
+        return {
+            "tables": dict(sorted(result.sources.items())),
+            "rows_counted": sum(len(r.row_ids) for r in result.counted),
+            "rows_excluded": sum(len(r.row_ids) for r in result.excluded),
+            "lineage": f"lineage/{self.entry.id}.json",
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        entry = self.entry
+        return {
+            "id": entry.id,
+            "quote": entry.quote,
+            "reported": entry.written,
+            "wording": entry.wording,
+            "rule": self.rule,
+            "computed": self.computed,
+            "computed_value": self.computed_value,
+            "status": self.status,
+            "status_zh": STATUS_ZH[self.status],
+            "reasons": self.reasons,
+            "metric": entry.metric,
+            "definition": entry.definition,
+            "sources": self.sources(),
+        }
+
+    def lineage(self) -> dict[str, Any]:
+        result = self.metric_result
+        return {
+            "id": self.entry.id,
+            "metric": self.entry.metric,
+            "counted": [r.to_dict() for r in result.counted] if result else [],
+            "excluded": [r.to_dict() for r in result.excluded] if result else [],
+        }
+
+
+def _fmt(value: Decimal | int) -> str:
+    value = Decimal(value)
+    return f"{value.normalize():f}" if value != value.to_integral_value() else f"{int(value)}"
+
+
+def _rate_text(k: int, n: int, decimals: int) -> str:
+    shown = round_half_up(Decimal(k) / Decimal(n) * 100, decimals) if n else Decimal(0)
+    return f"{shown}%({k}/{n})"
+
+
+def _judge(entry: FigureEntry, figure: Figure, result: MetricResult) -> tuple[bool, str, Any]:
+    """Apply the wording rule to the metric's result: (holds, computed as shown, computed value)."""
+    kind = figure.kind
+    decimals = figure.decimals or 0
+    if kind in (Kind.PERCENT,) and result.numerator is not None and result.denominator is not None:
+        k, n = result.numerator, result.denominator
+        return check_rate(figure, k, n), _rate_text(k, n, decimals), {"numerator": k, "denominator": n}
+    if kind == Kind.STEADY_PERCENT:
+        series = {int(y): tuple(v) for y, v in result.by_year.items()}
+        shown = "；".join(f"{y}年 {_rate_text(k, n, decimals)}" for y, (k, n) in sorted(series.items()))
+        return check_rate_series(figure, series), shown, {str(y): list(v) for y, v in series.items()}
+    if kind in (Kind.YOY_DECREASE, Kind.YOY_INCREASE):
+        years = sorted(result.by_year)
+        previous, current = result.by_year[years[-2]], result.by_year[years[-1]]
+        change = (Decimal(previous) - Decimal(current)) if kind == Kind.YOY_DECREASE else (Decimal(current) - Decimal(previous))
+        pct = round_half_up(change / Decimal(previous) * 100, decimals) if previous else None
+        verb = "下降" if kind == Kind.YOY_DECREASE else "上升"
+        shown = f"{years[-2]}年 {previous} → {years[-1]}年 {current}，{verb} {pct}%"
+        return check_change(figure, previous, current), shown, {str(y): result.by_year[y] for y in years}
+    if kind == Kind.ZERO_STREAK:
+        series = {int(y): int(v) for y, v in result.by_year.items()}
+        shown = "；".join(f"{y}年 {v} 件" for y, v in sorted(series.items()))
+        return check_series_zero(figure, series), shown, {str(y): v for y, v in series.items()}
+    if kind == Kind.RISING:
+        series = {int(y): Decimal(k) / Decimal(n) for y, (k, n) in result.by_year.items() if n}
+        shown = "；".join(f"{y}年 {_rate_text(k, n, 2)}" for y, (k, n) in sorted(result.by_year.items()))
+        return check_rising(series), shown, {str(y): list(v) for y, v in result.by_year.items()}
+    if kind == Kind.RANK_FIRST:
+        ranks = result.value
+        assert isinstance(ranks, dict)
+        holds = check_rank_first({k: v["recomputed"] for k, v in ranks.items()}) and \
+            check_rank_first({k: v["published"] for k, v in ranks.items()})
+        shown = "；".join(f"{k} 第{v['recomputed']}(通报第{v['published']})" for k, v in ranks.items())
+        return holds, shown, ranks
+    if entry.each:
+        counts = result.value
+        assert isinstance(counts, dict)
+        values = {name: int(counts.get(name, 0)) for name in entry.each}
+        shown = "；".join(f"{k} {v}" for k, v in values.items())
+        return all(check_count(figure, v) for v in values.values()), shown, values
+    if isinstance(result.value, (int, Decimal)):
+        return check_count(figure, result.value), _fmt(result.value), _fmt(result.value)
+    raise RegisterError(f"{entry.id}: 指标 {entry.metric} 的结果类型 {result.kind} 与写法 {figure.kind} 不匹配")
+
+
+def consistency_problems(register: Register) -> dict[str, list[str]]:
+    """Data-independent checks of the reported figures: attainable percentages, relations."""
+    problems: dict[str, list[str]] = {}
+    by_id = {e.id: e for e in register.figures}
+    for entry in register.figures:
+        figure = entry.figure
+        if figure.kind not in (Kind.PERCENT, Kind.STEADY_PERCENT) or not entry.denominator_figure:
+            continue
+        denominator = by_id[entry.denominator_figure].figure
+        lo, hi, lo_in, hi_in = denominator.interval()
+        if lo is None or hi is None:
+            continue
+        candidates = range(int(lo) + (0 if lo_in else 1), int(hi) + (1 if hi_in else 0))
+        percent = f"{figure.value}"
+        if entry.numerator_figure:
+            numerator = by_id[entry.numerator_figure].figure
+            if numerator.kind == Kind.EXACT and denominator.kind == Kind.EXACT:
+                check = consistency.check_rate_against_counts(percent, int(numerator.value), int(denominator.value))
+                if not check.ok:
+                    problems.setdefault(entry.id, []).append(check.message)
+            continue
+        if not any(consistency.is_attainable(percent, n) for n in candidates):
+            n = candidates[0] if len(candidates) == 1 else None
+            near = consistency.nearest_attainable(percent, n) if n else []
+            nearest = "、".join(f"{k}/{n}={r}%" for k, r in near) if n else ""
+            problems.setdefault(entry.id, []).append(
+                f"{figure.written} 不可能由分母 {denominator.written} 得到(无整数 k 使 k/n 四舍五入为该值)"
+                + (f"；最接近的是 {nearest}" if nearest else ""))
+    for relation in register.relations:
+        left, right = by_id[relation["left"]].figure, by_id[relation["right"]].figure
+        if left.kind == Kind.EXACT and right.kind == Kind.EXACT and relation["op"] == "<=":
+            check = consistency.check_not_greater(by_id[relation["left"]].written, left.value,
+                                                  by_id[relation["right"]].written, right.value)
+            if not check.ok:
+                problems.setdefault(relation["left"], []).append(f"{check.message}({relation.get('note', '')})")
+    return problems
+
+
+def verify_entry(entry: FigureEntry, data: CleanData, inconsistent: list[str]) -> FigureResult:
+    figure = entry.figure
+    rule = figure.describe_zh()
+    try:
+        result = METRICS[entry.metric](data)
+    except NoData as missing:
+        status = "inconsistent" if inconsistent else "no_data"
+        return FigureResult(entry, status, rule, "—", None, [*inconsistent, str(missing)])
+    try:
+        holds, shown, value = _judge(entry, figure, result)
+    except NotComputable as reason:
+        status = "inconsistent" if inconsistent else "no_data"
+        return FigureResult(entry, status, rule, "—", None, [*inconsistent, str(reason)], result)
+    if inconsistent:
+        status = "inconsistent"
+    else:
+        status = "match" if holds else "mismatch"
+    reasons = list(inconsistent)
+    if status == "mismatch":
+        reasons.append(f"按“{entry.written}”的含义({rule})，计算值 {shown} 不符")
+    return FigureResult(entry, status, rule, shown, value, reasons, result)
+
+
+def verify_register(register: Register, data: CleanData) -> list[FigureResult]:
+    problems = consistency_problems(register)
+    return [verify_entry(entry, data, problems.get(entry.id, [])) for entry in register.figures]
+
+
+def metric_docstring(name: str) -> str:
+    return inspect.getdoc(METRICS[name]) or ""

@@ -1,0 +1,74 @@
+"""Step 3, figures: every figure of the register computed from clean data and verified.
+
+Reads claims/<year>.yaml, the year's report.txt and data/clean/<year>/ (and earlier years);
+writes build/<year>/figures.json and build/<year>/lineage/<id>.json (the row ids behind each
+figure), both replaced atomically. Deterministic: no time stamps, stable order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .claims import STATUSES, FigureResult, Register, load_register, unaccounted_numbers, verify_register
+from .metrics import CleanData
+from .params import RunParams
+from .storage import staged_dir, write_json
+
+
+@dataclass
+class FiguresReport:
+    register: Register
+    results: list[FigureResult]
+    unit: str
+    synthetic: bool
+
+    def counts(self) -> dict[str, int]:
+        counter = Counter(r.status for r in self.results)
+        return {status: counter.get(status, 0) for status in STATUSES}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "year": self.register.year,
+            "synthetic": self.synthetic,
+            "register": f"claims/{self.register.year}.yaml",
+            "summary": self.counts(),
+            "figures": [r.to_json() for r in self.results],
+            "commitments": list(self.register.commitments),
+        }
+
+
+def compute_figures(params: RunParams) -> FiguresReport:
+    register = load_register(params.register_path, report_path=params.report_path)
+    uncovered = unaccounted_numbers(register)
+    if uncovered:
+        listed = "；".join(f"{m.text}(第{m.start}字)" for m in uncovered)
+        raise ValueError(f"报告中有数字未登记，也未列为非统计数字 (numbers unaccounted for): {listed}")
+    clean_report = json.loads((params.clean_dir / "clean_report.json").read_text(encoding="utf-8"))
+    data = CleanData(params.path(params.clean_root), params.year)
+    return FiguresReport(register, verify_register(register, data), str(clean_report["unit"]),
+                         bool(clean_report["synthetic"]))
+
+
+def write_figures(params: RunParams, report: FiguresReport) -> Path:
+    build = params.build_dir
+    build.mkdir(parents=True, exist_ok=True)
+    with staged_dir(build / "lineage") as staging:
+        for result in report.results:
+            write_json(staging / f"{result.entry.id}.json", result.lineage())
+    target = build / "figures.json"
+    temporary = build / ".figures.json.tmp"
+    write_json(temporary, report.to_json())
+    os.replace(temporary, target)
+    return target
+
+
+def run_figures(params: RunParams) -> FiguresReport:
+    report = compute_figures(params)
+    write_figures(params, report)
+    return report
