@@ -6,7 +6,7 @@ YEAR ?= 2025
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lab lint samples expectations lock clean-build
+.PHONY: help run test lab lint samples expectations lock clean-build publish explain
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,3 +43,10 @@ lock: $(STAMP) ## refresh requirements.lock from the installed environment
 
 clean-build: ## remove build/ and data/clean/ (generated)
 	rm -rf build data/clean
+
+publish: ## after review, make build/YEAR/figures.json the released baseline published/YEAR/figures.json
+	@test -f build/$(YEAR)/figures.json || { echo "先运行 make run YEAR=$(YEAR)"; exit 2; }
+	mkdir -p published/$(YEAR) && cp build/$(YEAR)/figures.json published/$(YEAR)/figures.json
+
+explain: $(STAMP) ## where does a figure come from: make explain ID=dispute_resolution_rate [YEAR=2025]
+	$(BIN)/lawreport explain $(ID) --year $(YEAR)

@@ -80,3 +80,12 @@ def tree_hashes(folder: Path) -> dict[str, str]:
 
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def workbook_sheet(params: RunParams, table: str):
+    """The openpyxl sheet of a ledger (read only) and its 1-based header row."""
+    ledger = get_ledger(table)
+    grid = read_xlsx_sheet(ledger_path(params, table), ledger.sheet or "")
+    header_idx, _, _ = find_header(grid, ledger)
+    book = openpyxl.load_workbook(ledger_path(params, table), read_only=True)
+    return book[ledger.sheet], header_idx + 1

@@ -20,8 +20,20 @@ import yaml
 from . import consistency
 from .metrics import METRICS, CleanData, MetricResult, NoData
 from .textscan import NumberMention, scan_numbers
-from .wording import Figure, Kind, NotComputable, check_change, check_count, check_rank_first, check_rate
-from .wording import check_rate_series, check_rising, check_series_zero, parse_figure, round_half_up
+from .wording import (
+    Figure,
+    Kind,
+    NotComputable,
+    check_change,
+    check_count,
+    check_rank_first,
+    check_rate,
+    check_rate_series,
+    check_rising,
+    check_series_zero,
+    parse_figure,
+    round_half_up,
+)
 
 STATUSES = ("match", "mismatch", "inconsistent", "no_data")
 STATUS_ZH = {"match": "一致", "mismatch": "不一致", "inconsistent": "报告自身矛盾", "no_data": "无数据"}

@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="按顺序运行各步骤笔记本 (run the notebooks for a year)")
     run.add_argument("--year", required=True, help="报告年度，如 2025")
-    run.add_argument("--unit", default="", help="单位，如 垫江县桂阳街道 (default: from the manifest)")
+    run.add_argument("--unit", default="", help="单位，与清单 MANIFEST.yaml 中的 unit 相同 (default: from the manifest)")
     run.add_argument("--raw-root", default="data/raw")
     run.add_argument("--clean-root", default="data/clean")
     run.add_argument("--build-root", default="build")

@@ -32,11 +32,21 @@ class Manifest:
 
     @property
     def unit_short(self) -> str:
-        """桂阳街道 from 垫江县桂阳街道: the part after the county, for titles."""
-        for marker in ("县", "区", "市"):
-            if marker in self.unit[:-2]:
-                return self.unit.split(marker, 1)[1]
-        return self.unit
+        return short_unit_name(self.unit)
+
+
+def split_unit(unit: str) -> tuple[str, str]:
+    """Split "XX县XX街道" into the county ("XX县") and the unit's short name ("XX街道")."""
+    positions = [i for i in (unit.find(m) for m in ("县", "市", "区")) if 0 < i < len(unit) - 1]
+    if not positions:
+        return "", unit
+    cut = min(positions) + 1
+    return unit[:cut], unit[cut:]
+
+
+def short_unit_name(unit: str) -> str:
+    """The unit without its county prefix, as county notices name it."""
+    return split_unit(unit)[1]
 
 
 def read_manifest(raw_dir: Path) -> Manifest:

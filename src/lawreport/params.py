@@ -17,7 +17,7 @@ class ParameterError(ValueError):
 @dataclass(frozen=True)
 class RunParams:
     year: int  # report year, e.g. 2025
-    unit: str = ""  # reporting unit, e.g. 垫江县桂阳街道; empty = take it from the manifest
+    unit: str = ""  # reporting unit as in the manifest (county + 街道/镇); empty = take it from the manifest
     raw_root: str = "data/raw"  # folder holding <year>/ raw ledgers
     clean_root: str = "data/clean"  # folder receiving <year>/ clean tables
     build_root: str = "build"  # folder receiving <year>/ run outputs

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from ..manifest import short_unit_name
 from .base import CleanData, MetricResult, NoData, count_rows, metric, rate, select, sum_column
 
 
@@ -66,14 +69,8 @@ def county_ranks(data: CleanData) -> MetricResult:
 
 
 def _unit_short(data: CleanData) -> str:
-    import json
-
     report = json.loads((data.clean_root / str(data.year) / "clean_report.json").read_text(encoding="utf-8"))
-    unit = str(report["unit"])
-    for marker in ("县", "区", "市"):
-        if marker in unit[:-2]:
-            return unit.split(marker, 1)[1]
-    return unit
+    return short_unit_name(str(report["unit"]))
 
 
 @metric

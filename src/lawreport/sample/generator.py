@@ -37,6 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from lawreport.ledgers import ALL_LEDGERS, Column, Ledger, get_ledger
 from lawreport.ledgers.publicity import SEVEN_VENUES
 from lawreport.ledgers.security import NINE_STREET_CATEGORIES
+from lawreport.manifest import split_unit
 from lawreport.sample import fake
 
 DEFAULT_UNIT = "垫江县桂阳街道"
@@ -130,15 +131,6 @@ VIOLATIONS = ("占道经营", "违规设置户外广告", "乱扔垃圾", "未�
 # --------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------
-
-
-def split_unit(unit: str) -> tuple[str, str]:
-    """Split "垫江县桂阳街道" into the county ("垫江县") and the unit's short name ("桂阳街道")."""
-    positions = [i for i in (unit.find(m) for m in ("县", "市", "区")) if 0 < i < len(unit) - 1]
-    if not positions:
-        return "", unit
-    cut = min(positions) + 1
-    return unit[:cut], unit[cut:]
 
 
 def _by_year(table: dict[int, T], year: int) -> T:
