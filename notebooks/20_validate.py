@@ -13,7 +13,7 @@
 #
 # 用 `expectations/` 中每张清洗表的 Great Expectations 校验套件检查 `data/clean/<year>/`，
 # 并做跨表检查(如 结案 ≤ 立案 + 上年结转)。结果与 GX Data Docs 写入 `build/<year>/validation/`；
-# 任何一项不通过都会停止运行，并指出表、校验项和出问题的行。
+# 任何一项不通过都会停止运行，并指出表、校验项和出问题的行(失败结果保留在 `validation-failed/`)。
 
 # %% tags=["parameters"]
 year: int = 2025  # report year (报告年度)
@@ -26,17 +26,12 @@ claims_dir: str = "claims"  # registers of the reports' figures
 key_file: str = ""  # pseudonymisation key file outside git, empty: env or demo key
 
 # %%
-from lawreport.manifest import read_manifest
 from lawreport.params import params_from_namespace
-from lawreport.validation import validate_year
+from lawreport.validation import run_validation
 
 params = params_from_namespace(globals())
-tables = [ledger.table for ledger in read_manifest(params.raw_dir).ledgers]
-previous = params.previous_clean_dir if params.previous_clean_dir.is_dir() else None
-report = validate_year(params.year, params.clean_dir, params.path(params.expectations_dir),
-                       params.build_dir / "validation", tables=tables, previous_clean_dir=previous)
-report.summary_frame()
-
-# %%
-report.raise_for_failures()
+# Fails here, naming table, expectation and rows, when any check fails; the failing results are
+# kept in build/<year>/validation-failed/ and the last good build/<year>/validation/ stays.
+report = run_validation(params)
 print("全部校验通过 (all expectations passed)")
+report.summary_frame()

@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--clean-root", default="data/clean")
     run.add_argument("--build-root", default="build")
     run.add_argument("--key-file", default="")
+    run.add_argument("--force", action="store_true", help="全部重新运行，不跳过未变的步骤 (rerun every step)")
     clean = sub.add_parser("clean", help="只清洗台账，不启动 Jupyter (clean only, no kernel)")
     clean.add_argument("--year", required=True)
     clean.add_argument("--raw-root", default="data/raw")
@@ -33,12 +34,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from .claims import RegisterError
     from .metrics import NoData
-    from .pipeline import StepFailed, run_suite
+    from .pipeline import RunLocked, StepFailed, run_suite
 
     try:
         if args.command == "run":
             run_suite({"year": args.year, "unit": args.unit, "raw_root": args.raw_root, "clean_root": args.clean_root,
-                       "build_root": args.build_root, "key_file": args.key_file})
+                       "build_root": args.build_root, "key_file": args.key_file}, force=args.force)
         elif args.command == "clean":
             from .clean_step import run_clean
             from .params import check_params
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 
             explain_figure(check_params({"year": args.year, "clean_root": args.clean_root, "raw_root": args.raw_root}),
                            args.figure_id, limit=args.rows)
-    except (ParameterError, LedgerFileError, StepFailed, KeyError, FileNotFoundError, NoData, RegisterError) as error:
+    except (ParameterError, LedgerFileError, StepFailed, RunLocked, KeyError, FileNotFoundError, NoData, RegisterError) as error:
         print(f"错误 (error)：{error}", file=sys.stderr)
         return 2
     return 0

@@ -1,26 +1,32 @@
-"""The ordered papermill run: clean -> validate (-> figures -> appendix as they exist).
+"""The ordered papermill run: clean -> validate -> figures -> appendix.
 
 Parameters are checked before any kernel starts (papermill itself only warns on unknown ones).
 Each executed notebook is kept under build/<year>/notebooks/, also when it fails, for inspection.
+
+Incremental: each step records a fingerprint of what it was made from (input file hashes, notebook
+source, package source, parameters) in build/<year>/stamps/<step>.json after it succeeds; a rerun
+whose fingerprint is unchanged skips the step. `force=True` reruns everything. One run at a time:
+a second run of the same build root refuses while the first holds the lock.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .params import PROJECT_ROOT, RunParams, check_params
 
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
-STEPS: tuple[tuple[str, str], ...] = (
-    ("clean", "10_clean.py"),
-    ("validate", "20_validate.py"),
-    ("figures", "30_figures.py"),
-)
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 class StepFailed(RuntimeError):
@@ -35,11 +41,113 @@ class StepFailed(RuntimeError):
         )
 
 
+class RunLocked(RuntimeError):
+    """Another run holds the build root's lock."""
+
+
 @dataclass
 class StepResult:
     step: str
     output: Path
     seconds: float
+    skipped: bool = False
+
+
+# ------------------------------------------------------------------ fingerprints
+
+
+def _hash_files(paths: list[Path], root: Path) -> dict[str, str]:
+    hashes = {}
+    for path in sorted(paths):
+        if path.is_file():
+            hashes[str(path.relative_to(root)) if path.is_relative_to(root) else str(path)] = \
+                hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashes
+
+
+def _tree(folder: Path, pattern: str = "*") -> list[Path]:
+    return [p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts] if folder.exists() else []
+
+
+def _years(params: RunParams) -> list[int]:
+    root = params.path(params.raw_root)
+    return sorted(int(p.name) for p in root.iterdir() if p.name.isdigit() and int(p.name) <= params.year)
+
+
+def step_inputs(step: str, params: RunParams) -> list[Path]:
+    """The files a step reads. A change in any of them reruns the step."""
+    clean_root = params.path(params.clean_root)
+    clean_all = [p for y in _years(params) for p in _tree(clean_root / str(y))]
+    if step == "clean":
+        return [p for y in _years(params) for p in _tree(params.path(params.raw_root) / str(y))]
+    if step == "validate":
+        previous = _tree(params.previous_clean_dir)
+        return _tree(params.clean_dir) + previous + _tree(params.path(params.expectations_dir), "*.json")
+    if step == "figures":
+        return clean_all + [params.register_path, params.report_path]
+    if step == "appendix":
+        build = params.build_dir
+        return clean_all + [build / "figures.json", build / "validation" / "summary.json",
+                            params.register_path, params.report_path, *_tree(build / "lineage")]
+    raise KeyError(step)
+
+
+def fingerprint(step: str, notebook: Path, params: RunParams) -> dict[str, Any]:
+    return {
+        "step": step,
+        "parameters": params.as_dict(),
+        "notebook": hashlib.sha256(notebook.read_bytes()).hexdigest(),
+        "package": {"version": __version__,
+                    "source": hashlib.sha256(json.dumps(_hash_files(_tree(PACKAGE_DIR, "*.py"), PACKAGE_DIR),
+                                                        sort_keys=True).encode()).hexdigest()},
+        "inputs": _hash_files(step_inputs(step, params), PROJECT_ROOT),
+    }
+
+
+def stamp_path(params: RunParams, step: str) -> Path:
+    return params.build_dir / "stamps" / f"{step}.json"
+
+
+def is_current(params: RunParams, step: str, print_: dict[str, Any], outputs: list[Path]) -> bool:
+    path = stamp_path(params, step)
+    if not path.exists() or not all(o.exists() for o in outputs):
+        return False
+    return json.loads(path.read_text(encoding="utf-8")) == print_
+
+
+def write_stamp(params: RunParams, step: str, print_: dict[str, Any]) -> None:
+    path = stamp_path(params, step)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(print_, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+# ------------------------------------------------------------------ steps
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    notebook: str
+    editions: tuple[str, ...] = ()  # run once per edition, with `edition` as an extra parameter
+
+    def outputs(self, params: RunParams) -> list[Path]:
+        build = params.build_dir
+        return {
+            "clean": [params.clean_dir / "clean_report.json"],
+            "validate": [build / "validation" / "summary.json"],
+            "figures": [build / "figures.json"],
+            "appendix": [build / "appendix.html", build / "internal" / "appendix.html"],
+        }[self.name]
+
+
+STEPS: tuple[Step, ...] = (
+    Step("clean", "10_clean.py"),
+    Step("validate", "20_validate.py"),
+    Step("figures", "30_figures.py"),
+    Step("appendix", "90_appendix.py", editions=("public", "internal")),
+)
 
 
 def notebook_for(step_file: str) -> Any:
@@ -50,40 +158,83 @@ def notebook_for(step_file: str) -> Any:
     return notebook
 
 
-def run_step(step: str, step_file: str, params: RunParams, say: Callable[[str], None] = print) -> StepResult:
+def execute_notebook(step: str, step_file: str, params: RunParams, extra: dict[str, Any] | None = None,
+                     suffix: str = "") -> Path:
+    """Execute one notebook with papermill into build/<year>/notebooks/; raise StepFailed on error."""
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     out_dir = params.build_dir / "notebooks"
     out_dir.mkdir(parents=True, exist_ok=True)
-    source = out_dir / f"{Path(step_file).stem}.source.ipynb"
-    output = out_dir / f"{Path(step_file).stem}.ipynb"
+    stem = Path(step_file).stem + (f".{suffix}" if suffix else "")
+    source = out_dir / f"{stem}.source.ipynb"
+    output = out_dir / f"{stem}.ipynb"
     nbformat.write(notebook_for(step_file), source)
-    started = time.perf_counter()
-    env_before = os.environ.get("GX_ANALYTICS_ENABLED")
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     try:
         papermill.execute_notebook(
-            str(source), str(output), parameters=params.as_dict(), kernel_name="python3",
+            str(source), str(output), parameters={**params.as_dict(), **(extra or {})}, kernel_name="python3",
             cwd=str(PROJECT_ROOT), progress_bar=False, log_output=False, report_mode=False,
         )
     except PapermillExecutionError as exc:
         raise StepFailed(step, NOTEBOOK_DIR / step_file, exc.exec_count, f"{exc.ename}: {exc.evalue}", output) from None
     finally:
         source.unlink(missing_ok=True)
-        if env_before is None:
-            os.environ.pop("GX_ANALYTICS_ENABLED", None)
+    return output
+
+
+def run_step(step: Step, params: RunParams, force: bool = False, say: Callable[[str], None] = print) -> StepResult:
+    notebook = NOTEBOOK_DIR / step.notebook
+    before = fingerprint(step.name, notebook, params)
+    outputs = step.outputs(params)
+    if not force and is_current(params, step.name, before, outputs):
+        say(f"[{step.name}] 输入未变，跳过 (unchanged, skipped)")
+        return StepResult(step.name, outputs[0], 0.0, skipped=True)
+    stamp_path(params, step.name).unlink(missing_ok=True)
+    started = time.perf_counter()
+    if step.editions:
+        from .appendix import export_appendix
+
+        for edition in step.editions:
+            executed = execute_notebook(step.name, step.notebook, params, {"edition": edition}, suffix=edition)
+            export_appendix(executed, params, edition)
+    else:
+        execute_notebook(step.name, step.notebook, params)
     seconds = time.perf_counter() - started
-    say(f"[{step}] 完成 (done) {seconds:.1f}s → {output.relative_to(PROJECT_ROOT) if output.is_relative_to(PROJECT_ROOT) else output}")
-    return StepResult(step, output, seconds)
+    # Recompute after the step: a step's own outputs may be another step's inputs, never its own.
+    write_stamp(params, step.name, fingerprint(step.name, notebook, params))
+    shown = outputs[0].relative_to(PROJECT_ROOT) if outputs[0].is_relative_to(PROJECT_ROOT) else outputs[0]
+    say(f"[{step.name}] 完成 (done) {seconds:.1f}s → {shown}")
+    return StepResult(step.name, outputs[0], seconds)
 
 
-def run_suite(raw_params: dict[str, Any], say: Callable[[str], None] = print) -> list[StepResult]:
+@contextmanager
+def run_lock(params: RunParams) -> Iterator[None]:
+    """One run at a time per build root: the second refuses at once with a clear message."""
+    root = params.path(params.build_root)
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".run.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunLocked(f"另一个运行正在使用 {root} (another run is in progress)；请等它结束后再运行") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_suite(raw_params: dict[str, Any], force: bool = False, say: Callable[[str], None] = print,
+              steps: tuple[Step, ...] = STEPS) -> list[StepResult]:
     """Run every step in order for one year; the first failing step stops the run."""
     params = check_params(raw_params)
-    say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s for s, _ in STEPS)}")
+    say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")
     results = []
-    for step, step_file in STEPS:
-        results.append(run_step(step, step_file, params, say))
+    with run_lock(params):
+        for step in steps:
+            results.append(run_step(step, params, force=force, say=say))
+    final = params.build_dir / "appendix.html"
+    if final.exists():
+        say(f"附录 (appendix)：{final}")
     return results

@@ -653,3 +653,26 @@ __all__ = [
     "check_dtypes", "check_passed_implies_sat", "check_penalty_caseload", "check_recovery_service_type",
     "validate_year", "year_parameters",
 ]
+
+
+def run_validation(params: Any) -> ValidationReport:
+    """Validate the report year into a staging folder; swap it in as build/<year>/validation only
+    when every check passes. A failing run is kept as build/<year>/validation-failed for inspection
+    and the last good validation stays in place."""
+    from .manifest import read_manifest
+    from .storage import staged_dir
+
+    tables = [ledger.table for ledger in read_manifest(params.raw_dir).ledgers]
+    previous = params.previous_clean_dir if params.previous_clean_dir.is_dir() else None
+    final = params.build_dir / "validation"
+    failed = params.build_dir / "validation-failed"
+    with staged_dir(final) as staging:
+        report = validate_year(params.year, params.clean_dir, params.path(params.expectations_dir), staging,
+                               tables=tables, previous_clean_dir=previous)
+        if not report.success:
+            shutil.rmtree(failed, ignore_errors=True)
+            shutil.copytree(staging, failed)
+            report.raise_for_failures()
+    shutil.rmtree(failed, ignore_errors=True)
+    report.data_docs_index = final / DATA_DOCS_DIR / "index.html" if report.data_docs_index else None
+    return report
