@@ -6,7 +6,7 @@ YEAR ?= 2025
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lab lint samples expectations lock clean-build publish explain
+.PHONY: help run test lab lint samples expectations lock clean-build publish explain bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,3 +50,6 @@ publish: ## after review, make build/YEAR/figures.json the released baseline pub
 
 explain: $(STAMP) ## where does a figure come from: make explain ID=dispute_resolution_rate [YEAR=2025]
 	$(BIN)/lawreport explain $(ID) --year $(YEAR)
+
+bench: $(STAMP) ## benchmark (not a test): cold run, unchanged rerun, one ledger changed, bare computation
+	$(BIN)/python -m lawreport.bench --year $(YEAR)

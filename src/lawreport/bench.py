@@ -1,0 +1,128 @@
+"""`make bench`: how long the suite takes, printed and written to build/bench.json.
+
+Measures, on a temporary copy of the sample ledgers (the working tree is never touched):
+- cold: the whole suite for a year from nothing (no clean data, no build);
+- unchanged: a rerun with nothing changed (every step should skip);
+- one ledger changed: a rerun after one cell of one ledger changed;
+- bare: the same figures computed from the raw ledgers in one plain Python process (clean every
+  year, compute figures; no Jupyter, no Great Expectations, no appendix), run as a subprocess so
+  imports count as they do for the suite.
+Each is repeated and the median is reported, with the ratio suite ÷ bare from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .params import PROJECT_ROOT
+
+BARE_SCRIPT = """
+import sys
+from lawreport.clean_step import run_clean_years
+from lawreport.figures_step import compute_figures
+from lawreport.params import check_params
+params = check_params({"year": int(sys.argv[1]), "raw_root": sys.argv[2], "clean_root": sys.argv[3],
+                       "build_root": sys.argv[4]})
+run_clean_years(params)
+report = compute_figures(params)
+print(report.counts())
+"""
+
+
+def _copy_raw(target: Path) -> Path:
+    raw = target / "raw"
+    shutil.copytree(PROJECT_ROOT / "data" / "raw", raw)
+    return raw
+
+
+def _suite(year: int, root: Path, force: bool = False) -> float:
+    command = [sys.executable, "-m", "lawreport.cli", "run", "--year", str(year), "--raw-root", str(root / "raw"),
+               "--clean-root", str(root / "clean"), "--build-root", str(root / "build")] + (["--force"] if force else [])
+    started = time.perf_counter()
+    subprocess.run(command, check=True, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def _bare(year: int, root: Path) -> float:
+    command = [sys.executable, "-c", BARE_SCRIPT, str(year), str(root / "raw"), str(root / "bare-clean"),
+               str(root / "bare-build")]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def _touch_one_ledger(root: Path, year: int) -> None:
+    """Change one cell of the penalty ledger (a fine amount), as an analyst's correction would."""
+    import openpyxl
+
+    from .ledgers import get_ledger
+
+    ledger = get_ledger("penalty_cases")
+    path = root / "raw" / str(year) / ledger.file_name(year)
+    book = openpyxl.load_workbook(path)
+    sheet = book[ledger.sheet]
+    for row in sheet.iter_rows(min_row=1, max_row=40):
+        for cell in row:
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool) and 0 < cell.value < 5000:
+                cell.value = cell.value + 1
+                book.save(path)
+                return
+    raise RuntimeError("no fine amount found to change")
+
+
+def run_bench(year: int = 2025, repeats: int = 3) -> dict[str, object]:
+    cold, unchanged, changed, bare = [], [], [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory(prefix="lawreport-bench-") as folder:
+            root = Path(folder)
+            _copy_raw(root)
+            cold.append(_suite(year, root))
+            unchanged.append(_suite(year, root))
+            _touch_one_ledger(root, year)
+            changed.append(_suite(year, root))
+            bare.append(_bare(year, root))
+    medians = {name: statistics.median(values) for name, values in
+               (("cold", cold), ("unchanged", unchanged), ("one_ledger_changed", changed), ("bare", bare))}
+    return {
+        "year": year,
+        "repeats": repeats,
+        "seconds": {"cold": cold, "unchanged": unchanged, "one_ledger_changed": changed, "bare": bare},
+        "median_seconds": {k: round(v, 2) for k, v in medians.items()},
+        "ratio_suite_over_bare": round(medians["cold"] / medians["bare"], 2),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the suite (not a test).")
+    parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    result = run_bench(args.year, args.repeats)
+    out = PROJECT_ROOT / "build" / "bench.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    m = result["median_seconds"]
+    assert isinstance(m, dict)
+    print(f"year {result['year']}, median of {result['repeats']} runs on {result['machine']}")
+    print(f"  cold run of the whole suite     {m['cold']:6.1f} s   (target ≤ 30 s)")
+    print(f"  rerun, nothing changed          {m['unchanged']:6.1f} s   (target ≤ 3 s)")
+    print(f"  rerun, one ledger changed       {m['one_ledger_changed']:6.1f} s")
+    print(f"  bare figures from raw, no Jupyter {m['bare']:4.1f} s")
+    print(f"  suite ÷ bare                    {result['ratio_suite_over_bare']:6.2f}")
+    print(f"written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,144 @@
+"""Issue 4 and BAD-INPUTS "Runs": incremental reruns, one run at a time, killed runs, no network,
+and same inputs giving the same outputs."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from support import SAMPLE_RAW, copy_year, edit_cells, tree_hashes
+
+from lawreport.params import PROJECT_ROOT, check_params
+from lawreport.pipeline import RunLocked, run_suite
+from lawreport.storage import staged_dir
+
+
+def all_years(root: Path, claims: bool = False) -> dict[str, str]:
+    for year in sorted(int(p.name) for p in SAMPLE_RAW.iterdir() if p.name.isdigit()):
+        copy_year(root, year)
+    raw = {"year": 2025, "raw_root": str(root / "raw"), "clean_root": str(root / "clean"), "build_root": str(root / "build")}
+    if claims:
+        shutil.copytree(PROJECT_ROOT / "claims", root / "claims")
+        raw["claims_dir"] = str(root / "claims")
+    return raw
+
+
+def ran(raw: dict[str, str], force: bool = False) -> list[str]:
+    results = run_suite(raw, force=force, say=lambda _: None)
+    return [r.step for r in results if not r.skipped]
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    raw = all_years(root, claims=True)
+    assert ran(raw) == ["clean", "validate", "figures", "appendix"]
+    return root, raw
+
+
+def test_an_unchanged_rerun_skips_every_step_and_is_fast(first_run):
+    _, raw = first_run
+    started = time.perf_counter()
+    assert ran(raw) == []
+    assert time.perf_counter() - started < 10
+
+
+def test_a_changed_register_reruns_only_figures_and_appendix(first_run):
+    root, raw = first_run
+    path = root / "claims" / "2025.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["figures"][0]["definition"] += "(复核)"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert ran(raw) == ["figures", "appendix"]
+
+
+def test_a_changed_ledger_reruns_the_steps_downstream_of_it(first_run):
+    root, raw = first_run
+    params = check_params(raw)
+    edit_cells(params, "penalty_cases", [("violation", 0, "占道经营(更正)")])
+    assert ran(raw) == ["clean", "validate", "figures", "appendix"]
+    assert ran(raw) == []
+
+
+def test_force_reruns_everything(first_run):
+    _, raw = first_run
+    assert ran(raw, force=True) == ["clean", "validate", "figures", "appendix"]
+
+
+def test_a_second_run_refuses_while_the_first_holds_the_lock(first_run):
+    root, raw = first_run
+    with (root / "build" / ".run.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(RunLocked, match="另一个运行"):
+            run_suite(raw, say=lambda _: None)
+        command = [sys.executable, "-m", "lawreport.cli", "run", "--year", "2025", "--raw-root", raw["raw_root"],
+                   "--clean-root", raw["clean_root"], "--build-root", raw["build_root"]]
+        done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
+        assert done.returncode == 2 and "另一个运行" in done.stderr
+
+
+def test_a_run_killed_midway_leaves_old_or_complete_outputs(first_run):
+    root, raw = first_run
+    before_clean = tree_hashes(root / "clean" / "2025")
+    before_figures = (root / "build" / "2025" / "figures.json").read_bytes()
+    command = [sys.executable, "-m", "lawreport.cli", "run", "--year", "2025", "--force", "--raw-root", raw["raw_root"],
+               "--clean-root", raw["clean_root"], "--build-root", raw["build_root"]]
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    time.sleep(6)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    # Whatever moment the kill hit, each output folder is the old one or a complete new one.
+    assert tree_hashes(root / "clean" / "2025") == before_clean  # deterministic: complete new == old
+    assert (root / "build" / "2025" / "figures.json").read_bytes() == before_figures
+    assert ran(raw)  # the next run repairs what the killed one left undone
+    assert ran(raw) == []
+
+
+def test_staged_folder_swap_recovers_from_a_kill_between_renames(tmp_path):
+    final = tmp_path / "out"
+    with staged_dir(final) as staging:
+        (staging / "a.txt").write_text("old")
+    os.replace(final, tmp_path / ".out.old")  # as if killed after the first rename
+    (tmp_path / ".out.staging-x").mkdir()
+    with staged_dir(final) as staging:
+        assert (final / "a.txt").read_text() == "old"  # recovered before the new write starts
+        (staging / "a.txt").write_text("new")
+    assert (final / "a.txt").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+RUN_TIME = re.compile(rb'<time id="run-time"[^>]*>.*?</time>', re.S)
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None or os.geteuid() != 0, reason="needs root and unshare for a network namespace")
+def test_same_inputs_same_outputs_even_without_network(first_run, tmp_path):
+    root, raw = first_run
+    other = all_years(tmp_path / "again", claims=True)
+    shutil.copytree(root / "claims", tmp_path / "again" / "claims", dirs_exist_ok=True)
+    for year in range(2021, 2026):  # the first run's raw data had one cell changed above
+        shutil.copytree(root / "raw" / str(year), tmp_path / "again" / "raw" / str(year), dirs_exist_ok=True)
+    command = ["unshare", "--net", sys.executable, "-m", "lawreport.cli", "run", "--year", "2025",
+               "--raw-root", other["raw_root"], "--clean-root", other["clean_root"], "--build-root", other["build_root"]]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          env={**os.environ, "LAWREPORT_PSEUDONYM_KEY": ""})
+    assert done.returncode == 0, done.stderr[-2000:]
+    build_a, build_b = root / "build" / "2025", tmp_path / "again" / "build" / "2025"
+    assert (build_a / "figures.json").read_bytes() == (build_b / "figures.json").read_bytes()
+    for year in range(2021, 2026):
+        assert tree_hashes(root / "clean" / str(year)) == tree_hashes(tmp_path / "again" / "clean" / str(year))
+    for edition in ("appendix.html", "internal/appendix.html"):
+        a, b = (build_a / edition).read_bytes(), (build_b / edition).read_bytes()
+        assert RUN_TIME.sub(b"", a) == RUN_TIME.sub(b"", b), edition
+    summary = json.loads((build_b / "figures.json").read_text(encoding="utf-8"))["summary"]
+    assert summary["match"] >= 50
