@@ -41,7 +41,7 @@ def test_a_full_run_writes_clean_data_validation_and_kept_notebooks(tmp_path):
     params = copy_year(tmp_path, 2025)
     lines: list[str] = []
     results = run_suite(_raw(params), say=lines.append)
-    assert [r.step for r in results] == ["clean", "validate"]
+    assert [r.step for r in results] == ["clean", "validate", "figures", "appendix"]
     assert all("完成" in line for line in lines[1:])
     assert (params.clean_dir / "petitions.parquet").exists()
     summary = json.loads((params.build_dir / "validation" / "summary.json").read_text(encoding="utf-8"))
