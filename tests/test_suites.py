@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lawreport.ledgers import ALL_LEDGERS, Ledger
-from lawreport.suites import KIND_DTYPES, PAIR_RULES, SOURCE_COLUMNS, build_suite, stale_suites, suite_json
+from lawreport.ledgers import ALL_LEDGERS, SOURCE_COLUMNS, Ledger
+from lawreport.suites import build_suite, stale_suites, suite_json
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[1] / "expectations"
 
@@ -62,12 +62,6 @@ def test_in_year_dates_use_suite_parameters() -> None:
     for ledger in ALL_LEDGERS:
         if ledger.multi_year:
             assert "$PARAMETER" not in json.dumps(build_suite(ledger))
-
-
-def test_pair_rules_and_dtypes_match_cleaner() -> None:
-    cleaning = pytest.importorskip("lawreport.cleaning")
-    assert PAIR_RULES == cleaning.ROW_RULES
-    assert KIND_DTYPES == cleaning.DTYPES
 
 
 def test_suites_module_does_not_import_gx() -> None:

@@ -14,13 +14,12 @@ import pandas as pd
 import pytest
 
 from lawreport.ledgers import ALL_LEDGERS, Ledger, get_ledger
+from lawreport.ledgers import KIND_DTYPES as DTYPES
 from lawreport.suites import build_suite
 from lawreport.validation import ValidationFailed, ValidationReport, validate_year
 
 YEAR = 2024
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[1] / "expectations"
-DTYPES = {"date": "datetime64[ms]", "int": "Int64", "month": "Int64", "year": "Int64", "amount": "Float64",
-          "flag": "boolean"}
 
 
 # --------------------------------------------------------------------------------------------------

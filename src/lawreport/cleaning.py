@@ -18,28 +18,13 @@ import pandas as pd
 
 from . import values as V
 from .errors import LedgerFileError, Problem
-from .ledgers import Column, Ledger
+from .ledgers import KIND_DTYPES, ROW_RULES, SOURCE_COLUMNS, Column, Ledger
 from .pseudonym import Pseudonymiser
 from .reading import Grid, read_csv_export, read_xlsx_sheet
 
 HEADER_SCAN_ROWS = 20
 FOOTER_PREFIXES = ("填表人", "审核人", "制表人", "填报人", "负责人", "合计", "总计", "备注", "说明", "填报日期", "制表日期", "统计人")
 INDEX_HEADERS = frozenset({"序号", "编号序", "no", "no."})
-SOURCE_COLUMNS = ("row_id", "source_file", "source_sheet", "source_row")
-DTYPES = {
-    "date": "datetime64[ms]",
-    "int": "Int64",
-    "month": "Int64",
-    "year": "Int64",
-    "amount": "Float64",
-    "flag": "boolean",
-}
-ROW_RULES = {
-    # rule name -> (later date column, earlier date column)
-    "closed_not_before_received": ("closed_date", "received_date"),
-    "deadline_not_before_received": ("deadline", "received_date"),
-    "closed_not_before_filed": ("closed_date", "filed_date"),
-}
 
 
 def norm_header(text: object) -> str:
@@ -365,7 +350,7 @@ class LedgerCleaner:
         for name in ("row_id", "source_file", "source_sheet"):
             frame[name] = frame[name].astype("string")
         for column in ledger.columns:
-            dtype = DTYPES.get(column.kind, "string")
+            dtype = KIND_DTYPES.get(column.kind, "string")
             series = frame[column.clean_name]
             if column.kind == "date":
                 frame[column.clean_name] = pd.to_datetime(series.astype(object), errors="raise").astype(dtype)

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from .cleaning import DTYPES
-from .ledgers import ALL_LEDGERS, PERSONAL_KINDS
+from .ledgers import ALL_LEDGERS, KIND_DTYPES, PERSONAL_KINDS
 from .params import PROJECT_ROOT
 
 DICTIONARY_PATH = PROJECT_ROOT / "docs" / "data-dictionary.md"
@@ -45,7 +44,7 @@ def render() -> str:
         "| --- | --- | --- |",
     ]
     for kind, rule in KIND_RULES.items():
-        lines.append(f"| `{kind}` | {DTYPES.get(kind, 'string')} | {rule} |")
+        lines.append(f"| `{kind}` | {KIND_DTYPES.get(kind, 'string')} | {rule} |")
     for ledger in ALL_LEDGERS:
         where = f"`{ledger.file}`" + (f" / 工作表 `{ledger.sheet}`" if ledger.sheet else " (CSV 导出)")
         lines += [

@@ -24,43 +24,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .ledgers import ALL_LEDGERS, Column, Ledger
-
-# Columns every clean table carries in front of the spec columns (see the clean data contract).
-SOURCE_COLUMNS: tuple[str, ...] = ("row_id", "source_file", "source_sheet", "source_row")
+from .ledgers import ALL_LEDGERS, ROW_RULES, SOURCE_COLUMNS, Column, Ledger
 
 # Suite parameter names for the report-year window; validation passes datetimes for both.
 YEAR_START = "year_start"
 YEAR_END = "year_end"
 
-# Row rules named in Ledger.checks -> (later date column, earlier date column). Kept here rather
-# than imported from lawreport.cleaning so generating suites does not pull in the cleaner's Excel
-# readers; tests/test_suites.py asserts both tables agree.
-PAIR_RULES: dict[str, tuple[str, str]] = {
-    "closed_not_before_received": ("closed_date", "received_date"),
-    "deadline_not_before_received": ("deadline", "received_date"),
-    "closed_not_before_filed": ("closed_date", "filed_date"),
-}
-
-# pandas dtypes of the clean data contract (same as cleaning.DTYPES; everything else is "string").
+# Row rules named in Ledger.checks (the clean data contract in ledgers/spec.py): the cleaner
+# quarantines rows that break them, the suites check the result again.
+PAIR_RULES = ROW_RULES
 # GX's expect_column_values_to_be_of_type cannot tell "Int64" from "int64" or "string" from object
-# (it reports the scalar type), so lawreport.validation checks these in pandas instead.
-KIND_DTYPES: dict[str, str] = {
-    "date": "datetime64[ms]",
-    "int": "Int64",
-    "month": "Int64",
-    "year": "Int64",
-    "amount": "Float64",
-    "flag": "boolean",
-}
-
-
-def clean_dtypes(ledger: Ledger) -> dict[str, str]:
-    """Column -> pandas dtype name that step 1 writes for this ledger (source columns included)."""
-    dtypes = {"row_id": "string", "source_file": "string", "source_sheet": "string", "source_row": "Int64"}
-    for column in ledger.columns:
-        dtypes[column.clean_name] = "string" if column.personal else KIND_DTYPES.get(column.kind, "string")
-    return dtypes
+# (it reports the scalar type), so lawreport.validation checks clean_dtypes in pandas instead.
 
 
 # Plausible bounds for kinds whose range is fixed by meaning rather than by the spec.

@@ -38,8 +38,8 @@ from great_expectations.data_context.types.base import (  # noqa: E402
     ProgressBarsConfig,
 )
 
-from .ledgers import ALL_LEDGERS, LEDGERS_BY_TABLE  # noqa: E402
-from .suites import SOURCE_COLUMNS, YEAR_END, YEAR_START, clean_dtypes  # noqa: E402
+from .ledgers import ALL_LEDGERS, LEDGERS_BY_TABLE, SOURCE_COLUMNS, clean_dtypes  # noqa: E402
+from .suites import YEAR_END, YEAR_START  # noqa: E402
 
 Severity = Literal["error", "warning"]
 Status = Literal["validated", "missing_table", "missing_suite", "empty_suite"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import basics, enforcement, governance, mediation, petitions, publicity, security, stewards, study
-from .spec import PERSONAL_KINDS, Column, Ledger
+from .spec import KIND_DTYPES, PERSONAL_KINDS, ROW_RULES, SOURCE_COLUMNS, Column, Ledger, clean_dtypes
 
 ALL_LEDGERS: tuple[Ledger, ...] = (
     *study.LEDGERS,
@@ -28,4 +28,7 @@ def get_ledger(table: str) -> Ledger:
         raise KeyError(f"unknown ledger table {table!r}; known: {sorted(LEDGERS_BY_TABLE)}") from None
 
 
-__all__ = ["ALL_LEDGERS", "LEDGERS_BY_TABLE", "PERSONAL_KINDS", "Column", "Ledger", "get_ledger"]
+__all__ = [
+    "ALL_LEDGERS", "KIND_DTYPES", "LEDGERS_BY_TABLE", "PERSONAL_KINDS", "ROW_RULES", "SOURCE_COLUMNS", "Column", "Ledger",
+    "clean_dtypes", "get_ledger",
+]

@@ -28,6 +28,25 @@ Kind = Literal[
 
 PERSONAL_KINDS: frozenset[str] = frozenset({"person_name", "id_number", "phone", "address", "narrative"})
 
+# The clean data contract, shared by the cleaner, the expectation suites and the data dictionary.
+# Every clean table starts with these columns: the row's id and where it came from.
+SOURCE_COLUMNS: tuple[str, ...] = ("row_id", "source_file", "source_sheet", "source_row")
+# pandas dtype per column kind; every other kind (text, code, category, pseudonyms) is "string".
+KIND_DTYPES: dict[str, str] = {
+    "date": "datetime64[ms]",
+    "int": "Int64",
+    "month": "Int64",
+    "year": "Int64",
+    "amount": "Float64",
+    "flag": "boolean",
+}
+# Row rules a ledger may list in `checks`: rule name -> (later date column, earlier date column).
+ROW_RULES: dict[str, tuple[str, str]] = {
+    "closed_not_before_received": ("closed_date", "received_date"),
+    "deadline_not_before_received": ("deadline", "received_date"),
+    "closed_not_before_filed": ("closed_date", "filed_date"),
+}
+
 
 @dataclass(frozen=True)
 class Column:
@@ -76,7 +95,7 @@ class Ledger:
     description: str
     columns: tuple[Column, ...]
     multi_year: bool = False  # rows may belong to earlier years (no in-year date check)
-    checks: tuple[str, ...] = field(default=())  # extra row rules, see cleaning.ROW_RULES
+    checks: tuple[str, ...] = field(default=())  # extra row rules, see ROW_RULES
 
     @property
     def fmt(self) -> str:
@@ -94,3 +113,11 @@ class Ledger:
     @property
     def key_column(self) -> Column | None:
         return next((c for c in self.columns if c.key), None)
+
+
+def clean_dtypes(ledger: Ledger) -> dict[str, str]:
+    """Column -> pandas dtype name of the clean table (source columns included)."""
+    dtypes = {"row_id": "string", "source_file": "string", "source_sheet": "string", "source_row": "Int64"}
+    for column in ledger.columns:
+        dtypes[column.clean_name] = "string" if column.personal else KIND_DTYPES.get(column.kind, "string")
+    return dtypes
