@@ -33,18 +33,21 @@ from lawreport.params import params_from_namespace
 
 params = params_from_namespace(globals())
 report = run_figures(params)
-print(f"{report.unit} {params.year} 年报告共登记 {len(report.results)} 个数字：{report.counts()}")
+if report.register is None:
+    print(f"{params.year} 年没有数字登记册 claims/{params.year}.yaml：台账已清洗、校验，但没有报告数字可核对")
+else:
+    print(f"{report.unit} {params.year} 年报告共登记 {len(report.results)} 个数字：{report.counts()}")
 
 # %% [markdown]
 # ## 逐项结果 (every figure)
 
 # %%
 pd.DataFrame([{"编号": r.entry.id, "报告写法": r.entry.written, "计算值": r.computed, "状态": r.status}
-              for r in report.results])
+              for r in report.results], columns=["编号", "报告写法", "计算值", "状态"])
 
 # %% [markdown]
 # ## 非“一致”的数字及原因 (figures that are not `match`)
 
 # %%
 pd.DataFrame([{"编号": r.entry.id, "状态": r.status, "原因": "；".join(r.reasons)}
-              for r in report.results if r.status != "match"])
+              for r in report.results if r.status != "match"], columns=["编号", "状态", "原因"])

@@ -22,10 +22,11 @@ from .storage import staged_dir, write_json
 
 @dataclass
 class FiguresReport:
-    register: Register
+    register: Register | None  # None: no claims/<year>.yaml (no published report to check yet)
     results: list[FigureResult]
     unit: str
     synthetic: bool
+    year: int
 
     def counts(self) -> dict[str, int]:
         counter = Counter(r.status for r in self.results)
@@ -34,25 +35,30 @@ class FiguresReport:
     def to_json(self) -> dict[str, Any]:
         return {
             "unit": self.unit,
-            "year": self.register.year,
+            "year": self.year,
             "synthetic": self.synthetic,
-            "register": f"claims/{self.register.year}.yaml",
+            "register": f"claims/{self.year}.yaml" if self.register else None,
+            "note": "" if self.register else f"{self.year} 年没有数字登记册 claims/{self.year}.yaml，未核对报告数字",
             "summary": self.counts(),
             "figures": [r.to_json() for r in self.results],
-            "commitments": list(self.register.commitments),
+            "commitments": list(self.register.commitments) if self.register else [],
         }
 
 
 def compute_figures(params: RunParams) -> FiguresReport:
+    clean_report = json.loads((params.clean_dir / "clean_report.json").read_text(encoding="utf-8"))
+    unit, synthetic = str(clean_report["unit"]), bool(clean_report["synthetic"])
+    if not params.register_path.exists():
+        # A year whose report is not registered (e.g. the sample 2024): the ledgers are still
+        # cleaned, validated and shown; there is simply nothing to verify.
+        return FiguresReport(None, [], unit, synthetic, params.year)
     register = load_register(params.register_path, report_path=params.report_path)
     uncovered = unaccounted_numbers(register)
     if uncovered:
         listed = "；".join(f"{m.text}(第{m.start}字)" for m in uncovered)
         raise ValueError(f"报告中有数字未登记，也未列为非统计数字 (numbers unaccounted for): {listed}")
-    clean_report = json.loads((params.clean_dir / "clean_report.json").read_text(encoding="utf-8"))
     data = CleanData(params.path(params.clean_root), params.year)
-    return FiguresReport(register, verify_register(register, data), str(clean_report["unit"]),
-                         bool(clean_report["synthetic"]))
+    return FiguresReport(register, verify_register(register, data), unit, synthetic, params.year)
 
 
 def write_figures(params: RunParams, report: FiguresReport) -> Path:
