@@ -28,7 +28,7 @@ def copy_year(tmp_path: Path, year: int = 2025, tables: list[str] | None = None)
     target.mkdir(parents=True)
     wanted = {get_ledger(t).file_name(year) for t in manifest["ledgers"]}
     for item in source.iterdir():
-        if item.name in wanted or (tables is None and item.name != MANIFEST_NAME):
+        if item.name in wanted or item.name == "report.txt" or (tables is None and item.name != MANIFEST_NAME):
             shutil.copy2(item, target / item.name)
     manifest["files"] = [f for f in manifest["files"] if (target / f["name"]).exists()]
     (target / MANIFEST_NAME).write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8")

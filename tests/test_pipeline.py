@@ -42,7 +42,8 @@ def test_a_full_run_writes_clean_data_validation_and_kept_notebooks(tmp_path):
     lines: list[str] = []
     results = run_suite(_raw(params), say=lines.append)
     assert [r.step for r in results] == ["clean", "validate", "figures", "appendix"]
-    assert all("完成" in line for line in lines[1:])
+    assert all("完成" in line for line in lines if line.startswith("["))
+    assert lines[-1].startswith("附录") and lines[-1].endswith("appendix.html")
     assert (params.clean_dir / "petitions.parquet").exists()
     summary = json.loads((params.build_dir / "validation" / "summary.json").read_text(encoding="utf-8"))
     assert summary

@@ -1,0 +1,183 @@
+"""Charts as deterministic PNGs (Agg, fixed size and dpi, no Software metadata), Chinese labels in
+Noto Sans CJK SC from the installed `noto_cjk_sans_otc` package. A label with a glyph the font
+lacks is an error, not a silent box."""
+
+from __future__ import annotations
+
+import base64
+import io
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from ..metrics import CleanData, NoData  # noqa: E402
+from .html import el, esc  # noqa: E402
+
+FONT_FAMILY = "Noto Sans CJK SC"
+SIZE = (7.0, 3.6)  # inches
+DPI = 100
+COLOURS = ("#1a5fb4", "#e66100", "#2e7d32", "#9141ac", "#a51d2d", "#63452c", "#5e5c64", "#c64600", "#1c71d8")
+
+
+class ChartGlyphError(ValueError):
+    """A chart label holds a character the CJK font cannot draw."""
+
+
+def font_path() -> Path:
+    import noto_cjk_sans_otc
+
+    return Path(noto_cjk_sans_otc.__file__).resolve().parent / "NotoSansCJK-Regular.ttc"
+
+
+_registered = False
+
+
+def register_font() -> None:
+    global _registered
+    if not _registered:
+        font_manager.fontManager.addfont(str(font_path()))
+        _registered = True
+
+
+@contextmanager
+def chart_style() -> Iterator[None]:
+    """Only the CJK font (no fallback that would hide a missing glyph); missing glyphs raise."""
+    register_font()
+    rc = {"font.family": [FONT_FAMILY], "font.size": 10, "svg.hashsalt": "lawreport",
+          "axes.spines.top": False, "axes.spines.right": False}
+    with matplotlib.rc_context(rc), warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r"Glyph .* missing from font")
+        try:
+            yield
+        except UserWarning as warning:
+            if "missing from font" in str(warning):
+                raise ChartGlyphError(f"图表文字含字体 {FONT_FAMILY} 缺少的字符 (missing glyph)：{warning}") from None
+            raise
+
+
+def png_bytes(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    try:
+        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    finally:
+        plt.close(fig)
+    return buffer.getvalue()
+
+
+def img(png: bytes, alt: str, caption: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return el("figure", f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}">' + el("figcaption", esc(caption)),
+              class_="chart")
+
+
+def new_figure() -> tuple[Figure, plt.Axes]:
+    fig, ax = plt.subplots(figsize=SIZE, dpi=DPI, layout="constrained")
+    return fig, ax
+
+
+def labelled(title: str, xlabel: str, ylabel: str, draw) -> bytes:
+    """Draw a chart with the CJK style; any missing glyph raises ChartGlyphError."""
+    with chart_style():
+        fig, ax = new_figure()
+        draw(ax)
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        return png_bytes(fig)
+
+
+def _months(frame: pd.DataFrame, column: str, year: int) -> pd.Series:
+    dates = pd.to_datetime(frame[column], errors="coerce")
+    return dates[dates.dt.year == year].dt.month.astype(int)
+
+
+# ------------------------------------------------------------------ the four charts
+
+
+def street_incidents_by_year(data: CleanData) -> tuple[bytes, str, str] | None:
+    years = data.years_with("street_incidents")
+    if not years:
+        return None
+    totals = {y: int(pd.to_numeric(data.table("street_incidents", y)["incidents"]).fillna(0).sum()) for y in years}
+    labels = [f"{y}年" for y in totals]
+
+    def draw(ax):
+        ax.bar(labels, list(totals.values()), color=COLOURS[0])
+
+    png = labelled("九类街面110警情（按年度）", "年度", "警情数（起）", draw)
+    alt = "柱状图：九类街面110警情按年度合计，" + "，".join(f"{y}年{v}起" for y, v in totals.items())
+    return png, alt, f"九类街面110警情，{years[0]}—{years[-1]}年（来源：街面警情月报，各年清洗后数据）"
+
+
+def disputes_by_month(data: CleanData) -> tuple[bytes, str, str] | None:
+    try:
+        frame = data.table("dispute_screening")
+    except NoData:
+        return None
+    year = data.year
+    dates = pd.to_datetime(frame["found_date"], errors="coerce")
+    inside = frame[dates.dt.year == year].assign(month=dates[dates.dt.year == year].dt.month.astype(int))
+    table = inside.groupby(["month", "result"]).size().unstack(fill_value=0).reindex(range(1, 13), fill_value=0)
+    results = sorted(table.columns)
+
+    def draw(ax):
+        bottom = [0] * 12
+        for i, result in enumerate(results):
+            values = [int(v) for v in table[result]]
+            ax.bar([f"{m}月" for m in range(1, 13)], values, bottom=bottom, label=str(result),
+                   color=COLOURS[i % len(COLOURS)])
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        ax.legend(title="化解结果", fontsize=8)
+
+    png = labelled(f"{year}年矛盾纠纷排查（按月、按化解结果）", "月份", "纠纷数（件）", draw)
+    return png, f"堆积柱状图：{year}年各月排查的矛盾纠纷数，按化解结果（{'、'.join(map(str, results))}）分色", \
+        "矛盾纠纷排查化解台账（按排查日期所在月份）"
+
+
+def petitions_by_category(data: CleanData) -> tuple[bytes, str, str] | None:
+    try:
+        frame = data.table("petitions")
+    except NoData:
+        return None
+    counts = frame["category"].fillna("（空）").astype(str).value_counts()
+    counts = counts.sort_index(kind="stable").sort_values(ascending=True, kind="stable")
+
+    def draw(ax):
+        ax.barh(list(counts.index), [int(v) for v in counts.values], color=COLOURS[2])
+
+    png = labelled(f"{data.year}年信访事项（按类别）", "件数", "类别", draw)
+    return png, f"条形图：{data.year}年受理的信访事项按类别分布，共 {len(counts)} 类", "信访事项登记台账（按事项类别）"
+
+
+def penalty_cases_by_month(data: CleanData) -> tuple[bytes, str, str] | None:
+    try:
+        frame = data.table("penalty_cases")
+    except NoData:
+        return None
+    year = data.year
+    filed = _months(frame, "filed_date", year).value_counts().reindex(range(1, 13), fill_value=0)
+    closed = _months(frame, "closed_date", year).value_counts().reindex(range(1, 13), fill_value=0)
+    months = list(range(1, 13))
+
+    def draw(ax):
+        width = 0.4
+        ax.bar([m - width / 2 for m in months], [int(v) for v in filed], width, label="立案", color=COLOURS[0])
+        ax.bar([m + width / 2 for m in months], [int(v) for v in closed], width, label="结案", color=COLOURS[1])
+        ax.set_xticks(months, [f"{m}月" for m in months])
+        ax.legend(fontsize=8)
+
+    png = labelled(f"{year}年行政处罚案件（按月立案、结案）", "月份", "案件数（件）", draw)
+    return png, f"分组柱状图：{year}年各月行政处罚立案数与结案数", "行政处罚案件台账（按立案日期、结案日期所在月份）"
+
+
+CHARTS = (street_incidents_by_year, disputes_by_month, petitions_by_category, penalty_cases_by_month)

@@ -1,0 +1,93 @@
+"""Everything the appendix reads, loaded once per edition from a finished run's outputs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..claims import Register, load_register
+from ..metrics import CleanData
+from ..params import RunParams
+
+EDITIONS = ("public", "internal")
+EDITION_ZH = {"public": "公开版", "internal": "内部审核版"}
+
+
+class AppendixInputError(ValueError):
+    """An input the appendix needs is missing: the earlier steps did not run."""
+
+
+def _json(path: Path, step: str) -> Any:
+    if not path.exists():
+        raise AppendixInputError(f"缺少 {path.name}，请先运行「{step}」步骤 (missing input, run step {step} first)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def check_edition(edition: str) -> str:
+    if edition not in EDITIONS:
+        raise ValueError(f"未知的附录版本 (unknown edition) {edition!r}；可用：public、internal")
+    return edition
+
+
+@dataclass
+class AppendixData:
+    params: RunParams
+    edition: str
+    figures: dict[str, Any]  # build/<year>/figures.json
+    register: Register
+    report_text: str
+    clean_report: dict[str, Any]
+    provenance: dict[str, Any]
+    validation: dict[str, Any] | None
+    quarantine: pd.DataFrame
+    lineage: dict[str, dict[str, Any]]
+    data: CleanData
+
+    @property
+    def internal(self) -> bool:
+        return self.edition == "internal"
+
+    @property
+    def year(self) -> int:
+        return self.params.year
+
+    @property
+    def unit(self) -> str:
+        return str(self.figures.get("unit") or self.clean_report.get("unit") or self.params.unit)
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.clean_report.get("synthetic"))
+
+    @property
+    def results(self) -> list[dict[str, Any]]:
+        return list(self.figures["figures"])
+
+
+def load_appendix(params: RunParams, edition: str) -> AppendixData:
+    check_edition(edition)
+    build = params.build_dir
+    figures = _json(build / "figures.json", "figures")
+    register = load_register(params.register_path, report_path=params.report_path)
+    summary_path = build / "validation" / "summary.json"
+    validation = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else None
+    quarantine_path = params.clean_dir / "quarantine.parquet"
+    quarantine = pd.read_parquet(quarantine_path) if quarantine_path.exists() else pd.DataFrame(
+        columns=["table", "file", "sheet", "row", "column", "value", "code", "reason", "detail"])
+    lineage = {}
+    for figure in figures["figures"]:
+        path = build / "lineage" / f"{figure['id']}.json"
+        lineage[figure["id"]] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {
+            "counted": [], "excluded": []}
+    return AppendixData(
+        params=params, edition=edition, figures=figures, register=register,
+        report_text=params.report_path.read_text(encoding="utf-8"),
+        clean_report=_json(params.clean_dir / "clean_report.json", "clean"),
+        provenance=_json(params.clean_dir / "provenance.json", "clean"),
+        validation=validation, quarantine=quarantine, lineage=lineage,
+        data=CleanData(params.path(params.clean_root), params.year),
+    )

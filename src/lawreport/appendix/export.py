@@ -1,0 +1,158 @@
+"""From the executed notebook to the published HTML file: nbconvert (basic template, no inputs,
+no prompts), our own document shell with inline CSS and a restrictive CSP, a scan, then an atomic
+write. Nothing is written under the final name unless the scan passes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from ..params import RunParams
+from .data import EDITION_ZH, check_edition
+from .html import esc
+from .scan import personal_values, scan_published
+
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+NOTEBOOK = "90_appendix.py"
+
+CSS = """
+body { --match:#d5f0d9; --match-b:#2e7d32; --mismatch:#fde2c8; --mismatch-b:#c64600;
+  --inconsistent:#f8d0d4; --inconsistent-b:#a51d2d; --no_data:#e4e4e7; --no_data-b:#5e5c64; }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif;
+  line-height: 1.7; color: #1d1d1f; max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 4rem; background: #fff; }
+h1 { font-size: 1.6rem; } h2 { border-bottom: 2px solid #1a5fb4; padding-bottom: .2rem; margin-top: 3rem; }
+section { scroll-margin-top: 1rem; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .85rem; }
+th, td { border: 1px solid #c0bfbc; padding: .15rem .45rem; text-align: left; vertical-align: top; }
+th { background: #f3f3f4; }
+code, pre { font-family: "Noto Sans Mono CJK SC", monospace; font-size: .85rem; }
+pre { background: #f6f5f4; padding: .6rem; }
+.banner-synthetic { background: #fff1b8; border: 2px solid #e5a50a; padding: .6rem 1rem; font-weight: bold; margin: .8rem 0; }
+.edition-badge { display: inline-block; padding: .1rem .7rem; border-radius: 1rem; color: #fff; background: #1a5fb4; }
+.edition-badge[data-edition="internal"] { background: #a51d2d; }
+.meta { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
+.meta dt { font-weight: bold; }
+.summary { list-style: none; padding: 0; display: flex; gap: 1rem; flex-wrap: wrap; }
+.summary li { border: 1px solid #c0bfbc; border-radius: .4rem; padding: .3rem .8rem; }
+.summary .count { font-size: 1.4rem; font-weight: bold; margin-left: .5rem; }
+a.fig { text-decoration: none; color: inherit; border-bottom: 2px solid; padding: 0 .1rem; border-radius: .15rem; }
+[data-status="match"].fig, .swatch[data-status="match"], .status[data-status="match"] { background: var(--match); border-color: var(--match-b); }
+[data-status="mismatch"].fig, .swatch[data-status="mismatch"], .status[data-status="mismatch"] { background: var(--mismatch); border-color: var(--mismatch-b); }
+[data-status="inconsistent"].fig, .swatch[data-status="inconsistent"], .status[data-status="inconsistent"] { background: var(--inconsistent); border-color: var(--inconsistent-b); }
+[data-status="no_data"].fig, .swatch[data-status="no_data"], .status[data-status="no_data"] { background: var(--no_data); border-color: var(--no_data-b); }
+.legend ul { display: inline-flex; gap: .8rem; list-style: none; padding: 0; margin: 0 0 0 .5rem; }
+.swatch, .status { border: 1px solid; padding: 0 .4rem; border-radius: .2rem; }
+.report-text p { text-indent: 2em; margin: .4rem 0; } .report-text p.report-title { text-indent: 0; font-weight: bold; text-align: center; }
+a.fig:target { outline: 3px solid #1a5fb4; }
+.card { border: 1px solid #c0bfbc; border-left: 6px solid var(--no_data-b); border-radius: .3rem; padding: .5rem 1rem; margin: 1rem 0; scroll-margin-top: 1rem; }
+.card[data-status="match"] { border-left-color: var(--match-b); }
+.card[data-status="mismatch"] { border-left-color: var(--mismatch-b); }
+.card[data-status="inconsistent"] { border-left-color: var(--inconsistent-b); }
+.card:target { outline: 4px solid #1a5fb4; background: #f0f6ff; }
+.card header { display: flex; gap: 1rem; align-items: baseline; } .card h3 { margin: .3rem 0; font-size: 1.05rem; }
+.card dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: .3rem 0; }
+.card dt { color: #5e5c64; }
+.quote { margin: .3rem 0; padding: .2rem .8rem; border-left: 3px solid #c0bfbc; background: #fafafa; }
+.rowset { overflow-x: auto; } .suppression-note, .hint { color: #5e5c64; font-size: .85rem; }
+.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(30rem, 1fr)); gap: 1rem; }
+figure.chart { margin: 0; } figure.chart img { max-width: 100%; height: auto; }
+@media print { .card:target { outline: none; background: none; } a.fig { border-bottom-width: 1px; } }
+"""
+
+
+class PublishBlocked(RuntimeError):
+    """The rendered appendix holds something that must not be published; nothing was written."""
+
+    def __init__(self, edition: str, findings: list[str]):
+        self.edition, self.findings = edition, findings
+        lines = "\n".join(f"  - {f}" for f in findings)
+        super().__init__(f"附录{EDITION_ZH.get(edition, edition)}未发布 (appendix not published)：发布前扫描发现 "
+                         f"{len(findings)} 处不得公开的内容，未写入任何文件：\n{lines}")
+
+
+def output_path(params: RunParams, edition: str) -> Path:
+    check_edition(edition)
+    build = params.build_dir
+    return build / "appendix.html" if edition == "public" else build / "internal" / "appendix.html"
+
+
+def _strip(body: str) -> str:
+    """Remove what nbconvert adds that could run code, fetch from the network or vary between runs."""
+    body = re.sub(r"<script\b.*?</script\s*>", "", body, flags=re.IGNORECASE | re.DOTALL)
+    body = re.sub(r"<script\b[^>]*>", "", body, flags=re.IGNORECASE)
+    body = re.sub(r"<link\b[^>]*>", "", body, flags=re.IGNORECASE)
+    body = re.sub(r"<(iframe|object|embed)\b.*?</\1\s*>", "", body, flags=re.IGNORECASE | re.DOTALL)
+    body = re.sub(r'\s(?:src|href)="https?://[^"]*"', "", body, flags=re.IGNORECASE)
+    body = re.sub(r"https?://\S+", "", body, flags=re.IGNORECASE)
+    body = re.sub(r'\sid="cell-id=[^"]*"', "", body)  # nbformat cell ids differ between runs
+    return body
+
+
+def wrap_document(body: str, title: str, edition: str) -> str:
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{title}</title>\n<style>{CSS}</style>\n</head>\n"
+        f'<body data-edition="{edition}">\n<main>\n{body}\n</main>\n</body>\n</html>\n'
+    )
+
+
+def notebook_html(executed_notebook: Path) -> str:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.read(str(executed_notebook), as_version=4)
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, exclude_markdown=True, exclude_raw=True,
+                            exclude_unknown=True, anchor_link_text="")
+    body, _ = exporter.from_notebook_node(notebook)
+    return body
+
+
+def render_html(executed_notebook: Path, params: RunParams, edition: str) -> str:
+    check_edition(edition)
+    figures = params.build_dir / "figures.json"
+    unit = json.loads(figures.read_text(encoding="utf-8")).get("unit", "") if figures.exists() else params.unit
+    title = esc(f"{unit}{params.year}年报告数字核对附录（{EDITION_ZH[edition]}）")
+    return wrap_document(_strip(notebook_html(executed_notebook)), title, edition)
+
+
+def publish(document: str, target: Path, params: RunParams, edition: str) -> Path:
+    """Scan, then write atomically; on any finding raise PublishBlocked and leave `target` untouched."""
+    findings = scan_published(document, personal_values(params.path(params.raw_root), params.year))
+    if findings:
+        raise PublishBlocked(edition, findings)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(document, encoding="utf-8")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target
+
+
+def export_appendix(executed_notebook: Path, params: RunParams, edition: str) -> Path:
+    """Turn the executed 90_appendix notebook into build/<year>/appendix.html (public) or
+    build/<year>/internal/appendix.html (internal), after the pre-publication scan."""
+    document = render_html(Path(executed_notebook), params, edition)
+    return publish(document, output_path(params, edition), params, edition)
+
+
+def render_edition(params: RunParams, edition: str) -> Path:
+    """Execute notebooks/90_appendix.py with papermill for one edition, then export it."""
+    from ..pipeline import execute_notebook
+
+    check_edition(edition)
+    executed = execute_notebook("appendix", NOTEBOOK, params, {"edition": edition}, suffix=edition)
+    return export_appendix(executed, params, edition)
+
+
+__all__ = ["CSP", "PublishBlocked", "export_appendix", "output_path", "publish", "render_edition",
+           "render_html", "wrap_document"]

@@ -1,0 +1,500 @@
+"""The appendix's six sections, each an HTML string with every ledger/register text escaped.
+
+cover -> report text -> figure cards -> charts -> data quality -> reproducibility. Only the cover's
+`<time id="run-time">` depends on when it ran; everything else is a function of the run's inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import json
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..claims import STATUS_ZH, STATUSES, quote_span
+from ..ledgers import LEDGERS_BY_TABLE
+from ..ledgers.spec import Ledger
+from ..manifest import sha256_file
+from ..metrics import NoData
+from ..params import PROJECT_ROOT, RunParams
+from . import charts
+from .data import EDITION_ZH, AppendixData
+from .html import STATUS_ORDER, el, esc, table, text_el, worst_status
+from .suppress import LEGEND_ZH, suppress_counts
+
+ROW_LIMIT = 30  # a counted set larger than this is shown as a breakdown (internal edition)
+EXCLUDED_LIMIT = 100  # rows left out are listed in full up to this many
+SOURCE_COLUMNS = ("row_id", "source_file", "source_sheet", "source_row")
+SOURCE_HEADERS = {"row_id": "行标识 row_id", "source_file": "原始文件 source_file",
+                  "source_sheet": "工作表 source_sheet", "source_row": "原始行号 source_row"}
+UNKNOWN = "未知"
+
+SECTIONS = (("cover", "封面"), ("report", "报告原文"), ("figures", "逐项核对"), ("charts", "图表"),
+            ("quality", "数据质量"), ("reproducibility", "可复现性"))
+
+
+def _section(section_id: str, title: str, body: str) -> str:
+    return el("section", text_el("h2", title) + body, id=section_id)
+
+
+def _title(table_name: str) -> str:
+    ledger = LEDGERS_BY_TABLE.get(table_name)
+    return ledger.title if ledger else table_name
+
+
+def _file(table_name: str, year: int) -> str:
+    ledger = LEDGERS_BY_TABLE.get(table_name)
+    return ledger.file_name(year) if ledger else ""
+
+
+def _split_source(key: str) -> tuple[str, int]:
+    name, _, year = key.rpartition("/")
+    return name, int(year)
+
+
+# ------------------------------------------------------------------ 1. cover
+
+
+def run_time_now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def cover(app: AppendixData, run_time: str | None = None) -> str:
+    run_time = run_time or run_time_now()
+    summary = app.figures.get("summary") or dict(Counter(f["status"] for f in app.results))
+    counts = "".join(
+        el("li", text_el("span", STATUS_ZH[s], class_="label", data_status=s)
+           + text_el("span", int(summary.get(s, 0)), class_="count", data_status=s), data_status=s)
+        for s in STATUSES)
+    banner = ""
+    if app.synthetic:
+        banner = text_el("div", "样例数据(合成)，非真实台账：本附录所用台账为程序生成的合成样例，"
+                                "其中的人名、号码、事件均为虚构，仅用于演示核对流程。", class_="banner-synthetic", role="note")
+    edition = EDITION_ZH[app.edition]
+    notice = ("本版只含汇总数与计算步骤，不含任何台账行；1 至 4 的分项数显示为“<5”。" if not app.internal else
+              "本版含参与计算的台账行(已假名化)，属个人信息，仅供内部审核，不得公开。")
+    meta = el("dl", "".join([
+        text_el("dt", "单位"), text_el("dd", app.unit, class_="unit"),
+        text_el("dt", "报告年度"), text_el("dd", f"{app.year} 年", class_="year"),
+        text_el("dt", "版本"), text_el("dd", edition, class_="edition", data_edition=app.edition),
+        text_el("dt", "生成时间"), el("dd", text_el("time", run_time, id="run-time")),
+        text_el("dt", "登记数字"), text_el("dd", f"{len(app.results)} 个", class_="total-figures"),
+    ]), class_="meta")
+    nav = el("nav", el("ol", "".join(el("li", el("a", esc(t), href=f"#{i}")) for i, t in SECTIONS[1:])),
+             aria_label="目录")
+    body = (text_el("p", edition, class_="edition-badge", data_edition=app.edition) + banner + meta
+            + text_el("h3", "核对结果汇总") + el("ul", counts, class_="summary")
+            + text_el("p", notice, class_="edition-notice") + nav)
+    heading = text_el("h1", f"{app.unit}{app.year}年法治政府建设年度报告 · 数字核对附录")
+    return el("section", heading + body, id="cover", data_edition=app.edition)
+
+
+# ------------------------------------------------------------------ 2. report text
+
+
+def figure_spans(app: AppendixData) -> list[tuple[int, int, list[str]]]:
+    """(start, end, figure ids) of each figure as written inside its quote; figures on the same
+    (or an overlapping) span share one link."""
+    text = app.report_text
+    raw: list[tuple[int, int, int, str]] = []
+    for index, entry in enumerate(app.register.figures):
+        q0, q1 = quote_span(text, entry.quote)
+        for written in (entry.written, *entry.also_covers):
+            offset = text.find(written, q0, q1)
+            if offset >= 0:
+                raw.append((offset, offset + len(written), index, entry.id))
+    raw.sort()  # by position, then register order
+    merged: list[tuple[int, int, list[str]]] = []
+    for start, end, _, figure_id in raw:
+        if merged and start < merged[-1][1]:
+            s, e, ids = merged[-1]
+            merged[-1] = (s, max(e, end), ids + ([figure_id] if figure_id not in ids else []))
+        else:
+            merged.append((start, end, [figure_id]))
+    return merged
+
+
+def _status_of(app: AppendixData) -> dict[str, str]:
+    return {f["id"]: f["status"] for f in app.results}
+
+
+def _ref_ids(app: AppendixData) -> dict[str, str]:
+    """Figure id -> the id of the report link that holds it."""
+    refs: dict[str, str] = {}
+    for _, _, ids in figure_spans(app):
+        for figure_id in ids:
+            refs.setdefault(figure_id, f"ref-{ids[0]}")
+    return refs
+
+
+def legend() -> str:
+    items = "".join(el("li", text_el("span", STATUS_ZH[s], class_="swatch", data_status=s)) for s in STATUS_ORDER[::-1])
+    return el("div", text_el("span", "图例：") + el("ul", items), class_="legend")
+
+
+def report_section(app: AppendixData) -> str:
+    text = app.report_text
+    status = _status_of(app)
+    spans = figure_spans(app)
+    paragraphs = []
+    position = 0
+    for line in text.splitlines(keepends=True):
+        start, end = position, position + len(line.rstrip("\r\n"))
+        position += len(line)
+        if not text[start:end].strip():
+            continue
+        parts, cursor = [], start
+        for s, e, ids in spans:
+            if s < start or e > end:
+                continue
+            parts.append(esc(text[cursor:s]))
+            known = [i for i in ids if i in status]
+            worst = worst_status(status[i] for i in known) if known else "no_data"
+            title = "；".join(f"{i}：{STATUS_ZH.get(status.get(i, 'no_data'))}" for i in ids)
+            parts.append(el("a", esc(text[s:e]), class_="fig", id=f"ref-{ids[0]}", data_status=worst,
+                            data_figures=" ".join(ids), href=f"#card-{ids[0]}", title=title))
+            cursor = e
+        parts.append(esc(text[cursor:end]))
+        paragraphs.append(el("p", "".join(parts), class_="report-title" if not paragraphs else None))
+    intro = text_el("p", "报告全文如下；每个登记的数字按核对状态着色，点击可跳到该数字的核对卡片。", class_="hint")
+    return _section("report", "报告原文", intro + legend() + el("div", "".join(paragraphs), class_="report-text"))
+
+
+# ------------------------------------------------------------------ 3. cards
+
+
+def _fmt_value(value: Any) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and value != value:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat(sep=" ")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    try:
+        import numpy as np
+
+        if isinstance(value, np.bool_):
+            return "是" if bool(value) else "否"
+    except ImportError:  # pragma: no cover
+        pass
+    return str(value)
+
+
+def breakdown_column(ledger: Ledger | None, frame: pd.DataFrame) -> tuple[str, pd.Series] | None:
+    """A sensible category to break a large row set down by: the first category (or month) column
+    with 2–20 distinct values; else the first category column; else the month of the first date."""
+    if ledger is None or frame.empty:
+        return None
+    candidates = [c for c in ledger.columns if c.kind in ("category", "month") and c.clean_name in frame]
+    for column in candidates:
+        if 2 <= frame[column.clean_name].nunique(dropna=True) <= 20:
+            return column.leaf, frame[column.clean_name]
+    if candidates:
+        return candidates[0].leaf, frame[candidates[0].clean_name]
+    dates = [c for c in ledger.columns if c.kind == "date" and c.clean_name in frame]
+    if dates:
+        months = pd.to_datetime(frame[dates[0].clean_name], errors="coerce").dt.month
+        return f"{dates[0].leaf}(月份)", months.map(lambda m: f"{int(m)}月" if m == m else "（空）")
+    return None
+
+
+def _counts(series: pd.Series) -> dict[str, int]:
+    values = series.map(_fmt_value).replace("", "（空）")
+    counts = values.value_counts()
+    return {str(k): int(counts[k]) for k in sorted(counts.index, key=str)}
+
+
+def _rows_frame(app: AppendixData, table_name: str, year: int, row_ids: list[str]) -> pd.DataFrame | None:
+    try:
+        frame = app.data.table(table_name, year)
+    except NoData:
+        return None
+    order = {row_id: i for i, row_id in enumerate(row_ids)}
+    subset = frame[frame["row_id"].astype(str).isin(order)]
+    return subset.assign(_order=subset["row_id"].astype(str).map(order)).sort_values("_order").drop(columns="_order")
+
+
+def _column_header(ledger: Ledger | None, name: str) -> str:
+    if name in SOURCE_HEADERS:
+        return SOURCE_HEADERS[name]
+    if ledger is not None:
+        for column in ledger.columns:
+            if column.clean_name == name:
+                return f"{column.leaf} {name}"
+    return name
+
+
+def rows_table(ledger: Ledger | None, frame: pd.DataFrame) -> str:
+    columns = [*SOURCE_COLUMNS, *[c for c in frame.columns if c not in SOURCE_COLUMNS]]
+    rows = [[_fmt_value(v) for v in record] for record in frame[columns].itertuples(index=False, name=None)]
+    return table([_column_header(ledger, c) for c in columns], rows, class_="rows")
+
+
+def _breakdown_table(label: str, counts: dict[str, int], public: bool, total_known: bool = True) -> str:
+    """Counts by category; in the public edition with small-cell suppression (by default the total
+    is taken as known, since the card's recipe prints the rows kept)."""
+    if public:
+        shown = suppress_counts(counts, total_known=total_known)
+        rows = [[k, v] for k, v in shown.cells.items()]
+        if shown.total is not None and not shown.any_suppressed:
+            rows.append(["合计", shown.total])
+        note = text_el("p", LEGEND_ZH, class_="suppression-note") if shown.any_suppressed else ""
+        return table([label, "行数"], rows, class_="breakdown") + note
+    rows = [[k, str(v)] for k, v in counts.items()] + [["合计", str(sum(counts.values()))]]
+    return table([label, "行数"], rows, class_="breakdown")
+
+
+def _rowset_internal(app: AppendixData, rowset: dict[str, Any], kind: str) -> str:
+    table_name, year, row_ids = rowset["table"], int(rowset["year"]), list(rowset["row_ids"])
+    ledger = LEDGERS_BY_TABLE.get(table_name)
+    what = "计入" if kind == "counted" else f"未计入(原因：{rowset.get('reason', '')})"
+    head = text_el("h5", f"{what} — 「{_title(table_name)}」{table_name} / {year} 年：{len(row_ids)} 行")
+    if not row_ids:
+        return el("div", head + text_el("p", "无行。", class_="empty"), class_="rowset", data_kind=kind)
+    frame = _rows_frame(app, table_name, year, row_ids)
+    if frame is None:
+        return el("div", head + text_el("p", "清洗后的表不存在。", class_="empty"), class_="rowset", data_kind=kind)
+    limit = ROW_LIMIT if kind == "counted" else EXCLUDED_LIMIT
+    if len(frame) <= limit:
+        body = rows_table(ledger, frame)
+    else:
+        chosen = breakdown_column(ledger, frame)
+        body = text_el("p", f"行数超过 {limit}，按类别汇总(全部行见 lineage/ 与清洗后数据)：", class_="hint")
+        if chosen:
+            body += _breakdown_table(chosen[0], _counts(chosen[1]), public=False)
+    return el("div", head + body, class_="rowset", data_kind=kind, data_table=table_name, data_year=year)
+
+
+def _recipe(app: AppendixData, figure: dict[str, Any]) -> str:
+    lineage = app.lineage.get(figure["id"], {})
+    steps: list[str] = []
+    tables = figure.get("sources", {}).get("tables", {})
+    for key, rows in tables.items():
+        name, year = _split_source(key)
+        steps.append(f"读取「{_title(name)}」({_file(name, year)}，{year} 年)：台账共 {rows} 行")
+    excluded: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for rowset in lineage.get("excluded", []):
+        excluded.setdefault((rowset["table"], int(rowset["year"])), []).append(rowset)
+    for (name, year), sets in excluded.items():
+        if len(sets) == 1:
+            steps.append(f"筛除({name} / {year})：{sets[0].get('reason', '')} — {sets[0]['rows']} 行")
+        else:
+            shown = suppress_counts({s.get("reason", ""): int(s["rows"]) for s in sets}, total_known=True)
+            for reason, text in shown.cells.items():
+                steps.append(f"筛除({name} / {year})：{reason} — {text} 行")
+    for rowset in lineage.get("counted", []):
+        steps.append(f"计入({rowset['table']} / {rowset['year']})：{rowset['rows']} 行")
+    steps.append(f"得出计算值：{figure['computed']}")
+    steps.append(f"按“{figure['reported']}”的含义判定：{STATUS_ZH[figure['status']]}")
+    body = el("ol", "".join(text_el("li", s) for s in steps))
+    if any(len(v) > 1 for v in excluded.values()):
+        body += text_el("p", LEGEND_ZH, class_="suppression-note")
+    for rowset in lineage.get("counted", []):
+        if int(rowset["rows"]) <= ROW_LIMIT:
+            continue
+        frame = _rows_frame(app, rowset["table"], int(rowset["year"]), list(rowset["row_ids"]))
+        chosen = breakdown_column(LEDGERS_BY_TABLE.get(rowset["table"]), frame) if frame is not None else None
+        if chosen:
+            body += text_el("h5", f"计入行按「{chosen[0]}」分项({rowset['table']} / {rowset['year']})")
+            body += _breakdown_table(chosen[0], _counts(chosen[1]), public=True)
+    return el("div", text_el("h4", "计算步骤") + body, class_="recipe")
+
+
+def _sources(figure: dict[str, Any]) -> str:
+    sources = figure.get("sources", {})
+    rows = []
+    for key, count in sources.get("tables", {}).items():
+        name, year = _split_source(key)
+        rows.append([_title(name), name, _file(name, year), str(year), str(count)])
+    summary = f"计入 {sources.get('rows_counted', 0)} 行；未计入 {sources.get('rows_excluded', 0)} 行(同一行可因多个原因列出)"
+    return el("div", text_el("h4", "数据来源") + table(["台账", "表", "文件", "年度", "台账行数"], rows)
+              + text_el("p", summary, class_="row-counts"), class_="sources")
+
+
+def card(app: AppendixData, figure: dict[str, Any], ref: str) -> str:
+    figure_id, status = figure["id"], figure["status"]
+    reasons = el("ul", "".join(text_el("li", r) for r in figure.get("reasons", [])), class_="reasons") \
+        if figure.get("reasons") else ""
+    facts = el("dl", "".join([
+        text_el("dt", "报告写法"), text_el("dd", figure["reported"], class_="reported"),
+        text_el("dt", "写法的含义"), text_el("dd", figure["rule"], class_="rule"),
+        text_el("dt", "计算值"), text_el("dd", figure["computed"], class_="computed"),
+        text_el("dt", "状态"), el("dd", text_el("span", STATUS_ZH[status], class_="status", data_status=status)
+                                  + reasons, class_="verdict"),
+        text_el("dt", "口径"), text_el("dd", figure["definition"], class_="definition"),
+        text_el("dt", "指标"), el("dd", text_el("code", figure["metric"]), class_="metric"),
+    ]))
+    if app.internal:
+        lineage = app.lineage.get(figure_id, {})
+        parts = [_rowset_internal(app, r, "counted") for r in lineage.get("counted", [])]
+        parts += [_rowset_internal(app, r, "excluded") for r in lineage.get("excluded", [])]
+        detail = el("div", text_el("h4", "参与计算的行(假名化)") + "".join(parts), class_="lineage")
+    else:
+        detail = _recipe(app, figure)
+    back = el("p", el("a", "↑ 返回报告原文", href=f"#{ref}"), class_="back") if ref else ""
+    header = el("header", text_el("h3", figure_id) + text_el("span", STATUS_ZH[status], class_="status", data_status=status))
+    return el("article", header + text_el("blockquote", figure["quote"], class_="quote") + facts + _sources(figure)
+              + detail + back, class_="card", id=f"card-{figure_id}", data_figure=figure_id, data_status=status)
+
+
+def cards_section(app: AppendixData) -> str:
+    refs = _ref_ids(app)
+    intro = text_el("p", "每个登记的数字一张卡片：引文、报告写法及其含义、计算值与状态、口径、来源。"
+                         + ("附参与计算的台账行(假名化)，大的行集按类别汇总，未计入的行全部列出。" if app.internal else
+                            "公开版只列计算步骤和各步行数，不含台账行。"), class_="hint")
+    cards = "".join(card(app, f, refs.get(f["id"], "")) for f in app.results)
+    return _section("figures", "逐项核对", intro + el("div", cards, class_="cards"))
+
+
+# ------------------------------------------------------------------ 4. charts
+
+
+def charts_section(app: AppendixData) -> str:
+    parts = []
+    for make in charts.CHARTS:
+        made = make(app.data)
+        if made is None:
+            parts.append(text_el("p", f"{make.__name__}：无数据", class_="empty"))
+            continue
+        png, alt, caption = made
+        parts.append(charts.img(png, alt, caption))
+    intro = text_el("p", "图表只显示按年、按月或按类别的汇总数，不标注具体数值。", class_="hint")
+    return _section("charts", "图表", intro + el("div", "".join(parts), class_="chart-grid"))
+
+
+# ------------------------------------------------------------------ 5. data quality
+
+
+def _personal_header(table_name: str, header: str) -> bool:
+    ledger = LEDGERS_BY_TABLE.get(table_name)
+    if ledger is None:
+        return True  # unknown: treat as personal, never show the value
+    for column in ledger.columns:
+        if header in (column.header, column.leaf, column.name, column.clean_name, *column.aliases):
+            return column.personal
+    return True
+
+
+def _touched(app: AppendixData, table_name: str, year: int) -> list[str]:
+    key = f"{table_name}/{year}"
+    return [f["id"] for f in app.results if key in f.get("sources", {}).get("tables", {})]
+
+
+def quality_section(app: AppendixData) -> str:
+    parts = []
+    validation = app.validation
+    if validation is None:
+        parts.append(text_el("p", "没有校验结果(validation/summary.json 不存在)。", class_="empty"))
+    else:
+        rows = [[_title(t["table"]), t["table"], _fmt_value(t.get("rows")), t.get("expectations", ""), t.get("passed", ""),
+                 t.get("failed", ""), t.get("warnings", ""), "通过" if t.get("success") else "未通过"]
+                for t in validation.get("tables", [])]
+        parts.append(text_el("h3", "期望套件校验结果 (Great Expectations)"))
+        parts.append(table(["台账", "表", "行数", "期望数", "通过", "失败", "警告", "结果"], rows, class_="suites"))
+    quarantine = app.quarantine
+    parts.append(text_el("h3", "隔离的行 (quarantine)"))
+    if quarantine.empty:
+        parts.append(text_el("p", f"{app.year} 年没有被隔离的行。", class_="empty"))
+    else:
+        grouped = quarantine.groupby(["table", "code", "reason"], dropna=False).size()
+        counts = {f"{t}\x1f{c}\x1f{r}": int(n) for (t, c, r), n in grouped.items()}
+        shown = suppress_counts(counts) if not app.internal else None
+        rows = []
+        for key, n in counts.items():
+            t, c, r = key.split("\x1f")
+            rows.append([_title(t), t, c, r, shown.cells[key] if shown else str(n), "、".join(_touched(app, t, app.year)) or "—"])
+        parts.append(table(["台账", "表", "代码", "原因", "行数", "涉及的数字"], rows, class_="quarantine"))
+        if shown and shown.any_suppressed:
+            parts.append(text_el("p", LEGEND_ZH, class_="suppression-note"))
+        if app.internal:
+            detail_rows = []
+            for record in quarantine.itertuples(index=False):
+                personal = _personal_header(str(record.table), str(record.column))
+                detail_rows.append([record.table, record.file, record.sheet, _fmt_value(record.row), record.column,
+                                    "[个人信息列，不显示]" if personal else _fmt_value(record.value), record.code,
+                                    record.reason, _fmt_value(record.detail)])
+            parts.append(text_el("h4", "隔离行明细(内部)"))
+            parts.append(table(["表", "文件", "工作表", "行", "列", "值", "代码", "原因", "说明"], detail_rows,
+                               class_="quarantine-rows"))
+    docs = "../validation/data_docs/index.html" if app.internal else "validation/data_docs/index.html"
+    parts.append(el("p", esc("完整的校验报告(GX Data Docs，本地文件)：") + el("a", "validation/data_docs/index.html",
+                                                                        href=docs, class_="data-docs")))
+    return _section("quality", "数据质量", "".join(parts))
+
+
+# ------------------------------------------------------------------ 6. reproducibility
+
+
+def git_commit(root: Path = PROJECT_ROOT) -> str:
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return UNKNOWN
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and len(commit) == 40 else UNKNOWN
+
+
+def shown_parameter(params: RunParams, name: str, value: Any) -> str:
+    """A parameter as it may be published: no machine paths, no key file location."""
+    if name == "key_file":
+        return "已指定(不显示路径)" if value else "未指定(环境变量或演示密钥)"
+    if name in ("raw_root", "clean_root", "build_root", "expectations_dir", "claims_dir"):
+        path = Path(str(value))
+        if not path.is_absolute():
+            return str(value)
+        resolved = path.resolve()
+        if resolved.is_relative_to(PROJECT_ROOT):
+            return str(resolved.relative_to(PROJECT_ROOT))
+        return f"(项目外的目录)/{path.name}"
+    return str(value)
+
+
+def _versions() -> dict[str, str]:
+    versions = {}
+    for name in ("matplotlib", "nbconvert", "papermill", "jupytext", "noto-cjk-sans-otc"):
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "未安装"
+    return versions
+
+
+def reproducibility_section(app: AppendixData) -> str:
+    params = app.params
+    parts = [text_el("h3", "输入文件 (SHA-256)")]
+    input_rows = []
+    clean_root = params.path(params.clean_root)
+    years = sorted(int(p.name) for p in clean_root.iterdir() if p.name.isdigit() and int(p.name) <= app.year
+                   and (p / "provenance.json").exists()) if clean_root.exists() else [app.year]
+    for year in years:
+        provenance = app.provenance if year == app.year else json.loads(
+            (clean_root / str(year) / "provenance.json").read_text(encoding="utf-8"))
+        for name, digest in sorted(provenance.get("inputs", {}).items()):
+            input_rows.append([f"{year}/{name}", digest])
+    for label, path in (("报告原文", params.report_path), ("数字登记册", params.register_path)):
+        if path.exists():
+            input_rows.append([f"{label}：{path.name}", sha256_file(path)])
+    parts.append(table(["文件", "SHA-256"], input_rows, class_="inputs"))
+    versions = {**app.provenance.get("versions", {}), **_versions()}
+    parts.append(text_el("h3", "软件版本"))
+    parts.append(table(["包", "版本"], sorted(versions.items()), class_="versions"))
+    parts.append(text_el("h3", "运行参数"))
+    parameters = [[k, shown_parameter(params, k, v)] for k, v in params.as_dict().items()] + [["edition", app.edition]]
+    parts.append(table(["参数", "值"], parameters, class_="parameters"))
+    parts.append(text_el("h3", "代码版本"))
+    parts.append(el("p", esc("git 提交 (commit)：") + text_el("code", git_commit(), class_="git-commit")))
+    parts.append(text_el("h3", "重新运行"))
+    unit = f" --unit {params.unit}" if params.unit else ""
+    commands = [f"make run YEAR={app.year}", f"lawreport run --year {app.year}{unit}"]
+    parts.append(el("pre", esc("\n".join(commands)), class_="commands"))
+    parts.append(text_el("p", "两次运行的附录除封面的生成时间外逐字节相同。", class_="hint"))
+    return _section("reproducibility", "可复现性", "".join(parts))
