@@ -1,0 +1,148 @@
+"""Headless Chromium (Debian's /usr/bin/chromium, driven by the `playwright` package) with the network cut off.
+
+Nothing is ever downloaded: `playwright install` is never run; the browser is the system one. Every page is
+opened in a context whose router lets only file:// and data: URLs through and records (then aborts) every
+other request, with the context also set offline. Console errors and page errors are collected.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = Path(os.environ.get("LAWREPORT_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+LOCAL_SCHEMES = ("file:", "data:")
+
+
+@dataclass
+class OfflinePage:
+    """A page opened offline, with what it tried to fetch and what it complained about."""
+
+    page: Any
+    blocked: list[str] = field(default_factory=list)  # outside URLs the page tried to load (aborted)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.page.context.close()
+
+
+def open_offline(browser: Any, path: Path, viewport: dict[str, int] | None = None) -> OfflinePage:
+    """Open file://<path> in a fresh context where only file: and data: URLs load."""
+    context = browser.new_context(
+        viewport=viewport or {"width": 1280, "height": 900}, java_script_enabled=True, service_workers="block"
+    )
+    opened = OfflinePage(page=None)
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(LOCAL_SCHEMES):
+            route.continue_()
+        else:
+            opened.blocked.append(url)
+            route.abort("blockedbyclient")
+
+    context.route("**/*", guard)
+    context.set_offline(True)
+    page = context.new_page()
+    page.on("console", lambda msg: opened.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: opened.page_errors.append(str(exc)))
+    opened.page = page
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    return opened
+
+
+# ------------------------------------------------------------------ reading the DOM contract
+
+
+def read_cards(page: Any) -> list[dict[str, str]]:
+    """Every article.card in #figures: id, data-figure, data-status."""
+    return page.eval_on_selector_all(
+        "#figures article.card",
+        "els => els.map(e => ({id: e.id, figure: e.dataset.figure, status: e.dataset.status}))",
+    )
+
+
+def card_problems(page: Any, figures: list[dict[str, Any]]) -> list[str]:
+    """Where the rendered cards disagree with figures.json (empty when every figure has exactly one right card)."""
+    cards = read_cards(page)
+    problems = []
+    by_id: dict[str, list[dict[str, str]]] = {}
+    for card in cards:
+        by_id.setdefault(card["id"], []).append(card)
+    expected_ids = set()
+    for figure in figures:
+        card_id = f"card-{figure['id']}"
+        expected_ids.add(card_id)
+        found = by_id.get(card_id, [])
+        if len(found) != 1:
+            problems.append(f"{figure['id']}: {len(found)} cards (want exactly 1)")
+            continue
+        card = found[0]
+        if card["figure"] != figure["id"]:
+            problems.append(f"{figure['id']}: data-figure={card['figure']!r}")
+        if card["status"] != figure["status"]:
+            problems.append(f"{figure['id']}: data-status={card['status']!r}, figures.json says {figure['status']!r}")
+    for card_id in sorted(set(by_id) - expected_ids):
+        problems.append(f"{card_id}: a card for a figure that figures.json does not have")
+    return problems
+
+
+def link_problems(page: Any) -> list[str]:
+    """Figure links in #report whose href / data-figures do not point at an existing card."""
+    links = page.eval_on_selector_all(
+        "#report a.fig",
+        "els => els.map(e => ({href: e.getAttribute('href'), figures: e.dataset.figures || '', status: e.dataset.status}))",
+    )
+    cards = {c["id"]: c for c in read_cards(page)}
+    problems = []
+    for link in links:
+        ids = link["figures"].split()
+        if not ids:
+            problems.append(f"{link['href']}: no data-figures")
+        for figure_id in ids:
+            if f"card-{figure_id}" not in cards:
+                problems.append(f"{link['href']}: data-figures names {figure_id}, which has no card")
+        href = link["href"] or ""
+        if not href.startswith("#card-") or href[1:] not in cards:
+            problems.append(f"{href!r}: does not point at a card")
+        elif ids and href != f"#card-{ids[0]}":
+            problems.append(f"{href}: does not point at its first figure {ids[0]}")
+    return problems
+
+
+def cover_counts(page: Any) -> dict[str, int]:
+    """The summary counts shown on the cover, by data-status."""
+    pairs = page.eval_on_selector_all(
+        "#cover span.count[data-status]", "els => els.map(e => [e.dataset.status, e.textContent.trim()])"
+    )
+    return {status: int(text) for status, text in pairs}
+
+
+def undecoded_images(page: Any, scope: str = "#charts") -> tuple[int, list[str]]:
+    """(number of <img> in scope, the start of the src of those that did not decode)."""
+    images = page.eval_on_selector_all(
+        f"{scope} img",
+        "els => els.map(e => ({src: e.getAttribute('src') || '', ok: e.complete && e.naturalWidth > 0}))",
+    )
+    return len(images), [i["src"][:40] for i in images if not i["ok"]]
+
+
+def in_viewport(page: Any, selector: str) -> bool:
+    return page.eval_on_selector(
+        selector,
+        "e => { const r = e.getBoundingClientRect();"
+        " return r.height > 0 && r.top < window.innerHeight && r.bottom > 0 && r.top >= -1; }",
+    )
