@@ -121,17 +121,19 @@ def test_staged_folder_swap_recovers_from_a_kill_between_renames(tmp_path):
 RUN_TIME = re.compile(rb'<time id="run-time"[^>]*>.*?</time>', re.S)
 
 
-@pytest.mark.skipif(shutil.which("unshare") is None or os.geteuid() != 0, reason="needs root and unshare for a network namespace")
+@pytest.mark.skipif(shutil.which("unshare") is None or shutil.which("ip") is None or os.geteuid() != 0,
+                    reason="needs root, unshare and ip for a network namespace")
 def test_same_inputs_same_outputs_even_without_network(first_run, tmp_path):
     root, raw = first_run
     other = all_years(tmp_path / "again", claims=True)
     shutil.copytree(root / "claims", tmp_path / "again" / "claims", dirs_exist_ok=True)
     for year in range(2021, 2026):  # the first run's raw data had one cell changed above
         shutil.copytree(root / "raw" / str(year), tmp_path / "again" / "raw" / str(year), dirs_exist_ok=True)
-    command = ["unshare", "--net", sys.executable, "-m", "lawreport.cli", "run", "--year", "2025",
-               "--raw-root", other["raw_root"], "--clean-root", other["clean_root"], "--build-root", other["build_root"]]
-    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          env={**os.environ, "LAWREPORT_PSEUDONYM_KEY": ""})
+    # A network namespace with only loopback up: Jupyter kernels talk over 127.0.0.1, nothing else exists.
+    run = [sys.executable, "-m", "lawreport.cli", "run", "--year", "2025", "--raw-root", other["raw_root"],
+           "--clean-root", other["clean_root"], "--build-root", other["build_root"], "--claims-dir", other["claims_dir"]]
+    command = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *run]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     build_a, build_b = root / "build" / "2025", tmp_path / "again" / "build" / "2025"
     assert (build_a / "figures.json").read_bytes() == (build_b / "figures.json").read_bytes()

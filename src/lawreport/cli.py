@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--raw-root", default="data/raw")
     run.add_argument("--clean-root", default="data/clean")
     run.add_argument("--build-root", default="build")
+    run.add_argument("--expectations-dir", default="expectations")
+    run.add_argument("--claims-dir", default="claims", help="数字登记册目录 (registers of the reports' figures)")
     run.add_argument("--key-file", default="")
     run.add_argument("--force", action="store_true", help="全部重新运行，不跳过未变的步骤 (rerun every step)")
     clean = sub.add_parser("clean", help="只清洗台账，不启动 Jupyter (clean only, no kernel)")
@@ -39,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             run_suite({"year": args.year, "unit": args.unit, "raw_root": args.raw_root, "clean_root": args.clean_root,
-                       "build_root": args.build_root, "key_file": args.key_file}, force=args.force)
+                       "build_root": args.build_root, "expectations_dir": args.expectations_dir,
+                       "claims_dir": args.claims_dir, "key_file": args.key_file}, force=args.force)
         elif args.command == "clean":
             from .clean_step import run_clean
             from .params import check_params
