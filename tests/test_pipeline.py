@@ -64,3 +64,14 @@ def test_a_failing_step_names_notebook_and_cell_and_keeps_the_notebook(tmp_path)
     kept = json.loads(error.kept.read_text(encoding="utf-8"))
     assert any(o.get("output_type") == "error" for c in kept["cells"] for o in c.get("outputs", []))
     assert tree_hashes(params.clean_dir) == clean_before
+
+
+def test_a_year_without_a_register_runs_to_the_appendix(tmp_path):
+    for year in (2023, 2024):
+        params = copy_year(tmp_path, year)
+    results = run_suite(_raw(params), say=lambda _: None)
+    assert [r.step for r in results] == ["clean", "validate", "figures", "appendix"]
+    figures = json.loads((params.build_dir / "figures.json").read_text(encoding="utf-8"))
+    assert figures["figures"] == [] and "没有数字登记册" in figures["note"]
+    html = (params.build_dir / "appendix.html").read_text(encoding="utf-8")
+    assert "2024" in html and "没有报告原文或数字登记册" in html

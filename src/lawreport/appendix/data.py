@@ -38,7 +38,7 @@ class AppendixData:
     params: RunParams
     edition: str
     figures: dict[str, Any]  # build/<year>/figures.json
-    register: Register
+    register: Register | None  # None: no claims/<year>.yaml, nothing to verify that year
     report_text: str
     clean_report: dict[str, Any]
     provenance: dict[str, Any]
@@ -72,7 +72,8 @@ def load_appendix(params: RunParams, edition: str) -> AppendixData:
     check_edition(edition)
     build = params.build_dir
     figures = _json(build / "figures.json", "figures")
-    register = load_register(params.register_path, report_path=params.report_path)
+    register = (load_register(params.register_path, report_path=params.report_path)
+                if params.register_path.exists() else None)
     summary_path = build / "validation" / "summary.json"
     validation = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else None
     quarantine_path = params.clean_dir / "quarantine.parquet"
@@ -85,7 +86,7 @@ def load_appendix(params: RunParams, edition: str) -> AppendixData:
             "counted": [], "excluded": []}
     return AppendixData(
         params=params, edition=edition, figures=figures, register=register,
-        report_text=params.report_path.read_text(encoding="utf-8"),
+        report_text=params.report_path.read_text(encoding="utf-8") if params.report_path.exists() else "",
         clean_report=_json(params.clean_dir / "clean_report.json", "clean"),
         provenance=_json(params.clean_dir / "provenance.json", "clean"),
         validation=validation, quarantine=quarantine, lineage=lineage,

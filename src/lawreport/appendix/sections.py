@@ -102,7 +102,7 @@ def figure_spans(app: AppendixData) -> list[tuple[int, int, list[str]]]:
     (or an overlapping) span share one link."""
     text = app.report_text
     raw: list[tuple[int, int, int, str]] = []
-    for index, entry in enumerate(app.register.figures):
+    for index, entry in enumerate(app.register.figures if app.register else ()):
         q0, q1 = quote_span(text, entry.quote)
         for written in (entry.written, *entry.also_covers):
             offset = text.find(written, q0, q1)
@@ -139,6 +139,9 @@ def legend() -> str:
 
 def report_section(app: AppendixData) -> str:
     text = app.report_text
+    if app.register is None or not text.strip():
+        note = f"{app.year} 年没有报告原文或数字登记册 (claims/{app.year}.yaml)：本附录只展示台账清洗与校验结果。"
+        return _section("report", "报告原文", text_el("p", note, class_="hint"))
     status = _status_of(app)
     spans = figure_spans(app)
     paragraphs = []
