@@ -9,10 +9,10 @@ import pytest
 import yaml
 from support import SAMPLE_RAW, copy_year, edit_cells, tree_hashes
 
+from lawreport.appendix.scan import personal_values
 from lawreport.clean_step import clean_year, run_clean
 from lawreport.ledgers import ALL_LEDGERS
 from lawreport.manifest import MANIFEST_NAME
-from lawreport.reading import read_csv_export, read_xlsx_sheet
 
 YEARS = sorted(int(p.name) for p in SAMPLE_RAW.iterdir() if (p / MANIFEST_NAME).exists())
 
@@ -63,26 +63,8 @@ def test_a_changed_raw_value_changes_the_clean_table(tmp_path):
 
 
 def _personal_values(year: int) -> set[str]:
-    """Every value of every personal column of the raw sample ledgers, as text, less the values
-    that also stand in non-personal columns (a 当事人 may be a shop whose name is public)."""
-    found: set[str] = set()
-    public: set[str] = set()
-    manifest = yaml.safe_load((SAMPLE_RAW / str(year) / MANIFEST_NAME).read_text(encoding="utf-8"))
-    from lawreport.cleaning import find_header
-    from lawreport.ledgers import get_ledger
-
-    for table in manifest["ledgers"]:
-        ledger = get_ledger(table)
-        path = SAMPLE_RAW / str(year) / ledger.file_name(year)
-        grid = read_csv_export(path) if ledger.fmt == "csv" else read_xlsx_sheet(path, ledger.sheet or "")
-        header_idx, found_cols, _ = find_header(grid, ledger)
-        for column in ledger.columns:
-            if found_cols[column.name]:
-                j = found_cols[column.name][0]
-                for row in grid.rows[header_idx + 1:]:
-                    if j < len(row) and row[j] not in (None, "") and len(str(row[j]).strip()) >= 2:
-                        (found if column.personal else public).add(str(row[j]).strip())
-    return found - public
+    """Every value of the raw ledgers' personal columns (the appendix's publishing scan uses the same)."""
+    return {v for v in personal_values(SAMPLE_RAW, year) if v}
 
 
 ID_OR_PHONE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|1[3-9]\d{9})(?![0-9A-Za-z])")
