@@ -75,3 +75,23 @@ def test_a_year_without_a_register_runs_to_the_appendix(tmp_path):
     assert figures["figures"] == [] and "没有数字登记册" in figures["note"]
     html = (params.build_dir / "appendix.html").read_text(encoding="utf-8")
     assert "2024" in html and "没有报告原文或数字登记册" in html
+
+
+def test_every_notebook_declares_exactly_the_run_parameters_with_their_defaults():
+    # papermill needs literal parameters cells, so each notebook repeats them; this keeps them true.
+    import ast
+    from dataclasses import MISSING, fields
+
+    import jupytext
+
+    from lawreport.params import RunParams
+    from lawreport.pipeline import NOTEBOOK_DIR, STEPS
+
+    expected = {f.name: (f.default if f.default is not MISSING else 2025) for f in fields(RunParams)}
+    for step in STEPS:
+        notebook = jupytext.read(NOTEBOOK_DIR / step.notebook)
+        cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+        declared = {node.target.id: ast.literal_eval(node.value) for node in ast.parse(cell.source).body
+                    if isinstance(node, ast.AnnAssign)}
+        extra = {"edition": "public"} if step.editions else {}
+        assert declared == {**expected, **extra}, step.notebook
