@@ -194,11 +194,18 @@ def run_step(step: Step, params: RunParams, force: bool = False, say: Callable[[
     stamp_path(params, step.name).unlink(missing_ok=True)
     started = time.perf_counter()
     if step.editions:
-        from .appendix import export_appendix
+        from concurrent.futures import ThreadPoolExecutor
 
-        for edition in step.editions:
-            executed = execute_notebook(step.name, step.notebook, params, {"edition": edition}, suffix=edition)
-            export_appendix(executed, params, edition)
+        from .appendix import export_editions
+
+        # The editions are independent notebooks, each in its own kernel process: run them side by
+        # side (two cores), then scan both before either is written.
+        def run_edition(edition: str) -> Path:
+            return execute_notebook(step.name, step.notebook, params, {"edition": edition}, suffix=edition)
+
+        with ThreadPoolExecutor(max_workers=len(step.editions)) as pool:
+            executed = dict(zip(step.editions, pool.map(run_edition, step.editions), strict=True))
+        export_editions(executed, params)
     else:
         execute_notebook(step.name, step.notebook, params)
     seconds = time.perf_counter() - started

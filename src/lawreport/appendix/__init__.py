@@ -8,7 +8,7 @@ build/<year>/internal/appendix.html (internal audit edition) after a pre-publica
 
 from .charts import ChartGlyphError
 from .data import EDITION_ZH, EDITIONS, AppendixData, load_appendix
-from .export import CSP, PublishBlocked, export_appendix, output_path, render_edition, render_html
+from .export import CSP, PublishBlocked, export_appendix, export_editions, output_path, render_edition, render_html
 from .scan import personal_values, scan_published
 from .sections import (
     cards_section,
@@ -22,7 +22,7 @@ from .suppress import Breakdown, suppress_counts
 
 __all__ = [
     "CSP", "EDITIONS", "EDITION_ZH", "AppendixData", "Breakdown", "ChartGlyphError", "PublishBlocked",
-    "cards_section", "charts_section", "cover", "export_appendix", "load_appendix", "output_path",
+    "cards_section", "charts_section", "cover", "export_appendix", "export_editions", "load_appendix", "output_path",
     "personal_values", "quality_section", "render_edition", "render_html", "report_section",
     "reproducibility_section", "scan_published", "suppress_counts",
 ]

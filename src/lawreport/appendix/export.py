@@ -138,6 +138,18 @@ def publish(document: str, target: Path, params: RunParams, edition: str) -> Pat
     return target
 
 
+def export_editions(executed: dict[str, Path], params: RunParams) -> list[Path]:
+    """Render every edition, scan them all, and only then write them: a finding in one edition
+    leaves every published file of the previous run in place."""
+    documents = {edition: render_html(Path(path), params, edition) for edition, path in executed.items()}
+    values = personal_values(params.path(params.raw_root), params.year)
+    for edition, document in documents.items():
+        findings = scan_published(document, values)
+        if findings:
+            raise PublishBlocked(edition, findings)
+    return [publish(document, output_path(params, edition), params, edition) for edition, document in documents.items()]
+
+
 def export_appendix(executed_notebook: Path, params: RunParams, edition: str) -> Path:
     """Turn the executed 90_appendix notebook into build/<year>/appendix.html (public) or
     build/<year>/internal/appendix.html (internal), after the pre-publication scan."""
@@ -154,5 +166,5 @@ def render_edition(params: RunParams, edition: str) -> Path:
     return export_appendix(executed, params, edition)
 
 
-__all__ = ["CSP", "PublishBlocked", "export_appendix", "output_path", "publish", "render_edition",
+__all__ = ["CSP", "PublishBlocked", "export_appendix", "export_editions", "output_path", "publish", "render_edition",
            "render_html", "wrap_document"]
