@@ -95,3 +95,20 @@ def test_every_notebook_declares_exactly_the_run_parameters_with_their_defaults(
                     if isinstance(node, ast.AnnAssign)}
         extra = {"edition": "public"} if step.editions else {}
         assert declared == {**expected, **extra}, step.notebook
+
+
+@pytest.mark.parametrize("fatal", ["import os\nos._exit(3)", "raise SystemExit(1)"])
+def test_a_notebook_that_exits_early_fails_the_run_and_names_it(tmp_path, monkeypatch, fatal):
+    from lawreport import pipeline
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "10_clean.py").write_text(
+        '# %% tags=["parameters"]\nyear: int = 2025  # report year\n\n# %%\n' + fatal + "\n\n# %%\nprint('never')\n",
+        encoding="utf-8")
+    monkeypatch.setattr(pipeline, "NOTEBOOK_DIR", notebooks)
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    with pytest.raises(StepFailed) as info:
+        pipeline.run_step(pipeline.Step("clean", "10_clean.py"), params, force=True, say=lambda _: None)
+    assert info.value.notebook.name == "10_clean.py" and "clean" in str(info.value)
+    assert not pipeline.stamp_path(params, "clean").exists()

@@ -144,3 +144,22 @@ def test_same_inputs_same_outputs_even_without_network(first_run, tmp_path):
         assert RUN_TIME.sub(b"", a) == RUN_TIME.sub(b"", b), edition
     summary = json.loads((build_b / "figures.json").read_text(encoding="utf-8"))["summary"]
     assert summary["match"] >= 50
+
+
+def test_no_personal_data_anywhere_under_build(first_run):
+    from lawreport.appendix.scan import personal_values
+
+    root, _ = first_run
+    personal = {v for v in personal_values(root / "raw", 2025) if len(v) >= 3}
+    id_or_phone = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|1[3-9]\d{9})(?![0-9A-Za-z])")
+    checked = 0
+    for path in sorted((root / "build").rglob("*")):
+        if not path.is_file() or path.suffix not in (".json", ".html", ".ipynb", ".txt", ".csv"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)
+        assert not id_or_phone.search(text), path
+        leaked = [v for v in personal if v in text]
+        assert not leaked, (path, len(leaked))
+        checked += 1
+    assert checked > 50

@@ -179,6 +179,10 @@ def execute_notebook(step: str, step_file: str, params: RunParams, extra: dict[s
         )
     except PapermillExecutionError as exc:
         raise StepFailed(step, NOTEBOOK_DIR / step_file, exc.exec_count, f"{exc.ename}: {exc.evalue}", output) from None
+    except Exception as exc:  # the kernel died or the notebook exited early: no cell error to read
+        raise StepFailed(step, NOTEBOOK_DIR / step_file, None,
+                         f"内核异常退出或笔记本提前结束 (kernel died or notebook exited early): {type(exc).__name__}",
+                         output) from None
     finally:
         source.unlink(missing_ok=True)
     return output
