@@ -45,6 +45,17 @@ def render() -> str:
     ]
     for kind, rule in KIND_RULES.items():
         lines.append(f"| `{kind}` | {KIND_DTYPES.get(kind, 'string')} | {rule} |")
+    lines += [
+        "",
+        "## 清洗输出 (clean outputs besides the ledger tables)",
+        "",
+        "- `quarantine.parquet`: one row per problem of a quarantined row — `table`, `file`, `sheet`, `row`, "
+        "`column` (Chinese header), `value` (masked for personal columns), `code` (see `src/lawreport/errors.py`), "
+        "`reason`, `detail`.",
+        "- `clean_report.json`: per ledger `rows_read`, `rows_kept`, `rows_quarantined`, `rows_dropped` by code, "
+        "header row, ignored columns; unit, year, `synthetic`.",
+        "- `provenance.json`: sha256 of every input file, parameters, package versions.",
+    ]
     for ledger in ALL_LEDGERS:
         where = f"`{ledger.file}`" + (f" / 工作表 `{ledger.sheet}`" if ledger.sheet else " (CSV 导出)")
         lines += [
