@@ -25,7 +25,7 @@ test: $(STAMP) ## install the same way and run lint and all tests
 	$(BIN)/python -m pytest -q
 
 lab: $(STAMP) ## open JupyterLab on the notebooks with the project's environment
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check src tests
