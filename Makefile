@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP) ## create the venv if needed, install, and run the suite for YEAR (default 2025)
 	$(BIN)/lawreport run --year $(YEAR)
 
-test: $(STAMP) ## install the same way and run lint and all tests
+test: $(STAMP) ## install the same way and run lint, the format check and all tests
 	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 	$(BIN)/python -m pytest -q
 
 lab: $(STAMP) ## open JupyterLab on the notebooks with the project's environment

@@ -32,8 +32,14 @@ def copy_year(tmp_path: Path, year: int = 2025, tables: list[str] | None = None)
             shutil.copy2(item, target / item.name)
     manifest["files"] = [f for f in manifest["files"] if (target / f["name"]).exists()]
     (target / MANIFEST_NAME).write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return check_params({"year": year, "raw_root": str(tmp_path / "raw"), "clean_root": str(tmp_path / "clean"),
-                         "build_root": str(tmp_path / "build")})
+    return check_params(
+        {
+            "year": year,
+            "raw_root": str(tmp_path / "raw"),
+            "clean_root": str(tmp_path / "clean"),
+            "build_root": str(tmp_path / "build"),
+        }
+    )
 
 
 def ledger_path(params: RunParams, table: str) -> Path:

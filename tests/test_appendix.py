@@ -51,7 +51,7 @@ def _unresolved_road_office_row(params) -> int:
     header_idx, found, _ = find_header(grid, ledger)
     j = found["resolved"][0]
     seen = -1
-    for row in grid.rows[header_idx + 1:]:
+    for row in grid.rows[header_idx + 1 :]:
         if any(c not in (None, "") for c in row):
             seen += 1
             try:
@@ -67,8 +67,9 @@ def run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("appendix")
     for year in sorted(int(p.name) for p in SAMPLE_RAW.iterdir() if p.name.isdigit()):
         copy_year(tmp, year)
-    params = check_params({"year": 2025, "raw_root": str(tmp / "raw"), "clean_root": str(tmp / "clean"),
-                           "build_root": str(tmp / "build")})
+    params = check_params(
+        {"year": 2025, "raw_root": str(tmp / "raw"), "clean_root": str(tmp / "clean"), "build_root": str(tmp / "build")}
+    )
     edit_cells(params, "road_office", [("location", _unresolved_road_office_row(params), SCRIPT)])
     started = time.perf_counter()
     run_clean_years(params)
@@ -181,13 +182,17 @@ def test_public_edition_has_no_rows_and_no_pseudonyms(run):
 def test_public_recipe_gives_the_row_count_at_each_step(run):
     _, pages, _ = run
     card = _card(pages["public"], "dispute_resolution_rate")
-    assert "台账共 6667 行" in card and "未化解或化解中 — 10 行" in card and "计入(dispute_screening / 2025)：6657 行" in card
+    assert (
+        "台账共 6667 行" in card
+        and "未化解或化解中 — 10 行" in card
+        and "计入(dispute_screening / 2025)：6657 行" in card
+    )
     assert "得出计算值：99.85%(6657/6667)" in card
 
 
 def _card(page: str, figure_id: str) -> str:
     start = page.index(f'id="card-{figure_id}"')
-    return page[start:page.index("</article>", start)]
+    return page[start : page.index("</article>", start)]
 
 
 def test_internal_rows_are_traceable_to_raw_file_sheet_and_row(run):
@@ -215,7 +220,7 @@ def test_data_quality_lists_suites_and_links_the_data_docs(run):
     params, pages, _ = run
     summary = json.loads((params.build_dir / "validation" / "summary.json").read_text(encoding="utf-8"))
     for edition, page in pages.items():
-        quality = page[page.index('<section id="quality"'):page.index('<section id="reproducibility"')]
+        quality = page[page.index('<section id="quality"') : page.index('<section id="reproducibility"')]
         assert quality.count("<tr><td>") >= len(summary["tables"])
         docs = "../validation/data_docs/index.html" if edition == "internal" else "validation/data_docs/index.html"
         assert f'href="{docs}"' in quality
@@ -225,7 +230,7 @@ def test_data_quality_lists_suites_and_links_the_data_docs(run):
 
 def test_reproducibility_names_inputs_versions_commit_and_command(run):
     params, pages, _ = run
-    section = pages["public"][pages["public"].index('<section id="reproducibility"'):]
+    section = pages["public"][pages["public"].index('<section id="reproducibility"') :]
     provenance = json.loads((params.clean_dir / "provenance.json").read_text(encoding="utf-8"))
     for digest in provenance["inputs"].values():
         assert digest in section
@@ -266,8 +271,14 @@ def _planted(params, tmp_path: Path, html: str | None = None, error: bool = Fals
     if html is not None:
         cell.outputs.append(nbformat.v4.new_output("display_data", data={"text/html": html, "text/plain": ""}))
     if error:
-        cell.outputs.append(nbformat.v4.new_output("error", ename="ValueError", evalue="boom",
-                                                   traceback=["Traceback (most recent call last)", "ValueError: boom"]))
+        cell.outputs.append(
+            nbformat.v4.new_output(
+                "error",
+                ename="ValueError",
+                evalue="boom",
+                traceback=["Traceback (most recent call last)", "ValueError: boom"],
+            )
+        )
     path = tmp_path / "planted.ipynb"
     nbformat.write(notebook, str(path))
     return path
@@ -279,7 +290,9 @@ def test_the_scan_stops_publishing_and_keeps_the_previous_file(run, tmp_path, wh
     target = output_path(params, "public")
     before = target.read_bytes()
     values = personal_values(params.path(params.raw_root), 2025)
-    name = min((v for v in values if len(v) >= 3 and all("\u4e00" <= c <= "\u9fff" for c in v)), key=lambda v: (len(v), v))
+    name = min(
+        (v for v in values if len(v) >= 3 and all("\u4e00" <= c <= "\u9fff" for c in v)), key=lambda v: (len(v), v)
+    )
     planted = {
         "id_number": f"<p>证件 {_valid_id()}</p>",
         "mobile": "<p>联系电话 13912345678</p>",
@@ -331,7 +344,7 @@ def test_a_chart_label_with_a_missing_glyph_fails():
     again = charts.labelled("街面警情（按年度）", "年度", "件数", lambda ax: ax.bar(["2024年", "2025年"], [3, 5]))
     assert again == ok, "PNG bytes are deterministic"
     with pytest.raises(ChartGlyphError):
-        charts.labelled("警情 \U0001F600", "年度", "件数", lambda ax: ax.bar(["a"], [1]))
+        charts.labelled("警情 \U0001f600", "年度", "件数", lambda ax: ax.bar(["a"], [1]))
 
 
 def test_quarantine_never_shows_personal_values_and_escapes_the_rest(run):
@@ -342,12 +355,32 @@ def test_quarantine_never_shows_personal_values_and_escapes_the_rest(run):
     params, _, _ = run
     personal = next(c for c in get_ledger("petitions").columns if c.personal)
     other = get_ledger("petitions").column("category")
-    frame = pd.DataFrame([
-        {"table": "petitions", "file": "f.xlsx", "sheet": "信访登记", "row": 7, "column": personal.header,
-         "value": "王某某13912345678", "code": "R110", "reason": "身份证号格式错误", "detail": ""},
-        {"table": "petitions", "file": "f.xlsx", "sheet": "信访登记", "row": 9, "column": other.header,
-         "value": SCRIPT, "code": "R104", "reason": "未知类别", "detail": ""},
-    ])
+    frame = pd.DataFrame(
+        [
+            {
+                "table": "petitions",
+                "file": "f.xlsx",
+                "sheet": "信访登记",
+                "row": 7,
+                "column": personal.header,
+                "value": "王某某13912345678",
+                "code": "R110",
+                "reason": "身份证号格式错误",
+                "detail": "",
+            },
+            {
+                "table": "petitions",
+                "file": "f.xlsx",
+                "sheet": "信访登记",
+                "row": 9,
+                "column": other.header,
+                "value": SCRIPT,
+                "code": "R104",
+                "reason": "未知类别",
+                "detail": "",
+            },
+        ]
+    )
     for edition in ("internal", "public"):
         app = load_appendix(params, edition)
         app.quarantine = frame

@@ -270,12 +270,16 @@ def test_id_number_faults(tmp_path):
     params = copy_year(tmp_path, 2025, tables=["law_exams"])
     good = valid_id("99010119800101001")
     wrong_check = good[:17] + ("1" if good[17] != "1" else "2")
-    rows = edit_cells(params, "law_exams", [
-        ("staff_id_number", 0, wrong_check),
-        ("staff_id_number", 1, "990101800101001"),
-        ("staff_id_number", 2, valid_id("99010120300101001")),
-        ("staff_id_number", 3, "９９" + good[2:]),  # full-width digits: normalised, accepted
-    ])
+    rows = edit_cells(
+        params,
+        "law_exams",
+        [
+            ("staff_id_number", 0, wrong_check),
+            ("staff_id_number", 1, "990101800101001"),
+            ("staff_id_number", 2, valid_id("99010120300101001")),
+            ("staff_id_number", 3, "９９" + good[2:]),  # full-width digits: normalised, accepted
+        ],
+    )
     result = quarantined(params, "law_exams")
     problem_at(result, rows[0], "R112")
     problem_at(result, rows[1], "R113")
@@ -310,8 +314,11 @@ def test_date_styles_are_all_read(tmp_path, raw):
 
 def test_impossible_and_out_of_year_dates(tmp_path):
     params = copy_year(tmp_path, 2025, tables=["petitions"])
-    rows = edit_cells(params, "petitions", [("received_date", 0, "2025-02-30"), ("received_date", 1, "2024-12-31"),
-                                           ("received_date", 2, "1900年1月1日")])
+    rows = edit_cells(
+        params,
+        "petitions",
+        [("received_date", 0, "2025-02-30"), ("received_date", 1, "2024-12-31"), ("received_date", 2, "1900年1月1日")],
+    )
     result = quarantined(params, "petitions")
     problem_at(result, rows[0], "R102")
     problem_at(result, rows[1], "R103")
@@ -321,14 +328,18 @@ def test_impossible_and_out_of_year_dates(tmp_path):
 
 def test_counts_and_amounts_in_words_units_and_dashes(tmp_path):
     params = copy_year(tmp_path, 2025, tables=["legal_adviser_log"])
-    rows = edit_cells(params, "legal_adviser_log", [
-        ("people_served", 0, "3件"),
-        ("people_served", 1, "三"),
-        ("people_served", 2, "—"),
-        ("people_served", 3, " "),
-        ("amount_recovered", 4, "1,200元"),
-        ("amount_recovered", 5, "—"),
-    ])
+    rows = edit_cells(
+        params,
+        "legal_adviser_log",
+        [
+            ("people_served", 0, "3件"),
+            ("people_served", 1, "三"),
+            ("people_served", 2, "—"),
+            ("people_served", 3, " "),
+            ("amount_recovered", 4, "1,200元"),
+            ("amount_recovered", 5, "—"),
+        ],
+    )
     result = quarantined(params, "legal_adviser_log")
     table = result.table.set_index("source_row")
     assert table.loc[rows[0], "people_served"] == 3
@@ -356,10 +367,14 @@ def test_category_with_extra_spaces_is_accepted(tmp_path):
 
 def test_empty_blank_and_missing_are_kept_apart(tmp_path):
     params = copy_year(tmp_path, 2025, tables=["penalty_cases"])
-    rows = edit_cells(params, "penalty_cases", [("closed_date", 0, None), ("closed_date", 1, "  "), ("case_no", 2, None)])
+    rows = edit_cells(
+        params, "penalty_cases", [("closed_date", 0, None), ("closed_date", 1, "  "), ("case_no", 2, None)]
+    )
     result = quarantined(params, "penalty_cases")
     table = result.table.set_index("source_row")
-    assert pd.isna(table.loc[rows[0], "closed_date"]) and pd.isna(table.loc[rows[1], "closed_date"])  # nullable: open case
+    assert pd.isna(table.loc[rows[0], "closed_date"]) and pd.isna(
+        table.loc[rows[1], "closed_date"]
+    )  # nullable: open case
     problem_at(result, rows[2], "R107")  # the key may not be empty
 
 
@@ -434,7 +449,12 @@ def test_full_width_digits_in_phones(tmp_path):
 def test_a_ledger_with_zero_rows_gives_true_zeros(tmp_path):
     params = copy_year(tmp_path, 2025, tables=["escalated_petitions"])
     result = quarantined(params, "escalated_petitions")
-    assert result.rows_kept == 0 and list(result.table.columns)[:4] == ["row_id", "source_file", "source_sheet", "source_row"]
+    assert result.rows_kept == 0 and list(result.table.columns)[:4] == [
+        "row_id",
+        "source_file",
+        "source_sheet",
+        "source_row",
+    ]
 
 
 # ---------------------------------------------------------------- nothing lost
@@ -459,5 +479,13 @@ def test_row_problems_name_file_sheet_row_column_value_and_code(tmp_path):
     problem = problem_at(quarantined(params, "petitions"), rows[0], "R102")
     message = problem.message()
     ledger = get_ledger("petitions")
-    for part in (ledger.file_name(2025), "信访登记", f"第{rows[0]}行", "受理|日期", "2025-02-30", "R102", "impossible date"):
+    for part in (
+        ledger.file_name(2025),
+        "信访登记",
+        f"第{rows[0]}行",
+        "受理|日期",
+        "2025-02-30",
+        "R102",
+        "impossible date",
+    ):
         assert part in message

@@ -29,7 +29,9 @@ def test_every_row_is_accounted_for(year, tmp_path):
     params = copy_year(tmp_path, year)
     summary = clean_year(params)
     accounting = summary.accounting()
-    assert len(accounting) == len(yaml.safe_load((params.raw_dir / MANIFEST_NAME).read_text(encoding="utf-8"))["ledgers"])
+    assert len(accounting) == len(
+        yaml.safe_load((params.raw_dir / MANIFEST_NAME).read_text(encoding="utf-8"))["ledgers"]
+    )
     assert (accounting.rows_read == accounting.rows_kept + accounting.rows_quarantined + accounting.rows_dropped).all()
     # The sample ledgers are clean apart from the blank, footer and duplicate rows they carry.
     assert summary.quarantine == [], [p.message() for p in summary.quarantine][:5]
@@ -75,7 +77,9 @@ def test_no_personal_data_in_clean_data(cleaned_2025):
     personal = _personal_values(2025)
     assert len(personal) > 500
     for path in sorted(params.clean_dir.iterdir()):
-        text = path.read_text(encoding="utf-8") if path.suffix == ".json" else pd.read_parquet(path).astype(str).to_csv()
+        text = (
+            path.read_text(encoding="utf-8") if path.suffix == ".json" else pd.read_parquet(path).astype(str).to_csv()
+        )
         assert not ID_OR_PHONE.search(text), path.name
         leaked = [v for v in personal if v in text and len(v) >= 3]
         assert not leaked, (path.name, leaked[:3])

@@ -24,6 +24,10 @@ def test_environment_yml_pins_the_same_set_as_pyproject():
 def test_lock_agrees_with_pins():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pinned = dict(_norm(s) for s in project["dependencies"] + project["optional-dependencies"]["dev"])
-    lock = dict(_norm(line) for line in (ROOT / "requirements.lock").read_text().splitlines() if "==" in line and not line.startswith("#"))
+    lock = dict(
+        _norm(line)
+        for line in (ROOT / "requirements.lock").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
     for name, version in pinned.items():
         assert lock.get(name) == version, name

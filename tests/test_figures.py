@@ -25,8 +25,14 @@ def all_years(tmp_path: Path):
     """Every sample year copied to tmp_path/raw; returns the 2025 run parameters."""
     for year in sorted(int(p.name) for p in SAMPLE_RAW.iterdir() if p.name.isdigit()):
         copy_year(tmp_path, year)
-    return check_params({"year": 2025, "raw_root": str(tmp_path / "raw"), "clean_root": str(tmp_path / "clean"),
-                         "build_root": str(tmp_path / "build")})
+    return check_params(
+        {
+            "year": 2025,
+            "raw_root": str(tmp_path / "raw"),
+            "clean_root": str(tmp_path / "clean"),
+            "build_root": str(tmp_path / "build"),
+        }
+    )
 
 
 def statuses(params) -> dict[str, str]:
@@ -50,7 +56,9 @@ def test_every_quote_is_in_the_report_and_every_number_is_accounted_for():
 def test_completeness_check_fails_on_an_unregistered_number(tmp_path):
     text = (PROJECT_ROOT / "data" / "raw" / "2025" / "report.txt").read_text(encoding="utf-8")
     report = tmp_path / "report.txt"
-    report.write_text(text.replace("有效维护了辖区和谐稳定", "有效维护了辖区和谐稳定，新增调解员12名"), encoding="utf-8")
+    report.write_text(
+        text.replace("有效维护了辖区和谐稳定", "有效维护了辖区和谐稳定，新增调解员12名"), encoding="utf-8"
+    )
     register = load_register(REGISTER, report_path=report)
     assert [m.text for m in unaccounted_numbers(register)] == ["12"]
 
@@ -82,7 +90,11 @@ def test_every_figure_has_a_rule_a_definition_and_sources(baseline):
     _, report = baseline
     for result in report.results:
         figure = result.to_json()
-        assert figure["rule"] and figure["definition"] and figure["status"] in ("match", "mismatch", "inconsistent", "no_data")
+        assert (
+            figure["rule"]
+            and figure["definition"]
+            and figure["status"] in ("match", "mismatch", "inconsistent", "no_data")
+        )
         assert figure["sources"]["tables"], figure["id"]
 
 
@@ -105,7 +117,9 @@ def test_one_changed_row_flips_its_figure_and_only_it(tmp_path, baseline, table,
         sheet, header_row = workbook_sheet(year_params, table)
         fine_col = locate(year_params, table, "fine_amount")[1]
         closed_col = locate(year_params, table, "closed_date")[1]
-        while not (sheet.cell(header_row + 1 + row, fine_col).value and sheet.cell(header_row + 1 + row, closed_col).value):
+        while not (
+            sheet.cell(header_row + 1 + row, fine_col).value and sheet.cell(header_row + 1 + row, closed_col).value
+        ):
             row += 1
     edit_cells(year_params, table, [(column, row, value)])
     after = statuses(params)
@@ -116,8 +130,13 @@ def test_one_changed_row_flips_its_figure_and_only_it(tmp_path, baseline, table,
 def test_missing_earlier_years_give_no_data_not_a_pass(tmp_path):
     params = copy_year(tmp_path, 2025)
     after = statuses(params)
-    for figure in ("street_incidents_yoy", "juvenile_crime_yoy", "escalated_petitions_zero_streak",
-                   "petition_satisfaction_rising", "proposals_two_years"):
+    for figure in (
+        "street_incidents_yoy",
+        "juvenile_crime_yoy",
+        "escalated_petitions_zero_streak",
+        "petition_satisfaction_rising",
+        "proposals_two_years",
+    ):
         assert after[figure] == "no_data", figure
 
 
@@ -137,8 +156,20 @@ def test_explain_command_runs_without_a_kernel(baseline, capsys):
     from lawreport.cli import main
 
     params, _ = baseline
-    code = main(["explain", "fines_total", "--year", "2025", "--clean-root", str(params.clean_root),
-                 "--raw-root", str(params.raw_root), "--rows", "2"])
+    code = main(
+        [
+            "explain",
+            "fines_total",
+            "--year",
+            "2025",
+            "--clean-root",
+            str(params.clean_root),
+            "--raw-root",
+            str(params.raw_root),
+            "--rows",
+            "2",
+        ]
+    )
     assert code == 0 and "20400" in capsys.readouterr().out
     assert main(["explain", "no_such_figure", "--year", "2025", "--clean-root", str(params.clean_root)]) == 2
 
@@ -146,5 +177,7 @@ def test_explain_command_runs_without_a_kernel(baseline, capsys):
 def test_the_register_is_one_file_per_year_and_names_no_unit_in_code():
     # Nothing about the unit lives in the package: its name appears only in data and registers.
     package = PROJECT_ROOT / "src" / "lawreport"
-    offenders = [p for p in package.rglob("*.py") if "sample" not in p.parts and "桂阳" in p.read_text(encoding="utf-8")]
+    offenders = [
+        p for p in package.rglob("*.py") if "sample" not in p.parts and "桂阳" in p.read_text(encoding="utf-8")
+    ]
     assert offenders == []

@@ -12,7 +12,12 @@ from lawreport.pipeline import StepFailed, run_suite
 
 
 def _raw(params) -> dict[str, object]:
-    return {"year": params.year, "raw_root": params.raw_root, "clean_root": params.clean_root, "build_root": params.build_root}
+    return {
+        "year": params.year,
+        "raw_root": params.raw_root,
+        "clean_root": params.clean_root,
+        "build_root": params.build_root,
+    }
 
 
 @pytest.mark.parametrize(
@@ -91,8 +96,11 @@ def test_every_notebook_declares_exactly_the_run_parameters_with_their_defaults(
     for step in STEPS:
         notebook = jupytext.read(NOTEBOOK_DIR / step.notebook)
         cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
-        declared = {node.target.id: ast.literal_eval(node.value) for node in ast.parse(cell.source).body
-                    if isinstance(node, ast.AnnAssign)}
+        declared = {
+            node.target.id: ast.literal_eval(node.value)
+            for node in ast.parse(cell.source).body
+            if isinstance(node, ast.AnnAssign)
+        }
         extra = {"edition": "public"} if step.editions else {}
         assert declared == {**expected, **extra}, step.notebook
 
@@ -105,7 +113,8 @@ def test_a_notebook_that_exits_early_fails_the_run_and_names_it(tmp_path, monkey
     notebooks.mkdir()
     (notebooks / "10_clean.py").write_text(
         '# %% tags=["parameters"]\nyear: int = 2025  # report year\n\n# %%\n' + fatal + "\n\n# %%\nprint('never')\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     monkeypatch.setattr(pipeline, "NOTEBOOK_DIR", notebooks)
     params = copy_year(tmp_path, 2025, tables=["law_exams"])
     with pytest.raises(StepFailed) as info:

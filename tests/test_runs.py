@@ -26,7 +26,12 @@ from lawreport.storage import staged_dir
 def all_years(root: Path, claims: bool = False) -> dict[str, str]:
     for year in sorted(int(p.name) for p in SAMPLE_RAW.iterdir() if p.name.isdigit()):
         copy_year(root, year)
-    raw = {"year": 2025, "raw_root": str(root / "raw"), "clean_root": str(root / "clean"), "build_root": str(root / "build")}
+    raw = {
+        "year": 2025,
+        "raw_root": str(root / "raw"),
+        "clean_root": str(root / "clean"),
+        "build_root": str(root / "build"),
+    }
     if claims:
         shutil.copytree(PROJECT_ROOT / "claims", root / "claims")
         raw["claims_dir"] = str(root / "claims")
@@ -81,8 +86,20 @@ def test_a_second_run_refuses_while_the_first_holds_the_lock(first_run):
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(RunLocked, match="另一个运行"):
             run_suite(raw, say=lambda _: None)
-        command = [sys.executable, "-m", "lawreport.cli", "run", "--year", "2025", "--raw-root", raw["raw_root"],
-                   "--clean-root", raw["clean_root"], "--build-root", raw["build_root"]]
+        command = [
+            sys.executable,
+            "-m",
+            "lawreport.cli",
+            "run",
+            "--year",
+            "2025",
+            "--raw-root",
+            raw["raw_root"],
+            "--clean-root",
+            raw["clean_root"],
+            "--build-root",
+            raw["build_root"],
+        ]
         done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
         assert done.returncode == 2 and "另一个运行" in done.stderr
 
@@ -91,10 +108,24 @@ def test_a_run_killed_midway_leaves_old_or_complete_outputs(first_run):
     root, raw = first_run
     before_clean = tree_hashes(root / "clean" / "2025")
     before_figures = (root / "build" / "2025" / "figures.json").read_bytes()
-    command = [sys.executable, "-m", "lawreport.cli", "run", "--year", "2025", "--force", "--raw-root", raw["raw_root"],
-               "--clean-root", raw["clean_root"], "--build-root", raw["build_root"]]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    command = [
+        sys.executable,
+        "-m",
+        "lawreport.cli",
+        "run",
+        "--year",
+        "2025",
+        "--force",
+        "--raw-root",
+        raw["raw_root"],
+        "--clean-root",
+        raw["clean_root"],
+        "--build-root",
+        raw["build_root"],
+    ]
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     time.sleep(6)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
@@ -121,8 +152,10 @@ def test_staged_folder_swap_recovers_from_a_kill_between_renames(tmp_path):
 RUN_TIME = re.compile(rb'<time id="run-time"[^>]*>.*?</time>', re.S)
 
 
-@pytest.mark.skipif(shutil.which("unshare") is None or shutil.which("ip") is None or os.geteuid() != 0,
-                    reason="needs root, unshare and ip for a network namespace")
+@pytest.mark.skipif(
+    shutil.which("unshare") is None or shutil.which("ip") is None or os.geteuid() != 0,
+    reason="needs root, unshare and ip for a network namespace",
+)
 def test_same_inputs_same_outputs_even_without_network(first_run, tmp_path):
     root, raw = first_run
     other = all_years(tmp_path / "again", claims=True)
@@ -130,8 +163,22 @@ def test_same_inputs_same_outputs_even_without_network(first_run, tmp_path):
     for year in range(2021, 2026):  # the first run's raw data had one cell changed above
         shutil.copytree(root / "raw" / str(year), tmp_path / "again" / "raw" / str(year), dirs_exist_ok=True)
     # A network namespace with only loopback up: Jupyter kernels talk over 127.0.0.1, nothing else exists.
-    run = [sys.executable, "-m", "lawreport.cli", "run", "--year", "2025", "--raw-root", other["raw_root"],
-           "--clean-root", other["clean_root"], "--build-root", other["build_root"], "--claims-dir", other["claims_dir"]]
+    run = [
+        sys.executable,
+        "-m",
+        "lawreport.cli",
+        "run",
+        "--year",
+        "2025",
+        "--raw-root",
+        other["raw_root"],
+        "--clean-root",
+        other["clean_root"],
+        "--build-root",
+        other["build_root"],
+        "--claims-dir",
+        other["claims_dir"],
+    ]
     command = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *run]
     done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -70,7 +70,9 @@ def test_xlsx_identical_cell_by_cell(regenerated: Path, year: int) -> None:
             where = f"{path.name}:{name}"
             assert sorted(map(str, ws_new.merged_cells.ranges)) == sorted(map(str, ws_old.merged_cells.ranges)), where
             assert (ws_new.max_row, ws_new.max_column) == (ws_old.max_row, ws_old.max_column), where
-            for row_old, row_new in zip(ws_old.iter_rows(values_only=True), ws_new.iter_rows(values_only=True), strict=True):
+            for row_old, row_new in zip(
+                ws_old.iter_rows(values_only=True), ws_new.iter_rows(values_only=True), strict=True
+            ):
                 assert row_new == row_old, where
 
 

@@ -50,14 +50,22 @@ def test_suite_shape(ledger: Ledger) -> None:
 
 def test_in_year_dates_use_suite_parameters() -> None:
     petitions = build_suite(next(x for x in ALL_LEDGERS if x.table == "petitions"))
-    between = [e for e in petitions["expectations"]
-               if e["type"] == "expect_column_values_to_be_between" and e["kwargs"]["column"] == "received_date"]
-    assert between == [{
-        "type": "expect_column_values_to_be_between",
-        "kwargs": {"column": "received_date", "min_value": {"$PARAMETER": "year_start"},
-                   "max_value": {"$PARAMETER": "year_end"}},
-        "meta": {"zh": "「受理日期」(received_date)应在报告年度内"},
-    }]
+    between = [
+        e
+        for e in petitions["expectations"]
+        if e["type"] == "expect_column_values_to_be_between" and e["kwargs"]["column"] == "received_date"
+    ]
+    assert between == [
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {
+                "column": "received_date",
+                "min_value": {"$PARAMETER": "year_start"},
+                "max_value": {"$PARAMETER": "year_end"},
+            },
+            "meta": {"zh": "「受理日期」(received_date)应在报告年度内"},
+        }
+    ]
     # Multi-year ledgers keep older rows: no year window there.
     for ledger in ALL_LEDGERS:
         if ledger.multi_year:

@@ -61,8 +61,10 @@ def clean_frame(ledger: Ledger, n: int, year: int = YEAR) -> pd.DataFrame:
     records = []
     for i in range(n):
         record: dict[str, object] = {
-            "row_id": f"{ledger.table}-{i + 2:05d}", "source_file": ledger.file_name(year),
-            "source_sheet": sheet, "source_row": i + 2,
+            "row_id": f"{ledger.table}-{i + 2:05d}",
+            "source_file": ledger.file_name(year),
+            "source_sheet": sheet,
+            "source_row": i + 2,
         }
         for column in ledger.columns:
             record[column.clean_name] = _value(ledger, column.name, i, year)
@@ -74,8 +76,9 @@ def clean_frame(ledger: Ledger, n: int, year: int = YEAR) -> pd.DataFrame:
     for column in ledger.columns:
         dtype = DTYPES.get(column.kind, "string")
         series = frame[column.clean_name].astype(object).where(frame[column.clean_name].notna(), None)
-        frame[column.clean_name] = (pd.to_datetime(series).astype(dtype) if column.kind == "date"
-                                    else series.astype(dtype))
+        frame[column.clean_name] = (
+            pd.to_datetime(series).astype(dtype) if column.kind == "date" else series.astype(dtype)
+        )
     return frame
 
 
@@ -86,18 +89,32 @@ def write(clean_dir: Path, **frames: pd.DataFrame) -> Path:
     return clean_dir
 
 
-def run(tmp_path: Path, tables: list[str] | None = None, expectations_dir: Path = EXPECTATIONS_DIR,
-        previous_clean_dir: Path | None = None, **frames: pd.DataFrame) -> ValidationReport:
+def run(
+    tmp_path: Path,
+    tables: list[str] | None = None,
+    expectations_dir: Path = EXPECTATIONS_DIR,
+    previous_clean_dir: Path | None = None,
+    **frames: pd.DataFrame,
+) -> ValidationReport:
     clean_dir = write(tmp_path / "clean" / str(YEAR), **frames)
-    return validate_year(YEAR, clean_dir, expectations_dir, tmp_path / "validation",
-                         tables=tables if tables is not None else sorted(frames),
-                         previous_clean_dir=previous_clean_dir)
+    return validate_year(
+        YEAR,
+        clean_dir,
+        expectations_dir,
+        tmp_path / "validation",
+        tables=tables if tables is not None else sorted(frames),
+        previous_clean_dir=previous_clean_dir,
+    )
 
 
 def only_failure(report: ValidationReport, expectation: str, column: str | None = None):
     """The single failure of that expectation (and column); asserts nothing else failed."""
-    matching = [f for f in report.failures if f.expectation == expectation
-                and (column is None or column in (f.kwargs.get("column"), f.kwargs.get("column_A")))]
+    matching = [
+        f
+        for f in report.failures
+        if f.expectation == expectation
+        and (column is None or column in (f.kwargs.get("column"), f.kwargs.get("column_A")))
+    ]
     assert len(matching) == 1, [(f.table, f.expectation, f.kwargs) for f in report.failures]
     assert len(report.failures) == 1, [(f.table, f.expectation, f.kwargs) for f in report.failures]
     return matching[0]
@@ -156,8 +173,10 @@ def test_repeated_runs_write_identical_json(tmp_path: Path, petitions, penalties
     def snapshot() -> dict[str, bytes]:
         run(tmp_path, petitions=broken, penalty_cases=penalties)
         root = tmp_path / "validation"
-        return {str(p.relative_to(root)): p.read_bytes()
-                for p in sorted([root / "summary.json", *(root / "results").glob("*.json")])}
+        return {
+            str(p.relative_to(root)): p.read_bytes()
+            for p in sorted([root / "summary.json", *(root / "results").glob("*.json")])
+        }
 
     first, second = snapshot(), snapshot()
     assert first == second
@@ -172,7 +191,8 @@ def test_suites_load_into_gx_without_losing_expectations() -> None:
     for ledger in ALL_LEDGERS:
         suite = build_suite(ledger)
         assert len(ExpectationSuite(name=ledger.table, expectations=suite["expectations"]).expectations) == len(
-            suite["expectations"]), ledger.table
+            suite["expectations"]
+        ), ledger.table
 
 
 # --------------------------------------------------------------------------------------------------
@@ -243,8 +263,9 @@ def test_negative_amount(tmp_path: Path, penalties) -> None:
 def test_closed_before_received(tmp_path: Path, petitions) -> None:
     broken = petitions.copy()
     broken.loc[8, "closed_date"] = broken.loc[8, "received_date"] - pd.Timedelta(days=2)
-    failure = only_failure(run(tmp_path, petitions=broken),
-                           "expect_column_pair_values_a_to_be_greater_than_b", "closed_date")
+    failure = only_failure(
+        run(tmp_path, petitions=broken), "expect_column_pair_values_a_to_be_greater_than_b", "closed_date"
+    )
     assert failure.kwargs["column_B"] == "received_date"
     (row,) = failure.offending_rows
     received = broken.loc[8, "received_date"].date()
@@ -279,8 +300,10 @@ def test_missing_expected_table(tmp_path: Path, petitions) -> None:
     assert failure.table == "law_exams"
     assert "law_exams.parquet" in failure.message()
     summary = json.loads((tmp_path / "validation" / "summary.json").read_text(encoding="utf-8"))
-    assert {t["table"]: t["status"] for t in summary["tables"]} == {"petitions": "validated",
-                                                                    "law_exams": "missing_table"}
+    assert {t["table"]: t["status"] for t in summary["tables"]} == {
+        "petitions": "validated",
+        "law_exams": "missing_table",
+    }
 
 
 def test_zero_expectation_suite_fails(tmp_path: Path, petitions) -> None:
@@ -291,13 +314,17 @@ def test_zero_expectation_suite_fails(tmp_path: Path, petitions) -> None:
     failure = only_failure(report, "lawreport.suite_not_empty")
     assert failure.table == "petitions"
     assert report.summary_frame().to_dict("records") == [
-        {"table": "petitions", "expectations": 1, "passed": 0, "failed": 1}]
+        {"table": "petitions", "expectations": 1, "passed": 0, "failed": 1}
+    ]
 
 
-@pytest.mark.parametrize("bad", [
-    {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "channel"}},  # no value_set
-    {"type": "expect_values_to_be_lovely", "kwargs": {"column": "channel"}},  # no such expectation
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "channel"}},  # no value_set
+        {"type": "expect_values_to_be_lovely", "kwargs": {"column": "channel"}},  # no such expectation
+    ],
+)
 def test_invalid_suite_fails_instead_of_dropping_checks(tmp_path: Path, petitions, bad: dict) -> None:
     suites = tmp_path / "expectations"
     suites.mkdir()
@@ -311,16 +338,25 @@ def test_invalid_suite_fails_instead_of_dropping_checks(tmp_path: Path, petition
 def test_penalty_cases_cross_check(tmp_path: Path, penalties) -> None:
     # Three cases filed in 2023 and closed in 2024; nothing filed in 2024: they need a carry-over.
     broken = penalties.iloc[:3].copy()
-    broken["filed_date"] = pd.Series(pd.to_datetime(["2023-11-01", "2023-12-01", "2023-12-20"])).astype("datetime64[ms]")
-    broken["closed_date"] = pd.Series(pd.to_datetime(["2024-01-10", "2024-02-01", "2024-03-01"])).astype("datetime64[ms]")
+    broken["filed_date"] = pd.Series(pd.to_datetime(["2023-11-01", "2023-12-01", "2023-12-20"])).astype(
+        "datetime64[ms]"
+    )
+    broken["closed_date"] = pd.Series(pd.to_datetime(["2024-01-10", "2024-02-01", "2024-03-01"])).astype(
+        "datetime64[ms]"
+    )
     failure = only_failure(run(tmp_path / "a", penalty_cases=broken), "lawreport.closed_within_caseload")
     assert failure.details["closed_in_year"] == 3 and failure.details["filed_in_year"] == 0
     assert failure.details["open_at_previous_year_end"] == 0
     assert "结转数按 0 计" in failure.details["carry_over_source"]
     assert [r.source_row for r in failure.offending_rows] == [2, 3, 4]
     with pytest.raises(ValidationFailed, match="lawreport.closed_within_caseload"):
-        validate_year(YEAR, tmp_path / "a" / "clean" / str(YEAR), EXPECTATIONS_DIR, tmp_path / "a" / "v2",
-                      tables=["penalty_cases"]).raise_for_failures()
+        validate_year(
+            YEAR,
+            tmp_path / "a" / "clean" / str(YEAR),
+            EXPECTATIONS_DIR,
+            tmp_path / "a" / "v2",
+            tables=["penalty_cases"],
+        ).raise_for_failures()
 
     # With 2023's ledger saying those three were still open at its year end, the check passes.
     previous = broken.copy()

@@ -46,16 +46,35 @@ def _copy_raw(target: Path) -> Path:
 
 
 def _suite(year: int, root: Path, force: bool = False) -> float:
-    command = [sys.executable, "-m", "lawreport.cli", "run", "--year", str(year), "--raw-root", str(root / "raw"),
-               "--clean-root", str(root / "clean"), "--build-root", str(root / "build")] + (["--force"] if force else [])
+    command = [
+        sys.executable,
+        "-m",
+        "lawreport.cli",
+        "run",
+        "--year",
+        str(year),
+        "--raw-root",
+        str(root / "raw"),
+        "--clean-root",
+        str(root / "clean"),
+        "--build-root",
+        str(root / "build"),
+    ] + (["--force"] if force else [])
     started = time.perf_counter()
     subprocess.run(command, check=True, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
 def _bare(year: int, root: Path) -> float:
-    command = [sys.executable, "-c", BARE_SCRIPT, str(year), str(root / "raw"), str(root / "bare-clean"),
-               str(root / "bare-build")]
+    command = [
+        sys.executable,
+        "-c",
+        BARE_SCRIPT,
+        str(year),
+        str(root / "raw"),
+        str(root / "bare-clean"),
+        str(root / "bare-build"),
+    ]
     started = time.perf_counter()
     subprocess.run(command, check=True, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
@@ -91,8 +110,10 @@ def run_bench(year: int = 2025, repeats: int = 3) -> dict[str, object]:
             _touch_one_ledger(root, year)
             changed.append(_suite(year, root))
             bare.append(_bare(year, root))
-    medians = {name: statistics.median(values) for name, values in
-               (("cold", cold), ("unchanged", unchanged), ("one_ledger_changed", changed), ("bare", bare))}
+    medians = {
+        name: statistics.median(values)
+        for name, values in (("cold", cold), ("unchanged", unchanged), ("one_ledger_changed", changed), ("bare", bare))
+    }
     return {
         "year": year,
         "repeats": repeats,

@@ -103,7 +103,8 @@ def load_register(path: Path, report_path: Path | None = None) -> Register:
         report_path = Path(data["report"])
         report_path = report_path if report_path.is_absolute() else root / report_path
     return Register(
-        unit=str(data["unit"]), year=int(data["year"]),
+        unit=str(data["unit"]),
+        year=int(data["year"]),
         report_path=report_path,
         figures=tuple(figures),
         not_statistics=tuple(data.get("not_statistics") or ()),
@@ -228,7 +229,11 @@ def _judge(entry: FigureEntry, figure: Figure, result: MetricResult) -> tuple[bo
     if kind in (Kind.YOY_DECREASE, Kind.YOY_INCREASE):
         years = sorted(result.by_year)
         previous, current = result.by_year[years[-2]], result.by_year[years[-1]]
-        change = (Decimal(previous) - Decimal(current)) if kind == Kind.YOY_DECREASE else (Decimal(current) - Decimal(previous))
+        change = (
+            (Decimal(previous) - Decimal(current))
+            if kind == Kind.YOY_DECREASE
+            else (Decimal(current) - Decimal(previous))
+        )
         pct = round_half_up(change / Decimal(previous) * 100, decimals) if previous else None
         verb = "下降" if kind == Kind.YOY_DECREASE else "上升"
         shown = f"{years[-2]}年 {previous} → {years[-1]}年 {current}，{verb} {pct}%"
@@ -244,8 +249,9 @@ def _judge(entry: FigureEntry, figure: Figure, result: MetricResult) -> tuple[bo
     if kind == Kind.RANK_FIRST:
         ranks = result.value
         assert isinstance(ranks, dict)
-        holds = check_rank_first({k: v["recomputed"] for k, v in ranks.items()}) and \
-            check_rank_first({k: v["published"] for k, v in ranks.items()})
+        holds = check_rank_first({k: v["recomputed"] for k, v in ranks.items()}) and check_rank_first(
+            {k: v["published"] for k, v in ranks.items()}
+        )
         shown = "；".join(f"{k} 第{v['recomputed']}(通报第{v['published']})" for k, v in ranks.items())
         return holds, shown, ranks
     if entry.each:
@@ -286,12 +292,14 @@ def consistency_problems(register: Register) -> dict[str, list[str]]:
             nearest = "、".join(f"{k}/{n}={r}%" for k, r in near) if n else ""
             problems.setdefault(entry.id, []).append(
                 f"{figure.written} 不可能由分母 {denominator.written} 得到(无整数 k 使 k/n 四舍五入为该值)"
-                + (f"；最接近的是 {nearest}" if nearest else ""))
+                + (f"；最接近的是 {nearest}" if nearest else "")
+            )
     for relation in register.relations:
         left, right = by_id[relation["left"]].figure, by_id[relation["right"]].figure
         if left.kind == Kind.EXACT and right.kind == Kind.EXACT and relation["op"] == "<=":
-            check = consistency.check_not_greater(by_id[relation["left"]].written, left.value,
-                                                  by_id[relation["right"]].written, right.value)
+            check = consistency.check_not_greater(
+                by_id[relation["left"]].written, left.value, by_id[relation["right"]].written, right.value
+            )
             if not check.ok:
                 problems.setdefault(relation["left"], []).append(f"{check.message}({relation.get('note', '')})")
     return problems

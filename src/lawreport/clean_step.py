@@ -37,12 +37,19 @@ class CleanSummary:
     def accounting(self) -> pd.DataFrame:
         rows = []
         for r in self.results:
-            rows.append({
-                "table": r.ledger.table, "title": r.ledger.title, "file": r.file, "sheet": r.sheet,
-                "rows_read": r.rows_read, "rows_kept": r.rows_kept, "rows_quarantined": r.rows_quarantined,
-                "rows_dropped": sum(r.dropped.values()),
-                "dropped_reasons": "；".join(f"{code}×{n}" for code, n in sorted(r.dropped.items())),
-            })
+            rows.append(
+                {
+                    "table": r.ledger.table,
+                    "title": r.ledger.title,
+                    "file": r.file,
+                    "sheet": r.sheet,
+                    "rows_read": r.rows_read,
+                    "rows_kept": r.rows_kept,
+                    "rows_quarantined": r.rows_quarantined,
+                    "rows_dropped": sum(r.dropped.values()),
+                    "dropped_reasons": "；".join(f"{code}×{n}" for code, n in sorted(r.dropped.items())),
+                }
+            )
         return pd.DataFrame(rows)
 
     def quarantine_frame(self) -> pd.DataFrame:
@@ -50,8 +57,20 @@ class CleanSummary:
 
 
 def quarantine_frame(problems: list[Problem]) -> pd.DataFrame:
-    rows = [{"table": p.table, "file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column,
-             "value": p.value, "code": p.code, "reason": p.label, "detail": p.detail} for p in problems]
+    rows = [
+        {
+            "table": p.table,
+            "file": p.file,
+            "sheet": p.sheet,
+            "row": p.row,
+            "column": p.column,
+            "value": p.value,
+            "code": p.code,
+            "reason": p.label,
+            "detail": p.detail,
+        }
+        for p in problems
+    ]
     frame = pd.DataFrame(rows, columns=list(QUARANTINE_COLUMNS))
     frame["row"] = frame["row"].astype("Int64")
     for name in QUARANTINE_COLUMNS:
@@ -66,14 +85,27 @@ def clean_year(params: RunParams) -> CleanSummary:
     manifest = read_manifest(raw_dir)
     problems: list[Problem] = []
     if manifest.year != params.year:
-        problems.append(Problem("F017", "file", MANIFEST_NAME, column="year", value=str(manifest.year),
-                                detail=f"运行参数 year={params.year}"))
+        problems.append(
+            Problem(
+                "F017",
+                "file",
+                MANIFEST_NAME,
+                column="year",
+                value=str(manifest.year),
+                detail=f"运行参数 year={params.year}",
+            )
+        )
     if params.unit and params.unit != manifest.unit:
-        problems.append(Problem("F017", "file", MANIFEST_NAME, column="unit", value=manifest.unit,
-                                detail=f"运行参数 unit={params.unit}"))
+        problems.append(
+            Problem(
+                "F017", "file", MANIFEST_NAME, column="unit", value=manifest.unit, detail=f"运行参数 unit={params.unit}"
+            )
+        )
     key = load_key(params.path(params.key_file) if params.key_file else None, manifest.synthetic)
     if key is None:
-        problems.append(Problem("F016", "file", MANIFEST_NAME, detail="真实台账须设置环境变量 LAWREPORT_PSEUDONYM_KEY 或 key_file"))
+        problems.append(
+            Problem("F016", "file", MANIFEST_NAME, detail="真实台账须设置环境变量 LAWREPORT_PSEUDONYM_KEY 或 key_file")
+        )
     if problems:
         raise LedgerFileError(problems)
     assert key is not None
@@ -86,8 +118,16 @@ def clean_year(params: RunParams) -> CleanSummary:
     for ledger in manifest.ledgers:
         path = raw_dir / ledger.file_name(params.year)
         if not path.exists():
-            problems.append(Problem("F001", "file", path.name, sheet=ledger.sheet or "", table=ledger.table,
-                                    detail=f"清单列有「{ledger.title}」，但目录中没有该文件"))
+            problems.append(
+                Problem(
+                    "F001",
+                    "file",
+                    path.name,
+                    sheet=ledger.sheet or "",
+                    table=ledger.table,
+                    detail=f"清单列有「{ledger.title}」，但目录中没有该文件",
+                )
+            )
             continue
         try:
             summary.results.append(cleaner.clean(ledger, path))
@@ -105,7 +145,9 @@ def input_files(params: RunParams, manifest: Manifest) -> dict[str, str]:
     return {name: sha256_file(params.raw_dir / name) for name in names}
 
 
-def package_versions(names: tuple[str, ...] = ("pandas", "pyarrow", "python-calamine", "great-expectations", "papermill")) -> dict[str, str]:
+def package_versions(
+    names: tuple[str, ...] = ("pandas", "pyarrow", "python-calamine", "great-expectations", "papermill"),
+) -> dict[str, str]:
     versions = {"lawreport": __version__}
     for name in names:
         try:
@@ -122,19 +164,25 @@ def write_clean(params: RunParams, summary: CleanSummary) -> Path:
         for result in summary.results:
             write_parquet(staging / f"{result.ledger.table}.parquet", result.table)
         write_parquet(staging / "quarantine.parquet", summary.quarantine_frame())
-        write_json(staging / "clean_report.json", {
-            "unit": summary.manifest.unit,
-            "year": params.year,
-            "synthetic": summary.manifest.synthetic,
-            "ledgers": {r.ledger.table: r.report() for r in summary.results},
-            "notices": [p.to_dict() for p in summary.notices],
-        })
-        write_json(staging / "provenance.json", {
-            "step": "clean",
-            "parameters": {"year": params.year, "unit": summary.manifest.unit},
-            "inputs": input_files(params, summary.manifest),
-            "versions": package_versions(),
-        })
+        write_json(
+            staging / "clean_report.json",
+            {
+                "unit": summary.manifest.unit,
+                "year": params.year,
+                "synthetic": summary.manifest.synthetic,
+                "ledgers": {r.ledger.table: r.report() for r in summary.results},
+                "notices": [p.to_dict() for p in summary.notices],
+            },
+        )
+        write_json(
+            staging / "provenance.json",
+            {
+                "step": "clean",
+                "parameters": {"year": params.year, "unit": summary.manifest.unit},
+                "inputs": input_files(params, summary.manifest),
+                "versions": package_versions(),
+            },
+        )
     return final
 
 

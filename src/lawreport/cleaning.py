@@ -23,7 +23,20 @@ from .pseudonym import Pseudonymiser
 from .reading import Grid, read_csv_export, read_xlsx_sheet
 
 HEADER_SCAN_ROWS = 20
-FOOTER_PREFIXES = ("填表人", "审核人", "制表人", "填报人", "负责人", "合计", "总计", "备注", "说明", "填报日期", "制表日期", "统计人")
+FOOTER_PREFIXES = (
+    "填表人",
+    "审核人",
+    "制表人",
+    "填报人",
+    "负责人",
+    "合计",
+    "总计",
+    "备注",
+    "说明",
+    "填报日期",
+    "制表日期",
+    "统计人",
+)
 INDEX_HEADERS = frozenset({"序号", "编号序", "no", "no."})
 
 
@@ -70,8 +83,11 @@ class LedgerResult:
 def _fill_merged_header(grid: Grid, header_idx: int) -> tuple[list[str], list[str]]:
     """Leaf and parent header rows, with merged header cells spread over their range."""
     width = max((len(r) for r in grid.rows), default=0)
-    rows = {i: [norm_header(v) for v in grid.rows[i]] + [""] * (width - len(grid.rows[i]))
-            for i in (header_idx - 1, header_idx) if 0 <= i < len(grid.rows)}
+    rows = {
+        i: [norm_header(v) for v in grid.rows[i]] + [""] * (width - len(grid.rows[i]))
+        for i in (header_idx - 1, header_idx)
+        if 0 <= i < len(grid.rows)
+    }
     for r0, c0, r1, c1 in grid.merged:
         value = norm_header(grid.rows[r0][c0]) if r0 < len(grid.rows) and c0 < len(grid.rows[r0]) else ""
         for r in range(r0, r1 + 1):
@@ -132,10 +148,18 @@ def find_header(grid: Grid, ledger: Ledger) -> tuple[int, dict[str, list[int]], 
             best = (score, idx, found, labels)
     needed = max(2, (len(ledger.columns) + 1) // 2)
     if best is None or best[0] < needed:
-        raise LedgerFileError([Problem(
-            "F011", "file", grid.file, sheet=grid.sheet, table=ledger.table,
-            detail=f"前{HEADER_SCAN_ROWS}行中没有一行包含足够的列名(应有：{'、'.join(c.header for c in ledger.columns)})",
-        )])
+        raise LedgerFileError(
+            [
+                Problem(
+                    "F011",
+                    "file",
+                    grid.file,
+                    sheet=grid.sheet,
+                    table=ledger.table,
+                    detail=f"前{HEADER_SCAN_ROWS}行中没有一行包含足够的列名(应有：{'、'.join(c.header for c in ledger.columns)})",
+                )
+            ]
+        )
     return best[1], best[2], best[3]
 
 
@@ -175,25 +199,59 @@ class LedgerCleaner:
         for column in ledger.columns:
             hits = found[column.name]
             if len(hits) > 1:
-                file_problems.append(Problem("F013", "file", grid.file, grid.sheet, header_idx + grid.first_row,
-                                             column.header, table=ledger.table,
-                                             detail=f"该列名出现 {len(hits)} 次(第{'、'.join(str(h + 1) for h in hits)}列)"))
+                file_problems.append(
+                    Problem(
+                        "F013",
+                        "file",
+                        grid.file,
+                        grid.sheet,
+                        header_idx + grid.first_row,
+                        column.header,
+                        table=ledger.table,
+                        detail=f"该列名出现 {len(hits)} 次(第{'、'.join(str(h + 1) for h in hits)}列)",
+                    )
+                )
             elif hits:
                 mapping[column.name] = hits[0]
             elif column.required:
-                file_problems.append(Problem("F012", "file", grid.file, grid.sheet, header_idx + grid.first_row,
-                                             column.header, table=ledger.table, detail="请恢复该列或核对列名"))
+                file_problems.append(
+                    Problem(
+                        "F012",
+                        "file",
+                        grid.file,
+                        grid.sheet,
+                        header_idx + grid.first_row,
+                        column.header,
+                        table=ledger.table,
+                        detail="请恢复该列或核对列名",
+                    )
+                )
         used = set(mapping.values())
-        ignored = sorted({"/".join(sorted(forms)) for j, forms in enumerate(labels)
-                          if forms and j not in used and not (forms & INDEX_HEADERS)})
+        ignored = sorted(
+            {
+                "/".join(sorted(forms))
+                for j, forms in enumerate(labels)
+                if forms and j not in used and not (forms & INDEX_HEADERS)
+            }
+        )
         data_start = header_idx + 1
         rows = grid.rows[data_start:]
         width = max((len(r) for r in grid.rows), default=0)
 
         dropped: Counter[str] = Counter()
-        notices: list[Problem] = [Problem("N204", "notice", grid.file, grid.sheet, header_idx + grid.first_row, col,
-                                          table=ledger.table, detail="该列不在数据字典中，未进入清洗结果")
-                                  for col in ignored]
+        notices: list[Problem] = [
+            Problem(
+                "N204",
+                "notice",
+                grid.file,
+                grid.sheet,
+                header_idx + grid.first_row,
+                col,
+                table=ledger.table,
+                detail="该列不在数据字典中，未进入清洗结果",
+            )
+            for col in ignored
+        ]
         keep_idx: list[int] = []
         seen: set[tuple[object, ...]] = set()
         for i, row in enumerate(rows):
@@ -229,9 +287,18 @@ class LedgerCleaner:
                 if column.fill_down and c0 == c1:
                     fills.append((r0, c0, r1, c1))
                 else:
-                    file_problems.append(Problem(
-                        "F014", "file", grid.file, grid.sheet, r0 + grid.first_row, column.header, table=ledger.table,
-                        detail=f"合并区域 第{r0 + grid.first_row}-{r1 + grid.first_row}行；请取消合并并逐行填写"))
+                    file_problems.append(
+                        Problem(
+                            "F014",
+                            "file",
+                            grid.file,
+                            grid.sheet,
+                            r0 + grid.first_row,
+                            column.header,
+                            table=ledger.table,
+                            detail=f"合并区域 第{r0 + grid.first_row}-{r1 + grid.first_row}行；请取消合并并逐行填写",
+                        )
+                    )
         if file_problems:
             raise LedgerFileError(file_problems)
         for r0, c0, r1, _ in fills:
@@ -260,16 +327,37 @@ class LedgerCleaner:
                 try:
                     record[column.clean_name] = self.parse(column, raw, ledger)
                 except V.ValueProblem as problem:
-                    row_problems.append(Problem(problem.code, "row", grid.file, grid.sheet, sheet_row, column.header,
-                                                _mask(column, raw), problem.detail, ledger.table))
+                    row_problems.append(
+                        Problem(
+                            problem.code,
+                            "row",
+                            grid.file,
+                            grid.sheet,
+                            sheet_row,
+                            column.header,
+                            _mask(column, raw),
+                            problem.detail,
+                            ledger.table,
+                        )
+                    )
             for rule in ledger.checks:
                 later, earlier = ROW_RULES[rule]
                 a, b = record.get(later), record.get(earlier)
                 if isinstance(a, dt.date) and isinstance(b, dt.date) and a < b:
                     col = ledger.column(later)
-                    row_problems.append(Problem("R117", "row", grid.file, grid.sheet, sheet_row, col.header,
-                                                a.isoformat(), f"早于「{ledger.column(earlier).header}」{b.isoformat()}",
-                                                ledger.table))
+                    row_problems.append(
+                        Problem(
+                            "R117",
+                            "row",
+                            grid.file,
+                            grid.sheet,
+                            sheet_row,
+                            col.header,
+                            a.isoformat(),
+                            f"早于「{ledger.column(earlier).header}」{b.isoformat()}",
+                            ledger.table,
+                        )
+                    )
             if row_problems:
                 quarantine.extend(row_problems)
                 bad_rows.add(sheet_row)
@@ -288,9 +376,19 @@ class LedgerCleaner:
                     value = record[key.clean_name]
                     if value in conflicts:
                         others = [str(r["source_row"]) for r in by_key[value] if r is not record]
-                        quarantine.append(Problem("R109", "row", grid.file, grid.sheet, int(record["source_row"]),  # type: ignore[arg-type]
-                                                  key.header, str(value) if not key.personal else "[已隐藏]",
-                                                  f"与第{'、'.join(others)}行编号相同但内容不同", ledger.table))
+                        quarantine.append(
+                            Problem(
+                                "R109",
+                                "row",
+                                grid.file,
+                                grid.sheet,
+                                int(record["source_row"]),  # type: ignore[arg-type]
+                                key.header,
+                                str(value) if not key.personal else "[已隐藏]",
+                                f"与第{'、'.join(others)}行编号相同但内容不同",
+                                ledger.table,
+                            )
+                        )
                         bad_rows.add(int(record["source_row"]))  # type: ignore[arg-type]
                     else:
                         kept.append(record)
@@ -298,9 +396,17 @@ class LedgerCleaner:
 
         table = self.to_frame(ledger, records)
         return LedgerResult(
-            ledger=ledger, file=grid.file, sheet=grid.sheet, header_row=header_idx + grid.first_row, table=table,
-            quarantine=quarantine, notices=notices, rows_read=len(rows), rows_quarantined=len(bad_rows),
-            dropped=dropped, ignored_columns=ignored,
+            ledger=ledger,
+            file=grid.file,
+            sheet=grid.sheet,
+            header_row=header_idx + grid.first_row,
+            table=table,
+            quarantine=quarantine,
+            notices=notices,
+            rows_read=len(rows),
+            rows_quarantined=len(bad_rows),
+            dropped=dropped,
+            ignored_columns=ignored,
         )
 
     def parse(self, column: Column, raw: object, ledger: Ledger) -> object:

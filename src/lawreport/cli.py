@@ -10,11 +10,15 @@ from .params import ParameterError
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="lawreport", description="法治政府建设年度报告统计套件 (rule-of-law report statistics suite)")
+    parser = argparse.ArgumentParser(
+        prog="lawreport", description="法治政府建设年度报告统计套件 (rule-of-law report statistics suite)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="按顺序运行各步骤笔记本 (run the notebooks for a year)")
     run.add_argument("--year", required=True, help="报告年度，如 2025")
-    run.add_argument("--unit", default="", help="单位，与清单 MANIFEST.yaml 中的 unit 相同 (default: from the manifest)")
+    run.add_argument(
+        "--unit", default="", help="单位，与清单 MANIFEST.yaml 中的 unit 相同 (default: from the manifest)"
+    )
     run.add_argument("--raw-root", default="data/raw")
     run.add_argument("--clean-root", default="data/clean")
     run.add_argument("--build-root", default="build")
@@ -40,22 +44,46 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "run":
-            run_suite({"year": args.year, "unit": args.unit, "raw_root": args.raw_root, "clean_root": args.clean_root,
-                       "build_root": args.build_root, "expectations_dir": args.expectations_dir,
-                       "claims_dir": args.claims_dir, "key_file": args.key_file}, force=args.force)
+            run_suite(
+                {
+                    "year": args.year,
+                    "unit": args.unit,
+                    "raw_root": args.raw_root,
+                    "clean_root": args.clean_root,
+                    "build_root": args.build_root,
+                    "expectations_dir": args.expectations_dir,
+                    "claims_dir": args.claims_dir,
+                    "key_file": args.key_file,
+                },
+                force=args.force,
+            )
         elif args.command == "clean":
             from .clean_step import run_clean
             from .params import check_params
 
-            summary = run_clean(check_params({"year": args.year, "raw_root": args.raw_root, "clean_root": args.clean_root}))
+            summary = run_clean(
+                check_params({"year": args.year, "raw_root": args.raw_root, "clean_root": args.clean_root})
+            )
             print(summary.accounting().to_string(index=False))
         elif args.command == "explain":
             from .explain import explain as explain_figure
             from .params import check_params
 
-            explain_figure(check_params({"year": args.year, "clean_root": args.clean_root, "raw_root": args.raw_root}),
-                           args.figure_id, limit=args.rows)
-    except (ParameterError, LedgerFileError, StepFailed, RunLocked, KeyError, FileNotFoundError, NoData, RegisterError) as error:
+            explain_figure(
+                check_params({"year": args.year, "clean_root": args.clean_root, "raw_root": args.raw_root}),
+                args.figure_id,
+                limit=args.rows,
+            )
+    except (
+        ParameterError,
+        LedgerFileError,
+        StepFailed,
+        RunLocked,
+        KeyError,
+        FileNotFoundError,
+        NoData,
+        RegisterError,
+    ) as error:
         print(f"错误 (error)：{error}", file=sys.stderr)
         return 2
     return 0

@@ -36,7 +36,9 @@ def render() -> str:
         "",
         "Generated from `src/lawreport/ledgers/` by `python -m lawreport.datadict`; do not edit by hand.",
         "Every clean table also has `row_id`, `source_file`, `source_sheet`, `source_row` (the raw row it came from).",
-        "Personal columns (kinds " + ", ".join(f"`{k}`" for k in sorted(PERSONAL_KINDS)) + ") are stored only as keyed pseudonyms, with a `_key` suffix.",
+        "Personal columns (kinds "
+        + ", ".join(f"`{k}`" for k in sorted(PERSONAL_KINDS))
+        + ") are stored only as keyed pseudonyms, with a `_key` suffix.",
         "",
         "## 值的规则 (value rules by kind)",
         "",
@@ -69,7 +71,11 @@ def render() -> str:
         ]
         if ledger.checks:
             lines.append(f"- 行规则 (row rules): {', '.join(ledger.checks)}")
-        lines += ["", "| 表头 (header) | clean column | kind | 含义 (meaning) | 必有列 | 可空 | 允许取值 / 上限 |", "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines += [
+            "",
+            "| 表头 (header) | clean column | kind | 含义 (meaning) | 必有列 | 可空 | 允许取值 / 上限 |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
         for c in ledger.columns:
             extra = "、".join(c.allowed) if c.allowed else (f"≤ {c.maximum:g}" if c.maximum is not None else "")
             flags = " (主键 key)" if c.key else ""

@@ -47,14 +47,18 @@ def explain(params: RunParams, figure_id: str, limit: int = 20, say: Callable[[s
     pd.set_option("display.max_columns", 20)
     for rowset in metric.counted:
         shown = _rows(data, rowset, limit)
-        say(f"\n计入的行 (rows counted)：{rowset.table}/{rowset.year}，{len(rowset.row_ids)} 行"
-            + (f"，显示前 {len(shown)} 行" if len(shown) < len(rowset.row_ids) else ""))
+        say(
+            f"\n计入的行 (rows counted)：{rowset.table}/{rowset.year}，{len(rowset.row_ids)} 行"
+            + (f"，显示前 {len(shown)} 行" if len(shown) < len(rowset.row_ids) else "")
+        )
         if len(shown):
             say(shown.to_string(index=False))
     for rowset in metric.excluded:
         shown = _rows(data, rowset, limit)
-        say(f"\n未计入的行 (rows left out)：{rowset.table}/{rowset.year}，{len(rowset.row_ids)} 行，原因：{rowset.reason}"
-            + (f"，显示前 {len(shown)} 行" if len(shown) < len(rowset.row_ids) else ""))
+        say(
+            f"\n未计入的行 (rows left out)：{rowset.table}/{rowset.year}，{len(rowset.row_ids)} 行，原因：{rowset.reason}"
+            + (f"，显示前 {len(shown)} 行" if len(shown) < len(rowset.row_ids) else "")
+        )
         if len(shown):
             say(shown.to_string(index=False))
     return result.status

@@ -52,13 +52,17 @@ def short_unit_name(unit: str) -> str:
 def read_manifest(raw_dir: Path) -> Manifest:
     path = raw_dir / MANIFEST_NAME
     if not path.exists():
-        raise LedgerFileError([Problem("F015", "file", MANIFEST_NAME, detail=f"{raw_dir} 下应有 {MANIFEST_NAME}，列明单位、年度和台账")])
+        raise LedgerFileError(
+            [Problem("F015", "file", MANIFEST_NAME, detail=f"{raw_dir} 下应有 {MANIFEST_NAME}，列明单位、年度和台账")]
+        )
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     problems = []
     tables = data.get("ledgers") or []
     unknown = [t for t in tables if t not in LEDGERS_BY_TABLE]
     if unknown:
-        problems.append(Problem("F017", "file", MANIFEST_NAME, column="ledgers", value=", ".join(unknown), detail="未知台账名称"))
+        problems.append(
+            Problem("F017", "file", MANIFEST_NAME, column="ledgers", value=", ".join(unknown), detail="未知台账名称")
+        )
     for key in ("unit", "year"):
         if key not in data:
             problems.append(Problem("F017", "file", MANIFEST_NAME, column=key, detail="清单缺少该项"))

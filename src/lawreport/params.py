@@ -62,14 +62,18 @@ def check_params(raw: dict[str, Any]) -> RunParams:
     known = {f.name for f in fields(RunParams)}
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise ParameterError(f"未知参数 (unknown parameter)：{', '.join(unknown)}；可用参数：{', '.join(sorted(known))}")
+        raise ParameterError(
+            f"未知参数 (unknown parameter)：{', '.join(unknown)}；可用参数：{', '.join(sorted(known))}"
+        )
     if "year" not in raw:
         raise ParameterError("缺少参数 year (missing parameter)")
     year = raw["year"]
     if isinstance(year, str) and re.fullmatch(r"\d{4}", year.strip()):
         year = int(year)
     if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
-        raise ParameterError(f"参数 year 应为四位年份整数，如 2025 (year must be a 4-digit integer)，收到 {raw['year']!r}")
+        raise ParameterError(
+            f"参数 year 应为四位年份整数，如 2025 (year must be a 4-digit integer)，收到 {raw['year']!r}"
+        )
     values = {**raw, "year": year}
     for name in known - {"year"}:
         if name in values and not isinstance(values[name], str):

@@ -60,8 +60,9 @@ def _hash_files(paths: list[Path], root: Path) -> dict[str, str]:
     hashes = {}
     for path in sorted(paths):
         if path.is_file():
-            hashes[str(path.relative_to(root)) if path.is_relative_to(root) else str(path)] = \
-                hashlib.sha256(path.read_bytes()).hexdigest()
+            hashes[str(path.relative_to(root)) if path.is_relative_to(root) else str(path)] = hashlib.sha256(
+                path.read_bytes()
+            ).hexdigest()
     return hashes
 
 
@@ -87,8 +88,13 @@ def step_inputs(step: str, params: RunParams) -> list[Path]:
         return clean_all + [params.register_path, params.report_path]
     if step == "appendix":
         build = params.build_dir
-        return clean_all + [build / "figures.json", build / "validation" / "summary.json",
-                            params.register_path, params.report_path, *_tree(build / "lineage")]
+        return clean_all + [
+            build / "figures.json",
+            build / "validation" / "summary.json",
+            params.register_path,
+            params.report_path,
+            *_tree(build / "lineage"),
+        ]
     raise KeyError(step)
 
 
@@ -97,9 +103,12 @@ def fingerprint(step: str, notebook: Path, params: RunParams) -> dict[str, Any]:
         "step": step,
         "parameters": params.as_dict(),
         "notebook": hashlib.sha256(notebook.read_bytes()).hexdigest(),
-        "package": {"version": __version__,
-                    "source": hashlib.sha256(json.dumps(_hash_files(_tree(PACKAGE_DIR, "*.py"), PACKAGE_DIR),
-                                                        sort_keys=True).encode()).hexdigest()},
+        "package": {
+            "version": __version__,
+            "source": hashlib.sha256(
+                json.dumps(_hash_files(_tree(PACKAGE_DIR, "*.py"), PACKAGE_DIR), sort_keys=True).encode()
+            ).hexdigest(),
+        },
         "inputs": _hash_files(step_inputs(step, params), PROJECT_ROOT),
     }
 
@@ -158,8 +167,9 @@ def notebook_for(step_file: str) -> Any:
     return notebook
 
 
-def execute_notebook(step: str, step_file: str, params: RunParams, extra: dict[str, Any] | None = None,
-                     suffix: str = "") -> Path:
+def execute_notebook(
+    step: str, step_file: str, params: RunParams, extra: dict[str, Any] | None = None, suffix: str = ""
+) -> Path:
     """Execute one notebook with papermill into build/<year>/notebooks/; raise StepFailed on error."""
     import nbformat
     import papermill
@@ -174,15 +184,25 @@ def execute_notebook(step: str, step_file: str, params: RunParams, extra: dict[s
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     try:
         papermill.execute_notebook(
-            str(source), str(output), parameters={**params.as_dict(), **(extra or {})}, kernel_name="python3",
-            cwd=str(PROJECT_ROOT), progress_bar=False, log_output=False, report_mode=False,
+            str(source),
+            str(output),
+            parameters={**params.as_dict(), **(extra or {})},
+            kernel_name="python3",
+            cwd=str(PROJECT_ROOT),
+            progress_bar=False,
+            log_output=False,
+            report_mode=False,
         )
     except PapermillExecutionError as exc:
         raise StepFailed(step, NOTEBOOK_DIR / step_file, exc.exec_count, f"{exc.ename}: {exc.evalue}", output) from None
     except Exception as exc:  # the kernel died or the notebook exited early: no cell error to read
-        raise StepFailed(step, NOTEBOOK_DIR / step_file, None,
-                         f"内核异常退出或笔记本提前结束 (kernel died or notebook exited early): {type(exc).__name__}",
-                         output) from None
+        raise StepFailed(
+            step,
+            NOTEBOOK_DIR / step_file,
+            None,
+            f"内核异常退出或笔记本提前结束 (kernel died or notebook exited early): {type(exc).__name__}",
+            output,
+        ) from None
     finally:
         source.unlink(missing_ok=True)
     return output
@@ -236,8 +256,9 @@ def run_lock(params: RunParams) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def run_suite(raw_params: dict[str, Any], force: bool = False, say: Callable[[str], None] = print,
-              steps: tuple[Step, ...] = STEPS) -> list[StepResult]:
+def run_suite(
+    raw_params: dict[str, Any], force: bool = False, say: Callable[[str], None] = print, steps: tuple[Step, ...] = STEPS
+) -> list[StepResult]:
     """Run every step in order for one year; the first failing step stops the run."""
     params = check_params(raw_params)
     say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")

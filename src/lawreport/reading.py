@@ -118,12 +118,22 @@ def read_xlsx_sheet(path: Path, sheet: str, table: str = "") -> Grid:
     try:
         metadata = {m.name: m for m in workbook.sheets_metadata}
         wanted = normalise_name(sheet)
-        similar = [n for n in metadata if n != sheet and (normalise_name(n).startswith(wanted) or wanted.startswith(normalise_name(n)))]
+        similar = [
+            n
+            for n in metadata
+            if n != sheet and (normalise_name(n).startswith(wanted) or wanted.startswith(normalise_name(n)))
+        ]
         if sheet not in metadata:
             hint = f"；名称相近的工作表：{'、'.join(similar)}" if similar else f"；现有工作表：{'、'.join(metadata)}"
             raise _fail("F008", name, f"应有工作表「{sheet}」{hint}", sheet=sheet, table=table)
         if similar:
-            raise _fail("F010", name, f"「{sheet}」与「{'、'.join(similar)}」名称相近，请删除或改名多余的工作表", sheet=sheet, table=table)
+            raise _fail(
+                "F010",
+                name,
+                f"「{sheet}」与「{'、'.join(similar)}」名称相近，请删除或改名多余的工作表",
+                sheet=sheet,
+                table=table,
+            )
         if str(metadata[sheet].visible) != str(calamine.SheetVisibleEnum.Visible):
             raise _fail("F009", name, "请确认该表是否为当年在用台账，取消隐藏后重试", sheet=sheet, table=table)
         try:

@@ -73,11 +73,13 @@ def _column_expectations(ledger: Ledger, column: Column) -> list[Expectation]:
         if not column.allowed:
             # A category without a vocabulary is a spec bug; failing here beats a silently empty check.
             raise ValueError(f"{ledger.table}.{column.name}: category column without `allowed` values")
-        out.append(_expectation(
-            "expect_column_values_to_be_in_set",
-            {"column": name, "value_set": list(column.allowed)},
-            f"{label}须为规定类别之一：{'、'.join(column.allowed)}",
-        ))
+        out.append(
+            _expectation(
+                "expect_column_values_to_be_in_set",
+                {"column": name, "value_set": list(column.allowed)},
+                f"{label}须为规定类别之一：{'、'.join(column.allowed)}",
+            )
+        )
     elif column.kind in ("int", "amount"):
         kwargs: dict[str, Any] = {"column": name, "min_value": 0}
         zh = f"{label}不得为负"
@@ -87,19 +89,31 @@ def _column_expectations(ledger: Ledger, column: Column) -> list[Expectation]:
         out.append(_expectation("expect_column_values_to_be_between", kwargs, zh))
     elif column.kind == "month":
         lo, hi = MONTH_RANGE
-        out.append(_expectation("expect_column_values_to_be_between",
-                                {"column": name, "min_value": lo, "max_value": hi}, f"{label}应为 {lo} 至 {hi} 月"))
+        out.append(
+            _expectation(
+                "expect_column_values_to_be_between",
+                {"column": name, "min_value": lo, "max_value": hi},
+                f"{label}应为 {lo} 至 {hi} 月",
+            )
+        )
     elif column.kind == "year":
         lo, hi = YEAR_RANGE
-        out.append(_expectation("expect_column_values_to_be_between",
-                                {"column": name, "min_value": lo, "max_value": hi}, f"{label}应为 {lo} 至 {hi} 年间的年份"))
+        out.append(
+            _expectation(
+                "expect_column_values_to_be_between",
+                {"column": name, "min_value": lo, "max_value": hi},
+                f"{label}应为 {lo} 至 {hi} 年间的年份",
+            )
+        )
     elif column.kind == "date" and column.in_year and not ledger.multi_year:
         # Same condition as the cleaner's R103: multi-year ledgers legitimately hold older rows.
-        out.append(_expectation(
-            "expect_column_values_to_be_between",
-            {"column": name, "min_value": {"$PARAMETER": YEAR_START}, "max_value": {"$PARAMETER": YEAR_END}},
-            f"{label}应在报告年度内",
-        ))
+        out.append(
+            _expectation(
+                "expect_column_values_to_be_between",
+                {"column": name, "min_value": {"$PARAMETER": YEAR_START}, "max_value": {"$PARAMETER": YEAR_END}},
+                f"{label}应在报告年度内",
+            )
+        )
     return out
 
 
@@ -120,10 +134,17 @@ def build_suite(ledger: Ledger) -> dict[str, Any]:
         _expectation("expect_column_values_to_be_unique", {"column": "row_id"}, "行标识 row_id 不得重复"),
         _expectation("expect_column_values_to_not_be_null", {"column": "source_file"}, "来源文件 source_file 不得为空"),
         # "" is the legitimate sheet of a CSV export, so only null is wrong here.
-        _expectation("expect_column_values_to_not_be_null", {"column": "source_sheet"}, "来源工作表 source_sheet 不得为空(CSV 为空字符串)"),
+        _expectation(
+            "expect_column_values_to_not_be_null",
+            {"column": "source_sheet"},
+            "来源工作表 source_sheet 不得为空(CSV 为空字符串)",
+        ),
         _expectation("expect_column_values_to_not_be_null", {"column": "source_row"}, "来源行号 source_row 不得为空"),
-        _expectation("expect_column_values_to_be_between", {"column": "source_row", "min_value": 1},
-                     "来源行号 source_row 应从 1 起计"),
+        _expectation(
+            "expect_column_values_to_be_between",
+            {"column": "source_row", "min_value": 1},
+            "来源行号 source_row 应从 1 起计",
+        ),
     ]
     for column in ledger.columns:
         expectations.extend(_column_expectations(ledger, column))
@@ -136,13 +157,19 @@ def build_suite(ledger: Ledger) -> dict[str, Any]:
         if later not in known or earlier not in known:
             raise ValueError(f"{ledger.table}: rule {rule!r} needs columns {later!r} and {earlier!r}")
         a, b = ledger.column(later), ledger.column(earlier)
-        expectations.append(_expectation(
-            "expect_column_pair_values_a_to_be_greater_than_b",
-            {"column_A": a.clean_name, "column_B": b.clean_name, "or_equal": True,
-             # A still-open case has no closing date; that is not a violation of the order rule.
-             "ignore_row_if": "either_value_is_missing"},
-            f"{_label(a)}不得早于{_label(b)}",
-        ))
+        expectations.append(
+            _expectation(
+                "expect_column_pair_values_a_to_be_greater_than_b",
+                {
+                    "column_A": a.clean_name,
+                    "column_B": b.clean_name,
+                    "or_equal": True,
+                    # A still-open case has no closing date; that is not a violation of the order rule.
+                    "ignore_row_if": "either_value_is_missing",
+                },
+                f"{_label(a)}不得早于{_label(b)}",
+            )
+        )
 
     return {
         "name": ledger.table,
@@ -150,7 +177,7 @@ def build_suite(ledger: Ledger) -> dict[str, Any]:
         "meta": {
             "zh": f"{ledger.title}({ledger.keeper})数据质量期望",
             "generated_by": "lawreport.suites.build_suite — do not edit by hand; regenerate with "
-                            "`python -m lawreport.suites --write expectations/`",
+            "`python -m lawreport.suites --write expectations/`",
         },
     }
 

@@ -97,8 +97,12 @@ class OffendingRow:
 
     def to_json(self) -> dict[str, JSONValue]:
         return {
-            "row_id": self.row_id, "source_file": self.source_file, "source_sheet": self.source_sheet,
-            "source_row": self.source_row, "column": self.column, "value": self.value,
+            "row_id": self.row_id,
+            "source_file": self.source_file,
+            "source_sheet": self.source_sheet,
+            "source_row": self.source_row,
+            "column": self.column,
+            "value": self.value,
         }
 
 
@@ -221,8 +225,12 @@ class ValidationReport:
     def summary_frame(self) -> pd.DataFrame:
         """One row per table: how many checks ran, passed and failed (warnings count as passed)."""
         rows = [
-            {"table": t.table, "expectations": len(t.checks), "passed": len(t.checks) - len(t.failed),
-             "failed": len(t.failed)}
+            {
+                "table": t.table,
+                "expectations": len(t.checks),
+                "passed": len(t.checks) - len(t.failed),
+                "failed": len(t.failed),
+            }
             for t in self.tables
         ]
         frame = pd.DataFrame(rows, columns=["table", "expectations", "passed", "failed"])
@@ -241,20 +249,37 @@ class ValidationReport:
             # Relative so the summary does not depend on where out_dir lives.
             "data_docs_index": f"{DATA_DOCS_DIR}/index.html" if self.data_docs_index else None,
             "tables": [
-                {"table": t.table, "status": t.status, "rows": t.rows, "expectations": len(t.checks),
-                 "passed": len(t.checks) - len(t.failed), "failed": len(t.failed), "warnings": len(t.warnings),
-                 "success": not t.failed}
+                {
+                    "table": t.table,
+                    "status": t.status,
+                    "rows": t.rows,
+                    "expectations": len(t.checks),
+                    "passed": len(t.checks) - len(t.failed),
+                    "failed": len(t.failed),
+                    "warnings": len(t.warnings),
+                    "success": not t.failed,
+                }
                 for t in self.tables
             ],
             # Compact: the full kwargs and offending rows are in results/<table>.json.
             "failures": [
-                {"table": f.table, "type": f.expectation, "column": f.column, "description_zh": f.description_zh,
-                 "unexpected_count": f.unexpected_count}
+                {
+                    "table": f.table,
+                    "type": f.expectation,
+                    "column": f.column,
+                    "description_zh": f.description_zh,
+                    "unexpected_count": f.unexpected_count,
+                }
                 for f in self.failures
             ],
             "warnings": [
-                {"table": w.table, "type": w.expectation, "column": w.column, "description_zh": w.description_zh,
-                 "unexpected_count": w.unexpected_count}
+                {
+                    "table": w.table,
+                    "type": w.expectation,
+                    "column": w.column,
+                    "description_zh": w.description_zh,
+                    "unexpected_count": w.unexpected_count,
+                }
                 for w in self.warnings
             ],
         }
@@ -313,11 +338,16 @@ def _offending_rows(frame: pd.DataFrame, positions: list[int], columns: list[str
         cells = {name: _json_value(value) for name, value in record.items()}
         values = [cells.get(c) for c in columns]
         source_row = cells.get("source_row")
-        out.append(OffendingRow(
-            row_id=cells.get("row_id"), source_file=cells.get("source_file"), source_sheet=cells.get("source_sheet"),
-            source_row=int(source_row) if source_row is not None else None,
-            column=",".join(columns), value=values[0] if len(values) == 1 else values,
-        ))
+        out.append(
+            OffendingRow(
+                row_id=cells.get("row_id"),
+                source_file=cells.get("source_file"),
+                source_sheet=cells.get("source_sheet"),
+                source_row=int(source_row) if source_row is not None else None,
+                column=",".join(columns),
+                value=values[0] if len(values) == 1 else values,
+            )
+        )
     return tuple(out)
 
 
@@ -355,19 +385,29 @@ def _file_context(out_dir: Path) -> Any:
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
         # tqdm bars on stderr for every table are noise in a batch run.
         progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
-        data_docs_sites={"local_site": {
-            "class_name": "SiteBuilder",
-            "show_how_to_buttons": False,
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                              "base_directory": str((out_dir / DATA_DOCS_DIR).resolve())},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        }},
+        data_docs_sites={
+            "local_site": {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str((out_dir / DATA_DOCS_DIR).resolve()),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
+        },
     )
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def _run_gx(context: Any, datasource: Any, table: str, suite_dict: dict[str, Any], frame: pd.DataFrame,
-            parameters: dict[str, dt.datetime]) -> list[CheckResult]:
+def _run_gx(
+    context: Any,
+    datasource: Any,
+    table: str,
+    suite_dict: dict[str, Any],
+    frame: pd.DataFrame,
+    parameters: dict[str, dt.datetime],
+) -> list[CheckResult]:
     """Validate one dataframe with its suite through a Checkpoint; map results back to our format."""
     declared = suite_dict.get("expectations", [])
     try:
@@ -379,22 +419,32 @@ def _run_gx(context: Any, datasource: Any, table: str, suite_dict: dict[str, Any
     # ExpectationSuite logs and *drops* an invalid expectation instead of raising; a dropped check
     # must not turn into a silent pass, so the whole suite is reported as a failure instead.
     if problem is not None:
-        return [CheckResult(table, "lawreport.suite_valid", {"suite": f"{table}.json"},
-                            f"期望套件无效 (invalid suite)：{problem}", False)]
+        return [
+            CheckResult(
+                table,
+                "lawreport.suite_valid",
+                {"suite": f"{table}.json"},
+                f"期望套件无效 (invalid suite)：{problem}",
+                False,
+            )
+        ]
     suite = context.suites.add(suite)
 
     batch_definition = datasource.add_dataframe_asset(name=table).add_batch_definition_whole_dataframe("whole")
     validation_definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=table, data=batch_definition, suite=suite))
-    checkpoint = context.checkpoints.add(gx.Checkpoint(
-        name=table,
-        validation_definitions=[validation_definition],
-        # Data Docs are built once after the last table (build_data_docs): rebuilding the index
-        # after every table doubled the step's time.
-        actions=[],
-        # COMPLETE so unexpected_index_list holds every offending row, not a sample of 20.
-        result_format={"result_format": "COMPLETE"},
-    ))
+        gx.ValidationDefinition(name=table, data=batch_definition, suite=suite)
+    )
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name=table,
+            validation_definitions=[validation_definition],
+            # Data Docs are built once after the last table (build_data_docs): rebuilding the index
+            # after every table doubled the step's time.
+            actions=[],
+            # COMPLETE so unexpected_index_list holds every offending row, not a sample of 20.
+            result_format={"result_format": "COMPLETE"},
+        )
+    )
     checkpoint_result = checkpoint.run(batch_parameters={"dataframe": frame}, expectation_parameters=parameters)
     (suite_result,) = checkpoint_result.run_results.values()
 
@@ -409,15 +459,24 @@ def _run_gx(context: Any, datasource: Any, table: str, suite_dict: dict[str, Any
         zh = declared_exp.get("meta", {}).get("zh", "")
         result = by_index.get(i)
         if result is None:  # should not happen; never let a check vanish silently
-            checks.append(CheckResult(table, declared_exp["type"], kwargs, zh, False,
-                                      details={"error": "GX 未返回该期望的结果 (no result returned)"}))
+            checks.append(
+                CheckResult(
+                    table,
+                    declared_exp["type"],
+                    kwargs,
+                    zh,
+                    False,
+                    details={"error": "GX 未返回该期望的结果 (no result returned)"},
+                )
+            )
             continue
         checks.append(_check_from_gx(table, declared_exp["type"], kwargs, zh, result, frame))
     return checks
 
 
-def _check_from_gx(table: str, type_: str, kwargs: dict[str, Any], zh: str, result: Any,
-                   frame: pd.DataFrame) -> CheckResult:
+def _check_from_gx(
+    table: str, type_: str, kwargs: dict[str, Any], zh: str, result: Any, frame: pd.DataFrame
+) -> CheckResult:
     details: dict[str, JSONValue] = {}
     error = _exception_message(result.exception_info)
     if error is not None:
@@ -441,10 +500,14 @@ def _check_from_gx(table: str, type_: str, kwargs: dict[str, Any], zh: str, resu
         details["missing_columns"] = sorted(expected - actual)
     unexpected = res.get("unexpected_count")
     return CheckResult(
-        table=table, expectation=type_, kwargs=kwargs, description_zh=zh,
+        table=table,
+        expectation=type_,
+        kwargs=kwargs,
+        description_zh=zh,
         success=bool(result.success) and error is None,
         unexpected_count=int(unexpected) if unexpected is not None else None,
-        offending_rows=rows, details=details,
+        offending_rows=rows,
+        details=details,
     )
 
 
@@ -494,7 +557,9 @@ def check_penalty_caseload(frame: pd.DataFrame, year: int, previous_clean_dir: P
     elif previous is not None:
         details["carry_over_source"] = "上一年度目录中无 penalty_cases.parquet，结转数按 0 计 (carry-over assumed 0)"
     else:
-        details["carry_over_source"] = "未提供上一年度数据，结转数按 0 计 (no previous year given: carry-over assumed 0)"
+        details["carry_over_source"] = (
+            "未提供上一年度数据，结转数按 0 计 (no previous year given: carry-over assumed 0)"
+        )
     details["open_at_previous_year_end"] = carry
     success = int(closed.sum()) <= filed_count + carry
     rows: tuple[OffendingRow, ...] = ()
@@ -505,11 +570,14 @@ def check_penalty_caseload(frame: pd.DataFrame, year: int, previous_clean_dir: P
         rows = _offending_rows(frame, list(frame.index[earlier]), ["closed_date", "filed_date"])
         details["closed_in_year_filed_earlier"] = int(earlier.sum())
     return CheckResult(
-        table="penalty_cases", expectation="lawreport.closed_within_caseload",
+        table="penalty_cases",
+        expectation="lawreport.closed_within_caseload",
         kwargs={"closed_in_year": "closed_date", "filed_in_year": "filed_date", "carry_over": "previous_clean_dir"},
         description_zh="本年结案数不得超过本年立案数与上年末未结案件数之和 (closed ≤ filed + open at previous year end)",
-        success=success, unexpected_count=None if success else int(details.get("closed_in_year_filed_earlier", 0)),
-        offending_rows=rows, details=details,
+        success=success,
+        unexpected_count=None if success else int(details.get("closed_in_year_filed_earlier", 0)),
+        offending_rows=rows,
+        details=details,
     )
 
 
@@ -517,13 +585,16 @@ def check_passed_implies_sat(frame: pd.DataFrame) -> CheckResult | None:
     """A person cannot pass an exam they did not sit (是否合格=是 requires 是否参考=是)."""
     if not _has(frame, "passed", "sat_exam"):
         return None
-    bad = (frame["passed"].fillna(False).astype(bool) & ~frame["sat_exam"].fillna(False).astype(bool))
+    bad = frame["passed"].fillna(False).astype(bool) & ~frame["sat_exam"].fillna(False).astype(bool)
     rows = _offending_rows(frame, list(frame.index[bad]), ["passed", "sat_exam"])
     return CheckResult(
-        table="law_exams", expectation="lawreport.passed_implies_sat_exam",
+        table="law_exams",
+        expectation="lawreport.passed_implies_sat_exam",
         kwargs={"column_A": "passed", "column_B": "sat_exam"},
         description_zh="考试合格者必须参加了考试 (passed implies sat_exam)",
-        success=not bool(bad.any()), unexpected_count=int(bad.sum()), offending_rows=rows,
+        success=not bool(bad.any()),
+        unexpected_count=int(bad.sum()),
+        offending_rows=rows,
     )
 
 
@@ -532,14 +603,19 @@ def check_recovery_service_type(frame: pd.DataFrame) -> CheckResult | None:
     if not _has(frame, "amount_recovered", "service_type"):
         return None
     amount = frame["amount_recovered"]
-    bad = ((amount.notna() & (amount > 0)).fillna(False).astype(bool)
-           & ~frame["service_type"].isin(RECOVERY_SERVICES).fillna(False).astype(bool))
+    bad = (amount.notna() & (amount > 0)).fillna(False).astype(bool) & ~frame["service_type"].isin(
+        RECOVERY_SERVICES
+    ).fillna(False).astype(bool)
     rows = _offending_rows(frame, list(frame.index[bad]), ["amount_recovered", "service_type"])
     return CheckResult(
-        table="legal_adviser_log", expectation="lawreport.amount_recovered_service_type",
+        table="legal_adviser_log",
+        expectation="lawreport.amount_recovered_service_type",
         kwargs={"column": "amount_recovered", "service_types": list(RECOVERY_SERVICES)},
         description_zh="挽回经济损失一般只出现在法律援助、代理诉讼服务中 (amount_recovered outside legal aid/litigation)",
-        success=not bool(bad.any()), unexpected_count=int(bad.sum()), offending_rows=rows, severity="warning",
+        success=not bool(bad.any()),
+        unexpected_count=int(bad.sum()),
+        offending_rows=rows,
+        severity="warning",
     )
 
 
@@ -548,12 +624,19 @@ def check_dtypes(table: str, frame: pd.DataFrame) -> CheckResult:
     up as a GX exception in the year-window expectation). Missing/extra columns are left to
     expect_table_columns_to_match_set."""
     expected = clean_dtypes(LEDGERS_BY_TABLE[table])
-    wrong = {name: f"{frame[name].dtype} ≠ {dtype}" for name, dtype in expected.items()
-             if name in frame.columns and str(frame[name].dtype) != dtype}
+    wrong = {
+        name: f"{frame[name].dtype} ≠ {dtype}"
+        for name, dtype in expected.items()
+        if name in frame.columns and str(frame[name].dtype) != dtype
+    }
     return CheckResult(
-        table=table, expectation="lawreport.column_dtypes", kwargs={"dtypes": expected},
+        table=table,
+        expectation="lawreport.column_dtypes",
+        kwargs={"dtypes": expected},
         description_zh="列的数据类型须符合清洗数据约定 (column dtypes match the clean data contract)",
-        success=not wrong, unexpected_count=len(wrong), details={"wrong_dtypes": wrong} if wrong else {},
+        success=not wrong,
+        unexpected_count=len(wrong),
+        details={"wrong_dtypes": wrong} if wrong else {},
     )
 
 
@@ -621,23 +704,65 @@ def validate_year(
     for table in order:
         file_name = f"{table}.parquet"
         if table not in present:
-            results.append(TableResult(table, "missing_table", file_name, None, [CheckResult(
-                table, "lawreport.table_present", {"file": file_name},
-                f"本年度应有的台账表缺失 (missing table)：{clean_dir.name}/{file_name}", False)]))
+            results.append(
+                TableResult(
+                    table,
+                    "missing_table",
+                    file_name,
+                    None,
+                    [
+                        CheckResult(
+                            table,
+                            "lawreport.table_present",
+                            {"file": file_name},
+                            f"本年度应有的台账表缺失 (missing table)：{clean_dir.name}/{file_name}",
+                            False,
+                        )
+                    ],
+                )
+            )
             continue
         frame = pd.read_parquet(clean_dir / file_name).reset_index(drop=True)
         suite_path = expectations_dir / f"{table}.json"
         if not suite_path.is_file():
-            results.append(TableResult(table, "missing_suite", file_name, len(frame), [CheckResult(
-                table, "lawreport.suite_present", {"suite": suite_path.name},
-                f"缺少期望套件 (missing expectation suite)：{suite_path.name}", False)]))
+            results.append(
+                TableResult(
+                    table,
+                    "missing_suite",
+                    file_name,
+                    len(frame),
+                    [
+                        CheckResult(
+                            table,
+                            "lawreport.suite_present",
+                            {"suite": suite_path.name},
+                            f"缺少期望套件 (missing expectation suite)：{suite_path.name}",
+                            False,
+                        )
+                    ],
+                )
+            )
             continue
         suite_dict = json.loads(suite_path.read_text(encoding="utf-8"))
         if not suite_dict.get("expectations"):
             # An empty suite "passes" in GX; here it means nothing was checked, which is a failure.
-            results.append(TableResult(table, "empty_suite", file_name, len(frame), [CheckResult(
-                table, "lawreport.suite_not_empty", {"suite": suite_path.name},
-                f"期望套件没有任何期望，未做任何校验 (suite has zero expectations)：{suite_path.name}", False)]))
+            results.append(
+                TableResult(
+                    table,
+                    "empty_suite",
+                    file_name,
+                    len(frame),
+                    [
+                        CheckResult(
+                            table,
+                            "lawreport.suite_not_empty",
+                            {"suite": suite_path.name},
+                            f"期望套件没有任何期望，未做任何校验 (suite has zero expectations)：{suite_path.name}",
+                            False,
+                        )
+                    ],
+                )
+            )
             continue
         checks = _run_gx(context, datasource, table, suite_dict, frame, parameters)
         ran_gx = True
@@ -656,9 +781,17 @@ def validate_year(
 
 
 __all__ = [
-    "CheckResult", "OffendingRow", "TableResult", "ValidationFailed", "ValidationReport",
-    "check_dtypes", "check_passed_implies_sat", "check_penalty_caseload", "check_recovery_service_type",
-    "validate_year", "year_parameters",
+    "CheckResult",
+    "OffendingRow",
+    "TableResult",
+    "ValidationFailed",
+    "ValidationReport",
+    "check_dtypes",
+    "check_passed_implies_sat",
+    "check_penalty_caseload",
+    "check_recovery_service_type",
+    "validate_year",
+    "year_parameters",
 ]
 
 
@@ -674,8 +807,14 @@ def run_validation(params: Any) -> ValidationReport:
     final = params.build_dir / "validation"
     failed = params.build_dir / "validation-failed"
     with staged_dir(final) as staging:
-        report = validate_year(params.year, params.clean_dir, params.path(params.expectations_dir), staging,
-                               tables=tables, previous_clean_dir=previous)
+        report = validate_year(
+            params.year,
+            params.clean_dir,
+            params.path(params.expectations_dir),
+            staging,
+            tables=tables,
+            previous_clean_dir=previous,
+        )
         if not report.success:
             shutil.rmtree(failed, ignore_errors=True)
             shutil.copytree(staging, failed)

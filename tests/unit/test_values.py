@@ -27,19 +27,26 @@ def test_dates_in_every_office_style(raw, expected):
     assert V.parse_date(raw) == expected
 
 
-@pytest.mark.parametrize("raw, code", [("2025-02-30", "R102"), ("2025年13月1日", "R102"), ("三月五日", "R101"), (12, "R101"), ("2025-3", "R101")])
+@pytest.mark.parametrize(
+    "raw, code",
+    [("2025-02-30", "R102"), ("2025年13月1日", "R102"), ("三月五日", "R101"), (12, "R101"), ("2025-3", "R101")],
+)
 def test_bad_dates_are_reported(raw, code):
     with pytest.raises(V.ValueProblem) as info:
         V.parse_date(raw)
     assert info.value.code == code
 
 
-@pytest.mark.parametrize("raw, expected", [(3, 3), (3.0, 3), ("3件", 3), ("１２", 12), ("12人次", 12), ("1,200", 1200), (" 7 ", 7)])
+@pytest.mark.parametrize(
+    "raw, expected", [(3, 3), (3.0, 3), ("3件", 3), ("１２", 12), ("12人次", 12), ("1,200", 1200), (" 7 ", 7)]
+)
 def test_counts(raw, expected):
     assert V.parse_int(raw) == expected
 
 
-@pytest.mark.parametrize("raw, code", [("三", "R118"), ("十二", "R118"), ("3.5", "R104"), ("abc", "R104"), (2.5, "R104"), (True, "R104")])
+@pytest.mark.parametrize(
+    "raw, code", [("三", "R118"), ("十二", "R118"), ("3.5", "R104"), ("abc", "R104"), (2.5, "R104"), (True, "R104")]
+)
 def test_bad_counts(raw, code):
     with pytest.raises(V.ValueProblem) as info:
         V.parse_int(raw)
@@ -79,7 +86,9 @@ def test_categories_fold_spaces_and_width_and_suggest_the_closest():
     assert "来访" in info.value.detail
 
 
-@pytest.mark.parametrize("raw, expected", [("是", True), ("√", True), ("✓", True), ("Y", True), ("否", False), ("×", False), (0, False)])
+@pytest.mark.parametrize(
+    "raw, expected", [("是", True), ("√", True), ("✓", True), ("Y", True), ("否", False), ("×", False), (0, False)]
+)
 def test_flags(raw, expected):
     assert V.parse_flag(raw) is expected
 
@@ -113,7 +122,15 @@ def test_check_digit_x():
     assert V.parse_id_number(first17 + "x") == first17 + "X"
 
 
-@pytest.mark.parametrize("raw, expected", [("17000001234", "17000001234"), ("１７０００００１２３４", "17000001234"), ("023-70001234", "02370001234"), (17000001234.0, "17000001234")])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("17000001234", "17000001234"),
+        ("１７０００００１２３４", "17000001234"),
+        ("023-70001234", "02370001234"),
+        (17000001234.0, "17000001234"),
+    ],
+)
 def test_phones(raw, expected):
     assert V.parse_phone(raw) == expected
 

@@ -53,8 +53,13 @@ def register_font() -> None:
 def chart_style() -> Iterator[None]:
     """Only the CJK font (no fallback that would hide a missing glyph); missing glyphs raise."""
     register_font()
-    rc = {"font.family": [FONT_FAMILY], "font.size": 10, "svg.hashsalt": "lawreport",
-          "axes.spines.top": False, "axes.spines.right": False}
+    rc = {
+        "font.family": [FONT_FAMILY],
+        "font.size": 10,
+        "svg.hashsalt": "lawreport",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
     with matplotlib.rc_context(rc), warnings.catch_warnings():
         warnings.filterwarnings("error", message=r"Glyph .* missing from font")
         try:
@@ -76,8 +81,11 @@ def png_bytes(fig: Figure) -> bytes:
 
 def img(png: bytes, alt: str, caption: str) -> str:
     data = base64.b64encode(png).decode("ascii")
-    return el("figure", f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}">' + el("figcaption", esc(caption)),
-              class_="chart")
+    return el(
+        "figure",
+        f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}">' + el("figcaption", esc(caption)),
+        class_="chart",
+    )
 
 
 def new_figure() -> tuple[Figure, plt.Axes]:
@@ -134,14 +142,22 @@ def disputes_by_month(data: CleanData) -> tuple[bytes, str, str] | None:
         bottom = [0] * 12
         for i, result in enumerate(results):
             values = [int(v) for v in table[result]]
-            ax.bar([f"{m}月" for m in range(1, 13)], values, bottom=bottom, label=str(result),
-                   color=COLOURS[i % len(COLOURS)])
+            ax.bar(
+                [f"{m}月" for m in range(1, 13)],
+                values,
+                bottom=bottom,
+                label=str(result),
+                color=COLOURS[i % len(COLOURS)],
+            )
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         ax.legend(title="化解结果", fontsize=8)
 
     png = labelled(f"{year}年矛盾纠纷排查（按月、按化解结果）", "月份", "纠纷数（件）", draw)
-    return png, f"堆积柱状图：{year}年各月排查的矛盾纠纷数，按化解结果（{'、'.join(map(str, results))}）分色", \
-        "矛盾纠纷排查化解台账（按排查日期所在月份）"
+    return (
+        png,
+        f"堆积柱状图：{year}年各月排查的矛盾纠纷数，按化解结果（{'、'.join(map(str, results))}）分色",
+        "矛盾纠纷排查化解台账（按排查日期所在月份）",
+    )
 
 
 def petitions_by_category(data: CleanData) -> tuple[bytes, str, str] | None:

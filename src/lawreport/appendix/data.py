@@ -72,23 +72,33 @@ def load_appendix(params: RunParams, edition: str) -> AppendixData:
     check_edition(edition)
     build = params.build_dir
     figures = _json(build / "figures.json", "figures")
-    register = (load_register(params.register_path, report_path=params.report_path)
-                if params.register_path.exists() else None)
+    register = (
+        load_register(params.register_path, report_path=params.report_path) if params.register_path.exists() else None
+    )
     summary_path = build / "validation" / "summary.json"
     validation = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else None
     quarantine_path = params.clean_dir / "quarantine.parquet"
-    quarantine = pd.read_parquet(quarantine_path) if quarantine_path.exists() else pd.DataFrame(
-        columns=["table", "file", "sheet", "row", "column", "value", "code", "reason", "detail"])
+    quarantine = (
+        pd.read_parquet(quarantine_path)
+        if quarantine_path.exists()
+        else pd.DataFrame(columns=["table", "file", "sheet", "row", "column", "value", "code", "reason", "detail"])
+    )
     lineage = {}
     for figure in figures["figures"]:
         path = build / "lineage" / f"{figure['id']}.json"
-        lineage[figure["id"]] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {
-            "counted": [], "excluded": []}
+        lineage[figure["id"]] = (
+            json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"counted": [], "excluded": []}
+        )
     return AppendixData(
-        params=params, edition=edition, figures=figures, register=register,
+        params=params,
+        edition=edition,
+        figures=figures,
+        register=register,
         report_text=params.report_path.read_text(encoding="utf-8") if params.report_path.exists() else "",
         clean_report=_json(params.clean_dir / "clean_report.json", "clean"),
         provenance=_json(params.clean_dir / "provenance.json", "clean"),
-        validation=validation, quarantine=quarantine, lineage=lineage,
+        validation=validation,
+        quarantine=quarantine,
+        lineage=lineage,
         data=CleanData(params.path(params.clean_root), params.year),
     )

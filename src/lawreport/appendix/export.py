@@ -69,8 +69,10 @@ class PublishBlocked(RuntimeError):
     def __init__(self, edition: str, findings: list[str]):
         self.edition, self.findings = edition, findings
         lines = "\n".join(f"  - {f}" for f in findings)
-        super().__init__(f"附录{EDITION_ZH.get(edition, edition)}未发布 (appendix not published)：发布前扫描发现 "
-                         f"{len(findings)} 处不得公开的内容，未写入任何文件：\n{lines}")
+        super().__init__(
+            f"附录{EDITION_ZH.get(edition, edition)}未发布 (appendix not published)：发布前扫描发现 "
+            f"{len(findings)} 处不得公开的内容，未写入任何文件：\n{lines}"
+        )
 
 
 def output_path(params: RunParams, edition: str) -> Path:
@@ -108,9 +110,16 @@ def notebook_html(executed_notebook: Path) -> str:
     from nbconvert import HTMLExporter
 
     notebook = nbformat.read(str(executed_notebook), as_version=4)
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, exclude_markdown=True, exclude_raw=True,
-                            exclude_unknown=True, anchor_link_text="")
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_markdown=True,
+        exclude_raw=True,
+        exclude_unknown=True,
+        anchor_link_text="",
+    )
     body, _ = exporter.from_notebook_node(notebook)
     return body
 
@@ -166,5 +175,14 @@ def render_edition(params: RunParams, edition: str) -> Path:
     return export_appendix(executed, params, edition)
 
 
-__all__ = ["CSP", "PublishBlocked", "export_appendix", "export_editions", "output_path", "publish", "render_edition",
-           "render_html", "wrap_document"]
+__all__ = [
+    "CSP",
+    "PublishBlocked",
+    "export_appendix",
+    "export_editions",
+    "output_path",
+    "publish",
+    "render_edition",
+    "render_html",
+    "wrap_document",
+]

@@ -66,7 +66,7 @@ def _personal_hits(text: str, values: set[str]) -> list[int]:
             by_prefix[value[:2]].append(value)
     hits = []
     for i in range(len(text) - 1):
-        candidates = by_prefix.get(text[i:i + 2])
+        candidates = by_prefix.get(text[i : i + 2])
         if candidates and any(text.startswith(v, i) for v in candidates):
             hits.append(i)
     return hits
@@ -120,13 +120,17 @@ def _raw_values(raw_dir: Path) -> tuple[set[str], set[str]]:
         path = raw_dir / ledger.file_name(manifest.year)
         if not path.exists():
             continue
-        grid = read_csv_export(path, ledger.table) if ledger.fmt == "csv" else read_xlsx_sheet(path, ledger.sheet or "", ledger.table)
+        grid = (
+            read_csv_export(path, ledger.table)
+            if ledger.fmt == "csv"
+            else read_xlsx_sheet(path, ledger.sheet or "", ledger.table)
+        )
         header_idx, found, _ = find_header(grid, ledger)
         for column in ledger.columns:
             if not found.get(column.name):
                 continue
             j = found[column.name][0]
-            for row in grid.rows[header_idx + 1:]:
+            for row in grid.rows[header_idx + 1 :]:
                 if j < len(row) and row[j] not in (None, ""):
                     value = str(row[j]).strip()
                     if len(value) >= 2:
@@ -150,6 +154,5 @@ def _cached_personal_values(raw_root: str, year: int, stamp: tuple[tuple[str, in
 def personal_values(raw_root: Path, year: int) -> set[str]:
     """Every value (>= 2 characters) of the personal columns of the raw ledgers of `year` and the
     earlier years under raw_root, less values that also stand in non-personal columns."""
-    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size)
-                         for p in raw_root.rglob("*") if p.is_file()))
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in raw_root.rglob("*") if p.is_file()))
     return set(_cached_personal_values(str(raw_root), year, stamp))

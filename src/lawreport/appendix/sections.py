@@ -30,12 +30,22 @@ from .suppress import LEGEND_ZH, suppress_counts
 ROW_LIMIT = 30  # a counted set larger than this is shown as a breakdown (internal edition)
 EXCLUDED_LIMIT = 100  # rows left out are listed in full up to this many
 SOURCE_COLUMNS = ("row_id", "source_file", "source_sheet", "source_row")
-SOURCE_HEADERS = {"row_id": "行标识 row_id", "source_file": "原始文件 source_file",
-                  "source_sheet": "工作表 source_sheet", "source_row": "原始行号 source_row"}
+SOURCE_HEADERS = {
+    "row_id": "行标识 row_id",
+    "source_file": "原始文件 source_file",
+    "source_sheet": "工作表 source_sheet",
+    "source_row": "原始行号 source_row",
+}
 UNKNOWN = "未知"
 
-SECTIONS = (("cover", "封面"), ("report", "报告原文"), ("figures", "逐项核对"), ("charts", "图表"),
-            ("quality", "数据质量"), ("reproducibility", "可复现性"))
+SECTIONS = (
+    ("cover", "封面"),
+    ("report", "报告原文"),
+    ("figures", "逐项核对"),
+    ("charts", "图表"),
+    ("quality", "数据质量"),
+    ("reproducibility", "可复现性"),
+)
 
 
 def _section(section_id: str, title: str, body: str) -> str:
@@ -68,28 +78,59 @@ def cover(app: AppendixData, run_time: str | None = None) -> str:
     run_time = run_time or run_time_now()
     summary = app.figures.get("summary") or dict(Counter(f["status"] for f in app.results))
     counts = "".join(
-        el("li", text_el("span", STATUS_ZH[s], class_="label", data_status=s)
-           + text_el("span", int(summary.get(s, 0)), class_="count", data_status=s), data_status=s)
-        for s in STATUSES)
+        el(
+            "li",
+            text_el("span", STATUS_ZH[s], class_="label", data_status=s)
+            + text_el("span", int(summary.get(s, 0)), class_="count", data_status=s),
+            data_status=s,
+        )
+        for s in STATUSES
+    )
     banner = ""
     if app.synthetic:
-        banner = text_el("div", "样例数据(合成)，非真实台账：本附录所用台账为程序生成的合成样例，"
-                                "其中的人名、号码、事件均为虚构，仅用于演示核对流程。", class_="banner-synthetic", role="note")
+        banner = text_el(
+            "div",
+            "样例数据(合成)，非真实台账：本附录所用台账为程序生成的合成样例，"
+            "其中的人名、号码、事件均为虚构，仅用于演示核对流程。",
+            class_="banner-synthetic",
+            role="note",
+        )
     edition = EDITION_ZH[app.edition]
-    notice = ("本版只含汇总数与计算步骤，不含任何台账行；1 至 4 的分项数显示为“<5”。" if not app.internal else
-              "本版含参与计算的台账行(已假名化)，属个人信息，仅供内部审核，不得公开。")
-    meta = el("dl", "".join([
-        text_el("dt", "单位"), text_el("dd", app.unit, class_="unit"),
-        text_el("dt", "报告年度"), text_el("dd", f"{app.year} 年", class_="year"),
-        text_el("dt", "版本"), text_el("dd", edition, class_="edition", data_edition=app.edition),
-        text_el("dt", "生成时间"), el("dd", text_el("time", run_time, id="run-time")),
-        text_el("dt", "登记数字"), text_el("dd", f"{len(app.results)} 个", class_="total-figures"),
-    ]), class_="meta")
-    nav = el("nav", el("ol", "".join(el("li", el("a", esc(t), href=f"#{i}")) for i, t in SECTIONS[1:])),
-             aria_label="目录")
-    body = (text_el("p", edition, class_="edition-badge", data_edition=app.edition) + banner + meta
-            + text_el("h3", "核对结果汇总") + el("ul", counts, class_="summary")
-            + text_el("p", notice, class_="edition-notice") + nav)
+    notice = (
+        "本版只含汇总数与计算步骤，不含任何台账行；1 至 4 的分项数显示为“<5”。"
+        if not app.internal
+        else "本版含参与计算的台账行(已假名化)，属个人信息，仅供内部审核，不得公开。"
+    )
+    meta = el(
+        "dl",
+        "".join(
+            [
+                text_el("dt", "单位"),
+                text_el("dd", app.unit, class_="unit"),
+                text_el("dt", "报告年度"),
+                text_el("dd", f"{app.year} 年", class_="year"),
+                text_el("dt", "版本"),
+                text_el("dd", edition, class_="edition", data_edition=app.edition),
+                text_el("dt", "生成时间"),
+                el("dd", text_el("time", run_time, id="run-time")),
+                text_el("dt", "登记数字"),
+                text_el("dd", f"{len(app.results)} 个", class_="total-figures"),
+            ]
+        ),
+        class_="meta",
+    )
+    nav = el(
+        "nav", el("ol", "".join(el("li", el("a", esc(t), href=f"#{i}")) for i, t in SECTIONS[1:])), aria_label="目录"
+    )
+    body = (
+        text_el("p", edition, class_="edition-badge", data_edition=app.edition)
+        + banner
+        + meta
+        + text_el("h3", "核对结果汇总")
+        + el("ul", counts, class_="summary")
+        + text_el("p", notice, class_="edition-notice")
+        + nav
+    )
     heading = text_el("h1", f"{app.unit}{app.year}年法治政府建设年度报告 · 数字核对附录")
     return el("section", heading + body, id="cover", data_edition=app.edition)
 
@@ -159,8 +200,18 @@ def report_section(app: AppendixData) -> str:
             known = [i for i in ids if i in status]
             worst = worst_status(status[i] for i in known) if known else "no_data"
             title = "；".join(f"{i}：{STATUS_ZH.get(status.get(i, 'no_data'))}" for i in ids)
-            parts.append(el("a", esc(text[s:e]), class_="fig", id=f"ref-{ids[0]}", data_status=worst,
-                            data_figures=" ".join(ids), href=f"#card-{ids[0]}", title=title))
+            parts.append(
+                el(
+                    "a",
+                    esc(text[s:e]),
+                    class_="fig",
+                    id=f"ref-{ids[0]}",
+                    data_status=worst,
+                    data_figures=" ".join(ids),
+                    href=f"#card-{ids[0]}",
+                    title=title,
+                )
+            )
             cursor = e
         parts.append(esc(text[cursor:end]))
         paragraphs.append(el("p", "".join(parts), class_="report-title" if not paragraphs else None))
@@ -318,24 +369,48 @@ def _sources(figure: dict[str, Any]) -> str:
     for key, count in sources.get("tables", {}).items():
         name, year = _split_source(key)
         rows.append([_title(name), name, _file(name, year), str(year), str(count)])
-    summary = f"计入 {sources.get('rows_counted', 0)} 行；未计入 {sources.get('rows_excluded', 0)} 行(同一行可因多个原因列出)"
-    return el("div", text_el("h4", "数据来源") + table(["台账", "表", "文件", "年度", "台账行数"], rows)
-              + text_el("p", summary, class_="row-counts"), class_="sources")
+    summary = (
+        f"计入 {sources.get('rows_counted', 0)} 行；未计入 {sources.get('rows_excluded', 0)} 行(同一行可因多个原因列出)"
+    )
+    return el(
+        "div",
+        text_el("h4", "数据来源")
+        + table(["台账", "表", "文件", "年度", "台账行数"], rows)
+        + text_el("p", summary, class_="row-counts"),
+        class_="sources",
+    )
 
 
 def card(app: AppendixData, figure: dict[str, Any], ref: str) -> str:
     figure_id, status = figure["id"], figure["status"]
-    reasons = el("ul", "".join(text_el("li", r) for r in figure.get("reasons", [])), class_="reasons") \
-        if figure.get("reasons") else ""
-    facts = el("dl", "".join([
-        text_el("dt", "报告写法"), text_el("dd", figure["reported"], class_="reported"),
-        text_el("dt", "写法的含义"), text_el("dd", figure["rule"], class_="rule"),
-        text_el("dt", "计算值"), text_el("dd", figure["computed"], class_="computed"),
-        text_el("dt", "状态"), el("dd", text_el("span", STATUS_ZH[status], class_="status", data_status=status)
-                                  + reasons, class_="verdict"),
-        text_el("dt", "口径"), text_el("dd", figure["definition"], class_="definition"),
-        text_el("dt", "指标"), el("dd", text_el("code", figure["metric"]), class_="metric"),
-    ]))
+    reasons = (
+        el("ul", "".join(text_el("li", r) for r in figure.get("reasons", [])), class_="reasons")
+        if figure.get("reasons")
+        else ""
+    )
+    facts = el(
+        "dl",
+        "".join(
+            [
+                text_el("dt", "报告写法"),
+                text_el("dd", figure["reported"], class_="reported"),
+                text_el("dt", "写法的含义"),
+                text_el("dd", figure["rule"], class_="rule"),
+                text_el("dt", "计算值"),
+                text_el("dd", figure["computed"], class_="computed"),
+                text_el("dt", "状态"),
+                el(
+                    "dd",
+                    text_el("span", STATUS_ZH[status], class_="status", data_status=status) + reasons,
+                    class_="verdict",
+                ),
+                text_el("dt", "口径"),
+                text_el("dd", figure["definition"], class_="definition"),
+                text_el("dt", "指标"),
+                el("dd", text_el("code", figure["metric"]), class_="metric"),
+            ]
+        ),
+    )
     if app.internal:
         lineage = app.lineage.get(figure_id, {})
         parts = [_rowset_internal(app, r, "counted") for r in lineage.get("counted", [])]
@@ -344,16 +419,31 @@ def card(app: AppendixData, figure: dict[str, Any], ref: str) -> str:
     else:
         detail = _recipe(app, figure)
     back = el("p", el("a", "↑ 返回报告原文", href=f"#{ref}"), class_="back") if ref else ""
-    header = el("header", text_el("h3", figure_id) + text_el("span", STATUS_ZH[status], class_="status", data_status=status))
-    return el("article", header + text_el("blockquote", figure["quote"], class_="quote") + facts + _sources(figure)
-              + detail + back, class_="card", id=f"card-{figure_id}", data_figure=figure_id, data_status=status)
+    header = el(
+        "header", text_el("h3", figure_id) + text_el("span", STATUS_ZH[status], class_="status", data_status=status)
+    )
+    return el(
+        "article",
+        header + text_el("blockquote", figure["quote"], class_="quote") + facts + _sources(figure) + detail + back,
+        class_="card",
+        id=f"card-{figure_id}",
+        data_figure=figure_id,
+        data_status=status,
+    )
 
 
 def cards_section(app: AppendixData) -> str:
     refs = _ref_ids(app)
-    intro = text_el("p", "每个登记的数字一张卡片：引文、报告写法及其含义、计算值与状态、口径、来源。"
-                         + ("附参与计算的台账行(假名化)，大的行集按类别汇总，未计入的行全部列出。" if app.internal else
-                            "公开版只列计算步骤和各步行数，不含台账行。"), class_="hint")
+    intro = text_el(
+        "p",
+        "每个登记的数字一张卡片：引文、报告写法及其含义、计算值与状态、口径、来源。"
+        + (
+            "附参与计算的台账行(假名化)，大的行集按类别汇总，未计入的行全部列出。"
+            if app.internal
+            else "公开版只列计算步骤和各步行数，不含台账行。"
+        ),
+        class_="hint",
+    )
     cards = "".join(card(app, f, refs.get(f["id"], "")) for f in app.results)
     return _section("figures", "逐项核对", intro + el("div", cards, class_="cards"))
 
@@ -398,9 +488,19 @@ def quality_section(app: AppendixData) -> str:
     if validation is None:
         parts.append(text_el("p", "没有校验结果(validation/summary.json 不存在)。", class_="empty"))
     else:
-        rows = [[_title(t["table"]), t["table"], _fmt_value(t.get("rows")), t.get("expectations", ""), t.get("passed", ""),
-                 t.get("failed", ""), t.get("warnings", ""), "通过" if t.get("success") else "未通过"]
-                for t in validation.get("tables", [])]
+        rows = [
+            [
+                _title(t["table"]),
+                t["table"],
+                _fmt_value(t.get("rows")),
+                t.get("expectations", ""),
+                t.get("passed", ""),
+                t.get("failed", ""),
+                t.get("warnings", ""),
+                "通过" if t.get("success") else "未通过",
+            ]
+            for t in validation.get("tables", [])
+        ]
         parts.append(text_el("h3", "期望套件校验结果 (Great Expectations)"))
         parts.append(table(["台账", "表", "行数", "期望数", "通过", "失败", "警告", "结果"], rows, class_="suites"))
     quarantine = app.quarantine
@@ -414,7 +514,16 @@ def quality_section(app: AppendixData) -> str:
         rows = []
         for key, n in counts.items():
             t, c, r = key.split("\x1f")
-            rows.append([_title(t), t, c, r, shown.cells[key] if shown else str(n), "、".join(_touched(app, t, app.year)) or "—"])
+            rows.append(
+                [
+                    _title(t),
+                    t,
+                    c,
+                    r,
+                    shown.cells[key] if shown else str(n),
+                    "、".join(_touched(app, t, app.year)) or "—",
+                ]
+            )
         parts.append(table(["台账", "表", "代码", "原因", "行数", "涉及的数字"], rows, class_="quarantine"))
         if shown and shown.any_suppressed:
             parts.append(text_el("p", LEGEND_ZH, class_="suppression-note"))
@@ -422,15 +531,35 @@ def quality_section(app: AppendixData) -> str:
             detail_rows = []
             for record in quarantine.itertuples(index=False):
                 personal = _personal_header(str(record.table), str(record.column))
-                detail_rows.append([record.table, record.file, record.sheet, _fmt_value(record.row), record.column,
-                                    "[个人信息列，不显示]" if personal else _fmt_value(record.value), record.code,
-                                    record.reason, _fmt_value(record.detail)])
+                detail_rows.append(
+                    [
+                        record.table,
+                        record.file,
+                        record.sheet,
+                        _fmt_value(record.row),
+                        record.column,
+                        "[个人信息列，不显示]" if personal else _fmt_value(record.value),
+                        record.code,
+                        record.reason,
+                        _fmt_value(record.detail),
+                    ]
+                )
             parts.append(text_el("h4", "隔离行明细(内部)"))
-            parts.append(table(["表", "文件", "工作表", "行", "列", "值", "代码", "原因", "说明"], detail_rows,
-                               class_="quarantine-rows"))
+            parts.append(
+                table(
+                    ["表", "文件", "工作表", "行", "列", "值", "代码", "原因", "说明"],
+                    detail_rows,
+                    class_="quarantine-rows",
+                )
+            )
     docs = "../validation/data_docs/index.html" if app.internal else "validation/data_docs/index.html"
-    parts.append(el("p", esc("完整的校验报告(GX Data Docs，本地文件)：") + el("a", "validation/data_docs/index.html",
-                                                                        href=docs, class_="data-docs")))
+    parts.append(
+        el(
+            "p",
+            esc("完整的校验报告(GX Data Docs，本地文件)：")
+            + el("a", "validation/data_docs/index.html", href=docs, class_="data-docs"),
+        )
+    )
     return _section("quality", "数据质量", "".join(parts))
 
 
@@ -476,11 +605,21 @@ def reproducibility_section(app: AppendixData) -> str:
     parts = [text_el("h3", "输入文件 (SHA-256)")]
     input_rows = []
     clean_root = params.path(params.clean_root)
-    years = sorted(int(p.name) for p in clean_root.iterdir() if p.name.isdigit() and int(p.name) <= app.year
-                   and (p / "provenance.json").exists()) if clean_root.exists() else [app.year]
+    years = (
+        sorted(
+            int(p.name)
+            for p in clean_root.iterdir()
+            if p.name.isdigit() and int(p.name) <= app.year and (p / "provenance.json").exists()
+        )
+        if clean_root.exists()
+        else [app.year]
+    )
     for year in years:
-        provenance = app.provenance if year == app.year else json.loads(
-            (clean_root / str(year) / "provenance.json").read_text(encoding="utf-8"))
+        provenance = (
+            app.provenance
+            if year == app.year
+            else json.loads((clean_root / str(year) / "provenance.json").read_text(encoding="utf-8"))
+        )
         for name, digest in sorted(provenance.get("inputs", {}).items()):
             input_rows.append([f"{year}/{name}", digest])
     for label, path in (("报告原文", params.report_path), ("数字登记册", params.register_path)):

@@ -29,6 +29,14 @@ def get_ledger(table: str) -> Ledger:
 
 
 __all__ = [
-    "ALL_LEDGERS", "KIND_DTYPES", "LEDGERS_BY_TABLE", "PERSONAL_KINDS", "ROW_RULES", "SOURCE_COLUMNS", "Column", "Ledger",
-    "clean_dtypes", "get_ledger",
+    "ALL_LEDGERS",
+    "KIND_DTYPES",
+    "LEDGERS_BY_TABLE",
+    "PERSONAL_KINDS",
+    "ROW_RULES",
+    "SOURCE_COLUMNS",
+    "Column",
+    "Ledger",
+    "clean_dtypes",
+    "get_ledger",
 ]

@@ -20,8 +20,9 @@ PETITIONS = Ledger(
     columns=(
         Column("case_no", "信访件编号", "code", "信访件编号", key=True),
         Column("received_date", "受理|日期", "date", "受理日期", in_year=True),
-        Column("channel", "受理|方式", "category", "来信/来访/网上信访",
-               allowed=("来信", "来访", "网上信访", "领导接访")),
+        Column(
+            "channel", "受理|方式", "category", "来信/来访/网上信访", allowed=("来信", "来访", "网上信访", "领导接访")
+        ),
         Column("petitioner", "信访人|姓名", "person_name", "信访人姓名"),
         Column("petitioner_id_number", "信访人|身份证号", "id_number", "信访人身份证号"),
         Column("petitioner_phone", "信访人|联系电话", "phone", "信访人联系电话"),

@@ -27,8 +27,13 @@ class RowSet:
     reason: str = ""  # for left-out rows: why
 
     def to_dict(self) -> dict[str, object]:
-        return {"table": self.table, "year": self.year, "rows": len(self.row_ids), "row_ids": self.row_ids,
-                **({"reason": self.reason} if self.reason else {})}
+        return {
+            "table": self.table,
+            "year": self.year,
+            "rows": len(self.row_ids),
+            "row_ids": self.row_ids,
+            **({"reason": self.reason} if self.reason else {}),
+        }
 
 
 @dataclass
@@ -94,8 +99,14 @@ def ids(frame: pd.DataFrame) -> list[str]:
     return [str(v) for v in frame["row_id"].tolist()]
 
 
-def select(data: CleanData, table: str, keep: Callable[[pd.DataFrame], pd.Series], left_out: str,
-           year: int | None = None, result: MetricResult | None = None) -> tuple[pd.DataFrame, MetricResult]:
+def select(
+    data: CleanData,
+    table: str,
+    keep: Callable[[pd.DataFrame], pd.Series],
+    left_out: str,
+    year: int | None = None,
+    result: MetricResult | None = None,
+) -> tuple[pd.DataFrame, MetricResult]:
     """Rows of `table` for which `keep` is true; the others are recorded as excluded with `left_out`."""
     year = data.year if year is None else year
     frame = data.table(table, year)
@@ -115,7 +126,9 @@ def count_rows(data: CleanData, table: str, keep: Callable[[pd.DataFrame], pd.Se
     return result
 
 
-def sum_column(data: CleanData, table: str, column: str, keep: Callable[[pd.DataFrame], pd.Series], left_out: str) -> MetricResult:
+def sum_column(
+    data: CleanData, table: str, column: str, keep: Callable[[pd.DataFrame], pd.Series], left_out: str
+) -> MetricResult:
     kept, result = select(data, table, keep, left_out)
     total = kept[column].dropna().sum()
     result.kind = "amount"
@@ -128,9 +141,15 @@ def sum_column(data: CleanData, table: str, column: str, keep: Callable[[pd.Data
     return result
 
 
-def rate(data: CleanData, table: str, numerator: Callable[[pd.DataFrame], pd.Series], label: str,
-         year: int | None = None, base: Callable[[pd.DataFrame], pd.Series] | None = None,
-         base_left_out: str = "") -> MetricResult:
+def rate(
+    data: CleanData,
+    table: str,
+    numerator: Callable[[pd.DataFrame], pd.Series],
+    label: str,
+    year: int | None = None,
+    base: Callable[[pd.DataFrame], pd.Series] | None = None,
+    base_left_out: str = "",
+) -> MetricResult:
     """k/n over the rows of `table` (optionally restricted by `base`); rows not in k are excluded with `label`."""
     year = data.year if year is None else year
     frame = data.table(table, year)

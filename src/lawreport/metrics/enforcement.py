@@ -112,8 +112,9 @@ def admin_inspection_compliance_rate(data: CleanData) -> MetricResult:
 @metric
 def sum_fines(data: CleanData) -> MetricResult:
     """口径: sum of 罚没金额(元) over penalty cases closed in the report year (empty = no fine)."""
-    return sum_column(data, "penalty_cases", "fine_amount", lambda f: f.closed_date.dt.year == data.year,
-                      "未在报告年度结案")
+    return sum_column(
+        data, "penalty_cases", "fine_amount", lambda f: f.closed_date.dt.year == data.year, "未在报告年度结案"
+    )
 
 
 def _two_years(data: CleanData, table: str, date_column: str, keep, left_out: str) -> MetricResult:
@@ -134,7 +135,9 @@ def _two_years(data: CleanData, table: str, date_column: str, keep, left_out: st
 @metric
 def count_proposals_two_years(data: CleanData) -> MetricResult:
     """口径: deputy_proposals rows of the report year and the year before, 主办 and 协办."""
-    return _two_years(data, "deputy_proposals", "assigned_date", lambda f: f.handling_role.isin(["主办", "协办"]), "办理方式不符")
+    return _two_years(
+        data, "deputy_proposals", "assigned_date", lambda f: f.handling_role.isin(["主办", "协办"]), "办理方式不符"
+    )
 
 
 @metric

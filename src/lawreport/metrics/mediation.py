@@ -60,8 +60,9 @@ def count_legal_aid_cases(data: CleanData) -> MetricResult:
 @metric
 def sum_amount_recovered(data: CleanData) -> MetricResult:
     """口径: sum of 挽回经济损失(元) over all legal_adviser_log rows of the year (empty counts as 0)."""
-    return sum_column(data, "legal_adviser_log", "amount_recovered", lambda f: f.amount_recovered.notna(),
-                      "未挽回经济损失(空)")
+    return sum_column(
+        data, "legal_adviser_log", "amount_recovered", lambda f: f.amount_recovered.notna(), "未挽回经济损失(空)"
+    )
 
 
 @metric
@@ -109,6 +110,9 @@ def dispute_resolution_rate(data: CleanData) -> MetricResult:
 @metric
 def count_major_disputes_resolved_by_jiali(data: CleanData) -> MetricResult:
     """口径: dispute_screening rows that are 重大, handled by 家理说事室 and 化解成功."""
-    return count_rows(data, "dispute_screening",
-                      lambda f: f.major & (f.handler == "家理说事室") & (f.result == "化解成功"),
-                      "非重大、非家理说事室化解或未化解成功")
+    return count_rows(
+        data,
+        "dispute_screening",
+        lambda f: f.major & (f.handler == "家理说事室") & (f.result == "化解成功"),
+        "非重大、非家理说事室化解或未化解成功",
+    )

@@ -18,9 +18,12 @@ def count_petitions_received(data: CleanData) -> MetricResult:
 @metric
 def petitions_on_time_rate(data: CleanData) -> MetricResult:
     """口径: petitions closed (办结日期 present) on or before 办理期限, and flagged 按期, ÷ petitions received."""
-    return rate(data, "petitions",
-                lambda f: f.closed_date.notna() & (f.closed_date <= f.deadline) & f.on_time.fillna(False),
-                "未办结、超期办结或未标记按期")
+    return rate(
+        data,
+        "petitions",
+        lambda f: f.closed_date.notna() & (f.closed_date <= f.deadline) & f.on_time.fillna(False),
+        "未办结、超期办结或未标记按期",
+    )
 
 
 @metric
@@ -32,21 +35,31 @@ def petition_satisfaction_by_year(data: CleanData) -> MetricResult:
         raise NoData("满意度趋势至少需要两个年度的信访台账")
     result = MetricResult(kind="by_year", value={})
     for year in years:
-        one = rate(data, "petitions", lambda f: f.satisfaction.isin(SATISFIED), "评价为不满意", year=year,
-                   base=lambda f: f.satisfaction != "未评价", base_left_out="未评价，不计入满意度分母")
+        one = rate(
+            data,
+            "petitions",
+            lambda f: f.satisfaction.isin(SATISFIED),
+            "评价为不满意",
+            year=year,
+            base=lambda f: f.satisfaction != "未评价",
+            base_left_out="未评价，不计入满意度分母",
+        )
         result.by_year[year] = (one.numerator, one.denominator)
         result.counted += one.counted
         result.excluded += one.excluded
         result.sources.update(one.sources)
-    result.value = {str(y): str(round(Decimal(k) / Decimal(n) * 100, 2)) if n else "—" for y, (k, n) in result.by_year.items()}
+    result.value = {
+        str(y): str(round(Decimal(k) / Decimal(n) * 100, 2)) if n else "—" for y, (k, n) in result.by_year.items()
+    }
     return result
 
 
 @metric
 def count_legacy_cases_resolved(data: CleanData) -> MetricResult:
     """口径: legacy_cases rows with 化解状态 = 已化解 and 化解日期 in the report year."""
-    return count_rows(data, "legacy_cases",
-                      lambda f: (f.status == "已化解") & (f.resolved_date.dt.year == data.year), "尚在化解中")
+    return count_rows(
+        data, "legacy_cases", lambda f: (f.status == "已化解") & (f.resolved_date.dt.year == data.year), "尚在化解中"
+    )
 
 
 @metric

@@ -37,5 +37,6 @@ def law_exam_participation_rate(data: CleanData) -> MetricResult:
 @metric
 def law_exam_pass_rate(data: CleanData) -> MetricResult:
     """口径: per year, law_exams rows with 是否合格 = 是 ÷ rows that sat the exam (实际参考人数)."""
-    return _exam_rate_by_year(data, lambda f: f.passed, "参考但未合格", base=lambda f: f.sat_exam,
-                              base_left_out="未参考，不计入合格率分母")
+    return _exam_rate_by_year(
+        data, lambda f: f.passed, "参考但未合格", base=lambda f: f.sat_exam, base_left_out="未参考，不计入合格率分母"
+    )

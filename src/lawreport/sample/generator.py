@@ -113,19 +113,72 @@ POLICE_STATIONS_FROM = 2025
 
 # Generic (invented) names. The four real communities named in the 2025 report come first.
 VILLAGE_BASE: tuple[tuple[str, str], ...] = (
-    ("天宝社区", "社区"), ("西湖社区", "社区"), ("文毕社区", "社区"), ("天马社区", "社区"),
-    ("东风社区", "社区"), ("新华社区", "社区"), ("和平社区", "社区"), ("光明村", "村"), ("红旗村", "村"),
-    ("向阳村", "村"), ("团结村", "村"), ("胜利村", "村"), ("长兴村", "村"), ("石桥村", "村"), ("双河村", "村"),
+    ("天宝社区", "社区"),
+    ("西湖社区", "社区"),
+    ("文毕社区", "社区"),
+    ("天马社区", "社区"),
+    ("东风社区", "社区"),
+    ("新华社区", "社区"),
+    ("和平社区", "社区"),
+    ("光明村", "村"),
+    ("红旗村", "村"),
+    ("向阳村", "村"),
+    ("团结村", "村"),
+    ("胜利村", "村"),
+    ("长兴村", "村"),
+    ("石桥村", "村"),
+    ("双河村", "村"),
 )
-OFFICES = ("党政办", "司法所", "平安办", "综治中心", "信访办", "经济发展办", "社会事务办", "城市管理办", "综合行政执法大队")
+OFFICES = (
+    "党政办",
+    "司法所",
+    "平安办",
+    "综治中心",
+    "信访办",
+    "经济发展办",
+    "社会事务办",
+    "城市管理办",
+    "综合行政执法大队",
+)
 SCHOOLS = ("城东小学", "城南小学", "实验小学", "第三中学", "第五中学", "职业教育中心", "城北幼儿园")
 ROADS = ("南阳大道", "人民路", "东环路", "解放路", "新华路", "滨河路", "文化路", "建设路", "育才路", "东风路")
 BUSINESS_WORDS = ("鑫源", "顺达", "恒发", "永利", "华兴", "金桥", "宏盛", "瑞丰", "嘉禾", "新锐", "佳美", "福临")
-BUSINESS_KINDS = ("餐饮店", "超市", "汽修厂", "建材经营部", "五金店", "商贸有限公司", "物业服务有限公司", "火锅店", "药房")
-EVENT_TYPES = ("占道经营", "乱堆乱放", "违规停车", "垃圾堆放", "道路破损", "违规搭建", "噪音扰民", "油烟污染",
-               "井盖缺失", "路灯损坏", "违规广告", "绿化损毁")
-VIOLATIONS = ("占道经营", "违规设置户外广告", "乱扔垃圾", "未按规定倾倒建筑垃圾", "违规停放车辆", "擅自占用城市绿地",
-              "店外经营", "噪声扰民", "未履行门前三包责任")
+BUSINESS_KINDS = (
+    "餐饮店",
+    "超市",
+    "汽修厂",
+    "建材经营部",
+    "五金店",
+    "商贸有限公司",
+    "物业服务有限公司",
+    "火锅店",
+    "药房",
+)
+EVENT_TYPES = (
+    "占道经营",
+    "乱堆乱放",
+    "违规停车",
+    "垃圾堆放",
+    "道路破损",
+    "违规搭建",
+    "噪音扰民",
+    "油烟污染",
+    "井盖缺失",
+    "路灯损坏",
+    "违规广告",
+    "绿化损毁",
+)
+VIOLATIONS = (
+    "占道经营",
+    "违规设置户外广告",
+    "乱扔垃圾",
+    "未按规定倾倒建筑垃圾",
+    "违规停放车辆",
+    "擅自占用城市绿地",
+    "店外经营",
+    "噪声扰民",
+    "未履行门前三包责任",
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,12 +290,23 @@ class Context:
 # --------------------------------------------------------------------------------------------
 
 STUDY_TOPICS: dict[str, tuple[str, ...]] = {
-    "专题学法": ("习近平法治思想专题学习", "《中华人民共和国宪法》专题学习", "《中华人民共和国民法典》专题学习",
-             "《信访工作条例》专题学习", "《中华人民共和国行政处罚法》专题学习", "《中华人民共和国安全生产法》专题学习",
-             "《重庆市矛盾纠纷多元化解条例》专题学习"),
+    "专题学法": (
+        "习近平法治思想专题学习",
+        "《中华人民共和国宪法》专题学习",
+        "《中华人民共和国民法典》专题学习",
+        "《信访工作条例》专题学习",
+        "《中华人民共和国行政处罚法》专题学习",
+        "《中华人民共和国安全生产法》专题学习",
+        "《重庆市矛盾纠纷多元化解条例》专题学习",
+    ),
     "领导干部法治专题讲座": ("依法行政与法治政府建设专题讲座", "行政复议与行政应诉专题讲座", "基层治理法治化专题讲座"),
-    "集中学习": ("中央全面依法治国工作会议精神", "法治政府建设实施纲要", "市委依法治市工作会议精神", "党内法规集中学习",
-             "《中华人民共和国保守国家秘密法》集中学习"),
+    "集中学习": (
+        "中央全面依法治国工作会议精神",
+        "法治政府建设实施纲要",
+        "市委依法治市工作会议精神",
+        "党内法规集中学习",
+        "《中华人民共和国保守国家秘密法》集中学习",
+    ),
 }
 
 
@@ -279,20 +343,34 @@ def build_law_exams(ctx: Context, ledger: Ledger) -> list[Row]:
             idn = fake.fake_id_number(rng, 1962, 2001)
         seen.add(idn)
         work_unit = rng.choice(OFFICES) if k == 0 else rng.choice(ctx.villages)
-        rows.append({
-            "staff_name": fake.fake_name(rng),
-            "staff_id_number": idn,
-            "work_unit": work_unit,
-            "staff_type": types[k],
-            "sat_exam": True,
-            "score": rng.randint(62, 98),
-            "passed": True,
-        })
+        rows.append(
+            {
+                "staff_name": fake.fake_name(rng),
+                "staff_id_number": idn,
+                "work_unit": work_unit,
+                "staff_type": types[k],
+                "sat_exam": True,
+                "score": rng.randint(62, 98),
+                "passed": True,
+            }
+        )
     return rows
 
 
-PUBLICITY_THEMES = ("民法典", "反电信网络诈骗", "禁毒", "未成年人保护法", "信访工作条例", "安全生产法", "消防安全",
-                    "防范非法集资", "反家庭暴力法", "食品安全法", "劳动合同法", "道路交通安全法")
+PUBLICITY_THEMES = (
+    "民法典",
+    "反电信网络诈骗",
+    "禁毒",
+    "未成年人保护法",
+    "信访工作条例",
+    "安全生产法",
+    "消防安全",
+    "防范非法集资",
+    "反家庭暴力法",
+    "食品安全法",
+    "劳动合同法",
+    "道路交通安全法",
+)
 
 
 def _venue_location(rng: random.Random, ctx: Context, venue: str) -> str:
@@ -326,15 +404,17 @@ def build_publicity_events(ctx: Context, ledger: Ledger) -> list[Row]:
             theme = "“12·4”国家宪法日"
         else:
             theme = rng.choice(PUBLICITY_THEMES)
-        rows.append({
-            "event_id": f"PF{ctx.year}-{i:03d}",
-            "event_date": d,
-            "event_name": f"{theme}普法宣传{venue}",
-            "venue_type": venue,
-            "location": _venue_location(rng, ctx, venue),
-            "materials": m,
-            "people_reached": p,
-        })
+        rows.append(
+            {
+                "event_id": f"PF{ctx.year}-{i:03d}",
+                "event_date": d,
+                "event_name": f"{theme}普法宣传{venue}",
+                "venue_type": venue,
+                "location": _venue_location(rng, ctx, venue),
+                "materials": m,
+                "people_reached": p,
+            }
+        )
     return rows
 
 
@@ -348,15 +428,17 @@ def build_school_lectures(ctx: Context, ledger: Ledger) -> list[Row]:
     forms = ledger.column("form").allowed
     rows: list[Row] = []
     for i, d in enumerate(spring + autumn, start=1):
-        rows.append({
-            "lecture_id": f"FX{ctx.year}-{i:02d}",
-            "lecture_date": d,
-            "school": rng.choice(SCHOOLS),
-            "lecturer": rng.choice(lecturers),
-            "term": "春季开学季" if d.month in (2, 3) else "秋季开学季",
-            "form": rng.choice(forms),
-            "audience": rng.randint(80, 900),
-        })
+        rows.append(
+            {
+                "lecture_id": f"FX{ctx.year}-{i:02d}",
+                "lecture_date": d,
+                "school": rng.choice(SCHOOLS),
+                "lecturer": rng.choice(lecturers),
+                "term": "春季开学季" if d.month in (2, 3) else "秋季开学季",
+                "form": rng.choice(forms),
+                "audience": rng.randint(80, 900),
+            }
+        )
     return rows
 
 
@@ -375,8 +457,9 @@ def build_villages(ctx: Context, ledger: Ledger) -> list[Row]:
     rows: list[Row] = []
     for i, (name, kind) in enumerate(VILLAGE_BASE, start=1):
         households = base.randint(1500, 6000) if kind == "社区" else base.randint(300, 1200)
-        rows.append({"village_code": f"500231900{i:03d}", "village": name, "village_type": kind,
-                     "households": households})
+        rows.append(
+            {"village_code": f"500231900{i:03d}", "village": name, "village_type": kind, "households": households}
+        )
     return rows
 
 
@@ -388,12 +471,16 @@ def build_patrol_cars(ctx: Context, ledger: Ledger) -> list[Row]:
     first_batch, second_batch = dt.date(ctx.year, 4, rng.randint(8, 25)), dt.date(ctx.year, 7, rng.randint(1, 20))
     rows: list[Row] = []
     for i, holder in enumerate(holders, start=1):
-        rows.append({
-            "car_id": f"XLC-{ctx.year}-{i:02d}",
-            "holder": holder,
-            "car_type": "巡逻汽车" if holder == ctx.office else rng.choice(("电动巡逻车", "电动巡逻车", "巡逻摩托车")),
-            "delivered_date": first_batch if i <= 9 else second_batch,
-        })
+        rows.append(
+            {
+                "car_id": f"XLC-{ctx.year}-{i:02d}",
+                "holder": holder,
+                "car_type": "巡逻汽车"
+                if holder == ctx.office
+                else rng.choice(("电动巡逻车", "电动巡逻车", "巡逻摩托车")),
+                "delivered_date": first_batch if i <= 9 else second_batch,
+            }
+        )
     return rows
 
 
@@ -402,10 +489,18 @@ def build_police_stations(ctx: Context, ledger: Ledger) -> list[Row]:
         return []
     functions = "治安巡逻、综合行政执法、“阳光驿站”"
     return [
-        {"station_name": "天宝治安巡逻警务站", "village": "天宝社区",
-         "built_date": dt.date(POLICE_STATIONS_FROM, 6, 18), "functions": functions},
-        {"station_name": "文毕治安巡逻警务站", "village": "文毕社区",
-         "built_date": dt.date(POLICE_STATIONS_FROM, 9, 26), "functions": functions},
+        {
+            "station_name": "天宝治安巡逻警务站",
+            "village": "天宝社区",
+            "built_date": dt.date(POLICE_STATIONS_FROM, 6, 18),
+            "functions": functions,
+        },
+        {
+            "station_name": "文毕治安巡逻警务站",
+            "village": "文毕社区",
+            "built_date": dt.date(POLICE_STATIONS_FROM, 9, 26),
+            "functions": functions,
+        },
     ]
 
 
@@ -413,8 +508,12 @@ def build_petitions(ctx: Context, ledger: Ledger) -> list[Row]:
     rng = ctx.rng(ledger.table)
     n, evaluated, satisfied, late = _by_year(PETITIONS, ctx.year)
     received = _rand_dates(rng, n, dt.date(ctx.year, 1, 3), dt.date(ctx.year, 12, 20))
-    verdicts = (["满意"] * (satisfied - satisfied // 4) + ["基本满意"] * (satisfied // 4)
-                + ["不满意"] * (evaluated - satisfied) + ["未评价"] * (n - evaluated))
+    verdicts = (
+        ["满意"] * (satisfied - satisfied // 4)
+        + ["基本满意"] * (satisfied // 4)
+        + ["不满意"] * (evaluated - satisfied)
+        + ["未评价"] * (n - evaluated)
+    )
     rng.shuffle(verdicts)
     early = [i for i, d in enumerate(received) if d.month <= 8]
     late_rows = set(rng.sample(early, late))
@@ -428,27 +527,39 @@ def build_petitions(ctx: Context, ledger: Ledger) -> list[Row]:
         else:
             closed = d + dt.timedelta(days=rng.randint(min(3, (ctx.end() - d).days), min(55, (ctx.end() - d).days)))
         name, phone = fake.fake_name(rng), fake.fake_phone(rng)
-        rows.append({
-            "case_no": f"XF{ctx.year}-{i + 1:03d}",
-            "received_date": d,
-            "channel": rng.choices(channels, weights=(2, 5, 4, 1))[0],
-            "petitioner": name,
-            "petitioner_id_number": fake.fake_id_number(rng, 1950, 2003),
-            "petitioner_phone": phone,
-            "petitioner_address": fake.fake_address(rng),
-            "category": rng.choice(categories),
-            "summary": fake.complaint_narrative(rng, name, phone),
-            "deadline": deadline,
-            "closed_date": closed,
-            "on_time": i not in late_rows,
-            "satisfaction": verdict,
-        })
+        rows.append(
+            {
+                "case_no": f"XF{ctx.year}-{i + 1:03d}",
+                "received_date": d,
+                "channel": rng.choices(channels, weights=(2, 5, 4, 1))[0],
+                "petitioner": name,
+                "petitioner_id_number": fake.fake_id_number(rng, 1950, 2003),
+                "petitioner_phone": phone,
+                "petitioner_address": fake.fake_address(rng),
+                "category": rng.choice(categories),
+                "summary": fake.complaint_narrative(rng, name, phone),
+                "deadline": deadline,
+                "closed_date": closed,
+                "on_time": i not in late_rows,
+                "satisfaction": verdict,
+            }
+        )
     return rows
 
 
 LEGACY_FIXED = (("旭东大厦业主商铺拖欠商铺租金问题", 2016), ("天宝社区松林滑坡安置房债权债务问题", 2013))
-LEGACY_TOPICS = ("土地征收补偿遗留", "安置房产权办证", "农民工工资拖欠", "小区物业管理纠纷", "集体经济组织成员资格认定",
-                 "企业改制职工安置", "房屋质量纠纷", "道路修建占地补偿", "山林权属争议", "拆迁过渡费拖欠")
+LEGACY_TOPICS = (
+    "土地征收补偿遗留",
+    "安置房产权办证",
+    "农民工工资拖欠",
+    "小区物业管理纠纷",
+    "集体经济组织成员资格认定",
+    "企业改制职工安置",
+    "房屋质量纠纷",
+    "道路修建占地补偿",
+    "山林权属争议",
+    "拆迁过渡费拖欠",
+)
 
 
 def build_legacy_cases(ctx: Context, ledger: Ledger) -> list[Row]:
@@ -466,13 +577,17 @@ def build_legacy_cases(ctx: Context, ledger: Ledger) -> list[Row]:
         items = [(t, f, True) for t, f in LEGACY_FIXED] + carried + new
     rows: list[Row] = []
     for i, (title, first, resolved) in enumerate(items, start=1):
-        rows.append({
-            "legacy_id": f"LS{ctx.year}-{i:02d}",
-            "title": title,
-            "first_year": first,
-            "status": "已化解" if resolved else "化解中",
-            "resolved_date": _rand_date(rng, dt.date(ctx.year, 2, 1), dt.date(ctx.year, 12, 20)) if resolved else None,
-        })
+        rows.append(
+            {
+                "legacy_id": f"LS{ctx.year}-{i:02d}",
+                "title": title,
+                "first_year": first,
+                "status": "已化解" if resolved else "化解中",
+                "resolved_date": _rand_date(rng, dt.date(ctx.year, 2, 1), dt.date(ctx.year, 12, 20))
+                if resolved
+                else None,
+            }
+        )
     return rows
 
 
@@ -480,13 +595,15 @@ def build_escalated_petitions(ctx: Context, ledger: Ledger) -> list[Row]:
     rng = ctx.rng(ledger.table)
     rows: list[Row] = []
     for i, (kind, people) in enumerate(ESCALATED.get(ctx.year, ()), start=1):
-        rows.append({
-            "event_id": f"YJ{ctx.year}-{i:02d}",
-            "event_date": _rand_date(rng, dt.date(ctx.year, 3, 1), dt.date(ctx.year, 10, 31)),
-            "escalation": kind,
-            "people": people,
-            "leader": fake.fake_name(rng),
-        })
+        rows.append(
+            {
+                "event_id": f"YJ{ctx.year}-{i:02d}",
+                "event_date": _rand_date(rng, dt.date(ctx.year, 3, 1), dt.date(ctx.year, 10, 31)),
+                "escalation": kind,
+                "people": people,
+                "leader": fake.fake_name(rng),
+            }
+        )
     rows.sort(key=lambda r: r["event_date"])
     for i, row in enumerate(rows, start=1):
         row["event_id"] = f"YJ{ctx.year}-{i:02d}"
@@ -514,17 +631,22 @@ def build_mediators(ctx: Context, ledger: Ledger) -> list[Row]:
         people.append((0, "专职调解员", fake.fake_name(base), phones.pop()))
     for _ in range(max_adv):
         people.append((0, "法律顾问", fake.fake_name(base), phones.pop()))
-    helper_pool = [(1 + i % len(VILLAGE_BASE), "法律明白人", fake.fake_name(base), phones.pop())
-                   for i in range(max_helpers)]
+    helper_pool = [
+        (1 + i % len(VILLAGE_BASE), "法律明白人", fake.fake_name(base), phones.pop()) for i in range(max_helpers)
+    ]
     # Helpers recruited later have higher join ranks; a year shows the first `helpers` of them.
     join_rank = list(range(max_helpers))
     base.shuffle(join_rank)
     helpers_now = [p for p, r in zip(helper_pool, join_rank, strict=True) if r < helpers]
-    chosen = people[:full] + people[max_full:max_full + advisers] + helpers_now
+    chosen = people[:full] + people[max_full : max_full + advisers] + helpers_now
     chosen.sort(key=lambda p: p[0])  # stable: street staff first, then village by village
     return [
-        {"member_name": name, "member_phone": phone, "member_role": role,
-         "village": ctx.short if order == 0 else VILLAGE_BASE[order - 1][0]}
+        {
+            "member_name": name,
+            "member_phone": phone,
+            "member_role": role,
+            "village": ctx.short if order == 0 else VILLAGE_BASE[order - 1][0],
+        }
         for order, role, name, phone in chosen
     ]
 
@@ -571,8 +693,9 @@ def build_dispute_screening(ctx: Context, ledger: Ledger) -> list[Row]:
     kinds: list[tuple[str, bool, str]] = [("家理说事室", True, "化解成功")] * jiali_major
     kinds += [(rng.choice(other_handlers), True, "化解成功") for _ in range(other_major)]
     kinds += [(rng.choice(handlers), False, "化解中" if i % 3 else "未化解") for i in range(unresolved)]
-    normal_weights = [8 if h == "家理说事室" else 50 if h == "网格员" else 25 if h == "村级调解室" else 6
-                      for h in handlers]
+    normal_weights = [
+        8 if h == "家理说事室" else 50 if h == "网格员" else 25 if h == "村级调解室" else 6 for h in handlers
+    ]
     kinds += [(rng.choices(handlers, weights=normal_weights)[0], False, "化解成功") for _ in range(n - len(kinds))]
     rng.shuffle(kinds)
     dates = _rand_dates(rng, n, ctx.start(), ctx.end())
@@ -607,8 +730,9 @@ def steward_roster(ctx: Context, occupations: Sequence[str]) -> list[Steward]:
     joined += _rand_dates(base, 116, dt.date(2025, 1, 6), dt.date(2025, 11, 28))
     phones = base.sample(range(10_000), len(joined))
     return [
-        Steward(f"GJ{i:04d}", fake.fake_name(base), f"1700000{p:04d}",
-                base.choices(occupations, weights=(4, 4, 2, 1))[0], d)
+        Steward(
+            f"GJ{i:04d}", fake.fake_name(base), f"1700000{p:04d}", base.choices(occupations, weights=(4, 4, 2, 1))[0], d
+        )
         for i, (d, p) in enumerate(zip(joined, phones, strict=True), start=1)
     ]
 
@@ -616,8 +740,13 @@ def steward_roster(ctx: Context, occupations: Sequence[str]) -> list[Steward]:
 def build_stewards(ctx: Context, ledger: Ledger) -> list[Row]:
     roster = [s for s in steward_roster(ctx, ledger.column("occupation").allowed) if s.joined.year <= ctx.year]
     return [
-        {"steward_no": s.number, "steward_name": s.name, "steward_phone": s.phone, "occupation": s.occupation,
-         "joined_date": s.joined}
+        {
+            "steward_no": s.number,
+            "steward_name": s.name,
+            "steward_phone": s.phone,
+            "occupation": s.occupation,
+            "joined_date": s.joined,
+        }
         for s in roster
     ]
 
@@ -637,14 +766,16 @@ def build_steward_reports(ctx: Context, ledger: Ledger) -> list[Row]:
             text = fake.event_narrative(rng, village, fake.fake_name(rng), fake.fake_mobile(rng))
         else:
             text = fake.event_narrative(rng, village)
-        rows.append({
-            "report_id": f"GJSJ{ctx.year}-{i:04d}",
-            "report_date": d,
-            "steward_no": steward.number,
-            "report_channel": rng.choices(ledger.column("report_channel").allowed, weights=(5, 4, 1))[0],
-            "report_type": rng.choices(ledger.column("report_type").allowed, weights=(7, 3))[0],
-            "description": text,
-        })
+        rows.append(
+            {
+                "report_id": f"GJSJ{ctx.year}-{i:04d}",
+                "report_date": d,
+                "steward_no": steward.number,
+                "report_channel": rng.choices(ledger.column("report_channel").allowed, weights=(5, 4, 1))[0],
+                "report_type": rng.choices(ledger.column("report_type").allowed, weights=(7, 3))[0],
+                "description": text,
+            }
+        )
     return rows
 
 
@@ -685,22 +816,31 @@ def build_enforcement_staff(ctx: Context, ledger: Ledger) -> list[Row]:
     rows: list[Row] = []
     for i, (name, cert) in enumerate(enforcement_officers(ctx)[:n]):
         is_active = i < active
-        rows.append({"officer_name": name, "certificate_no": cert, "on_platform": True,
-                     "cases_handled": rng.randint(8, 60) if is_active else rng.randint(0, 2), "active": is_active})
+        rows.append(
+            {
+                "officer_name": name,
+                "certificate_no": cert,
+                "on_platform": True,
+                "cases_handled": rng.randint(8, 60) if is_active else rng.randint(0, 2),
+                "active": is_active,
+            }
+        )
     return rows
 
 
 def build_platform_events(ctx: Context, ledger: Ledger) -> list[Row]:
     rng = ctx.rng(ledger.table)
     grid, other, open_count = _by_year(PLATFORM, ctx.year)
-    sources = [("网格上报", False)] * grid + [(rng.choices(("141平台", "群众投诉"), weights=(3, 2))[0], False)
-                                          for _ in range(other)]
+    sources = [("网格上报", False)] * grid + [
+        (rng.choices(("141平台", "群众投诉"), weights=(3, 2))[0], False) for _ in range(other)
+    ]
     rng.shuffle(sources)
-    times = sorted(_rand_datetime(rng, _rand_date(rng, ctx.start(), dt.date(ctx.year, 12, 28)))
-                   for _ in range(len(sources)))
+    times = sorted(
+        _rand_datetime(rng, _rand_date(rng, ctx.start(), dt.date(ctx.year, 12, 28))) for _ in range(len(sources))
+    )
     # The latest `open_count` non-grid events are still being handled.
     other_idx = [i for i, (s, _) in enumerate(sources) if s != "网格上报"]
-    open_idx = set(other_idx[len(other_idx) - open_count:]) if open_count else set()
+    open_idx = set(other_idx[len(other_idx) - open_count :]) if open_count else set()
     rows: list[Row] = []
     for i, (t, (source, _)) in enumerate(zip(times, sources, strict=True)):
         if source == "网格上报":
@@ -709,19 +849,26 @@ def build_platform_events(ctx: Context, ledger: Ledger) -> list[Row]:
             phone = fake.fake_phone(rng)
         else:
             phone = None
-        rows.append({
-            "event_no": f"JCZZ{ctx.year}{i + 1:05d}",
-            "reported_at": t,
-            "event_source": source,
-            "event_type": rng.choice(EVENT_TYPES),
-            "event_status": "处置中" if i in open_idx else "已办结",
-            "reporter_phone": phone,
-        })
+        rows.append(
+            {
+                "event_no": f"JCZZ{ctx.year}{i + 1:05d}",
+                "reported_at": t,
+                "event_source": source,
+                "event_type": rng.choice(EVENT_TYPES),
+                "event_status": "处置中" if i in open_idx else "已办结",
+                "reporter_phone": phone,
+            }
+        )
     return rows
 
 
-DEPARTMENT_SETS = ("市场监管所、综合行政执法大队", "消防救援站、综合行政执法大队、应急办", "市场监管所、卫生健康委、综合行政执法大队",
-                   "生态环境局、综合行政执法大队", "住房城乡建委、综合行政执法大队、市场监管所")
+DEPARTMENT_SETS = (
+    "市场监管所、综合行政执法大队",
+    "消防救援站、综合行政执法大队、应急办",
+    "市场监管所、卫生健康委、综合行政执法大队",
+    "生态环境局、综合行政执法大队",
+    "住房城乡建委、综合行政执法大队、市场监管所",
+)
 
 
 def build_joint_inspections(ctx: Context, ledger: Ledger) -> list[Row]:
@@ -731,9 +878,14 @@ def build_joint_inspections(ctx: Context, ledger: Ledger) -> list[Row]:
     rng.shuffle(roles)
     dates = _rand_dates(rng, len(roles), dt.date(ctx.year, 1, 10), dt.date(ctx.year, 12, 20))
     return [
-        {"inspection_id": f"ZHCYC{ctx.year}-{i:02d}", "inspection_date": d, "role": role,
-         "departments": rng.choice(DEPARTMENT_SETS), "enterprises": rng.randint(2, 15),
-         "trigger": rng.choices(ledger.column("trigger").allowed, weights=(6, 3, 1))[0]}
+        {
+            "inspection_id": f"ZHCYC{ctx.year}-{i:02d}",
+            "inspection_date": d,
+            "role": role,
+            "departments": rng.choice(DEPARTMENT_SETS),
+            "enterprises": rng.randint(2, 15),
+            "trigger": rng.choices(ledger.column("trigger").allowed, weights=(6, 3, 1))[0],
+        }
         for i, (d, role) in enumerate(zip(dates, roles, strict=True), start=1)
     ]
 
@@ -744,8 +896,14 @@ def build_enterprise_checks(ctx: Context, ledger: Ledger) -> list[Row]:
     unscanned = set(rng.sample(range(n), not_scanned))
     dates = _rand_dates(rng, n, dt.date(ctx.year, 1, 6), dt.date(ctx.year, 12, 26))
     return [
-        {"check_id": f"SQJC{ctx.year}-{i + 1:04d}", "check_date": d, "enterprise": _business(rng),
-         "qr_scanned": i not in unscanned, "credit_model": True, "credit_scenario": True}
+        {
+            "check_id": f"SQJC{ctx.year}-{i + 1:04d}",
+            "check_date": d,
+            "enterprise": _business(rng),
+            "qr_scanned": i not in unscanned,
+            "credit_model": True,
+            "credit_scenario": True,
+        }
         for i, d in enumerate(dates)
     ]
 
@@ -757,8 +915,13 @@ def build_admin_inspections(ctx: Context, ledger: Ledger) -> list[Row]:
     irregular = set(rng.sample(range(n), bad))
     dates = _rand_dates(rng, n, dt.date(ctx.year, 1, 4), dt.date(ctx.year, 12, 28))
     return [
-        {"inspection_no": f"XZJC{ctx.year}-{i + 1:04d}", "inspection_date": d, "target": _business(rng),
-         "inspector": rng.choice(officers), "compliant": i not in irregular}
+        {
+            "inspection_no": f"XZJC{ctx.year}-{i + 1:04d}",
+            "inspection_date": d,
+            "target": _business(rng),
+            "inspector": rng.choice(officers),
+            "compliant": i not in irregular,
+        }
         for i, d in enumerate(dates)
     ]
 
@@ -778,21 +941,31 @@ def build_penalty_cases(ctx: Context, ledger: Ledger) -> list[Row]:
         fine = fine_of.get(i)
         if fine is None:
             fine = 0 if rng.random() < 0.5 else None  # 警告/责令改正: 0 or left empty
-        rows.append({
-            "case_no": f"ZF-{ctx.year}-{i + 1:04d}",
-            "filed_date": d,
-            "violation": rng.choice(VIOLATIONS),
-            "party": fake.fake_name(rng) if rng.random() < 0.7 else _business(rng),
-            "closed_date": closed,
-            "fine_amount": fine,
-        })
+        rows.append(
+            {
+                "case_no": f"ZF-{ctx.year}-{i + 1:04d}",
+                "filed_date": d,
+                "violation": rng.choice(VIOLATIONS),
+                "party": fake.fake_name(rng) if rng.random() < 0.7 else _business(rng),
+                "closed_date": closed,
+                "fine_amount": fine,
+            }
+        )
     return rows
 
 
-PROPOSAL_SUBJECTS = ("关于加快老旧小区改造的建议", "关于增设农贸市场停车位的建议", "关于整治南阳大道占道经营的建议",
-                     "关于完善背街小巷路灯设施的建议", "关于规范潮汐市场管理的提案", "关于加强学校周边交通秩序管理的建议",
-                     "关于增设社区养老服务站点的建议", "关于治理小区周边油烟噪音的建议", "关于疏通城区排水管网的建议",
-                     "关于提升社区调解室服务能力的提案")
+PROPOSAL_SUBJECTS = (
+    "关于加快老旧小区改造的建议",
+    "关于增设农贸市场停车位的建议",
+    "关于整治南阳大道占道经营的建议",
+    "关于完善背街小巷路灯设施的建议",
+    "关于规范潮汐市场管理的提案",
+    "关于加强学校周边交通秩序管理的建议",
+    "关于增设社区养老服务站点的建议",
+    "关于治理小区周边油烟噪音的建议",
+    "关于疏通城区排水管网的建议",
+    "关于提升社区调解室服务能力的提案",
+)
 
 
 def build_deputy_proposals(ctx: Context, ledger: Ledger) -> list[Row]:
@@ -803,8 +976,14 @@ def build_deputy_proposals(ctx: Context, ledger: Ledger) -> list[Row]:
     sources = ledger.column("source").allowed
     roles = ledger.column("handling_role").allowed
     return [
-        {"proposal_no": f"JY{ctx.year}-{i:02d}", "assigned_date": d, "source": sources[i % len(sources)],
-         "handling_role": rng.choice(roles), "subject": s, "replied": True}
+        {
+            "proposal_no": f"JY{ctx.year}-{i:02d}",
+            "assigned_date": d,
+            "source": sources[i % len(sources)],
+            "handling_role": rng.choice(roles),
+            "subject": s,
+            "replied": True,
+        }
         for i, (d, s) in enumerate(zip(dates, subjects, strict=True), start=1)
     ]
 
@@ -818,21 +997,25 @@ def build_hotline_complaints(ctx: Context, ledger: Ledger) -> list[Row]:
         name = fake.fake_name(rng) if rng.random() < 0.8 else None
         phone = fake.fake_phone(rng) if rng.random() < 0.85 else None
         text = fake.complaint_narrative(rng, name or "市民", phone or "未留")
-        rows.append({
-            "ticket_no": f"GD{t:%Y%m%d}{i:05d}",
-            "received_at": t,
-            "hotline": rng.choices(ledger.column("hotline").allowed, weights=(7, 1, 2))[0],
-            "caller_name": name,
-            "caller_phone": phone,
-            "complaint": text,
-            "replied_at": t + dt.timedelta(hours=rng.randint(2, 96), minutes=rng.randint(0, 59)),
-            "ticket_status": "已回复",
-        })
+        rows.append(
+            {
+                "ticket_no": f"GD{t:%Y%m%d}{i:05d}",
+                "received_at": t,
+                "hotline": rng.choices(ledger.column("hotline").allowed, weights=(7, 1, 2))[0],
+                "caller_name": name,
+                "caller_phone": phone,
+                "complaint": text,
+                "replied_at": t + dt.timedelta(hours=rng.randint(2, 96), minutes=rng.randint(0, 59)),
+                "ticket_status": "已回复",
+            }
+        )
     if ctx.year >= 2025:
         # Hostile text does arrive in real exports; the cleaner must treat it as plain text.
         script_row, formula_row = rng.sample(range(n), 2)
         rows[script_row]["complaint"] += "<script>alert(1)</script>"
-        rows[formula_row]["complaint"] = '=HYPERLINK("http://example.invalid","点击查看")' + rows[formula_row]["complaint"]
+        rows[formula_row]["complaint"] = (
+            '=HYPERLINK("http://example.invalid","点击查看")' + rows[formula_row]["complaint"]
+        )
     return rows
 
 
@@ -845,8 +1028,13 @@ def build_road_office(ctx: Context, ledger: Ledger) -> list[Row]:
     # A handful stay unresolved at year end: "解决各类问题8300多件" counts resolved issues only.
     unresolved = set(rng.sample(range(1, n + 1), _by_year(ROAD_OFFICE_UNRESOLVED, ctx.year)))
     return [
-        {"issue_no": f"MLBG{ctx.year}-{i:05d}", "found_date": d, "location": rng.choice(places),
-         "issue_type": rng.choices(types, weights=(25, 20, 20, 10, 15, 6, 4))[0], "resolved": i not in unresolved}
+        {
+            "issue_no": f"MLBG{ctx.year}-{i:05d}",
+            "found_date": d,
+            "location": rng.choice(places),
+            "issue_type": rng.choices(types, weights=(25, 20, 20, 10, 15, 6, 4))[0],
+            "resolved": i not in unresolved,
+        }
         for i, d in enumerate(dates, start=1)
     ]
 
@@ -1089,8 +1277,9 @@ def _layout_rows(
     ledger: Ledger, rows: list[Row], renderer: XlsxRenderer, rng: random.Random, duplicates: int
 ) -> list[list[CellValue] | None]:
     """Rendered data rows with 序号, copy-paste duplicates and stray blank rows (None)."""
-    rendered = [[(i, None)] + [renderer.cell(c, row[c.name]) for c in ledger.columns]
-                for i, row in enumerate(rows, start=1)]
+    rendered = [
+        [(i, None)] + [renderer.cell(c, row[c.name]) for c in ledger.columns] for i, row in enumerate(rows, start=1)
+    ]
     dup_at = set(rng.sample(range(len(rendered)), duplicates)) if duplicates and rendered else set()
     big = len(rows) >= BIG_LEDGER_ROWS
     out: list[list[CellValue] | None] = []
