@@ -31,6 +31,9 @@ CODES: dict[str, tuple[str, str]] = {
     "F015": ("缺少清单文件 MANIFEST.yaml", "manifest missing"),
     "F016": ("未配置脱敏密钥", "pseudonymisation key not configured"),
     "F017": ("清单与参数不符", "manifest does not match the run parameters"),
+    "F018": ("清单格式错误(类型不对或未知项)", "malformed manifest: wrong type or unknown key"),
+    "F019": ("脱敏密钥无效(为空、空白或过短)", "pseudonymisation key empty, blank or too short"),
+    "F020": ("脱敏密钥文件无法读取", "pseudonymisation key file unreadable"),
     # Row-level faults: the row goes to quarantine.
     "R101": ("日期无法解析", "unparseable date"),
     "R102": ("日期不存在", "impossible date"),
@@ -50,12 +53,27 @@ CODES: dict[str, tuple[str, str]] = {
     "R116": ("是否标记无法识别", "unrecognised yes/no flag"),
     "R117": ("办结(结案)日期早于受理(立案)日期", "closing date before receiving date"),
     "R118": ("中文数字需人工确认", "number written in Chinese numerals"),
+    "R119": ("公式单元格没有缓存值", "formula cell without a cached value"),
+    "R120": ("单元格为 Excel 错误值", "Excel error value (#N/A, #DIV/0!, #REF! …)"),
     # Notices: counted and reported, the run goes on.
     "N201": ("删除空行", "blank row dropped"),
     "N202": ("删除表尾行(填表人/审核人/合计)", "footer row dropped"),
     "N203": ("删除完全重复的行", "exact duplicate row dropped"),
     "N204": ("忽略未知列(未进入输出)", "unexpected column ignored"),
     "N205": ("文件与清单哈希不符", "file hash differs from the manifest"),
+    "N206": ("删除不可见字符", "invisible characters removed"),
+    "N207": ("非个人信息列中发现个人信息，已遮蔽", "personal data in a non-personal column masked"),
+}
+
+# Run-level problems (not tied to a ledger cell): the run stops before any kernel starts, or the
+# run's summary reports them. Same stable-code rule as above.
+RUN_CODES: dict[str, tuple[str, str]] = {
+    "P301": ("运行参数指向不存在的路径", "path parameter points nowhere"),
+    "P302": ("数字登记册无效", "invalid register"),
+    "P303": ("该年度没有数字登记册，未核对报告数字", "no register for the year: no figure checked"),
+    "P304": ("清洗数据没有对应的原始台账，未使用", "clean data without a raw source ignored"),
+    "P305": ("发布前扫描发现个人信息或机器信息，未发布", "personal or machine data found before publishing"),
+    "P306": ("全称判断所依据的表有被隔离或无法读取的行", "universal claim resting on quarantined rows"),
 }
 
 

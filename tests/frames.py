@@ -1,0 +1,57 @@
+"""Small clean tables built by hand, for testing metrics without the sample generator.
+
+`frame_data(year, {(table, year): [row, ...]})` gives a CleanData whose tables are exactly the
+rows written in the test: every column of the table's clean contract is present with its clean
+dtype; columns a row does not name are empty (NULL). Row ids are "<table>-<year>-<n>" unless the
+row gives one, so a test can name the rows a metric must count or leave out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lawreport.ledgers import get_ledger
+from lawreport.ledgers.spec import clean_dtypes
+from lawreport.metrics import CleanData
+
+
+def clean_frame(table: str, year: int, rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """A clean table of `table` holding `rows` (unknown column names are an error)."""
+    dtypes = clean_dtypes(get_ledger(table))
+    records = []
+    for n, row in enumerate(rows, start=1):
+        unknown = sorted(set(row) - set(dtypes))
+        if unknown:
+            raise KeyError(f"{table} has no clean column {unknown}; columns: {sorted(dtypes)}")
+        record: dict[str, Any] = dict.fromkeys(dtypes)
+        record.update(row_id=f"{table}-{year}-{n}", source_file=f"{table}.xlsx", source_sheet="s", source_row=n + 2)
+        record.update(row)
+        records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=list(dtypes))
+    for column, dtype in dtypes.items():
+        if dtype.startswith("datetime"):
+            frame[column] = pd.to_datetime(frame[column].astype(object), errors="raise").astype(dtype)
+        else:
+            series = frame[column].astype(object)
+            frame[column] = series.where(series.notna(), None).astype(dtype)
+    return frame
+
+
+class FrameData(CleanData):
+    """CleanData over tables held in memory instead of data/clean/<year>/*.parquet."""
+
+    def __init__(self, year: int, tables: Mapping[tuple[str, int], pd.DataFrame]):
+        super().__init__(Path("/nonexistent-clean-root"), year)
+        self._cache = dict(tables)
+
+    def years_with(self, table: str) -> list[int]:
+        return sorted(y for (t, y) in self._cache if t == table and y <= self.year)
+
+
+def frame_data(year: int, tables: Mapping[tuple[str, int], Sequence[Mapping[str, Any]]]) -> FrameData:
+    """A FrameData from rows written in the test, keyed by (table, year)."""
+    return FrameData(year, {(t, y): clean_frame(t, y, rows) for (t, y), rows in tables.items()})
