@@ -44,14 +44,25 @@ def clean_frame(table: str, year: int, rows: Sequence[Mapping[str, Any]]) -> pd.
 class FrameData(CleanData):
     """CleanData over tables held in memory instead of data/clean/<year>/*.parquet."""
 
-    def __init__(self, year: int, tables: Mapping[tuple[str, int], pd.DataFrame]):
+    def __init__(
+        self,
+        year: int,
+        tables: Mapping[tuple[str, int], pd.DataFrame],
+        quarantine: Mapping[int, Sequence[Mapping[str, Any]]] | None = None,
+    ):
         super().__init__(Path("/nonexistent-clean-root"), year)
         self._cache = dict(tables)
+        # quarantine.parquet rows per year: table, file, sheet, row, column, value, code, reason, detail
+        self._quarantine = {y: pd.DataFrame(list(rows)) for y, rows in (quarantine or {}).items()}
 
     def years_with(self, table: str) -> list[int]:
         return sorted(y for (t, y) in self._cache if t == table and y <= self.year)
 
 
-def frame_data(year: int, tables: Mapping[tuple[str, int], Sequence[Mapping[str, Any]]]) -> FrameData:
-    """A FrameData from rows written in the test, keyed by (table, year)."""
-    return FrameData(year, {(t, y): clean_frame(t, y, rows) for (t, y), rows in tables.items()})
+def frame_data(
+    year: int,
+    tables: Mapping[tuple[str, int], Sequence[Mapping[str, Any]]],
+    quarantine: Mapping[int, Sequence[Mapping[str, Any]]] | None = None,
+) -> FrameData:
+    """A FrameData from rows written in the test, keyed by (table, year), with optional quarantined rows."""
+    return FrameData(year, {(t, y): clean_frame(t, y, rows) for (t, y), rows in tables.items()}, quarantine)

@@ -165,6 +165,7 @@ class FigureResult:
     computed_value: Any = None
     reasons: list[str] = field(default_factory=list)
     metric_result: MetricResult | None = None
+    quarantined: list[dict[str, Any]] = field(default_factory=list)  # rows of its tables the clean step set aside
 
     def sources(self) -> dict[str, Any]:
         result = self.metric_result
@@ -193,6 +194,7 @@ class FigureResult:
             "metric": entry.metric,
             "definition": entry.definition,
             "sources": self.sources(),
+            "quarantined_rows": self.quarantined,
         }
 
     def lineage(self) -> dict[str, Any]:
@@ -305,6 +307,29 @@ def consistency_problems(register: Register) -> dict[str, list[str]]:
     return problems
 
 
+def _row_place(row: dict[str, Any]) -> str:
+    where = [f"{row['year']}年 {row['file']}"]
+    if row["sheet"]:
+        where.append(f"工作表「{row['sheet']}」")
+    if row["row"] is not None:
+        where.append(f"第{row['row']}行")
+    if row["column"]:
+        where.append(f"列「{row['column']}」")
+    return " / ".join(where) + f" [{row['code']}]"
+
+
+def _quarantine_reason(universal: bool, rows: list[dict[str, Any]], limit: int = 5) -> str:
+    places = "；".join(_row_place(r) for r in rows[:limit]) + (
+        f"；另 {len(rows) - limit} 行" if len(rows) > limit else ""
+    )
+    if universal:
+        return (
+            f"[P306] 全称判断(零、连续N年、100%、第一、持续…)所依据的表有 {len(rows)} 行被隔离或无法读取 "
+            f"(universal claim resting on quarantined rows)，不能判为一致：{places}。请修正这些行后重新运行。"
+        )
+    return f"所依据的表另有 {len(rows)} 行被隔离，未计入 (quarantined rows not counted)：{places}"
+
+
 def verify_entry(entry: FigureEntry, data: CleanData, inconsistent: list[str]) -> FigureResult:
     figure = entry.figure
     rule = figure.describe_zh()
@@ -313,19 +338,26 @@ def verify_entry(entry: FigureEntry, data: CleanData, inconsistent: list[str]) -
     except NoData as missing:
         status = "inconsistent" if inconsistent else "no_data"
         return FigureResult(entry, status, rule, "—", None, [*inconsistent, str(missing)])
+    quarantined = data.quarantined_rows(result.sources)
+    # A claim about every row or year (or about each of a list) cannot hold on evidence it did not see.
+    universal = figure.universal or bool(entry.each)
     try:
         holds, shown, value = _judge(entry, figure, result)
     except NotComputable as reason:
         status = "inconsistent" if inconsistent else "no_data"
-        return FigureResult(entry, status, rule, "—", None, [*inconsistent, str(reason)], result)
+        return FigureResult(entry, status, rule, "—", None, [*inconsistent, str(reason)], result, quarantined)
     if inconsistent:
         status = "inconsistent"
+    elif universal and quarantined:
+        status = "no_data"
     else:
         status = "match" if holds else "mismatch"
     reasons = list(inconsistent)
     if status == "mismatch":
         reasons.append(f"按“{entry.written}”的含义({rule})，计算值 {shown} 不符")
-    return FigureResult(entry, status, rule, shown, value, reasons, result)
+    if quarantined:
+        reasons.append(_quarantine_reason(universal, quarantined))
+    return FigureResult(entry, status, rule, shown, value, reasons, result, quarantined)
 
 
 def verify_register(register: Register, data: CleanData) -> list[FigureResult]:

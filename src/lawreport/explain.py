@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from .claims import consistency_problems, load_register, metric_docstring, verify_entry
+from .clean_step import years_to_clean
 from .metrics import CleanData, RowSet
 from .params import RunParams
 
@@ -25,7 +26,7 @@ def _rows(data: CleanData, rowset: RowSet, limit: int) -> pd.DataFrame:
 def explain(params: RunParams, figure_id: str, limit: int = 20, say: Callable[[str], None] = print) -> str:
     register = load_register(params.register_path, report_path=params.report_path)
     entry = register.entry(figure_id)
-    data = CleanData(params.path(params.clean_root), params.year)
+    data = CleanData(params.path(params.clean_root), params.year, years_to_clean(params))
     result = verify_entry(entry, data, consistency_problems(register).get(entry.id, []))
     say(f"数字 (figure)：{entry.id}")
     say(f"引文 (quote)：{entry.quote}")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .claims import STATUSES, FigureResult, Register, load_register, unaccounted_numbers, verify_register
+from .clean_step import years_to_clean
 from .metrics import CleanData
 from .params import RunParams
 from .storage import staged_dir, write_json
@@ -57,7 +58,7 @@ def compute_figures(params: RunParams) -> FiguresReport:
     if uncovered:
         listed = "；".join(f"{m.text}(第{m.start}字)" for m in uncovered)
         raise ValueError(f"报告中有数字未登记，也未列为非统计数字 (numbers unaccounted for): {listed}")
-    data = CleanData(params.path(params.clean_root), params.year)
+    data = CleanData(params.path(params.clean_root), params.year, years_to_clean(params))
     return FiguresReport(register, verify_register(register, data), unit, synthetic, params.year)
 
 

@@ -245,6 +245,16 @@ class Figure:
     step: Decimal | None = None
     years: int | None = None
 
+    @property
+    def universal(self) -> bool:
+        """A claim about every row or every year (零, 连续N年零, 100%/0%, 第一, 持续…): one row that
+        could not be read could break it, so it holds only on complete evidence."""
+        if self.kind in (Kind.ZERO, Kind.ZERO_STREAK, Kind.RANK_FIRST, Kind.RISING, Kind.STEADY_PERCENT):
+            return True
+        if self.kind == Kind.PERCENT and self.value is not None:
+            return self.value in (Decimal(0), Decimal(100))
+        return self.kind == Kind.EXACT and self.value == 0
+
     def interval(self) -> tuple[Decimal | None, Decimal | None, bool, bool]:
         """(low, high, low_inclusive, high_inclusive) for the count kinds; None is an open end."""
         v = self.value

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..claims import Register, load_register
+from ..clean_step import QUARANTINE_COLUMNS, years_to_clean
 from ..metrics import CleanData
 from ..params import RunParams
 
@@ -43,7 +44,8 @@ class AppendixData:
     clean_report: dict[str, Any]
     provenance: dict[str, Any]
     validation: dict[str, Any] | None
-    quarantine: pd.DataFrame
+    quarantine: pd.DataFrame  # every cleaned year's quarantined rows, with a `year` column
+    clean_reports: dict[int, dict[str, Any]]  # year -> clean_report.json of every year the run cleaned
     lineage: dict[str, dict[str, Any]]
     data: CleanData
 
@@ -77,12 +79,20 @@ def load_appendix(params: RunParams, edition: str) -> AppendixData:
     )
     summary_path = build / "validation" / "summary.json"
     validation = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else None
-    quarantine_path = params.clean_dir / "quarantine.parquet"
-    quarantine = (
-        pd.read_parquet(quarantine_path)
-        if quarantine_path.exists()
-        else pd.DataFrame(columns=["table", "file", "sheet", "row", "column", "value", "code", "reason", "detail"])
-    )
+    years = years_to_clean(params)
+    # Every year the run cleaned, not only the report year: multi-year figures rest on them too.
+    frames = []
+    clean_reports = {}
+    for year in years:
+        folder = params.path(params.clean_root) / str(year)
+        if (folder / "quarantine.parquet").exists():
+            frame = pd.read_parquet(folder / "quarantine.parquet")
+            frames.append(frame.assign(year=year))
+        if (folder / "clean_report.json").exists():
+            clean_reports[year] = json.loads((folder / "clean_report.json").read_text(encoding="utf-8"))
+    columns = ["year", *QUARANTINE_COLUMNS]
+    non_empty = [f for f in frames if len(f)]
+    quarantine = pd.concat(non_empty, ignore_index=True)[columns] if non_empty else pd.DataFrame(columns=columns)
     lineage = {}
     for figure in figures["figures"]:
         path = build / "lineage" / f"{figure['id']}.json"
@@ -99,6 +109,7 @@ def load_appendix(params: RunParams, edition: str) -> AppendixData:
         provenance=_json(params.clean_dir / "provenance.json", "clean"),
         validation=validation,
         quarantine=quarantine,
+        clean_reports=clean_reports,
         lineage=lineage,
-        data=CleanData(params.path(params.clean_root), params.year),
+        data=CleanData(params.path(params.clean_root), params.year, years_to_clean(params)),
     )

@@ -482,6 +482,34 @@ def _touched(app: AppendixData, table_name: str, year: int) -> list[str]:
     return [f["id"] for f in app.results if key in f.get("sources", {}).get("tables", {})]
 
 
+def accounting_table(app: AppendixData) -> str:
+    """Rows read = kept + quarantined + dropped, per year the run cleaned (the report year and the
+    earlier years that multi-year figures read). These totals describe the ledgers' quality, not
+    people, so both editions show them; the per-code breakdown below is suppressed as before."""
+    rows = []
+    for year, report in sorted(app.clean_reports.items()):
+        ledgers = report.get("ledgers", {}).values()
+        total = {k: sum(int(ledger.get(k, 0) or 0) for ledger in ledgers) for k in ("rows_read", "rows_kept")}
+        quarantined = sum(int(ledger.get("rows_quarantined", 0) or 0) for ledger in ledgers)
+        dropped = sum(sum((ledger.get("rows_dropped") or {}).values()) for ledger in ledgers)
+        rows.append(
+            [
+                str(year),
+                str(len(report.get("ledgers", {}))),
+                str(total["rows_read"]),
+                str(total["rows_kept"]),
+                str(quarantined),
+                str(dropped),
+                str(len(report.get("notices", []))),
+            ]
+        )
+    return text_el("h3", "各年度行数核算 (row accounting per year)") + table(
+        ["年度", "台账数", "读入行", "保留行", "隔离行", "删除行(空行、表尾、完全重复)", "提示"],
+        rows,
+        class_="accounting",
+    )
+
+
 def quality_section(app: AppendixData) -> str:
     parts = []
     validation = app.validation
@@ -503,28 +531,32 @@ def quality_section(app: AppendixData) -> str:
         ]
         parts.append(text_el("h3", "期望套件校验结果 (Great Expectations)"))
         parts.append(table(["台账", "表", "行数", "期望数", "通过", "失败", "警告", "结果"], rows, class_="suites"))
+    parts.append(accounting_table(app))
     quarantine = app.quarantine
+    years = sorted(app.clean_reports) or [app.year]
+    span = "、".join(f"{y}" for y in years)
     parts.append(text_el("h3", "隔离的行 (quarantine)"))
     if quarantine.empty:
-        parts.append(text_el("p", f"{app.year} 年没有被隔离的行。", class_="empty"))
+        parts.append(text_el("p", f"本次运行清洗的各年度({span} 年)都没有被隔离的行。", class_="empty"))
     else:
-        grouped = quarantine.groupby(["table", "code", "reason"], dropna=False).size()
-        counts = {f"{t}\x1f{c}\x1f{r}": int(n) for (t, c, r), n in grouped.items()}
+        grouped = quarantine.groupby(["year", "table", "code", "reason"], dropna=False).size()
+        counts = {f"{y}\x1f{t}\x1f{c}\x1f{r}": int(n) for (y, t, c, r), n in grouped.items()}
         shown = suppress_counts(counts) if not app.internal else None
         rows = []
         for key, n in counts.items():
-            t, c, r = key.split("\x1f")
+            y, t, c, r = key.split("\x1f")
             rows.append(
                 [
+                    f"{y}",
                     _title(t),
                     t,
                     c,
                     r,
                     shown.cells[key] if shown else str(n),
-                    "、".join(_touched(app, t, app.year)) or "—",
+                    "、".join(_touched(app, t, int(y))) or "—",
                 ]
             )
-        parts.append(table(["台账", "表", "代码", "原因", "行数", "涉及的数字"], rows, class_="quarantine"))
+        parts.append(table(["年度", "台账", "表", "代码", "原因", "行数", "涉及的数字"], rows, class_="quarantine"))
         if shown and shown.any_suppressed:
             parts.append(text_el("p", LEGEND_ZH, class_="suppression-note"))
         if app.internal:
@@ -533,6 +565,7 @@ def quality_section(app: AppendixData) -> str:
                 personal = _personal_header(str(record.table), str(record.column))
                 detail_rows.append(
                     [
+                        _fmt_value(record.year),
                         record.table,
                         record.file,
                         record.sheet,
@@ -547,11 +580,33 @@ def quality_section(app: AppendixData) -> str:
             parts.append(text_el("h4", "隔离行明细(内部)"))
             parts.append(
                 table(
-                    ["表", "文件", "工作表", "行", "列", "值", "代码", "原因", "说明"],
+                    ["年度", "表", "文件", "工作表", "行", "列", "值", "代码", "原因", "说明"],
                     detail_rows,
                     class_="quarantine-rows",
                 )
             )
+    notices = [(y, n) for y, report in sorted(app.clean_reports.items()) for n in report.get("notices", [])]
+    if notices:
+        parts.append(text_el("h3", "提示 (notices)"))
+        parts.append(
+            table(
+                ["年度", "代码", "提示", "文件", "工作表", "行", "列", "说明"],
+                [
+                    [
+                        str(y),
+                        str(n.get("code", "")),
+                        str(n.get("label", "")),
+                        str(n.get("file", "")),
+                        str(n.get("sheet", "")),
+                        _fmt_value(n.get("row")),
+                        str(n.get("column", "")),
+                        str(n.get("detail", "")),
+                    ]
+                    for y, n in notices
+                ],
+                class_="notices",
+            )
+        )
     docs = "../validation/data_docs/index.html" if app.internal else "validation/data_docs/index.html"
     parts.append(
         el(

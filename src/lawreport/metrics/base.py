@@ -6,7 +6,7 @@ returns its value with the ids of the rows that make it and of the rows it left 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -59,19 +59,29 @@ class NoData(Exception):
 
 
 class CleanData:
-    """Read-only access to clean tables of the report year and of earlier years."""
+    """Read-only access to clean tables of the report year and of earlier years.
 
-    def __init__(self, clean_root: Path, year: int):
+    `years`: the years this run cleaned from raw ledgers. Clean data of any other year (left by an
+    earlier run whose raw folder is gone) is never read: it has no source to trace back to.
+    """
+
+    def __init__(self, clean_root: Path, year: int, years: Iterable[int] | None = None):
         self.clean_root = clean_root
         self.year = year
+        self.years = None if years is None else frozenset(int(y) for y in years)
         self._cache: dict[tuple[str, int], pd.DataFrame] = {}
+        self._quarantine: dict[int, pd.DataFrame] = {}
+
+    def allowed(self, year: int) -> bool:
+        return self.years is None or year in self.years
 
     def years_with(self, table: str) -> list[int]:
         """Years up to the report year whose clean folder holds this table, oldest first."""
         years = []
         for folder in sorted(self.clean_root.iterdir()) if self.clean_root.exists() else []:
             if folder.name.isdigit() and int(folder.name) <= self.year and (folder / f"{table}.parquet").exists():
-                years.append(int(folder.name))
+                if self.allowed(int(folder.name)):
+                    years.append(int(folder.name))
         return years
 
     def table(self, table: str, year: int | None = None) -> pd.DataFrame:
@@ -79,10 +89,47 @@ class CleanData:
         key = (table, year)
         if key not in self._cache:
             path = self.clean_root / str(year) / f"{table}.parquet"
+            if not self.allowed(year):
+                raise NoData(
+                    f"[P304] {year} 年的清洗数据没有对应的原始台账，未使用 (clean data without a raw source ignored)"
+                )
             if not path.exists():
                 raise NoData(f"{year} 年没有清洗后的「{table}」表 (no clean table {table} for {year})")
             self._cache[key] = pd.read_parquet(path)
         return self._cache[key]
+
+    def quarantine(self, year: int) -> pd.DataFrame:
+        """The rows of `year` that the clean step quarantined (empty when none or not cleaned)."""
+        if year not in self._quarantine:
+            path = self.clean_root / str(year) / "quarantine.parquet"
+            frame = pd.read_parquet(path) if path.exists() and self.allowed(year) else pd.DataFrame()
+            self._quarantine[year] = frame
+        return self._quarantine[year]
+
+    def quarantined_rows(self, sources: Iterable[str]) -> list[dict[str, object]]:
+        """Quarantined rows of the tables named in a result's sources ("table/year"), one dict each
+        with table, year, file, sheet, row, column, code and reason (values are not repeated here)."""
+        rows: list[dict[str, object]] = []
+        for source in sorted(sources):
+            table, _, year_text = source.rpartition("/")
+            frame = self.quarantine(int(year_text))
+            if frame.empty or "table" not in frame:
+                continue
+            for record in frame[frame["table"] == table].to_dict("records"):
+                row = record.get("row")
+                rows.append(
+                    {
+                        "table": table,
+                        "year": int(year_text),
+                        "file": str(record.get("file") or ""),
+                        "sheet": str(record.get("sheet") or ""),
+                        "row": None if row is None or pd.isna(row) else int(row),
+                        "column": str(record.get("column") or ""),
+                        "code": str(record.get("code") or ""),
+                        "reason": str(record.get("reason") or ""),
+                    }
+                )
+        return rows
 
 
 MetricFunction = Callable[[CleanData], MetricResult]
