@@ -18,7 +18,7 @@ from .cleaning import LedgerCleaner, LedgerResult
 from .errors import LedgerFileError, Problem
 from .manifest import MANIFEST_NAME, Manifest, read_manifest, sha256_file
 from .params import RunParams
-from .pseudonym import Pseudonymiser, load_key
+from .pseudonym import Pseudonymiser, resolve_key
 from .storage import staged_dir, write_json, write_parquet
 
 QUARANTINE_COLUMNS = ("table", "file", "sheet", "row", "column", "value", "code", "reason", "detail")
@@ -79,6 +79,12 @@ def quarantine_frame(problems: list[Problem]) -> pd.DataFrame:
     return frame
 
 
+def run_key(params: RunParams, manifest: Manifest) -> bytes:
+    """The pseudonymisation key of a run (key file, env, or the demo key for synthetic ledgers only),
+    without side effects; LedgerFileError F016/F019/F020. Callable before any kernel starts."""
+    return resolve_key(params.path(params.key_file) if params.key_file else None, manifest.synthetic)
+
+
 def clean_year(params: RunParams) -> CleanSummary:
     """Clean every ledger the manifest lists; raise LedgerFileError with all file-level problems."""
     raw_dir = params.raw_dir
@@ -101,14 +107,13 @@ def clean_year(params: RunParams) -> CleanSummary:
                 "F017", "file", MANIFEST_NAME, column="unit", value=manifest.unit, detail=f"运行参数 unit={params.unit}"
             )
         )
-    key = load_key(params.path(params.key_file) if params.key_file else None, manifest.synthetic)
-    if key is None:
-        problems.append(
-            Problem("F016", "file", MANIFEST_NAME, detail="真实台账须设置环境变量 LAWREPORT_PSEUDONYM_KEY 或 key_file")
-        )
+    key = b""
+    try:
+        key = run_key(params, manifest)
+    except LedgerFileError as error:
+        problems.extend(error.problems)
     if problems:
         raise LedgerFileError(problems)
-    assert key is not None
     cleaner = LedgerCleaner(params.year, Pseudonymiser(key))
     summary = CleanSummary(manifest)
     for name, expected in sorted(manifest.files.items()):
