@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
-run: $(STAMP) ## create the venv if needed, install, and run the suite for YEAR (default 2025)
-	$(BIN)/lawreport run --year $(YEAR)
+run: $(STAMP) ## run the suite for YEAR (default 2025); FAIL_ON=mismatch,... sets what exits 1 (default: see README)
+	$(BIN)/lawreport run --year $(YEAR) $(if $(FAIL_ON),--fail-on $(FAIL_ON))
 
 test: $(STAMP) ## install the same way and run lint, the format check and all tests
 	$(BIN)/ruff check src tests

@@ -58,6 +58,26 @@ def test_an_unchanged_rerun_skips_every_step_and_is_fast(first_run):
     assert time.perf_counter() - started < 10
 
 
+def cli_run(raw: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
+    options = [f"--{k.replace('_', '-')}={v}" for k, v in raw.items() if k != "year"]
+    command = [sys.executable, "-m", "lawreport.cli", "run", "--year", str(raw["year"]), *options, *extra]
+    return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
+
+
+def test_the_run_ends_with_a_summary_and_an_exit_code_a_scheduler_can_act_on(first_run):
+    _, raw = first_run
+    strict = cli_run(raw)  # default --fail-on: the sample's one 报告自身矛盾 figure fails the run
+    assert strict.returncode == 1, strict.stderr[-2000:]
+    assert "运行小结" in strict.stdout and "报告自身矛盾 1" in strict.stdout
+    assert "inspection_compliance_rate" in strict.stdout  # the figure that is not `match` is named
+    assert "inconsistent×1" in strict.stderr and "被隔离的行 (quarantined rows)：无" in strict.stdout
+    lenient = cli_run(raw, "--fail-on", "mismatch,no_data,quarantine,unchecked")
+    assert lenient.returncode == 0 and "exit 0" in lenient.stdout
+    assert cli_run(raw, "--fail-on", "none").returncode == 0
+    wrong = cli_run(raw, "--fail-on", "mismatches")
+    assert wrong.returncode == 2 and "--fail-on" in wrong.stderr
+
+
 def test_a_changed_register_reruns_only_figures_and_appendix(first_run):
     root, raw = first_run
     path = root / "claims" / "2025.yaml"
@@ -178,6 +198,8 @@ def test_same_inputs_same_outputs_even_without_network(first_run, tmp_path):
         other["build_root"],
         "--claims-dir",
         other["claims_dir"],
+        "--fail-on",
+        "mismatch,no_data,quarantine,unchecked",  # the sample's one inconsistent figure is expected
     ]
     command = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *run]
     done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)

@@ -22,6 +22,7 @@ from .metrics import METRICS, CleanData, MetricResult, NoData
 from .textscan import NumberMention, scan_numbers
 from .wording import (
     Figure,
+    FigureError,
     Kind,
     NotComputable,
     check_change,
@@ -83,26 +84,43 @@ class Register:
         return self.report_path.read_text(encoding="utf-8")
 
 
-def load_register(path: Path, report_path: Path | None = None) -> Register:
-    """Read claims/<year>.yaml; the report text is the year's raw report.txt unless given."""
+def load_register(path: Path, report_path: Path | None = None, year: int | None = None) -> Register:
+    """Read and check claims/<year>.yaml; the report text is the year's raw report.txt unless given.
+
+    Raises RegisterError listing every problem (file, line, entry id, closest valid name) at once:
+    YAML syntax, unknown or missing keys, unknown metrics, wordings that cannot be parsed, quotes not
+    in the report text, dangling references, and numbers of the text no entry accounts for.
+    """
+    from .register_schema import RegisterProblem, check_register_data, figure_field_names
+
     if not path.exists():
         raise RegisterError(f"没有 {path.name} 数字登记册 (no register of the report's figures): {path}")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data, problems = check_register_data(path, sorted(METRICS), figure_field_names(FigureEntry))
+    if data is None or problems:
+        raise RegisterError(_problem_text(path, problems))
+    lines = _entry_lines(path)
+    if year is not None and data.get("year") != year:
+        problems.append(
+            RegisterProblem(str(path), lines.get("year"), "", f"year 为 {data.get('year')}，运行年度为 {year}")
+        )
     root = path.resolve().parents[1]
     figures = []
     for raw in data["figures"]:
         raw = dict(raw)
         for key in ("also_covers", "each"):
             raw[key] = tuple(raw.get(key) or ())
-        figures.append(FigureEntry(**raw))
-    ids = [f.id for f in figures]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise RegisterError(f"重复的数字编号 (duplicate ids): {duplicates}")
+        entry = FigureEntry(**raw)
+        try:
+            entry.figure  # noqa: B018 - parsing the wording is the check
+        except FigureError as error:
+            problems.append(
+                RegisterProblem(str(path), lines.get(entry.id), entry.id, f"写法无法解析 (wording): {error}")
+            )
+        figures.append(entry)
     if report_path is None:
-        report_path = Path(data["report"])
+        report_path = Path(str(data.get("report") or ""))
         report_path = report_path if report_path.is_absolute() else root / report_path
-    return Register(
+    register = Register(
         unit=str(data["unit"]),
         year=int(data["year"]),
         report_path=report_path,
@@ -111,6 +129,79 @@ def load_register(path: Path, report_path: Path | None = None) -> Register:
         commitments=tuple(data.get("commitments") or ()),
         relations=tuple(data.get("relations") or ()),
     )
+    if not report_path.is_file():
+        problems.append(RegisterProblem(str(path), None, "", f"找不到报告原文 (report text not found): {report_path}"))
+    else:
+        try:
+            text = register.report_text
+        except UnicodeDecodeError as error:
+            problems.append(
+                RegisterProblem(str(path), None, "", f"报告原文不是 UTF-8 (report not UTF-8): {error.reason}")
+            )
+        else:
+            problems.extend(_text_problems(register, text, str(path), lines))
+    if problems:
+        raise RegisterError(_problem_text(path, problems))
+    return register
+
+
+def _problem_text(path: Path, problems: list[Any]) -> str:
+    return f"数字登记册有 {len(problems)} 个问题 (invalid register)，未启动任何计算：{path}\n" + "\n".join(
+        f"  {p}" for p in problems
+    )
+
+
+def _entry_lines(path: Path) -> dict[str, int]:
+    """Line of each figure entry (by id) and of the top-level keys, for messages."""
+    lines: dict[str, int] = {}
+    root = yaml.compose(path.read_text(encoding="utf-8"))
+    for key, value in root.value if isinstance(root, yaml.MappingNode) else []:
+        lines[str(key.value)] = key.start_mark.line + 1
+        if key.value == "figures" and isinstance(value, yaml.SequenceNode):
+            for item in value.value:
+                for k, v in item.value if isinstance(item, yaml.MappingNode) else []:
+                    if k.value == "id":
+                        lines[str(v.value)] = item.start_mark.line + 1
+    return lines
+
+
+def _text_problems(register: Register, text: str, name: str, lines: dict[str, int]) -> list[Any]:
+    """Quotes and wordings not found in the text, and numbers of the text no entry accounts for."""
+    from .register_schema import RegisterProblem
+
+    problems = []
+    for entry in register.figures:
+        where = lines.get(entry.id)
+        start = text.find(entry.quote)
+        if start < 0:
+            problems.append(
+                RegisterProblem(name, where, entry.id, f"报告中找不到引文 (quote not in the report): {entry.quote}")
+            )
+            continue
+        for written in (entry.written, *entry.also_covers):
+            if text.find(written, start, start + len(entry.quote)) < 0:
+                problems.append(RegisterProblem(name, where, entry.id, f"引文中找不到数字写法 {written!r}"))
+    for key, items in (("not_statistics", register.not_statistics), ("commitments", register.commitments)):
+        for item in items:
+            if item["text"] not in text:
+                problems.append(
+                    RegisterProblem(
+                        name, lines.get(key), str(item.get("id", "")), f"{key}：报告中找不到 {item['text']!r}"
+                    )
+                )
+    if not problems:
+        for mention in unaccounted_numbers(register):
+            line = text.count("\n", 0, mention.start) + 1
+            problems.append(
+                RegisterProblem(
+                    name,
+                    None,
+                    "",
+                    f"报告第{line}行的数字 {mention.text!r} 未登记，也未列为非统计数字 (number unaccounted for)；"
+                    "请在 figures 中登记，或在 not_statistics 中说明",
+                )
+            )
+    return problems
 
 
 # ------------------------------------------------------------------ the register against the text

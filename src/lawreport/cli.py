@@ -7,6 +7,7 @@ import sys
 
 from .errors import LedgerFileError
 from .params import ParameterError
+from .run_summary import DEFAULT_FAIL_ON, FAIL_ON_CHOICES, parse_fail_on
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--claims-dir", default="claims", help="数字登记册目录 (registers of the reports' figures)")
     run.add_argument("--key-file", default="")
     run.add_argument("--force", action="store_true", help="全部重新运行，不跳过未变的步骤 (rerun every step)")
+    run.add_argument(
+        "--fail-on",
+        default=",".join(DEFAULT_FAIL_ON),
+        help="哪些结果使退出码为 1 (findings that make the exit code 1)，逗号分隔，或 none；可用："
+        + "；".join(f"{k} = {v}" for k, v in FAIL_ON_CHOICES.items())
+        + f"。默认 {','.join(DEFAULT_FAIL_ON)}",
+    )
     clean = sub.add_parser("clean", help="只清洗台账，不启动 Jupyter (clean only, no kernel)")
     clean.add_argument("--year", required=True)
     clean.add_argument("--raw-root", default="data/raw")
@@ -44,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "run":
+            fail_on = parse_fail_on(args.fail_on)
             run_suite(
                 {
                     "year": args.year,
@@ -57,6 +66,32 @@ def main(argv: list[str] | None = None) -> int:
                 },
                 force=args.force,
             )
+            from .params import check_params
+            from .run_summary import summarise
+
+            summary = summarise(
+                check_params(
+                    {
+                        "year": args.year,
+                        "raw_root": args.raw_root,
+                        "clean_root": args.clean_root,
+                        "build_root": args.build_root,
+                        "expectations_dir": args.expectations_dir,
+                        "claims_dir": args.claims_dir,
+                        "key_file": args.key_file,
+                    }
+                )
+            )
+            for line in summary.lines():
+                print(line)
+            findings = summary.findings(fail_on)
+            if findings:
+                print(
+                    f"运行完成，但按 --fail-on {','.join(fail_on)} 判为未通过 (exit 1)：{'、'.join(findings)}",
+                    file=sys.stderr,
+                )
+                return 1
+            print("运行完成，没有需要处理的结果 (exit 0)")
         elif args.command == "clean":
             from .clean_step import run_clean
             from .params import check_params

@@ -7,6 +7,7 @@ their raw file, sheet and row; personal columns are pseudonyms), then the rows l
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 
 import pandas as pd
@@ -14,7 +15,7 @@ import pandas as pd
 from .claims import consistency_problems, load_register, metric_docstring, verify_entry
 from .clean_step import years_to_clean
 from .metrics import CleanData, RowSet
-from .params import RunParams
+from .params import ParameterError, RunParams
 
 
 def _rows(data: CleanData, rowset: RowSet, limit: int) -> pd.DataFrame:
@@ -24,7 +25,20 @@ def _rows(data: CleanData, rowset: RowSet, limit: int) -> pd.DataFrame:
 
 
 def explain(params: RunParams, figure_id: str, limit: int = 20, say: Callable[[str], None] = print) -> str:
-    register = load_register(params.register_path, report_path=params.report_path)
+    if not (params.clean_dir / "clean_report.json").exists():
+        raise ParameterError(
+            f"{params.year} 年没有清洗后的数据 (no clean data)：{params.clean_dir}；"
+            f"请先运行 make run YEAR={params.year}，或检查 --clean-root"
+        )
+    register = load_register(params.register_path, report_path=params.report_path, year=params.year)
+    if figure_id not in {e.id for e in register.figures}:
+        ids = [e.id for e in register.figures]
+        near = difflib.get_close_matches(figure_id, ids, n=3, cutoff=0.4)
+        raise ParameterError(
+            f"登记册中没有数字 {figure_id!r} (no such figure id)"
+            + (f"；是否应为：{'、'.join(near)}" if near else "")
+            + f"；全部编号见 {params.register_path}"
+        )
     entry = register.entry(figure_id)
     data = CleanData(params.path(params.clean_root), params.year, years_to_clean(params))
     result = verify_entry(entry, data, consistency_problems(register).get(entry.id, []))

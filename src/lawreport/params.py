@@ -79,9 +79,34 @@ def check_params(raw: dict[str, Any]) -> RunParams:
         if name in values and not isinstance(values[name], str):
             raise ParameterError(f"参数 {name} 应为文本 (must be a string)，收到 {values[name]!r}")
     params = RunParams(**values)
-    if not params.raw_dir.is_dir():
-        raise ParameterError(f"{params.year} 年没有台账目录 (no ledgers for this year)：{params.raw_dir}")
+    check_paths(params)
     return params
+
+
+def check_paths(params: RunParams) -> None:
+    """Every path parameter must point at something before any kernel starts: a mistyped folder
+    is an error, never a run that checks nothing."""
+    raw_root = params.path(params.raw_root)
+    if not raw_root.is_dir():
+        raise ParameterError(f"[P301] 台账根目录不存在 (raw root not found)：{raw_root}；请检查 --raw-root")
+    if not params.raw_dir.is_dir():
+        years = sorted(p.name for p in raw_root.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name))
+        present = "、".join(years) if years else "无"
+        raise ParameterError(
+            f"[P301] {params.year} 年没有台账目录 (no ledgers for this year)：{params.raw_dir}；{raw_root} 下有的年度：{present}"
+        )
+    expectations = params.path(params.expectations_dir)
+    if not expectations.is_dir() or not any(expectations.glob("*.json")):
+        raise ParameterError(
+            f"[P301] 期望套件目录不存在或没有 *.json (expectations not found)：{expectations}；请检查 --expectations-dir"
+        )
+    claims = params.path(params.claims_dir)
+    if not claims.is_dir():
+        raise ParameterError(f"[P301] 数字登记册目录不存在 (register folder not found)：{claims}；请检查 --claims-dir")
+    if params.key_file and not params.path(params.key_file).is_file():
+        raise ParameterError(
+            f"[P301] 脱敏密钥文件不存在或不是文件 (key file not found)：{params.path(params.key_file)}；请检查 --key-file"
+        )
 
 
 def params_from_namespace(namespace: dict[str, Any]) -> RunParams:

@@ -256,11 +256,31 @@ def run_lock(params: RunParams) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def preflight(params: RunParams, say: Callable[[str], None] = print) -> None:
+    """Everything that can be checked without a kernel, checked before the first one starts: the
+    register in full (RegisterError lists every problem with file, line and entry id)."""
+    from .claims import load_register
+    from .errors import RUN_CODES
+    from .run_summary import stale_clean_years
+
+    if params.register_path.exists():
+        load_register(params.register_path, report_path=params.report_path, year=params.year)
+    else:
+        label = RUN_CODES["P303"][0]
+        more = f"；报告原文 {params.report_path.name} 存在，但不会被核对" if params.report_path.exists() else ""
+        say(f"[P303] {label}：{params.register_path}{more}")
+    stale = stale_clean_years(params)
+    if stale:
+        years = "、".join(str(y) for y in stale)
+        say(f"[P304] {RUN_CODES['P304'][0]}：{params.path(params.clean_root)} 下的 {years} 年")
+
+
 def run_suite(
     raw_params: dict[str, Any], force: bool = False, say: Callable[[str], None] = print, steps: tuple[Step, ...] = STEPS
 ) -> list[StepResult]:
     """Run every step in order for one year; the first failing step stops the run."""
     params = check_params(raw_params)
+    preflight(params, say)
     say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")
     results = []
     with run_lock(params):

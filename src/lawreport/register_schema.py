@@ -1,0 +1,177 @@
+"""The register's schema (claims/<year>.yaml), checked before any kernel starts.
+
+Every problem names the file, the line and the entry id, in Chinese with the English term, with the
+closest valid name where a key or a metric is misspelt. All problems of a register are found in one
+pass: an analyst fixes them together, not one per run.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TOP_LEVEL = {
+    "unit": "单位",
+    "year": "报告年度",
+    "report": "报告原文路径",
+    "figures": "登记的数字",
+    "not_statistics": "非统计数字",
+    "commitments": "下一步承诺",
+    "relations": "数字之间的关系",
+}
+REQUIRED_TOP_LEVEL = ("unit", "year", "figures")
+FIGURE_REQUIRED = ("id", "quote", "written", "metric", "definition")
+TEXT_ITEM_REQUIRED = ("text",)
+RELATION_KEYS = ("left", "op", "right", "note")
+RELATION_OPS = ("<=",)
+
+
+@dataclass(frozen=True)
+class RegisterProblem:
+    file: str
+    line: int | None
+    entry: str
+    message: str
+
+    def __str__(self) -> str:
+        where = (
+            self.file + (f" 第{self.line}行" if self.line else "") + (f" 条目「{self.entry}」" if self.entry else "")
+        )
+        return f"[P302] {where}：{self.message}"
+
+
+def closest(name: str, valid: list[str] | tuple[str, ...]) -> str:
+    near = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.5)
+    return f"；是否应为 {near[0]!r}？" if near else ""
+
+
+def _line(node: yaml.Node | None) -> int | None:
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def _mapping_nodes(node: yaml.Node) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): (k, v) for k, v in node.value}
+
+
+def check_register_data(
+    path: Path, known_metrics: list[str], figure_fields: list[str]
+) -> tuple[Any, list[RegisterProblem]]:
+    """Parse the YAML and check its shape. Returns (data, problems); data is None if it does not parse."""
+    name = str(path)
+    problems: list[RegisterProblem] = []
+
+    def add(node: yaml.Node | None, entry: str, message: str) -> None:
+        problems.append(RegisterProblem(name, _line(node), entry, message))
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        return None, [RegisterProblem(name, None, "", f"不是 UTF-8 文本 (not UTF-8): {error.reason}")]
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = error.problem or error.context or "格式错误"
+        return None, [RegisterProblem(name, line, "", f"YAML 无法解析 (YAML syntax error)：{what}；请检查缩进和冒号")]
+    if not isinstance(data, dict) or root is None:
+        return None, [RegisterProblem(name, 1, "", "登记册应为键值结构 (a mapping with unit, year, figures…)")]
+    top = _mapping_nodes(root)
+    for key, (key_node, _) in top.items():
+        if key not in TOP_LEVEL:
+            add(key_node, "", f"未知项 (unknown key) {key!r}{closest(key, list(TOP_LEVEL))}")
+    for key in REQUIRED_TOP_LEVEL:
+        if key not in data:
+            add(root, "", f"缺少必填项 (missing key) {key!r}：{TOP_LEVEL[key]}")
+    if "year" in data and (not isinstance(data["year"], int) or isinstance(data["year"], bool)):
+        add(top["year"][1], "", f"year 应为四位整数年份，收到 {data['year']!r}")
+
+    figures_node = top.get("figures", (None, None))[1]
+    figures = data.get("figures")
+    ids: dict[str, int | None] = {}
+    if "figures" in data and (not isinstance(figures, list) or not isinstance(figures_node, yaml.SequenceNode)):
+        add(figures_node, "", "figures 应为列表 (a list of entries, each starting with '- id:')")
+        figures, figure_nodes = [], []
+    else:
+        figure_nodes = list(figures_node.value) if figures_node is not None else []
+    for raw, node in zip(figures or [], figure_nodes, strict=False):
+        entry_id = str(raw.get("id", "")) if isinstance(raw, dict) else ""
+        if not isinstance(raw, dict):
+            add(node, "", "每个数字条目应为键值结构 (each entry is a mapping)")
+            continue
+        nodes = _mapping_nodes(node)
+        for key, (key_node, _) in nodes.items():
+            if key not in figure_fields:
+                add(key_node, entry_id, f"未知项 (unknown key) {key!r}{closest(key, figure_fields)}")
+        for key in FIGURE_REQUIRED:
+            if key not in raw or raw[key] in (None, ""):
+                add(node, entry_id, f"缺少必填项 (missing key) {key!r}")
+        for key, value in raw.items():
+            if key in ("also_covers", "each"):
+                if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                    add(nodes[key][1], entry_id, f"{key} 应为文本列表 (a list of strings)")
+            elif key in figure_fields and value is not None and not isinstance(value, str):
+                add(nodes[key][1], entry_id, f"{key} 应为文本 (a string)，收到 {value!r}；数字请加引号")
+        if entry_id:
+            if entry_id in ids:
+                add(nodes.get("id", (node, node))[1], entry_id, f"编号重复 (duplicate id)，第{ids[entry_id]}行已用过")
+            else:
+                ids[entry_id] = _line(node)
+        metric = raw.get("metric")
+        if isinstance(metric, str) and metric and metric not in known_metrics:
+            add(
+                nodes["metric"][1],
+                entry_id,
+                f"未知指标 (unknown metric) {metric!r}{closest(metric, known_metrics)}",
+            )
+    for key in ("not_statistics", "commitments"):
+        items = data.get(key)
+        items_node = top.get(key, (None, None))[1]
+        if items is None:
+            continue
+        if not isinstance(items, list) or not isinstance(items_node, yaml.SequenceNode):
+            add(items_node, "", f"{key} 应为列表")
+            continue
+        for item, node in zip(items, items_node.value, strict=False):
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str) or not item.get("text"):
+                add(node, str(item.get("id", "")) if isinstance(item, dict) else "", f"{key} 的每一项都要有 text")
+    relations = data.get("relations")
+    relations_node = top.get("relations", (None, None))[1]
+    if relations is not None:
+        if not isinstance(relations, list) or not isinstance(relations_node, yaml.SequenceNode):
+            add(relations_node, "", "relations 应为列表")
+        else:
+            for item, node in zip(relations, relations_node.value, strict=False):
+                if not isinstance(item, dict):
+                    add(node, "", "relations 的每一项应为键值结构")
+                    continue
+                nodes = _mapping_nodes(node)
+                for key, (key_node, _) in nodes.items():
+                    if key not in RELATION_KEYS:
+                        add(key_node, "", f"未知项 (unknown key) {key!r}{closest(key, RELATION_KEYS)}")
+                if item.get("op") not in RELATION_OPS:
+                    add(node, "", f"relations 的 op 只能是 {'、'.join(RELATION_OPS)}，收到 {item.get('op')!r}")
+                for side in ("left", "right"):
+                    ref = item.get(side)
+                    if not isinstance(ref, str) or ref not in ids:
+                        add(node, "", f"relations 的 {side} {ref!r} 不是登记的数字编号{closest(str(ref), list(ids))}")
+    # References between entries, once every id is known.
+    for raw, node in zip(figures or [], figure_nodes, strict=False):
+        if not isinstance(raw, dict):
+            continue
+        for key in ("numerator_figure", "denominator_figure"):
+            ref = raw.get(key)
+            if ref and ref not in ids:
+                add(node, str(raw.get("id", "")), f"{key} {ref!r} 不是登记的数字编号{closest(str(ref), list(ids))}")
+    return data, problems
+
+
+def figure_field_names(entry_class: type) -> list[str]:
+    return [f.name for f in fields(entry_class)]
