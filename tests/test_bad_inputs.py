@@ -5,18 +5,27 @@ gives its error code with file, sheet, row and column, and leaves raw and previo
 from __future__ import annotations
 
 import codecs
+import html
 import io
+import json
+import re
 import zipfile
+from collections import defaultdict
+from pathlib import Path
 
 import msoffcrypto.format.ooxml
 import openpyxl
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from support import copy_year, edit_cells, ledger_path, locate, tree_hashes
 
+from lawreport.appendix import personal_values
 from lawreport.clean_step import clean_year, run_clean
 from lawreport.errors import LedgerFileError
 from lawreport.ledgers import get_ledger
+from lawreport.pipeline import run_suite
+from lawreport.storage import write_parquet
 from lawreport.values import id_check_digit
 
 # ---------------------------------------------------------------- helpers
@@ -224,24 +233,156 @@ def test_required_column_missing(tmp_path):
     assert codes(error) == {"F012"} and error.problems[0].column == "是否合格"
 
 
-def test_unexpected_new_column_never_reaches_output(tmp_path):
-    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+# ---------------------------------------------------------------- nothing personal in any output
+
+# How each kind of output file is read back as text before it is searched. Parquet is zstd-compressed, so its
+# bytes never contain a value: it is decoded. A file type without a reader fails the scan (add it here).
+TEXT_SUFFIXES = {".csv", ".txt", ".md", ".yaml", ".yml", ".py", ".log", ".svg", ".css", ".js", ".xml", ".lock"}
+JSON_SUFFIXES = {".json", ".ipynb"}
+HTML_SUFFIXES = {".html", ".htm"}
+BINARY_SUFFIXES = {".png", ".gif", ".ico", ".otf", ".ttf", ".woff", ".woff2", ".jpg", ".jpeg"}  # searched as bytes
+BASE64_RUN = re.compile(r"[A-Za-z0-9+/=\n]{200,}")  # embedded images: noise, not text
+ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+MOBILE_PATTERN = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+
+
+def json_leaves(data: object) -> list[str]:
+    """Every key and scalar of a parsed JSON document, as text."""
+    if isinstance(data, dict):
+        return [text for key, value in data.items() for text in (str(key), *json_leaves(value))]
+    if isinstance(data, list):
+        return [text for item in data for text in json_leaves(item)]
+    return [] if data is None else [str(data)]
+
+
+def output_text(path: Path) -> str:
+    """Everything a reader of the file could see, as text."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        table = pq.read_table(path)
+        metadata = {k.decode(): v.decode(errors="replace") for k, v in (table.schema.metadata or {}).items()}
+        parts = [str(table.schema), json.dumps(metadata, ensure_ascii=False)]
+        for column in table.columns:
+            parts.extend("" if v is None else str(v) for v in column.to_pylist())
+        return "\n".join(parts)
+    if suffix in JSON_SUFFIXES:  # parsed, so \uXXXX or \n escapes neither hide a value nor glue to it
+        return "\n".join(json_leaves(json.loads(path.read_text(encoding="utf-8"))))
+    if suffix in HTML_SUFFIXES:  # entities unescaped, so &#49;… cannot hide a value
+        return html.unescape(path.read_text(encoding="utf-8"))
+    if suffix in TEXT_SUFFIXES:
+        return path.read_text(encoding="utf-8", errors="replace")
+    if suffix in BINARY_SUFFIXES:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    raise AssertionError(f"no reader for the output file type {suffix!r} ({path.name}): add one to output_text")
+
+
+def personal_leaks(folders: list[Path], secrets: set[str]) -> tuple[list[str], set[str]]:
+    """(findings, file types read) over every file under `folders`: any of `secrets`, any 18-digit ID number with
+    a valid check digit, any mobile number. Findings name the file and what was found."""
+    by_prefix: dict[str, list[str]] = defaultdict(list)
+    for value in secrets:
+        if len(value) >= 2:
+            by_prefix[value[:2]].append(value)
+    findings: list[str] = []
+    suffixes: set[str] = set()
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            suffixes.add(path.suffix.lower())
+            text = output_text(path)
+            name = str(path)
+            hits = {
+                v for i in range(len(text) - 1) for v in by_prefix.get(text[i : i + 2], ()) if text.startswith(v, i)
+            }
+            findings.extend(f"{name}: personal value {v!r}" for v in sorted(hits))
+            text = BASE64_RUN.sub(" ", text)
+            for match in ID_PATTERN.finditer(text):
+                number = match.group(0).upper()
+                if id_check_digit(number[:17]) == number[17]:
+                    findings.append(f"{name}: ID number {number}")
+            findings.extend(f"{name}: mobile number {m.group(0)}" for m in MOBILE_PATTERN.finditer(text))
+    return findings, suffixes
+
+
+SECRET_ID = valid_id("99050519900909123")
+SECRET_PHONE = "19905050909"
+
+
+def test_unexpected_personal_column_and_raw_personal_values_never_reach_clean_or_build_outputs(tmp_path):
+    """A full run (clean, validate, figures, appendix) over a ledger with an unknown column of ID and phone
+    numbers: neither they nor any value of the raw ledgers' personal columns is in any output file."""
+    params = copy_year(tmp_path, 2025)
     row, _ = locate(params, "law_exams", "staff_name")
     book, path = workbook(params, "law_exams")
     sheet = book["法治考试"]
-    new_col = sheet.max_column + 1
-    sheet.cell(row - 1, new_col).value = "紧急联系人身份证号"
-    secret = valid_id("99050519900909123")
+    id_col, phone_col = sheet.max_column + 1, sheet.max_column + 2
+    sheet.cell(row - 1, id_col).value = "紧急联系人身份证号"
+    sheet.cell(row - 1, phone_col).value = "紧急联系人电话"
     for r in range(row, row + 5):
-        sheet.cell(r, new_col).value = secret
+        sheet.cell(r, id_col).value = SECRET_ID
+        sheet.cell(r, phone_col).value = SECRET_PHONE
     book.save(path)
-    summary = run_clean(params)
-    assert any(p.code == "N204" for r in summary.results for p in r.notices)
-    for item in params.clean_dir.iterdir():
-        data = item.read_bytes()
-        assert secret.encode() not in data and "紧急联系人".encode() not in data or item.suffix == ".json"
-    frame = pd.read_parquet(params.clean_dir / "law_exams.parquet")
-    assert secret not in frame.astype(str).to_csv()
+    run_suite(
+        {"year": 2025, "raw_root": params.raw_root, "clean_root": params.clean_root, "build_root": params.build_root},
+        say=lambda _: None,
+    )
+    report = json.loads((params.clean_dir / "clean_report.json").read_text(encoding="utf-8"))
+    ignored = report["ledgers"]["law_exams"]["ignored_columns"]
+    assert {"紧急联系人身份证号", "紧急联系人电话"} <= set(ignored)  # the columns were seen (N204) and left out
+    secrets = {SECRET_ID, SECRET_PHONE} | personal_values(params.path(params.raw_root), 2025)
+    assert len(secrets) > 1000  # the raw ledgers' names, ID numbers, phones and addresses
+    findings, suffixes = personal_leaks([params.clean_dir, params.build_dir], secrets)
+    assert {".parquet", ".json", ".html", ".ipynb"} <= suffixes
+    assert findings == []
+    # The ignored header names no column of the clean tables either.
+    for item in params.clean_dir.glob("*.parquet"):
+        assert "紧急联系人" not in output_text(item), item.name
+
+
+@pytest.mark.parametrize("suffix", [".json", ".parquet", ".csv", ".html", ".ipynb", ".txt"])
+def test_the_output_scan_finds_an_id_or_phone_planted_in_any_output_type(tmp_path, suffix):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    run_clean(params)
+    clean, build = params.clean_dir, params.build_dir
+    build.mkdir(parents=True)
+    assert personal_leaks([clean, build], {SECRET_ID, SECRET_PHONE}) == ([], {".parquet", ".json"})
+    report = clean / "clean_report.json"
+    if suffix == ".json":  # an ID number written into clean_report.json, as the reviewer feared
+        data = json.loads(report.read_text(encoding="utf-8"))
+        data["notices"].append({"code": "N204", "value": SECRET_ID, "detail": f"联系电话 {SECRET_PHONE}"})
+        report.write_text(json.dumps(data, ensure_ascii=True), encoding="utf-8")  # \u-escaped Chinese around it
+        planted = report
+    elif suffix == ".parquet":  # decoded by the scan, not searched as compressed bytes
+        planted = clean / "law_exams.parquet"
+        frame = pd.read_parquet(planted)
+        frame.loc[0, "work_unit"] = f"{SECRET_ID} {SECRET_PHONE}"
+        write_parquet(planted, frame)
+    elif suffix == ".html":
+        planted = build / "appendix.html"
+        entities = "".join(f"&#{ord(c)};" for c in SECRET_ID)
+        planted.write_text(f"<p>{entities}</p><td>{SECRET_PHONE}</td>", encoding="utf-8")
+    elif suffix == ".ipynb":
+        planted = build / "notebooks" / "10_clean.ipynb"
+        planted.parent.mkdir()
+        cell = {"cell_type": "code", "outputs": [{"output_type": "stream", "text": f"{SECRET_ID}\t{SECRET_PHONE}"}]}
+        planted.write_text(json.dumps({"cells": [cell]}), encoding="utf-8")
+    else:
+        planted = build / f"export{suffix}"
+        planted.write_text(f"身份证号,电话\n{SECRET_ID},{SECRET_PHONE}\n", encoding="utf-8")
+    findings, suffixes = personal_leaks([clean, build], {SECRET_ID, SECRET_PHONE})
+    assert suffix in suffixes
+    assert findings and all(f.startswith(f"{planted}:") for f in findings), findings
+    assert any(f"personal value {SECRET_ID!r}" in f for f in findings)
+    assert any(f"ID number {SECRET_ID}" in f for f in findings)
+    assert any(f"mobile number {SECRET_PHONE}" in f for f in findings)
+    # Without the planted value in the secrets, the patterns alone still catch it.
+    assert personal_leaks([clean, build], set())[0]
+
+
+def test_the_output_scan_refuses_a_file_type_it_cannot_read(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "ledger.xlsx").write_bytes(b"PK\x03\x04")
+    with pytest.raises(AssertionError, match="no reader"):
+        personal_leaks([tmp_path / "out"], set())
 
 
 def test_all_file_problems_are_reported_in_one_pass(tmp_path):
