@@ -188,3 +188,35 @@ def test_explain_on_a_folder_without_clean_data_is_an_error(year_copy, tmp_path)
     done = cli("explain", "petitions_received", "--year", "2025", f"--raw-root={raw['raw_root']}",
                f"--clean-root={tmp_path / 'nowhere'}")  # fmt: skip
     assert done.returncode == 2 and "没有清洗后的数据" in done.stderr
+
+
+def test_the_key_is_part_of_the_clean_fingerprint(year_copy, monkeypatch):
+    from lawreport.pipeline import NOTEBOOK_DIR, fingerprint
+    from lawreport.pseudonym import KEY_ENV
+
+    params, _ = year_copy
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    demo = fingerprint("clean", NOTEBOOK_DIR / "10_clean.py", params)
+    monkeypatch.setenv(KEY_ENV, "k" * 40)
+    keyed = fingerprint("clean", NOTEBOOK_DIR / "10_clean.py", params)
+    assert demo["keys"].keys() == keyed["keys"].keys() == {"2025"}
+    assert demo["keys"] != keyed["keys"]
+    assert "k" * 40 not in json.dumps(keyed)  # the key's identity, never the key
+
+
+def test_a_bad_manifest_or_key_stops_the_run_before_any_kernel(year_copy, monkeypatch):
+    from lawreport.errors import LedgerFileError
+    from lawreport.pseudonym import KEY_ENV
+
+    params, raw = year_copy
+    monkeypatch.setenv(KEY_ENV, "short")
+    with pytest.raises(LedgerFileError) as caught:
+        run_suite(raw, say=lambda _: None)
+    assert [p.code for p in caught.value.problems] == ["F019"]
+    monkeypatch.delenv(KEY_ENV)
+    manifest = params.raw_dir / "MANIFEST.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("synthetic: true", 'synthetic: "false"'), "utf-8")
+    with pytest.raises(LedgerFileError) as caught:
+        run_suite(raw, say=lambda _: None)
+    assert "F018" in [p.code for p in caught.value.problems]
+    assert not (params.build_dir / "notebooks").exists()

@@ -98,8 +98,27 @@ def step_inputs(step: str, params: RunParams) -> list[Path]:
     raise KeyError(step)
 
 
+def key_identities(params: RunParams) -> dict[str, str]:
+    """Year -> identity of the pseudonymisation key its clean step uses (never the key itself).
+    A changed key changes every pseudonym, so it must rerun the clean step. Raises LedgerFileError
+    (F015-F020) for a bad manifest or key: called before any kernel starts."""
+    from dataclasses import replace
+
+    from .clean_step import run_key, years_to_clean
+    from .manifest import read_manifest
+    from .pseudonym import key_identity
+
+    identities = {}
+    for year in years_to_clean(params):
+        one = replace(params, year=year)
+        identities[str(year)] = key_identity(run_key(one, read_manifest(one.raw_dir)))
+    return identities
+
+
 def fingerprint(step: str, notebook: Path, params: RunParams) -> dict[str, Any]:
+    extra = {"keys": key_identities(params)} if step == "clean" else {}
     return {
+        **extra,
         "step": step,
         "parameters": params.as_dict(),
         "notebook": hashlib.sha256(notebook.read_bytes()).hexdigest(),
@@ -263,6 +282,7 @@ def preflight(params: RunParams, say: Callable[[str], None] = print) -> None:
     from .errors import RUN_CODES
     from .run_summary import stale_clean_years
 
+    key_identities(params)  # every year's manifest and the key, F015-F020 before any kernel
     if params.register_path.exists():
         load_register(params.register_path, report_path=params.report_path, year=params.year)
     else:

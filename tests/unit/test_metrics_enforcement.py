@@ -356,11 +356,6 @@ def test_sum_fines_with_no_case_closed_is_zero():
     assert counted(result) == set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sum_column adds 罚没金额 as binary floats: 100.10 + 200.20 gives 300.29999999999995 元, "
-    "not the exact 300.30 元 the 口径 (a sum of amounts in yuan) asks for",
-)
 def test_sum_fines_adds_cents_exactly():
     rows = [
         {"row_id": "p1", "filed_date": "2025-02-01", "closed_date": "2025-02-10", "fine_amount": 100.10},

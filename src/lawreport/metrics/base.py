@@ -177,9 +177,11 @@ def sum_column(
     data: CleanData, table: str, column: str, keep: Callable[[pd.DataFrame], pd.Series], left_out: str
 ) -> MetricResult:
     kept, result = select(data, table, keep, left_out)
-    total = kept[column].dropna().sum()
+    # Each amount as the decimal it was written as (a float's shortest repr), summed exactly:
+    # 100.10 + 200.20 is 300.30 yuan, not the binary float 300.29999999999995.
+    total = sum((Decimal(repr(float(v))) for v in kept[column].dropna()), Decimal(0))
     result.kind = "amount"
-    result.value = Decimal(str(total)).normalize() if total == total else Decimal(0)
+    result.value = total.normalize()
     if result.value == result.value.to_integral_value():
         result.value = result.value.quantize(Decimal(1))
     empty = kept[kept[column].isna()]
