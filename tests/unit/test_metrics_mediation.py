@@ -233,11 +233,6 @@ def test_sum_amount_recovered_whole_yuan_is_an_integer_decimal():
     assert str(M.sum_amount_recovered(data).value) == "1200"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sum_column adds amounts as binary floats: 1234.56 + 789.12 + 10.01 gives 2033.6899999999998, "
-    "not 2033.69 yuan (base.sum_column, used by sum_amount_recovered)",
-)
 def test_sum_amount_recovered_adds_yuan_and_fen_exactly():
     data = frame_data(
         YEAR,
