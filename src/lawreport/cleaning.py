@@ -20,7 +20,7 @@ from . import values as V
 from .errors import LedgerFileError, Problem
 from .ledgers import KIND_DTYPES, ROW_RULES, SOURCE_COLUMNS, Column, Ledger
 from .pseudonym import Pseudonymiser
-from .reading import Grid, read_csv_export, read_xlsx_sheet
+from .reading import CellFault, Grid, read_csv_export, read_xlsx_sheet
 
 HEADER_SCAN_ROWS = 20
 FOOTER_PREFIXES = (
@@ -172,6 +172,10 @@ def _mask(column: Column, raw: object) -> str:
     """How a raw value may appear in a quarantine report: personal values never appear."""
     if raw is None:
         return ""
+    if isinstance(raw, CellFault):
+        if column.personal and raw.code == "R119":
+            return f"[已隐藏 公式，{len(raw.text)}字符]"
+        return raw.text[:80]
     if column.personal:
         return f"[已隐藏 {column.kind}，{len(V.nfkc(raw).strip())}字符]"
     return V.nfkc(raw)[:80]
@@ -410,7 +414,17 @@ class LedgerCleaner:
         )
 
     def parse(self, column: Column, raw: object, ledger: Ledger) -> object:
-        """One cell to its clean value; raises ValueProblem. Personal values come back pseudonymised."""
+        """One cell to its clean value; raises ValueProblem. Personal values come back pseudonymised.
+
+        A formula without a cached value (R119) and an Excel error value (R120) are problems in every
+        column, nullable or not: they are not empty cells, whatever the value would have been."""
+        if isinstance(raw, CellFault):
+            if raw.code == "R119":
+                raise V.ValueProblem("R119", "公式保存时没有计算结果；请在 Excel/WPS 中重新计算后保存，或改为粘贴数值")
+            raise V.ValueProblem("R120", f"单元格的值是错误值 {raw.text}；请修正公式或改填数值")
+        error = V.excel_error(raw)
+        if error is not None:
+            raise V.ValueProblem("R120", f"文本「{error}」是 Excel 错误值(导出时公式出错)；请修正源数据后重新导出")
         if V.is_empty(raw):
             if column.nullable:
                 return None

@@ -2,6 +2,11 @@
 
 Reads .xlsx through python-calamine (the fastest sound reader: Rust, bounded, no formulas run)
 and CSV exports through the csv module after an explicit encoding decision. Nothing here writes.
+
+calamine reads a formula cell saved without a cached value, and an Excel error value (`t="e"`), as
+'' — the same as an empty cell — and refuses the whole sheet on error values it does not know
+(`#GETTING_DATA`, `#SPILL!` …). So the sheet's XML is also scanned once, streaming, for exactly
+those cells (`scan_sheet_faults`); they come back in the grid as `CellFault` values, never as ''.
 """
 
 from __future__ import annotations
@@ -9,11 +14,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import posixpath
 import re
 import unicodedata
+import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.parsers import expat
 
 import python_calamine as calamine
 
@@ -23,6 +31,23 @@ from .errors import LedgerFileError, Problem
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The error values python-calamine knows; it refuses a sheet holding any other (`#GETTING_DATA` …).
+CALAMINE_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+SCAN_CHUNK = 1 << 16
+# Cheap test on the raw sheet XML: a cell formula element (`<f>`, `<x:f …>`) or an error cell (`t="e"`).
+_FAULT_HINT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]|\st\s*=\s*[\"']e[\"']")
+_CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d+)")
+
+
+@dataclass(frozen=True)
+class CellFault:
+    """A cell that holds no usable value: R119 (formula without cached value), R120 (error value)."""
+
+    code: str  # "R119" or "R120"
+    text: str  # the formula ("=SUM(B2:B9)") or the error literal ("#N/A")
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass
@@ -34,6 +59,7 @@ class Grid:
     rows: list[list[object]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r0, c0, r1, c1)
     first_row: int = 1  # the sheet row number of rows[0]
+    faults: int = 0  # how many cells are CellFault values
 
 
 def _fail(code: str, file: str, detail: str, sheet: str = "", table: str = "") -> LedgerFileError:
@@ -101,6 +127,194 @@ def check_xlsx_file(path: Path, table: str = "") -> None:
     _check_zip(path, table)
 
 
+def _local(name: str) -> str:
+    """Element name without namespace ("{ns}c", "x:c" -> "c")."""
+    return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for char in letters.upper():
+        index = index * 26 + ord(char) - 64
+    return index - 1
+
+
+def _resolve(base_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+
+
+def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type, resolved target) of one part."""
+    rels_part = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    try:
+        root = ET.fromstring(archive.read(rels_part))
+    except (KeyError, ET.ParseError):
+        return {}
+    return {
+        rel.get("Id", ""): (rel.get("Type", ""), _resolve(part, rel.get("Target", "")))
+        for rel in root
+        if _local(rel.tag) == "Relationship" and rel.get("TargetMode") != "External"
+    }
+
+
+@dataclass(frozen=True)
+class WorkbookInfo:
+    """What calamine does not say about a workbook: its date system and where each sheet's XML is."""
+
+    date1904: bool
+    sheet_parts: dict[str, str]  # sheet name -> zip member
+
+
+def workbook_info(archive: zipfile.ZipFile) -> WorkbookInfo:
+    book_part = next(
+        (target for kind, target in _rels(archive, "").values() if kind.endswith("/officeDocument")),
+        "xl/workbook.xml",
+    )
+    try:
+        root = ET.fromstring(archive.read(book_part))
+    except (KeyError, ET.ParseError):
+        return WorkbookInfo(False, {})
+    rels = _rels(archive, book_part)
+    date1904 = False
+    parts: dict[str, str] = {}
+    for element in root.iter():
+        name = _local(element.tag)
+        if name == "workbookPr":
+            date1904 = element.get("date1904", "").strip().lower() in ("1", "true")
+        elif name == "sheet":
+            rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
+            if rid in rels:
+                parts[element.get("name", "")] = rels[rid][1]
+    return WorkbookInfo(date1904, parts)
+
+
+def _may_hold_faults(archive: zipfile.ZipFile, part: str) -> bool:
+    """A byte scan for formula elements or error cells, so that sheets without either are not parsed."""
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(SCAN_CHUNK):
+            if _FAULT_HINT.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
+
+
+class _FaultScanner:
+    """Streaming (expat) pass over a sheet's XML that keeps only the cells calamine reads as ''."""
+
+    def __init__(self) -> None:
+        self.faults: dict[tuple[int, int], CellFault] = {}
+        self.shared: dict[str, str] = {}  # shared formula id -> the master formula's text
+        self.row = -1
+        self.col = -1
+        self.cell: tuple[int, int] | None = None
+        self.cell_type = "n"
+        self.formula: list[str] | None = None
+        self.shared_id: str | None = None
+        self.value: list[str] | None = None
+        self.capture: list[str] | None = None
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        name = _local(name)
+        if name == "row":
+            number = attrs.get("r", "")
+            self.row = int(number) - 1 if number.isdigit() else self.row + 1
+            self.col = -1
+        elif name == "c":
+            match = _CELL_REF.fullmatch(attrs.get("r", ""))
+            if match:
+                self.row, self.col = int(match.group(2)) - 1, _column_index(match.group(1))
+            else:
+                self.col += 1
+            self.cell = (self.row, self.col)
+            self.cell_type = attrs.get("t", "n")
+            self.formula = self.value = self.shared_id = None
+        elif self.cell is not None and name == "f":
+            self.formula = self.capture = []
+            self.shared_id = attrs.get("si") if attrs.get("t") == "shared" else None
+        elif self.cell is not None and name == "v":
+            self.value = self.capture = []
+
+    def end(self, name: str) -> None:
+        name = _local(name)
+        if name in ("f", "v"):
+            self.capture = None
+            if name == "f" and self.formula and self.shared_id is not None:
+                self.shared.setdefault(self.shared_id, "".join(self.formula))
+        elif name == "c" and self.cell is not None:
+            value = None if self.value is None else "".join(self.value).strip()
+            fault = None
+            if self.cell_type == "e" and value:
+                fault = CellFault("R120", value)
+            elif self.formula is not None and (value is None or (value == "" and self.cell_type != "str")):
+                text = "".join(self.formula) or self.shared.get(self.shared_id or "", "")
+                fault = CellFault("R119", f"={text}" if text else "=(公式)")
+            elif self.cell_type == "e":
+                fault = CellFault("R120", "#(未知错误值)")
+            if fault is not None:
+                self.faults[self.cell] = fault
+            self.cell = None
+
+    def data(self, text: str) -> None:
+        if self.capture is not None:
+            self.capture.append(text)
+
+
+def _refuse_doctype(*_args: object) -> None:
+    raise ValueError("DOCTYPE")
+
+
+def scan_sheet_faults(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, int], CellFault]:
+    """(row, column), 0-based, of every formula cell without a cached value and every error cell.
+
+    Streams the part in chunks through expat (bounded memory); skips the parse entirely when a
+    byte scan finds neither a formula nor an error cell, which is the common case."""
+    if not _may_hold_faults(archive, part):
+        return {}
+    scanner = _FaultScanner()
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = scanner.start
+    parser.EndElementHandler = scanner.end
+    parser.CharacterDataHandler = scanner.data
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    with archive.open(part) as stream:
+        while chunk := stream.read(SCAN_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    return scanner.faults
+
+
+def _without_unknown_errors(path: Path, part: str) -> io.BytesIO:
+    """An in-memory copy of the workbook whose error cells calamine refuses read `#N/A` instead
+    (the real literal is kept as a CellFault). The raw file is not touched."""
+    pattern = re.compile(rb"(<(?:[\w.-]+:)?v>)\s*(#[^<]{1,40}?)\s*(</(?:[\w.-]+:)?v>)")
+
+    def known(match: re.Match[bytes]) -> bytes:
+        literal = match.group(2).decode("utf-8", "backslashreplace")
+        return match.group(0) if literal in CALAMINE_ERRORS else match.group(1) + b"#N/A" + match.group(3)
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, pattern.sub(known, data) if info.filename == part else data)
+    buffer.seek(0)
+    return buffer
+
+
+def _place_faults(rows: list[list[object]], faults: dict[tuple[int, int], CellFault]) -> None:
+    """Put the faults into calamine's grid; calamine leaves value-less cells out of its range."""
+    for (r, c), fault in faults.items():
+        while len(rows) <= r:
+            rows.append([])
+        if len(rows[r]) <= c:
+            rows[r].extend([""] * (c + 1 - len(rows[r])))
+        rows[r][c] = fault
+
+
 def normalise_name(name: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).lower()
 
@@ -137,15 +351,38 @@ def read_xlsx_sheet(path: Path, sheet: str, table: str = "") -> Grid:
         if str(metadata[sheet].visible) != str(calamine.SheetVisibleEnum.Visible):
             raise _fail("F009", name, "请确认该表是否为当年在用台账，取消隐藏后重试", sheet=sheet, table=table)
         try:
-            sheet_obj = workbook.get_sheet_by_name(sheet)
-            rows = sheet_obj.to_python(skip_empty_area=False)
-            merged_raw = sheet_obj.merged_cell_ranges or []
+            with zipfile.ZipFile(path) as archive:
+                info = workbook_info(archive)
+                part = info.sheet_parts.get(sheet)
+                faults = scan_sheet_faults(archive, part) if part else {}
+        except (ValueError, KeyError, zipfile.BadZipFile, expat.ExpatError) as exc:
+            raise _fail("F003", name, f"工作表 XML 无法解析：{type(exc).__name__}", sheet=sheet, table=table) from None
+        try:
+            rows, merged_raw = _calamine_sheet(workbook, sheet)
         except Exception as exc:
-            raise _fail("F003", name, f"工作表无法读取：{type(exc).__name__}", sheet=sheet, table=table) from None
+            unknown = part and any(f.code == "R120" and f.text not in CALAMINE_ERRORS for f in faults.values())
+            if not unknown:
+                raise _fail("F003", name, f"工作表无法读取：{type(exc).__name__}", sheet=sheet, table=table) from None
+            # calamine refuses error values it does not know (#GETTING_DATA, #SPILL! …): read a copy
+            # in which they say #N/A; the real literals are in `faults`.
+            patched = calamine.CalamineWorkbook.from_filelike(_without_unknown_errors(path, str(part)))
+            try:
+                rows, merged_raw = _calamine_sheet(patched, sheet)
+            except Exception as exc2:
+                raise _fail("F003", name, f"工作表无法读取：{type(exc2).__name__}", sheet=sheet, table=table) from None
+            finally:
+                patched.close()
     finally:
         workbook.close()
     merged = [(a[0], a[1], b[0], b[1]) for a, b in merged_raw]
-    return Grid(file=name, sheet=sheet, rows=[list(r) for r in rows], merged=merged, first_row=1)
+    grid_rows = [list(r) for r in rows]
+    _place_faults(grid_rows, faults)
+    return Grid(file=name, sheet=sheet, rows=grid_rows, merged=merged, first_row=1, faults=len(faults))
+
+
+def _calamine_sheet(workbook: calamine.CalamineWorkbook, sheet: str) -> tuple[list, list]:
+    sheet_obj = workbook.get_sheet_by_name(sheet)
+    return sheet_obj.to_python(skip_empty_area=False), sheet_obj.merged_cell_ranges or []
 
 
 def decide_encoding(data: bytes) -> str:

@@ -38,6 +38,29 @@ UNIT_SUFFIXES = (
     "起",
 )
 CHINESE_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万亿]+$")
+# Excel's error values (as cached in a cell, or as text in a CSV export or a pasted copy).
+EXCEL_ERRORS = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#UNKNOWN!",
+        "#BUSY!",
+        "#CONNECT!",
+        "#EXTERNAL!",
+        "#PYTHON!",
+        "#TIMEOUT!",
+    }
+)
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 
@@ -70,6 +93,14 @@ def is_empty(value: object) -> bool:
     if isinstance(value, str):
         return fold_spaces(value) in EMPTY_MARKERS
     return False
+
+
+def excel_error(value: object) -> str | None:
+    """The Excel error literal a text value consists of (`#N/A`, `＃DIV/0!`), or None."""
+    if not isinstance(value, str) or ("#" not in value and "＃" not in value):
+        return None
+    text = fold_spaces(nfkc(value)).upper()
+    return text if text in EXCEL_ERRORS else None
 
 
 def parse_text(value: object) -> str:

@@ -1,0 +1,130 @@
+"""BAD-INPUTS.md "Values", the cell-level cases: formulas saved without a cached value and Excel
+error values (R119, R120), workbooks in the 1904 date system, invisible characters (N206) and
+personal data typed into columns that are not personal (N207). Broken copies of the sample ledgers
+are made the way tests/test_bad_inputs.py makes them.
+"""
+
+from __future__ import annotations
+
+import openpyxl
+from support import copy_year, edit_cells, ledger_path, locate, tree_hashes
+from test_bad_inputs import quarantined
+
+from lawreport.ledgers import get_ledger
+
+# ---------------------------------------------------------------- helpers
+
+
+def write_cells(params, table: str, edits: list[tuple[str, int, object]], data_type: str | None = None) -> list[int]:
+    """Like support.edit_cells, but the cell keeps (or gets) a formula or error type: openpyxl saves
+    a formula with an empty `<v/>` (no cached value), as some tools do."""
+    ledger = get_ledger(table)
+    targets = [(locate(params, table, column, data_row), value) for column, data_row, value in edits]
+    path = ledger_path(params, table)
+    book = openpyxl.load_workbook(path)
+    sheet = book[ledger.sheet]
+    for (row, col), value in targets:
+        cell = sheet.cell(row=row, column=col)
+        cell.value = value
+        if data_type is not None:
+            cell.data_type = data_type
+    book.save(path)
+    return [row for (row, _), _ in targets]
+
+
+def only_problem(result, row: int):
+    hits = [p for p in result.quarantine if p.row == row]
+    assert len(hits) == 1, [p.message() for p in hits]
+    return hits[0]
+
+
+# ---------------------------------------------------------------- R119 / R120
+
+
+def test_formula_without_cached_value_is_its_own_problem_in_required_and_nullable_columns(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["petitions"])
+    raw_before = tree_hashes(params.raw_dir)
+    rows = write_cells(
+        params,
+        "petitions",
+        [("case_no", 0, '=A3&"-1"'), ("closed_date", 1, "=TODAY()"), ("petitioner_phone", 2, '="13800000000"')],
+    )
+    raw_edited = tree_hashes(params.raw_dir)
+    result = quarantined(params, "petitions")
+    required = only_problem(result, rows[0])
+    assert (required.code, required.file, required.sheet, required.column, required.value) == (
+        "R119",
+        "2025年信访事项登记台账.xlsx",
+        "信访登记",
+        "信访件编号",
+        '=A3&"-1"',
+    )
+    nullable = only_problem(result, rows[1])  # a nullable column: not silently NULL
+    assert (nullable.code, nullable.column, nullable.value) == ("R119", "办结|日期", "=TODAY()")
+    personal = only_problem(result, rows[2])  # the formula of a personal column is not shown
+    assert personal.code == "R119" and "13800000000" not in personal.value
+    assert "formula cell without a cached value" in required.message()
+    assert result.rows_quarantined == 3 and not set(rows) & set(result.table.source_row)
+    assert tree_hashes(params.raw_dir) == raw_edited != raw_before  # the raw file is only read
+
+
+def test_excel_error_values_are_their_own_problem(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["petitions"])
+    rows = write_cells(params, "petitions", [("channel", 0, "#N/A"), ("closed_date", 1, "#DIV/0!")])
+    rows += write_cells(params, "petitions", [("deadline", 2, "#REF!"), ("closed_date", 3, "#VALUE!")], "e")
+    result = quarantined(params, "petitions")
+    found = [(p.code, p.column, p.value) for p in (only_problem(result, r) for r in rows)]
+    assert found == [
+        ("R120", "受理|方式", "#N/A"),
+        ("R120", "办结|日期", "#DIV/0!"),
+        ("R120", "办理期限", "#REF!"),
+        ("R120", "办结|日期", "#VALUE!"),
+    ]
+    problem = only_problem(result, rows[0])
+    assert problem.sheet == "信访登记" and problem.file == "2025年信访事项登记台账.xlsx"
+    assert "Excel error value" in problem.message() and f"第{rows[0]}行" in problem.message()
+    assert result.rows_quarantined == 4
+
+
+def test_error_values_calamine_does_not_know_do_not_stop_the_run(tmp_path):
+    """python-calamine refuses a whole sheet holding #GETTING_DATA or #SPILL!: read as R120 instead."""
+    params = copy_year(tmp_path, 2025, tables=["petitions"])
+    base = quarantined(params, "petitions")
+    rows = write_cells(params, "petitions", [("category", 0, "#GETTING_DATA"), ("closed_date", 1, "#SPILL!")], "e")
+    result = quarantined(params, "petitions")
+    assert [(only_problem(result, r).code, only_problem(result, r).value) for r in rows] == [
+        ("R120", "#GETTING_DATA"),
+        ("R120", "#SPILL!"),
+    ]
+    assert result.rows_kept == base.rows_kept - 2 and result.rows_read == base.rows_read
+
+
+def test_error_literals_in_a_csv_export(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["hotline_complaints"])
+    path = ledger_path(params, "hotline_complaints")
+    lines = path.read_bytes().decode("gb18030").splitlines(keepends=True)
+    cells = lines[1].split(",")
+    cells[6] = "#N/A"  # 回复时间, nullable
+    lines[1] = ",".join(cells)
+    cells = lines[2].split(",")
+    cells[7] = "#DIV/0!\r\n" if cells[7].endswith("\r\n") else "#DIV/0!\n"  # 办理状态
+    lines[2] = ",".join(cells)
+    path.write_bytes("".join(lines).encode("gb18030"))
+    result = quarantined(params, "hotline_complaints")
+    first, second = only_problem(result, 2), only_problem(result, 3)
+    assert (first.code, first.file, first.sheet, first.column, first.value) == (
+        "R120",
+        "12345热线工单导出_2025.csv",
+        "",
+        "回复时间",
+        "#N/A",
+    )
+    assert (second.code, second.column, second.value) == ("R120", "办理状态", "#DIV/0!")
+    assert result.rows_quarantined == 2
+
+
+def test_text_that_only_looks_like_a_formula_stays_data(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["road_office"])
+    rows = edit_cells(params, "road_office", [("location", 0, "=SUM(A1:A3)"), ("location", 1, "#1号楼")])
+    table = quarantined(params, "road_office").table.set_index("source_row")
+    assert [table.loc[r, "location"] for r in rows] == ["=SUM(A1:A3)", "#1号楼"]

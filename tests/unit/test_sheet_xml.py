@@ -1,0 +1,109 @@
+"""reading.py on hand-written sheet XML: what python-calamine reads as '' (formulas without a cached
+value, error cells) comes back as CellFault; the workbook's date system is read from workbook.xml."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from lawreport.reading import CellFault, read_xlsx_sheet
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def make_xlsx(path: Path, sheet_data: str, workbook_pr: str = "", prefix: str = "") -> Path:
+    """A minimal workbook with one sheet "S"; style 1 is a date format (numFmtId 14)."""
+    p = f"{prefix}:" if prefix else ""
+    ns = f'xmlns:{prefix}="{MAIN}"' if prefix else f'xmlns="{MAIN}"'
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{REL}">{workbook_pr}'
+            '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{REL}/worksheet" Target="/xl/worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{REL}/styles" Target="styles.xml"/></Relationships>'
+        ),
+        "xl/styles.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{MAIN}">'
+            '<fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders>'
+            '<cellStyleXfs count="1"><xf/></cellStyleXfs>'
+            '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>'
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><{p}worksheet {ns}><{p}sheetData>'
+            f"{sheet_data}</{p}sheetData></{p}worksheet>"
+        ),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+def test_formula_cells_without_any_cached_value(tmp_path):
+    sheet = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="B1"><f>SUM(1,2)</f></c>'
+        '<c r="C1" t="str"><f>A1</f></c><c r="D1"><f>1+1</f><v>2</v></c><c r="E1" t="str"><f>""</f><v></v></c></row>'
+        '<row r="4"><c r="F4"><f>B1*2</f></c></row>'  # outside calamine's range: calamine leaves it out
+    )
+    grid = read_xlsx_sheet(make_xlsx(tmp_path / "f.xlsx", sheet), "S")
+    assert grid.rows[0][:5] == ["a", CellFault("R119", "=SUM(1,2)"), CellFault("R119", "=A1"), 2.0, ""]
+    assert grid.rows[3][5] == CellFault("R119", "=B1*2")
+    assert grid.faults == 3
+
+
+def test_shared_formulas_rows_without_references_and_prefixed_elements(tmp_path):
+    sheet = (
+        '<x:row><x:c><x:v>1</x:v></x:c><x:c t="e"><x:v>#REF!</x:v></x:c></x:row>'
+        '<x:row><x:c><x:f t="shared" si="0" ref="A2:A3">B1*2</x:f></x:c><x:c><x:v>3</x:v></x:c></x:row>'
+        '<x:row><x:c><x:f t="shared" si="0"/></x:c></x:row>'
+    )
+    grid = read_xlsx_sheet(make_xlsx(tmp_path / "s.xlsx", sheet, prefix="x"), "S")
+    assert grid.rows[0] == [1.0, CellFault("R120", "#REF!")]
+    assert grid.rows[1][0] == CellFault("R119", "=B1*2")
+    assert grid.rows[2][0] == CellFault("R119", "=B1*2")
+
+
+@pytest.mark.parametrize("literal", ["#N/A", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!"])
+def test_error_cells_keep_their_literal(tmp_path, literal):
+    sheet = f'<row r="1"><c r="A1"><v>7</v></c><c r="B1" t="e"><f>X()</f><v>{literal}</v></c></row>'
+    path = make_xlsx(tmp_path / "e.xlsx", sheet)
+    before = path.read_bytes()
+    grid = read_xlsx_sheet(path, "S")
+    assert grid.rows == [[7.0, CellFault("R120", literal)]]
+    assert path.read_bytes() == before
+
+
+def test_sheets_without_formulas_are_not_parsed_twice(tmp_path, monkeypatch):
+    import lawreport.reading as reading
+
+    def refuse(*_args):
+        raise AssertionError("the sheet XML was parsed")
+
+    monkeypatch.setattr(reading, "_FaultScanner", refuse)
+    sheet = '<row r="1"><c r="A1" t="inlineStr"><is><t>formula f=ma</t></is></c><c r="B1"><v>1</v></c></row>'
+    grid = read_xlsx_sheet(make_xlsx(tmp_path / "plain.xlsx", sheet), "S")
+    assert grid.rows == [["formula f=ma", 1.0]] and grid.faults == 0
