@@ -146,3 +146,41 @@ def in_viewport(page: Any, selector: str) -> bool:
         "e => { const r = e.getBoundingClientRect();"
         " return r.height > 0 && r.top < window.innerHeight && r.bottom > 0 && r.top >= -1; }",
     )
+
+
+# ------------------------------------------------------------------ markup planted in ledger text
+
+# Ledger text that would be markup if the appendix did not escape it. Planted in a copy of the sample ledgers
+# (road_office.location, a non-personal column that the internal edition lists row by row).
+MARKUP_PAYLOADS = ("<script>alert(1)</script>", "<img src=x onerror=alert(2)>")
+
+MARKUP_JS = """payloads => {
+  // Where each payload stands as plain text (a text node's data), and any markup it could have become.
+  const hits = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode())
+    for (const payload of payloads)
+      if (node.data.includes(payload)) {
+        const card = node.parentElement.closest('article.card');
+        hits.push({payload, parent: node.parentElement.tagName.toLowerCase(), card: card ? card.id : ''});
+      }
+  const handlers = [];
+  for (const e of document.querySelectorAll('*'))
+    for (const a of e.attributes) if (a.name.startsWith('on')) handlers.push(`<${e.tagName.toLowerCase()} ${a.name}>`);
+  return {hits, scripts: document.scripts.length, handlers};
+}"""
+
+
+def markup_problems(
+    page: Any, payloads: tuple[str, ...] = MARKUP_PAYLOADS, shown: bool = True
+) -> tuple[list[dict[str, str]], list[str]]:
+    """(the text nodes holding a payload, problems): with `shown`, a payload that is not shown as text anywhere;
+    always, any <script> element and any element with an on… event-handler attribute."""
+    found = page.evaluate(MARKUP_JS, list(payloads))
+    problems = [
+        f"{p!r} is not shown as text" for p in payloads if shown and not any(h["payload"] == p for h in found["hits"])
+    ]
+    if found["scripts"]:
+        problems.append(f"{found['scripts']} <script> element(s) in the page")
+    problems.extend(f"event-handler attribute {h}" for h in found["handlers"])
+    return found["hits"], problems

@@ -7,6 +7,7 @@ against build/2025/figures.json. Full-page screenshots land in <project>/build/b
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -16,21 +17,28 @@ import pytest
 from browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    MARKUP_PAYLOADS,
     card_problems,
     cover_counts,
     in_viewport,
     link_problems,
+    markup_problems,
     open_offline,
     read_cards,
     undecoded_images,
 )
-from support import SAMPLE_RAW, copy_year
+from support import SAMPLE_RAW, copy_year, edit_cells, ledger_path
 
+from lawreport.cleaning import find_header
+from lawreport.ledgers import get_ledger
 from lawreport.params import PROJECT_ROOT, check_params
+from lawreport.reading import read_xlsx_sheet
+from lawreport.values import ValueProblem, parse_flag
 
 SCREENSHOTS = PROJECT_ROOT / "build" / "browser"
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 INCONSISTENT_ID = "inspection_compliance_rate"  # 规范率 99.7%: 504/506 does not give 99.7%
+MARKUP_CARD = "card-road_office_two_years"  # lists the unresolved 马路办公 rows in full in the internal edition
 
 if not CHROMIUM.exists():
     if os.environ.get("CI"):  # .ci/run installs it; a CI run without it must fail, not skip
@@ -44,14 +52,41 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 # ------------------------------------------------------------------ fixtures
 
 
+def unresolved_road_office_rows(params, count: int) -> list[int]:
+    """Data-row indexes (as edit_cells counts them) of the first `count` unresolved 2025 马路办公 issues:
+    the internal edition lists such rows in full (the resolved ones are summarised)."""
+    ledger = get_ledger("road_office")
+    grid = read_xlsx_sheet(ledger_path(params, "road_office"), ledger.sheet or "")
+    header_idx, found, _ = find_header(grid, ledger)
+    j = found["resolved"][0]
+    chosen: list[int] = []
+    seen = -1
+    for row in grid.rows[header_idx + 1 :]:
+        if any(c not in (None, "") for c in row):
+            seen += 1
+            try:
+                if j < len(row) and parse_flag(row[j]) is False:
+                    chosen.append(seen)
+            except ValueProblem:
+                continue
+    assert len(chosen) >= count, f"only {len(chosen)} unresolved road_office rows in the sample"
+    return chosen[:count]
+
+
 @pytest.fixture(scope="module")
 def build_dir(tmp_path_factory) -> Path:
-    """build/2025 of a real pipeline run over copies of all sample years (both appendix editions inside)."""
+    """build/2025 of a real pipeline run over copies of all sample years (both appendix editions inside).
+    The copy of 2025 has markup (MARKUP_PAYLOADS) as the location of unresolved 马路办公 issues."""
     from lawreport.pipeline import run_suite
 
     root = tmp_path_factory.mktemp("browser")
     for year in sorted(int(p.name) for p in SAMPLE_RAW.iterdir() if p.name.isdigit()):
-        copy_year(root, year)
+        copied = copy_year(root, year)
+        if year == 2025:
+            rows = unresolved_road_office_rows(copied, len(MARKUP_PAYLOADS))
+            edit_cells(
+                copied, "road_office", [("location", r, text) for r, text in zip(rows, MARKUP_PAYLOADS, strict=True)]
+            )
     raw = {
         "year": 2025,
         "raw_root": str(root / "raw"),
@@ -117,6 +152,7 @@ def check_edition(opened, figures: dict, screenshot: str) -> None:
     expect(page.locator("#cover .banner-synthetic")).to_be_visible()
     count, broken = undecoded_images(page)
     assert count >= 1 and broken == []
+    assert markup_problems(page, shown=False)[1] == []  # whether or not the planted markup is shown
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / screenshot), full_page=True)
@@ -238,16 +274,19 @@ def test_internal_appendix_renders_offline_with_rows_and_escaped_text(internal, 
     page = internal.page
     rows = page.locator("#figures article.card table.rows")
     assert rows.count() >= 1 and page.locator("#figures table.rows tbody tr").count() >= 1
-    # Text is escaped, never markup: no <script> element at all (a sample hotline complaint carries
-    # "<script>alert(1)</script>"), and rule text such as "50 < x < 60" reads as written.
-    assert page.evaluate("document.scripts.length") == 0
-    body = page.inner_text("body")
+    # Text is escaped, never markup: the planted ledger text (MARKUP_PAYLOADS in 马路办公 locations) stands as
+    # text in the rows of its card, there is no <script> element and no on… attribute; and rule text such as
+    # "50 < x < 60" reads as written.
+    hits, problems = markup_problems(page)
+    assert problems == []
+    assert {h["payload"] for h in hits} == set(MARKUP_PAYLOADS)
+    assert {(h["card"], h["parent"]) for h in hits} == {(MARKUP_CARD, "td")}
+    card_text = page.inner_text(f"#{MARKUP_CARD}")
+    assert all(payload in card_text for payload in MARKUP_PAYLOADS)
     with_lt = [f for f in figures["figures"] if "<" in f.get("rule", "")]
     assert with_lt
     for figure in with_lt:
         assert figure["rule"] in page.inner_text(f"#card-{figure['id']}"), figure["id"]
-    if "&lt;script" in (page.content()):
-        assert "<script" in body
 
 
 # ------------------------------------------------------------------ the checks can fail
@@ -272,5 +311,27 @@ def test_the_card_check_reports_a_tampered_status(browser, build_dir, figures, t
             f"{victim}: data-status='mismatch', figures.json says 'match'"
         ]
         assert any("no_such_figure" in p for p in link_problems(opened.page))
+    finally:
+        opened.close()
+
+
+def test_the_markup_check_reports_unescaped_ledger_text(browser, build_dir, tmp_path):
+    """The internal edition with its escaping undone for the planted text: the check must report it."""
+    page_html = (build_dir / "internal" / "appendix.html").read_text(encoding="utf-8")
+    for payload in MARKUP_PAYLOADS:
+        escaped = [e for e in {html.escape(payload, quote=False), html.escape(payload)} if e in page_html]
+        assert escaped, f"{payload!r} is not in the page in escaped form"
+        for form in escaped:
+            page_html = page_html.replace(form, payload)
+    unescaped = tmp_path / "appendix.html"
+    unescaped.write_text(page_html, encoding="utf-8")
+    opened = open_offline(browser, unescaped)
+    try:
+        hits, problems = markup_problems(opened.page)
+        assert hits == []
+        assert f"{MARKUP_PAYLOADS[0]!r} is not shown as text" in problems
+        assert f"{MARKUP_PAYLOADS[1]!r} is not shown as text" in problems
+        assert any(p.endswith("<script> element(s) in the page") for p in problems)
+        assert "event-handler attribute <img onerror>" in problems
     finally:
         opened.close()
