@@ -6,7 +6,11 @@ are made the way tests/test_bad_inputs.py makes them.
 
 from __future__ import annotations
 
+import zipfile
+
 import openpyxl
+import pandas as pd
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from support import copy_year, edit_cells, ledger_path, locate, tree_hashes
 from test_bad_inputs import quarantined
 
@@ -128,3 +132,48 @@ def test_text_that_only_looks_like_a_formula_stays_data(tmp_path):
     rows = edit_cells(params, "road_office", [("location", 0, "=SUM(A1:A3)"), ("location", 1, "#1号楼")])
     table = quarantined(params, "road_office").table.set_index("source_row")
     assert [table.loc[r, "location"] for r in rows] == ["=SUM(A1:A3)", "#1号楼"]
+
+
+# ---------------------------------------------------------------- the 1904 date system
+
+
+def test_a_workbook_in_the_1904_date_system_cleans_to_the_same_dates(tmp_path):
+    """The same ledger saved in the 1904 date system: date-formatted cells and plain serials (44259 =
+    2025-03-05 counted from 1904-01-01) give the dates of the 1900 original, not dates four years early."""
+    base = copy_year(tmp_path / "base", 2025, tables=["joint_inspections"])
+    expected_rows = edit_cells(base, "joint_inspections", [("inspection_date", 0, 45721)])  # 1900 serial
+    expected = quarantined(base, "joint_inspections").table
+
+    params = copy_year(tmp_path / "mac", 2025, tables=["joint_inspections"])
+    targets = [locate(params, "joint_inspections", "inspection_date", 0)]
+    path = ledger_path(params, "joint_inspections")
+    book = openpyxl.load_workbook(path)
+    book.epoch = CALENDAR_MAC_1904  # openpyxl rewrites every date-formatted cell as a 1904 serial
+    sheet = book[get_ledger("joint_inspections").sheet]
+    (row, col) = targets[0]
+    for cell in sheet.iter_rows(min_row=row, min_col=col, max_col=col):
+        if isinstance(cell[0].value, (int, float)):  # the sample's plain serials, moved to the 1904 epoch
+            cell[0].value -= 1462
+    sheet.cell(row=row, column=col).value = 44259  # a plain number, no date format
+    book.save(path)
+    with zipfile.ZipFile(path) as archive:
+        assert b'date1904="1"' in archive.read("xl/workbook.xml")
+
+    result = quarantined(params, "joint_inspections")
+    assert [r for r, _ in targets] == expected_rows
+    table = result.table.set_index("source_row")
+    assert table.loc[expected_rows[0], "inspection_date"] == pd.Timestamp("2025-03-05")
+    assert result.table.equals(expected)
+    assert result.rows_quarantined == 0
+
+
+def test_a_1904_serial_outside_the_report_year_is_still_reported(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["joint_inspections"])
+    targets = [locate(params, "joint_inspections", "inspection_date", 0)]
+    path = ledger_path(params, "joint_inspections")
+    book = openpyxl.load_workbook(path)
+    book.epoch = CALENDAR_MAC_1904
+    book[get_ledger("joint_inspections").sheet].cell(*targets[0]).value = 45721  # 2029-03-06 in 1904
+    book.save(path)
+    problem = only_problem(quarantined(params, "joint_inspections"), targets[0][0])
+    assert (problem.code, problem.column) == ("R103", "检查日期") and "2029-03-06" in problem.detail

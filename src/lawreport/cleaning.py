@@ -329,7 +329,7 @@ class LedgerCleaner:
                 j = mapping.get(column.name)
                 raw = row[j] if j is not None and j < len(row) else None
                 try:
-                    record[column.clean_name] = self.parse(column, raw, ledger)
+                    record[column.clean_name] = self.parse(column, raw, ledger, grid.date1904)
                 except V.ValueProblem as problem:
                     row_problems.append(
                         Problem(
@@ -413,7 +413,7 @@ class LedgerCleaner:
             ignored_columns=ignored,
         )
 
-    def parse(self, column: Column, raw: object, ledger: Ledger) -> object:
+    def parse(self, column: Column, raw: object, ledger: Ledger, date1904: bool = False) -> object:
         """One cell to its clean value; raises ValueProblem. Personal values come back pseudonymised.
 
         A formula without a cached value (R119) and an Excel error value (R120) are problems in every
@@ -444,7 +444,7 @@ class LedgerCleaner:
                 raise V.ValueProblem("R106", f"超过上限 {column.maximum:g}")
             return number
         if kind == "date":
-            date = V.parse_date(raw)
+            date = V.parse_date(raw, date1904)
             if column.in_year and not ledger.multi_year and date.year != self.year:
                 raise V.ValueProblem("R103", f"应在 {self.year} 年内，实为 {date.isoformat()}")
             return date

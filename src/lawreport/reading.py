@@ -60,6 +60,7 @@ class Grid:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r0, c0, r1, c1)
     first_row: int = 1  # the sheet row number of rows[0]
     faults: int = 0  # how many cells are CellFault values
+    date1904: bool = False  # the workbook counts date serials from 1904-01-01 (Excel for Mac, some WPS files)
 
 
 def _fail(code: str, file: str, detail: str, sheet: str = "", table: str = "") -> LedgerFileError:
@@ -377,7 +378,15 @@ def read_xlsx_sheet(path: Path, sheet: str, table: str = "") -> Grid:
     merged = [(a[0], a[1], b[0], b[1]) for a, b in merged_raw]
     grid_rows = [list(r) for r in rows]
     _place_faults(grid_rows, faults)
-    return Grid(file=name, sheet=sheet, rows=grid_rows, merged=merged, first_row=1, faults=len(faults))
+    return Grid(
+        file=name,
+        sheet=sheet,
+        rows=grid_rows,
+        merged=merged,
+        first_row=1,
+        faults=len(faults),
+        date1904=info.date1904,
+    )
 
 
 def _calamine_sheet(workbook: calamine.CalamineWorkbook, sheet: str) -> tuple[list, list]:

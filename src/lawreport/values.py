@@ -13,6 +13,8 @@ import unicodedata
 from difflib import get_close_matches
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+# Workbooks with <workbookPr date1904="1"/> count from 1904-01-01 = serial 0 (1462 days later).
+EXCEL_EPOCH_1904 = dt.datetime(1904, 1, 1)
 # Serials between 1982-02-... and 2064: anything else in a date column is not a plausible serial.
 SERIAL_MIN, SERIAL_MAX = 30000, 60000
 EMPTY_MARKERS = frozenset({"", "—", "-", "－", "/", "——", "无"})
@@ -181,19 +183,23 @@ _DATE_PATTERNS = (
 )
 
 
-def parse_date(value: object) -> dt.date:
-    """Dates: datetime cells, Excel serials, 2025-03-05, 2025/3/5, 2025.3.5, 2025年3月5日, 20250305."""
+def parse_date(value: object, date1904: bool = False) -> dt.date:
+    """Dates: datetime cells, Excel serials, 2025-03-05, 2025/3/5, 2025.3.5, 2025年3月5日, 20250305.
+
+    A serial (a number, or a number written as text) counts from the workbook's epoch: 1899-12-30
+    in the 1900 date system, 1904-01-01 when the workbook says date1904. Date-formatted cells arrive
+    as dates already converted by python-calamine, which reads the date system itself."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if SERIAL_MIN <= value <= SERIAL_MAX:
-            return (EXCEL_EPOCH + dt.timedelta(days=int(value))).date()
+            return ((EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH) + dt.timedelta(days=int(value))).date()
         raise ValueProblem("R101", "数值不是有效的 Excel 日期序列号")
     text = re.sub(r"\s+", " ", nfkc(value)).strip()
     if re.fullmatch(r"\d{5}(\.0+)?", text):
-        return parse_date(float(text))
+        return parse_date(float(text), date1904)
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:

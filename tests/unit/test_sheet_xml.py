@@ -3,12 +3,14 @@ value, error cells) comes back as CellFault; the workbook's date system is read 
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from lawreport.reading import CellFault, read_xlsx_sheet
+from lawreport.values import parse_date
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -107,3 +109,39 @@ def test_sheets_without_formulas_are_not_parsed_twice(tmp_path, monkeypatch):
     sheet = '<row r="1"><c r="A1" t="inlineStr"><is><t>formula f=ma</t></is></c><c r="B1"><v>1</v></c></row>'
     grid = read_xlsx_sheet(make_xlsx(tmp_path / "plain.xlsx", sheet), "S")
     assert grid.rows == [["formula f=ma", 1.0]] and grid.faults == 0
+
+
+# ---------------------------------------------------------------- the 1904 date system
+
+
+@pytest.mark.parametrize(
+    ("workbook_pr", "date1904"),
+    [
+        ("", False),
+        ('<workbookPr date1904="0"/>', False),
+        ('<workbookPr date1904="1"/>', True),
+        ('<workbookPr date1904="true"/>', True),
+        ('<workbookPr date1904="false"/>', False),
+    ],
+)
+def test_serials_count_from_the_workbooks_epoch(tmp_path, workbook_pr, date1904):
+    # 45721 is 2025-03-05 in the 1900 system and 2029-03-06 in the 1904 system; 44259 is 2025-03-05 in 1904.
+    sheet = (
+        '<row r="1"><c r="A1" s="1"><v>45721</v></c><c r="B1"><v>45721</v></c>'
+        '<c r="C1"><v>44259</v></c><c r="D1" t="inlineStr"><is><t>44259</t></is></c></row>'
+    )
+    grid = read_xlsx_sheet(make_xlsx(tmp_path / "d.xlsx", sheet, workbook_pr), "S")
+    assert grid.date1904 is date1904
+    formatted, plain, plain_1904, text_1904 = grid.rows[0]
+    # A date-formatted cell: python-calamine converts it with the workbook's epoch.
+    assert formatted == (dt.date(2029, 3, 6) if date1904 else dt.date(2025, 3, 5))
+    # A plain number: parse_date uses the epoch the grid reports.
+    assert parse_date(plain, grid.date1904) == formatted
+    assert parse_date(plain_1904, grid.date1904) == (dt.date(2025, 3, 5) if date1904 else dt.date(2021, 3, 4))
+    assert parse_date(text_1904, grid.date1904) == parse_date(plain_1904, grid.date1904)
+
+
+def test_serials_default_to_the_1900_epoch():
+    assert parse_date(45721) == dt.date(2025, 3, 5)
+    assert parse_date(45721, date1904=True) == dt.date(2029, 3, 6)
+    assert parse_date(44259, date1904=True) == dt.date(2025, 3, 5)
