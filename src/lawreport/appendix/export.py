@@ -1,6 +1,8 @@
 """From the executed notebook to the published HTML file: nbconvert (basic template, no inputs,
 no prompts), our own document shell with inline CSS and a restrictive CSP, a scan, then an atomic
-write. Nothing is written under the final name unless the scan passes."""
+write. Nothing is written under the final name unless the scan passes: a finding raises
+`PublishBlocked` (P305), naming each finding's kind, its masked surroundings and the ledger cell it
+came from, and the previously published file stays in place."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ import os
 import re
 from pathlib import Path
 
-from ..params import RunParams
+from ..errors import RUN_CODES
+from ..params import PROJECT_ROOT, RunParams
+from ..pipeline import NOTEBOOK_DIR, StepFailed
 from .data import EDITION_ZH, check_edition
 from .html import esc
-from .scan import personal_values, scan_published
+from .scan import Finding, find_published, personal_values, scrubbed_findings, trace_findings
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 NOTEBOOK = "90_appendix.py"
@@ -63,16 +67,56 @@ figure.chart { margin: 0; } figure.chart img { max-width: 100%; height: auto; }
 """
 
 
-class PublishBlocked(RuntimeError):
-    """The rendered appendix holds something that must not be published; nothing was written."""
+def _shown_path(path: Path) -> str:
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
 
-    def __init__(self, edition: str, findings: list[str]):
-        self.edition, self.findings = edition, findings
-        lines = "\n".join(f"  - {f}" for f in findings)
-        super().__init__(
-            f"附录{EDITION_ZH.get(edition, edition)}未发布 (appendix not published)：发布前扫描发现 "
-            f"{len(findings)} 处不得公开的内容，未写入任何文件：\n{lines}"
+
+class PublishBlocked(StepFailed):
+    """P305: a rendered edition (or an executed notebook) holds something that must not be published;
+    nothing was written and the previously published file stays in place.
+
+    A StepFailed of the appendix step, so that the command line reports it like any failed step
+    (message, exit code 2) instead of a traceback. `blocked` maps each edition (or notebook name) to
+    its findings; `findings` lists every finding as a Chinese line, values masked.
+    """
+
+    code = "P305"
+
+    def __init__(
+        self,
+        blocked: dict[str, list[Finding]] | dict[str, list[str]] | dict[str, list[Finding | str]],
+        targets: dict[str, Path] | None = None,
+        executed: dict[str, Path] | None = None,
+    ):
+        self.blocked = {name: list(items) for name, items in blocked.items()}
+        self.edition = next(iter(self.blocked), "")
+        self.findings = [str(f) for items in self.blocked.values() for f in items]
+        self.targets, self.executed = targets or {}, executed or {}
+        zh, en = RUN_CODES["P305"]
+        lines = [f"[P305] {zh} ({en})"]
+        for name, items in self.blocked.items():
+            edition = f"附录{EDITION_ZH[name]} ({name} edition)" if name in EDITION_ZH else name
+            target = self.targets.get(name)
+            kept = f"，未写入 {_shown_path(target)}" if target is not None else "，未写入任何文件"
+            lines.append(
+                f"{edition}：发布前扫描发现 {len(items)} 处不得公开的内容{kept}；"
+                "上一次发布的文件保持不变 (previous appendix kept)："
+            )
+            lines.extend(f"  {i}. {item}" for i, item in enumerate(items, 1))
+            if name in self.executed:
+                lines.append(f"  执行后的笔记本 (executed notebook)：{_shown_path(self.executed[name])}")
+        lines.append("请修正所列台账单元格或笔记本后重新运行 (fix the ledger cell or the notebook, then rerun)。")
+        message = "\n".join(lines)
+        kept_at = next(iter(self.executed.values()), None) or next(iter(self.targets.values()), Path())
+        # StepFailed's own message is for a failed cell; keep its attributes, use this message.
+        self.step, self.notebook, self.cell, self.error, self.kept = (
+            "appendix",
+            NOTEBOOK_DIR / NOTEBOOK,
+            None,
+            message,
+            kept_at,
         )
+        RuntimeError.__init__(self, message)
 
 
 def output_path(params: RunParams, edition: str) -> Path:
@@ -125,18 +169,37 @@ def notebook_html(executed_notebook: Path) -> str:
 
 
 def render_html(executed_notebook: Path, params: RunParams, edition: str) -> str:
+    """The edition's document; PublishBlocked if the notebook's outputs were scrubbed for personal data."""
     check_edition(edition)
+    scrubbed = scrubbed_findings(Path(executed_notebook))
+    if scrubbed:
+        raise PublishBlocked(
+            {edition: [f"执行后的笔记本中发现个人信息，输出已移除 (notebook scrubbed)：{line}" for line in scrubbed]},
+            targets={edition: output_path(params, edition)},
+            executed={edition: Path(executed_notebook)},
+        )
     figures = params.build_dir / "figures.json"
     unit = json.loads(figures.read_text(encoding="utf-8")).get("unit", "") if figures.exists() else params.unit
     title = esc(f"{unit}{params.year}年报告数字核对附录（{EDITION_ZH[edition]}）")
     return wrap_document(_strip(notebook_html(executed_notebook)), title, edition)
 
 
-def publish(document: str, target: Path, params: RunParams, edition: str) -> Path:
+def blocked_findings(document: str, params: RunParams, values: set[str] | None = None) -> list[Finding]:
+    """The scan's findings for one document, traced to the ledger cells they came from."""
+    if values is None:
+        values = personal_values(params.path(params.raw_root), params.year)
+    findings = find_published(document, values)
+    return trace_findings(findings, params) if findings else []
+
+
+def publish(
+    document: str, target: Path, params: RunParams, edition: str, executed_notebook: Path | None = None
+) -> Path:
     """Scan, then write atomically; on any finding raise PublishBlocked and leave `target` untouched."""
-    findings = scan_published(document, personal_values(params.path(params.raw_root), params.year))
+    findings = blocked_findings(document, params)
     if findings:
-        raise PublishBlocked(edition, findings)
+        executed = {edition: Path(executed_notebook)} if executed_notebook is not None else None
+        raise PublishBlocked({edition: findings}, targets={edition: target}, executed=executed)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
@@ -152,18 +215,25 @@ def export_editions(executed: dict[str, Path], params: RunParams) -> list[Path]:
     leaves every published file of the previous run in place."""
     documents = {edition: render_html(Path(path), params, edition) for edition, path in executed.items()}
     values = personal_values(params.path(params.raw_root), params.year)
-    for edition, document in documents.items():
-        findings = scan_published(document, values)
-        if findings:
-            raise PublishBlocked(edition, findings)
-    return [publish(document, output_path(params, edition), params, edition) for edition, document in documents.items()]
+    blocked = {edition: found for edition, document in documents.items() if (found := find_published(document, values))}
+    if blocked:
+        traced = {edition: trace_findings(found, params) for edition, found in blocked.items()}
+        raise PublishBlocked(
+            traced,
+            targets={edition: output_path(params, edition) for edition in blocked},
+            executed={edition: Path(executed[edition]) for edition in blocked},
+        )
+    return [
+        publish(document, output_path(params, edition), params, edition, Path(executed[edition]))
+        for edition, document in documents.items()
+    ]
 
 
 def export_appendix(executed_notebook: Path, params: RunParams, edition: str) -> Path:
     """Turn the executed 90_appendix notebook into build/<year>/appendix.html (public) or
     build/<year>/internal/appendix.html (internal), after the pre-publication scan."""
     document = render_html(Path(executed_notebook), params, edition)
-    return publish(document, output_path(params, edition), params, edition)
+    return publish(document, output_path(params, edition), params, edition, Path(executed_notebook))
 
 
 def render_edition(params: RunParams, edition: str) -> Path:

@@ -1,23 +1,40 @@
 """The pre-publication scan: nothing personal, no error output, no machine detail in a rendered file.
 
-`scan_published(html, personal_values)` returns one Chinese finding per problem, naming what kind
-of thing was found and where (character offset and the nearest element id), never the value.
+`find_published(html, personal_values)` returns one `Finding` per problem: what kind of thing was
+found, the visible text around it (every personal value in it masked), the nearest element id, never
+the value itself. `scan_published` gives the same as Chinese lines. `trace_findings` names the ledger
+cell a personal value came from (raw ledgers, clean tables, quarantine).
+
+Executed notebooks kept under build/<year>/notebooks/ are internal files: `scan_notebook` applies the
+personal-data rules only (ID numbers, mobile and landline numbers, the raw ledgers' personal values;
+tracebacks and paths are allowed there), and `scrub_or_block` replaces the outputs of every cell that
+holds personal data by a notice, records it in the notebook's metadata (the appendix export refuses
+such a notebook) and reports the findings.
 """
 
 from __future__ import annotations
 
 import getpass
 import html as html_lib
+import json
+import os
 import re
 import socket
+import unicodedata
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..cleaning import find_header
 from ..manifest import MANIFEST_NAME, read_manifest
 from ..reading import read_csv_export, read_xlsx_sheet
 from ..values import id_check_digit
+
+if TYPE_CHECKING:
+    from ..params import RunParams
 
 _EDGE_L = r"(?<![0-9A-Za-z])"
 _EDGE_R = r"(?![0-9A-Za-z])"
@@ -34,11 +51,55 @@ MACHINE_PATH = re.compile(r"(?<![\w.])/(?:root|work|home|tmp)(?=/|\b)")
 ELEMENT_ID = re.compile(r'\bid="([^"]+)"')
 
 
+ANY_ID = re.compile(_EDGE_L + r"\d{17}[0-9Xx]" + _EDGE_R)  # masked in context even with a wrong check digit
+TAG = re.compile(r"<[^>]*>")
+HIDDEN_BLOCK = re.compile(r"<(style|script)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+CONTEXT = 24  # visible characters shown on each side of a finding
+MAX_PER_KIND = 20
+KIND_ID = "身份证号 (ID number)"
+KIND_MOBILE = "手机号 (mobile number)"
+KIND_LANDLINE = "固定电话 (landline)"
+KIND_PERSONAL = "原始台账个人信息列中的值 (raw personal value)"
+PLACEHOLDER = {
+    KIND_ID: "〔身份证号〕",
+    KIND_MOBILE: "〔手机号〕",
+    KIND_LANDLINE: "〔固定电话〕",
+    KIND_PERSONAL: "〔个人信息〕",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing that must not be published. `value` is kept for tracing only and is never shown."""
+
+    kind: str  # what was found, Chinese with the English term
+    where: str = ""  # the nearest element id, or the notebook cell
+    context: str = ""  # the visible text around it, personal data masked
+    source: str = ""  # the ledger cell(s) it came from, when traced
+    value: str = field(default="", repr=False, compare=False)
+
+    @property
+    def personal(self) -> bool:
+        return self.kind in PLACEHOLDER
+
+    def message(self) -> str:
+        parts = [self.kind]
+        if self.context:
+            parts.append(f"「{self.context}」")
+        if self.where:
+            parts.append(self.where)
+        text = "：".join(parts[:2]) + ("，" + parts[2] if len(parts) > 2 else "")
+        return text + (f"；来源 (source)：{self.source}" if self.source else "")
+
+    def __str__(self) -> str:
+        return self.message()
+
+
 def _where(text: str, offset: int) -> str:
     """The nearest preceding element id, to say where a finding is without quoting it."""
     ids = list(ELEMENT_ID.finditer(text, 0, offset))
-    near = f"，附近元素 #{ids[-1].group(1)}" if ids else ""
-    return f"第 {offset} 字符{near}"
+    return f"位置 (where) #{ids[-1].group(1)} 附近" if ids else f"位置 (where) 第 {offset} 字符"
 
 
 def _word(value: str) -> re.Pattern[str]:
@@ -58,54 +119,482 @@ def machine_names() -> dict[str, str]:
     return {k: v for k, v in names.items() if v and len(v) >= 2}
 
 
-def _personal_hits(text: str, values: set[str]) -> list[int]:
-    """Offsets of any personal value in text: values indexed by their first two characters, one pass."""
+PrefixIndex = dict[str, list[str]]
+
+
+def _prefix_index(values: set[str] | frozenset[str]) -> PrefixIndex:
+    """Values (>= 2 characters) by their first two characters, longest first."""
     by_prefix: dict[str, list[str]] = defaultdict(list)
     for value in values:
         if len(value) >= 2:
             by_prefix[value[:2]].append(value)
-    hits = []
-    for i in range(len(text) - 1):
-        candidates = by_prefix.get(text[i : i + 2])
-        if candidates and any(text.startswith(v, i) for v in candidates):
-            hits.append(i)
-    return hits
+    for candidates in by_prefix.values():
+        candidates.sort(key=len, reverse=True)
+    return dict(by_prefix)
 
 
-def scan_published(html: str, personal_values: set[str]) -> list[str]:
-    """Everything in a rendered file that must not be published; empty when it may be written."""
-    findings: list[str] = []
-    # Embedded PNG data is base64 noise, not text: leave it out; scan the markup and its unescaped text.
-    markup = DATA_URI.sub("data:image/png;base64,", html)
-    text = html_lib.unescape(markup)
+def _personal_spans(text: str, index: PrefixIndex) -> list[tuple[int, str]]:
+    """(offset, value) of every personal value in text, longest match first, never overlapping."""
+    spans = []
+    i = 0
+    while i < len(text) - 1:
+        candidates = index.get(text[i : i + 2])
+        hit = next((v for v in candidates if text.startswith(v, i)), None) if candidates else None
+        if hit:
+            spans.append((i, hit))
+            i += len(hit)
+        else:
+            i += 1
+    return spans
+
+
+def _personal_hits(text: str, values: set[str]) -> list[int]:
+    """Offsets of any personal value in text (kept for callers of the earlier API)."""
+    return [offset for offset, _ in _personal_spans(text, _prefix_index(values))]
+
+
+def mask(text: str, index: PrefixIndex) -> str:
+    """Text with every ID number, phone number and personal value replaced by a placeholder."""
+    text = ANY_ID.sub(PLACEHOLDER[KIND_ID], text)
+    text = MOBILE.sub(PLACEHOLDER[KIND_MOBILE], text)
+    text = LANDLINE.sub(PLACEHOLDER[KIND_LANDLINE], text)
+    spans = _personal_spans(text, index)
+    for offset, value in reversed(spans):
+        text = text[:offset] + PLACEHOLDER[KIND_PERSONAL] + text[offset + len(value) :]
+    return text
+
+
+def _visible(fragment: str, side: str) -> str:
+    """The text a reader sees in an HTML fragment cut out of a page (partial tags at the cut dropped,
+    style and script content left out)."""
+    fragment = HIDDEN_BLOCK.sub(" ", fragment)
+    lower = fragment.lower()
+    for closing in ("</style", "</script"):  # a block cut open at the fragment's start
+        at = lower.rfind(closing)
+        if at != -1:
+            fragment, lower = fragment[at:], lower[at:]
+    for opening in ("<style", "<script"):  # a block cut open at the fragment's end
+        at = lower.find(opening)
+        if at != -1:
+            fragment, lower = fragment[:at], lower[:at]
+    first_close, first_open = fragment.find(">"), fragment.find("<")
+    if first_close != -1 and (first_open == -1 or first_close < first_open):
+        fragment = fragment[first_close + 1 :]
+    last_open, last_close = fragment.rfind("<"), fragment.rfind(">")
+    if last_open > last_close:
+        fragment = fragment[:last_open]
+    text = re.sub(r"\s+", " ", TAG.sub(" ", fragment))
+    return text.lstrip()[-CONTEXT * 4 :] if side == "before" else text.rstrip()[: CONTEXT * 4]
+
+
+def _context(text: str, start: int, end: int, kind: str, index: PrefixIndex, markup: bool = True) -> str:
+    """The masked visible text around text[start:end], the finding itself marked with 【】."""
+    before_raw, after_raw = text[max(0, start - 600) : start], text[end : end + 600]
+    if markup:
+        before, after = _visible(before_raw, "before"), _visible(after_raw, "after")
+    else:
+        before = re.sub(r"\s+", " ", before_raw).lstrip()[-CONTEXT * 4 :]
+        after = re.sub(r"\s+", " ", after_raw).rstrip()[: CONTEXT * 4]
+    # The finding itself in 【】: its placeholder, or (machine data) the masked text as it stands.
+    hit = (
+        f"【{PLACEHOLDER[kind][1:-1]}】"
+        if kind in PLACEHOLDER
+        else f"【{mask(' '.join(text[start:end].split()), index)}】"
+    )
+    before, after = mask(before, index)[-CONTEXT:], mask(after, index)[:CONTEXT]
+    return f"…{before}{hit}{after}…"
+
+
+def _capped(findings: list[Finding]) -> list[Finding]:
+    """At most MAX_PER_KIND findings of one kind, then one line counting the rest."""
+    seen: dict[str, int] = defaultdict(int)
+    kept: list[Finding] = []
+    for finding in findings:
+        seen[finding.kind] += 1
+        if seen[finding.kind] <= MAX_PER_KIND:
+            kept.append(finding)
+    for kind, count in seen.items():
+        if count > MAX_PER_KIND:
+            kept.append(Finding(f"……另有 {count - MAX_PER_KIND} 处{kind}"))
+    return list(dict.fromkeys(kept))
+
+
+def _personal_findings(
+    text: str, index: PrefixIndex, where: Callable[[int], str], markup: bool = True
+) -> list[Finding]:
+    """ID numbers (with a right check digit), mobile and landline numbers, personal values."""
+    found: list[Finding] = []
+    covered = bytearray(len(text))
+
+    def add(kind: str, start: int, end: int) -> None:
+        if any(covered[start:end]):
+            return  # one finding per place: a phone that is also a personal value is reported once
+        covered[start:end] = b"\x01" * (end - start)
+        found.append(
+            Finding(kind, where(start), _context(text, start, end, kind, index, markup), value=text[start:end])
+        )
+
     for match in ID_NUMBER.finditer(text):
         number = match.group(1).upper()
         if id_check_digit(number[:17]) == number[17]:
-            findings.append(f"身份证号 (ID number)：{_where(text, match.start())}")
+            add(KIND_ID, match.start(1), match.end(1))
     for match in MOBILE.finditer(text):
-        findings.append(f"手机号 (mobile number)：{_where(text, match.start())}")
+        add(KIND_MOBILE, match.start(1), match.end(1))
     for match in LANDLINE.finditer(text):
-        findings.append(f"固定电话 (landline)：{_where(text, match.start())}")
-    hits = _personal_hits(text, personal_values)
-    for offset in hits[:20]:
-        findings.append(f"原始台账个人信息列中的值 (personal value)：{_where(text, offset)}")
-    if len(hits) > 20:
-        findings.append(f"……另有 {len(hits) - 20} 处个人信息列中的值")
+        add(KIND_LANDLINE, match.start(1), match.end(1))
+    for offset, value in _personal_spans(text, index):
+        add(KIND_PERSONAL, offset, offset + len(value))
+    return found
+
+
+def find_published(html: str, personal_values: set[str] | frozenset[str]) -> list[Finding]:
+    """Everything in a rendered file that must not be published; empty when it may be written."""
+    # Embedded PNG data is base64 noise, not text: leave it out; scan the markup and its unescaped text.
+    markup = DATA_URI.sub("data:image/png;base64,", html)
+    text = html_lib.unescape(markup)
+    index = _prefix_index(personal_values)
+
+    def where(offset: int) -> str:
+        return _where(text, offset)
+
+    findings = _personal_findings(text, index, where)
     for pattern, label in ERROR_MARKERS:
         for match in pattern.finditer(text):
-            findings.append(f"{label}：{_where(text, match.start())}")
+            findings.append(Finding(label, where(match.start()), _context(text, match.start(), match.end(), "", index)))
             break
     for match in MACHINE_PATH.finditer(text):
-        findings.append(f"本机路径 (machine path) {match.group(0)}…：{_where(text, match.start())}")
+        end = match.end() + len(re.match(r"[^\s<\"']*", text[match.end() :]).group(0))  # type: ignore[union-attr]
+        findings.append(
+            Finding("本机路径 (machine path)", where(match.start()), _context(text, match.start(), end, "", index))
+        )
     for label, name in machine_names().items():
         match = _word(name).search(text)
         if match:
-            findings.append(f"{label.strip()}：{_where(text, match.start())}")
+            findings.append(
+                Finding(label.strip(), where(match.start()), _context(text, match.start(), match.end(), "", index))
+            )
     if re.search(r"<script\b", markup, re.IGNORECASE):
-        findings.append("脚本 (<script>)")
+        findings.append(Finding("脚本 (<script>)"))
     if re.search(r"https?://", markup, re.IGNORECASE):
-        findings.append("外部链接 (http/https)")
-    return list(dict.fromkeys(findings))
+        findings.append(Finding("外部链接 (http/https)"))
+    return _capped(findings)
+
+
+def scan_published(html: str, personal_values: set[str]) -> list[str]:
+    """Everything in a rendered file that must not be published, as Chinese lines (values masked)."""
+    return [finding.message() for finding in find_published(html, personal_values)]
+
+
+# ------------------------------------------------------------------ where a finding came from
+
+
+@dataclass(frozen=True)
+class Cell:
+    file: str
+    sheet: str
+    row: int | None
+    column: str
+    text: str
+    origin: str = ""  # "" for a raw ledger cell, else the clean table (and column) it was found in
+
+    @property
+    def place(self) -> tuple[str, str, int | None, str]:
+        return self.file, self.sheet, self.row, self.column
+
+    def describe(self, origins: list[str] | None = None) -> str:
+        """The place; `origins` are the clean tables the value was (also) found in."""
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"工作表「{self.sheet}」")
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        if self.column:
+            parts.append(f"列「{self.column}」")
+        found_in = "、".join(o for o in (origins if origins is not None else [self.origin]) if o)
+        if not found_in:
+            return " / ".join(parts)
+        if self.origin:  # first seen in clean data: the raw cell no longer holds it
+            return " / ".join(parts) + f"(见清洗结果 {found_in}；原始台账该单元格中未找到)"
+        return " / ".join(parts) + f"(清洗结果 {found_in} 中也有)"
+
+
+def _years(root: Path, year: int) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return [p for p in sorted(root.iterdir()) if p.is_dir() and p.name.isdigit() and int(p.name) <= year]
+
+
+def _raw_cells(raw_root: Path, year: int) -> Iterator[Cell]:
+    """Every non-empty data cell of the raw ledgers of `year` and earlier, with its header."""
+    for folder in _years(raw_root, year):
+        try:
+            manifest = read_manifest(folder)
+        except Exception:  # noqa: BLE001 - tracing is best effort: an unreadable year is skipped
+            continue
+        for ledger in manifest.ledgers:
+            path = folder / ledger.file_name(manifest.year)
+            try:
+                grid = (
+                    read_csv_export(path, ledger.table)
+                    if ledger.fmt == "csv"
+                    else read_xlsx_sheet(path, ledger.sheet or "", ledger.table)
+                )
+                header_idx, found, labels = find_header(grid, ledger)
+            except Exception:  # noqa: BLE001
+                continue
+            headers = {hits[0]: c.header for c in ledger.columns if (hits := found.get(c.name))}
+            for i, row in enumerate(grid.rows[header_idx + 1 :]):
+                sheet_row = header_idx + 1 + i + grid.first_row
+                for j, value in enumerate(row):
+                    if value in (None, ""):
+                        continue
+                    label = headers.get(j) or ("/".join(sorted(labels[j])) if j < len(labels) and labels[j] else "")
+                    yield Cell(grid.file, grid.sheet, sheet_row, label or f"第{j + 1}列", str(value).strip())
+
+
+def _clean_cells(clean_root: Path, year: int) -> Iterator[Cell]:
+    """Every text cell of the clean tables and quarantine of `year` and earlier, with the raw cell
+    it came from (source_file, source_sheet, source_row)."""
+    import pandas as pd
+
+    from ..ledgers import LEDGERS_BY_TABLE
+
+    lineage = {"row_id", "source_file", "source_sheet", "source_row"}
+    for folder in _years(clean_root, year):
+        for path in sorted(folder.glob("*.parquet")):
+            try:
+                frame = pd.read_parquet(path)
+            except Exception:  # noqa: BLE001
+                continue
+            origin = f"{folder.name}/{path.name}"
+            if path.stem == "quarantine":
+                for record in frame.to_dict("records"):
+                    if isinstance(record.get("value"), str) and record["value"]:
+                        row = record.get("row")
+                        yield Cell(
+                            str(record.get("file") or ""),
+                            str(record.get("sheet") or ""),
+                            int(row) if row is not None and not pd.isna(row) else None,
+                            str(record.get("column") or ""),
+                            record["value"],
+                            origin,
+                        )
+                continue
+            if not lineage <= set(frame.columns):
+                continue
+            ledger = LEDGERS_BY_TABLE.get(path.stem)
+            headers = {c.clean_name: c.header for c in ledger.columns} if ledger else {}
+            for name in frame.columns:
+                if name in lineage or frame[name].dtype.kind not in "OUS" and str(frame[name].dtype) != "string":
+                    continue
+                texts = frame[name]
+                hits = texts.notna()
+                for i in hits[hits].index:
+                    value = texts[i]
+                    if isinstance(value, str) and value:
+                        yield Cell(
+                            str(frame.at[i, "source_file"]),
+                            str(frame.at[i, "source_sheet"] or ""),
+                            int(frame.at[i, "source_row"]) if not pd.isna(frame.at[i, "source_row"]) else None,
+                            headers.get(name, name),
+                            value,
+                            f"{origin} 列 {name}",
+                        )
+
+
+def trace_values(values: set[str], raw_root: Path, clean_root: Path, year: int, limit: int = 3) -> dict[str, list[str]]:
+    """For each value, up to `limit` ledger cells holding it: exact cells first, then cells that
+    contain it; raw ledger cells first, then clean tables and quarantine. Best effort, never raises."""
+    wanted = {v: unicodedata.normalize("NFKC", v).strip() for v in values if v and v.strip()}
+    if not wanted:
+        return {}
+    # value -> place -> (exact?, first cell seen, clean tables it was also found in)
+    places: dict[str, dict[tuple[str, str, int | None, str], tuple[bool, Cell, list[str]]]] = defaultdict(dict)
+    for cells in (_raw_cells(raw_root, year), _clean_cells(clean_root, year)):
+        try:
+            for cell in cells:
+                text = unicodedata.normalize("NFKC", cell.text)
+                for value, needle in wanted.items():
+                    if needle not in text:
+                        continue
+                    known = places[value].get(cell.place)
+                    if known is None and len(places[value]) < 4 * limit:
+                        known = (text.strip() == needle, cell, [])
+                        places[value][cell.place] = known
+                    if known is not None and cell.origin and cell.origin not in known[2]:
+                        known[2].append(cell.origin)
+        except Exception:  # noqa: BLE001 - a broken table must not hide the findings themselves
+            continue
+    traced = {}
+    for value, found in places.items():
+        ranked = sorted(found.values(), key=lambda item: (not item[0], item[1].origin != ""))[:limit]
+        traced[value] = [cell.describe(origins) for _, cell, origins in ranked]
+    return traced
+
+
+def trace_findings(findings: list[Finding], params: RunParams) -> list[Finding]:
+    """The findings with the ledger cell(s) each personal value came from, where it can be traced."""
+    values = {f.value for f in findings if f.personal and f.value}
+    if not values:
+        return findings
+    traced = trace_values(values, params.path(params.raw_root), params.path(params.clean_root), params.year)
+    return [replace(f, source="；".join(traced[f.value])) if f.personal and f.value in traced else f for f in findings]
+
+
+# ------------------------------------------------------------------ executed notebooks (internal files)
+
+SCRUB_NOTICE = (
+    "本单元格的输出含个人信息（{kinds}），已在保存前移除 (outputs removed: personal data found)。"
+    "请在运行日志中查看位置，修正台账或笔记本后重新运行。"
+)
+SCRUB_KEY = "lawreport_scrubbed"  # notebook metadata: the findings for which outputs were removed
+
+
+def _output_texts(output: Any) -> Iterator[tuple[str, bool]]:
+    """(text, is_html) of one notebook output; images are left out."""
+    kind = output.get("output_type")
+    if kind == "stream":
+        yield _join(output.get("text", "")), False
+    elif kind in ("display_data", "execute_result", "update_display_data"):
+        for mime, data in (output.get("data") or {}).items():
+            if mime.startswith("image/") and mime != "image/svg+xml":
+                continue
+            text = data if isinstance(data, str) else _join(data) if isinstance(data, list) else None
+            if text is None:
+                text = json.dumps(data, ensure_ascii=False)
+            if mime in ("text/html", "image/svg+xml"):
+                yield html_lib.unescape(DATA_URI.sub("data:image/png;base64,", text)), True
+            else:
+                yield text, False
+    elif kind == "error":
+        yield ANSI.sub("", "\n".join([str(output.get("ename", "")), str(output.get("evalue", ""))])), False
+        yield ANSI.sub("", "\n".join(str(line) for line in output.get("traceback") or [])), False
+
+
+def _join(text: Any) -> str:
+    return "".join(text) if isinstance(text, list) else str(text)
+
+
+def _notebook_findings(notebook: Any, index: PrefixIndex) -> list[tuple[int | None, bool, Finding]]:
+    """(cell index or None for metadata, in the outputs?, finding) of a notebook's personal data."""
+    found: list[tuple[int | None, bool, Finding]] = []
+    papermill = (notebook.get("metadata") or {}).get("papermill") or {}
+    if papermill.get("parameters"):
+        text = json.dumps(papermill["parameters"], ensure_ascii=False)
+        for f in _personal_findings(text, index, lambda _o: "笔记本元数据 (notebook metadata)", markup=False):
+            found.append((None, False, f))
+    for n, cell in enumerate(notebook.get("cells") or [], 1):
+        label = f"第 {n} 个单元格 (cell {n})"
+        source = _join(cell.get("source", ""))
+        for f in _personal_findings(source, index, lambda _o, label=label: f"{label}源码 (source)", markup=False):
+            found.append((n - 1, False, f))
+        for output in cell.get("outputs") or []:
+            for text, is_html in _output_texts(output):
+                for f in _personal_findings(text, index, lambda _o, label=label: f"{label}输出 (output)", is_html):
+                    found.append((n - 1, True, f))
+    return found
+
+
+def scan_notebook(path: Path, personal_values: set[str] | frozenset[str]) -> list[str]:
+    """Personal data in an executed notebook's outputs, sources and parameters, as Chinese lines
+    (values masked). Tracebacks, warnings and paths are allowed here: it is an internal file."""
+    import nbformat
+
+    notebook = nbformat.read(str(path), as_version=4)
+    findings = [f for _, _, f in _notebook_findings(notebook, _prefix_index(personal_values))]
+    return [f.message() for f in _capped(findings)]
+
+
+def scrubbed_findings(path: Path) -> list[str]:
+    """The findings `scrub_or_block` recorded in a notebook whose outputs it removed (empty if none)."""
+    try:
+        metadata = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata") or {}
+    except (OSError, ValueError):
+        return []
+    return [str(line) for line in metadata.get(SCRUB_KEY) or []]
+
+
+def scrub_or_block(
+    path: Path,
+    params: RunParams | None = None,
+    personal_values: set[str] | frozenset[str] | None = None,
+    block: bool = False,
+    say: Callable[[str], None] | None = print,
+) -> list[str]:
+    """The second gate for an executed notebook: when it holds personal data, replace the outputs of
+    each cell holding it by a notice, mask it in sources and parameters, record the findings in the
+    notebook's metadata (so the appendix export refuses it), rewrite the file atomically, and report
+    the findings (traced to their ledger cells when `params` is given) through `say`.
+
+    Returns the report lines (empty when the notebook is clean). With block=True, raise
+    PublishBlocked (P305) after scrubbing instead. Personal values default to those of the run's raw
+    ledgers; when they cannot be read, only ID and phone numbers are looked for (and that is said).
+    """
+    import nbformat
+
+    lines: list[str] = []
+    if personal_values is None:
+        personal_values = set()
+        if params is not None:
+            try:
+                personal_values = personal_values_of(params)
+            except Exception as error:  # noqa: BLE001 - e.g. a broken manifest: still check the patterns
+                lines.append(
+                    f"个人信息列的值无法读取 ({type(error).__name__})，笔记本只按身份证号和电话号码规则检查："
+                    f"{Path(path).name}"
+                )
+    index = _prefix_index(personal_values)
+    notebook = nbformat.read(str(path), as_version=4)
+    found = _notebook_findings(notebook, index)
+    if not found:
+        if lines and say:
+            for line in lines:
+                say(line)
+        return lines
+    findings = [f for _, _, f in found]
+    if params is not None:
+        findings = trace_findings(findings, params)
+    shown = _capped(findings)
+    kinds_by_cell: dict[int, set[str]] = defaultdict(set)
+    masked_sources: set[int] = set()
+    for cell_index, in_output, finding in found:
+        if cell_index is None:
+            continue
+        if in_output:
+            kinds_by_cell[cell_index].add(finding.kind.split(" (")[0])
+        else:
+            masked_sources.add(cell_index)
+    for cell_index in masked_sources:
+        cell = notebook.cells[cell_index]
+        cell.source = mask(_join(cell.source), index)
+    for cell_index, kinds in kinds_by_cell.items():
+        notice = SCRUB_NOTICE.format(kinds="、".join(sorted(kinds)))
+        notebook.cells[cell_index].outputs = [
+            nbformat.v4.new_output("display_data", data={"text/plain": notice, "text/markdown": f"**{notice}**"})
+        ]
+    papermill = notebook.metadata.get("papermill") or {}
+    if papermill.get("parameters"):
+        papermill["parameters"] = json.loads(mask(json.dumps(papermill["parameters"], ensure_ascii=False), index))
+    notebook.metadata[SCRUB_KEY] = [f.message() for f in shown]
+    temporary = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.scrub.tmp")
+    try:
+        nbformat.write(notebook, str(temporary))
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    lines.append(
+        f"[P305] 执行后的笔记本 {Path(path).name} 含个人信息 (personal data in an executed notebook)："
+        f"{len(kinds_by_cell)} 个单元格的输出已替换为说明，共 {len(findings)} 处："
+    )
+    lines.extend(f"  - {f.message()}" for f in shown)
+    if say:
+        for line in lines:
+            say(line)
+    if block:
+        from .export import PublishBlocked
+
+        raise PublishBlocked({Path(path).name: shown}, executed={Path(path).name: Path(path)})
+    return lines
 
 
 # ------------------------------------------------------------------ the raw ledgers' personal values
@@ -156,3 +645,8 @@ def personal_values(raw_root: Path, year: int) -> set[str]:
     earlier years under raw_root, less values that also stand in non-personal columns."""
     stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in raw_root.rglob("*") if p.is_file()))
     return set(_cached_personal_values(str(raw_root), year, stamp))
+
+
+def personal_values_of(params: RunParams) -> set[str]:
+    """The personal values of a run: its raw ledgers' personal columns, this year and earlier."""
+    return personal_values(params.path(params.raw_root), params.year)
