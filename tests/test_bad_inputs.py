@@ -491,6 +491,33 @@ def test_counts_and_amounts_in_words_units_and_dashes(tmp_path):
     assert pd.isna(table.loc[rows[5], "amount_recovered"])  # explicit rule: "—" in a nullable column is empty
 
 
+@pytest.mark.parametrize("raw", ["也许", "2", 2, "待定"])
+def test_unrecognised_yes_no_flags_are_quarantined_with_their_place(tmp_path, raw):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    rows = edit_cells(params, "law_exams", [("passed", 1, raw), ("passed", 2, "√"), ("passed", 3, "N")])
+    result = quarantined(params, "law_exams")
+    problem = problem_at(result, rows[0], "R116")
+    assert (problem.file, problem.sheet, problem.row, problem.column, problem.value, problem.table) == (
+        get_ledger("law_exams").file_name(2025),
+        "法治考试",
+        rows[0],
+        "是否合格",
+        str(raw),
+        "law_exams",
+    )
+    assert problem.level == "row" and "R116" in problem.message() and "是/否" in problem.detail
+    assert rows[0] not in set(result.table.source_row)
+    # Recognised spellings of the same flag are read, not quarantined.
+    table = result.table.set_index("source_row")
+    assert table.loc[rows[1], "passed"] == True and table.loc[rows[2], "passed"] == False  # noqa: E712
+    run_clean(params)  # and quarantine.parquet says the same
+    frame = pd.read_parquet(params.clean_dir / "quarantine.parquet")
+    hits = frame[(frame.code == "R116") & (frame.row == rows[0])]
+    assert hits[["file", "sheet", "column", "value"]].values.tolist() == [
+        [get_ledger("law_exams").file_name(2025), "法治考试", "是否合格", str(raw)]
+    ]
+
+
 @pytest.mark.parametrize("raw", ["NA", "None", "來訪", "来 访x"])
 def test_category_values_outside_the_vocabulary_name_the_closest(tmp_path, raw):
     params = copy_year(tmp_path, 2025, tables=["petitions"])
