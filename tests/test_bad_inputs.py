@@ -385,6 +385,49 @@ def test_the_output_scan_refuses_a_file_type_it_cannot_read(tmp_path):
         personal_leaks([tmp_path / "out"], set())
 
 
+def test_an_unexpected_column_is_ignored_with_a_notice_naming_it(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    expected = clean_year(params).results[0].table
+    row, _ = locate(params, "law_exams", "staff_name")
+    book, path = workbook(params, "law_exams")
+    sheet = book["法治考试"]
+    new_col = sheet.max_column + 1
+    sheet.cell(row - 1, new_col).value = "备注说明"
+    for r in range(row, row + 5):
+        sheet.cell(r, new_col).value = "另行通知"
+    book.save(path)
+    [result] = run_clean(params).results
+    notices = [p for p in result.notices if p.code == "N204"]
+    assert [(p.file, p.sheet, p.row, p.column, p.level) for p in notices] == [
+        (get_ledger("law_exams").file_name(2025), "法治考试", row - 1, "备注说明", "notice")
+    ]
+    assert "N204" in notices[0].message() and "备注说明" in notices[0].message()
+    assert result.table.equals(expected)  # nothing of it reaches the clean table
+    report = json.loads((params.clean_dir / "clean_report.json").read_text(encoding="utf-8"))
+    assert report["ledgers"]["law_exams"]["ignored_columns"] == ["备注说明"]
+
+
+def test_blank_rows_in_the_data_area_are_dropped_and_counted(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    before = quarantined(params, "law_exams")
+    row, _ = locate(params, "law_exams", "staff_name", 3)
+    book, path = workbook(params, "law_exams")
+    sheet = book["法治考试"]
+    width = sheet.max_column
+    sheet.insert_rows(row, amount=2)  # two blank rows above the 4th data row
+    for c in range(1, width + 1):
+        sheet.cell(row + 1, c).value = "\u3000" if c % 2 else " "  # only spaces: blank too
+    book.save(path)
+    after = quarantined(params, "law_exams")
+    assert after.dropped["N201"] == before.dropped.get("N201", 0) + 2
+    assert after.rows_read == before.rows_read + 2
+    assert (after.rows_kept, after.rows_quarantined) == (before.rows_kept, before.rows_quarantined)
+    assert not {row, row + 1} & set(after.table.source_row)
+    run_clean(params)
+    report = json.loads((params.clean_dir / "clean_report.json").read_text(encoding="utf-8"))
+    assert report["ledgers"]["law_exams"]["rows_dropped"]["N201"] == after.dropped["N201"]
+
+
 def test_all_file_problems_are_reported_in_one_pass(tmp_path):
     params = copy_year(tmp_path, 2025, tables=["law_exams", "petitions", "hotline_complaints"])
     ledger_path(params, "hotline_complaints").write_bytes(b"")
@@ -428,6 +471,31 @@ def test_id_number_faults(tmp_path):
     assert rows[3] in set(result.table.source_row)
     # The ID never appears, even in the quarantine report.
     assert all(good[:10] not in p.value and "99010119" not in p.value for p in result.quarantine)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "99010119800101001",  # 17 digits: the check digit is missing
+        "9901011980010100123",  # 19 digits
+        "99010119800101001Y",  # a letter other than X as check digit
+        "990101198O0101001X",  # a letter O typed for a zero
+        "990101-19800101-001",  # separators
+    ],
+)
+def test_malformed_id_numbers(tmp_path, raw):
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    rows = edit_cells(params, "law_exams", [("staff_id_number", 0, raw)])
+    result = quarantined(params, "law_exams")
+    problem = problem_at(result, rows[0], "R110")
+    assert (problem.file, problem.sheet, problem.column) == (
+        get_ledger("law_exams").file_name(2025),
+        "法治考试",
+        "身份证号",
+    )
+    assert "R110" in problem.message() and "校验位" in problem.detail
+    assert raw[:10] not in problem.value  # a personal column: the value is masked, even when malformed
+    assert rows[0] not in set(result.table.source_row)
 
 
 def test_lower_case_x_is_accepted(tmp_path):
