@@ -76,17 +76,67 @@ def _is_pytest_check(call: ast.Call) -> bool:
     )
 
 
-def asserting_helpers(trees: list[ast.Module]) -> set[str]:
-    """Names of the functions (not tests) of the test sources whose body asserts."""
-    names = set()
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _checked_names(function: ast.AST) -> set[str]:
+    """Names a function's checks read (asserts, pytest.raises/warns/fail and the body they guard), and,
+    one assignment at a time back to its parameters, the names those were computed from."""
+    checked: set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assert) or (isinstance(node, ast.Call) and _is_pytest_check(node)):
+            checked |= _names(node)
+        if isinstance(node, ast.With) and any(
+            isinstance(item.context_expr, ast.Call) and _is_pytest_check(item.context_expr) for item in node.items
+        ):
+            checked |= {name for stmt in node.body for name in _names(stmt)}
+    flows = []  # (names assigned, names read)
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            flows.append(({n for t in targets for n in _names(t)}, _names(node.value)))
+        elif isinstance(node, ast.For | ast.comprehension):
+            flows.append((_names(node.target), _names(node.iter)))
+    changed = True
+    while changed:
+        changed = False
+        for assigned, read in flows:
+            if assigned & checked and not read <= checked:
+                checked |= read
+                changed = True
+    return checked
+
+
+def asserting_helpers(trees: list[ast.Module]) -> dict[str, list[tuple[list[str], set[str]]]]:
+    """Functions (not tests) of the test sources that check one of their parameters:
+    name -> [(parameter names, the parameters that reach an assert or pytest.raises/fail)]."""
+    helpers: dict[str, list[tuple[list[str], set[str]]]] = {}
     for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith("test_"):
-                for inner in ast.walk(node):
-                    if isinstance(inner, ast.Assert) or (isinstance(inner, ast.Call) and _is_pytest_check(inner)):
-                        names.add(node.name)
-                        break
-    return names
+                params = [a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)]
+                checked = set(params) & _checked_names(node)
+                if checked:
+                    helpers.setdefault(node.name, []).append((params, checked))
+    return helpers
+
+
+def _helper_checks(call: ast.Call, argument: ast.AST, helpers: dict[str, list[tuple[list[str], set[str]]]]) -> bool:
+    """Is `argument` (a positional argument or keyword of `call`) a parameter the called helper checks?"""
+    for params, checked in helpers.get(_call_name(call), []):
+        if params and params[0] in ("self", "cls") and isinstance(call.func, ast.Attribute):
+            params = params[1:]
+        if isinstance(argument, ast.keyword):
+            name = argument.arg
+        elif argument in call.args and not any(isinstance(a, ast.Starred) for a in call.args):
+            index = call.args.index(argument)
+            name = params[index] if index < len(params) else None
+        else:
+            name = None
+        if name in checked:
+            return True
+    return False
 
 
 def _names_read_by_asserts(tree: ast.AST) -> set[str]:
@@ -113,11 +163,15 @@ def _strings(tree: ast.AST) -> Iterator[ast.Constant]:
             yield node
 
 
+Helpers = dict[str, list[tuple[list[str], set[str]]]]
+
+
 def _in_assertion(
-    constant: ast.Constant, parents: dict[ast.AST, ast.AST], helpers: set[str], asserted: set[str]
+    constant: ast.Constant, parents: dict[ast.AST, ast.AST], helpers: Helpers, asserted: set[str]
 ) -> bool:
     """Walk up from the string to its statement: is it held by an assertion context on the way?"""
     node: ast.AST = constant
+    through_call = False  # a value computed by a call is not the literal an assert compares with
     while node in parents:
         parent = parents[node]
         if isinstance(parent, ast.Assert | ast.Compare):
@@ -125,21 +179,22 @@ def _in_assertion(
         if isinstance(parent, ast.keyword) and parent.arg == "match":
             return True
         if isinstance(parent, ast.Call) and node is not parent.func:
-            if _is_pytest_check(parent) or _call_name(parent) in helpers:
+            if _is_pytest_check(parent) or _helper_checks(parent, node, helpers):
                 return True
             if _call_name(parent) == "parametrize":
                 function = parents.get(parent)
                 return isinstance(function, ast.FunctionDef) and _parametrize_asserted(parent, function)
+            through_call = True
         if isinstance(parent, ast.Assign | ast.AnnAssign):
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-            return any(isinstance(t, ast.Name) and t.id in asserted for t in targets)
+            return not through_call and any(isinstance(t, ast.Name) and t.id in asserted for t in targets)
         if isinstance(parent, ast.stmt):
             return False  # any other statement (an expression on its own, an `if`, a docstring…)
         node = parent
     return False
 
 
-def asserted_codes(source: str, helpers: set[str]) -> set[str]:
+def asserted_codes(source: str, helpers: Helpers) -> set[str]:
     """The codes that the source holds in an assertion context (see the module docstring)."""
     tree = ast.parse(source)
     parents = _parents(tree)
@@ -195,7 +250,13 @@ def test_the_codes_are_what_the_heuristic_looks_for():
 # ------------------------------------------------------------------ the heuristic can say no
 
 
-HELPERS = {"problem_at"}
+HELPERS = asserting_helpers(
+    [
+        ast.parse(
+            "def problem_at(result, row, code):\n    hits = [p for p in result if p.code == code]\n    assert hits\n"
+        )
+    ]
+)
 
 
 @pytest.mark.parametrize(
@@ -209,6 +270,8 @@ HELPERS = {"problem_at"}
         'def test_a():\n    assert run("F0012")\n',
         'def test_a():\n    assert run("XF001")\n',
         'def test_a():\n    other(result, 3, "F001")\n',
+        'def test_a():\n    problem_at(result, "F001", "R1")\n',  # the helper does not check `row`
+        'def test_a():\n    rows = edit(params, [("c", 0, "F001")])\n    assert rows\n',  # planted, not asserted
         '@pytest.mark.parametrize("raw", ["F001"])\ndef test_a(raw):\n    run(raw)\n    assert True\n',
     ],
 )
@@ -225,6 +288,7 @@ def test_a_code_outside_an_assertion_does_not_count(source):
         'def test_a():\n    hits = [p for p in problems if p.code == "F001"]\n    assert hits\n',
         'def test_a():\n    with pytest.raises(E, match="F001"):\n        run()\n',
         'def test_a():\n    problem_at(result, 3, "F001")\n',
+        'def test_a():\n    problem_at(result, 3, code="F001")\n',
         'def test_a():\n    assert "[F001] 台账" in message\n',
         'EXPECTED = {"F001"}\n\ndef test_a():\n    assert codes() == EXPECTED\n',
         '@pytest.mark.parametrize("raw, code", [("x", "F001")])\ndef test_a(raw, code):\n    assert run(raw) == code\n',
@@ -234,11 +298,16 @@ def test_a_code_in_an_assertion_counts(source):
     assert asserted_codes(source, HELPERS) == {"F001"}
 
 
-def test_asserting_helpers_are_found():
+def test_asserting_helpers_are_found_with_the_parameters_they_check():
     tree = ast.parse(
-        "def problem_at(r, row, code):\n    hits = [p for p in r if p.code == code]\n    assert hits\n"
+        "def problem_at(r, row, code):\n    hits = [p for p in r if p.code == code]\n    assert hits, row\n"
         "def file_error(params):\n    with pytest.raises(E) as info:\n        run(params)\n    return info.value\n"
+        "def locate(params, table, column):\n    ledger = get(table)\n    assert ledger.sheet\n    return find(column)\n"
         "def plain(x):\n    return x\n"
-        "def test_x():\n    assert True\n"
+        "def test_x(y):\n    assert y\n"
     )
-    assert asserting_helpers([tree]) == {"problem_at", "file_error"}
+    assert asserting_helpers([tree]) == {
+        "problem_at": [(["r", "row", "code"], {"r", "row", "code"})],
+        "file_error": [(["params"], {"params"})],
+        "locate": [(["params", "table", "column"], {"table"})],
+    }
