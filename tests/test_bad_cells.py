@@ -6,6 +6,7 @@ are made the way tests/test_bad_inputs.py makes them.
 
 from __future__ import annotations
 
+import json
 import zipfile
 
 import openpyxl
@@ -14,6 +15,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from support import copy_year, edit_cells, ledger_path, locate, tree_hashes
 from test_bad_inputs import quarantined
 
+from lawreport.clean_step import run_clean
 from lawreport.ledgers import get_ledger
 
 # ---------------------------------------------------------------- helpers
@@ -177,3 +179,86 @@ def test_a_1904_serial_outside_the_report_year_is_still_reported(tmp_path):
     book.save(path)
     problem = only_problem(quarantined(params, "joint_inspections"), targets[0][0])
     assert (problem.code, problem.column) == ("R103", "检查日期") and "2029-03-06" in problem.detail
+
+
+# ---------------------------------------------------------------- invisible characters (N206)
+
+
+def cell_value(params, table: str, column: str, data_row: int):
+    row, col = locate(params, table, column, data_row)
+    book = openpyxl.load_workbook(ledger_path(params, table), read_only=True)
+    value = book[get_ledger(table).sheet].cell(row, col).value
+    book.close()
+    return value
+
+
+def notices(result, code: str) -> dict[str, object]:
+    return {p.column: p for p in result.notices if p.code == code}
+
+
+def test_invisible_characters_are_removed_and_counted_so_ids_and_groups_still_match(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["petitions"])
+    base = quarantined(params, "petitions")
+    first_no = cell_value(params, "petitions", "case_no", 0)
+    name = cell_value(params, "petitions", "petitioner", 1)
+    rows = edit_cells(
+        params,
+        "petitions",
+        [
+            ("case_no", 5, first_no + "\u200b"),  # the same id as row 0, with a zero-width space
+            ("channel", 2, "\ufeff来访\u200d"),  # category: BOM and zero-width joiner
+            ("petitioner", 3, name + "\u2060\u202e"),  # personal: the pseudonym must not change
+            ("petitioner", 1, "\u00ad" + name),
+        ],
+    )
+    first_row = locate(params, "petitions", "case_no", 0)[0]
+    result = quarantined(params, "petitions")
+    # The duplicate id is found again (it was hidden by the zero-width space): both rows are R109.
+    assert {p.row for p in result.quarantine if p.code == "R109"} == {first_row, rows[0]}
+    assert {p.code for p in result.quarantine} == {"R109"}
+    table = result.table.set_index("source_row")
+    assert table.loc[rows[1], "channel"] == "来访"
+    assert table.loc[rows[2], "petitioner_key"] == table.loc[rows[3], "petitioner_key"]
+    assert table.loc[rows[3], "petitioner_key"] == base.table.set_index("source_row").loc[rows[3], "petitioner_key"]
+    found = notices(result, "N206")
+    assert set(found) == {"信访件编号", "受理|方式", "信访人|姓名"}
+    assert (found["信访件编号"].value, found["受理|方式"].value, found["信访人|姓名"].value) == ("1", "1", "2")
+    assert "U+200B" in found["信访件编号"].detail and f"第{rows[0]}行" in found["信访件编号"].detail
+    assert "U+202E" in found["信访人|姓名"].detail and "共删除 3 个" in found["信访人|姓名"].detail
+    assert name not in str([p.to_dict() for p in result.notices])
+    assert found["受理|方式"].file == "2025年信访事项登记台账.xlsx" and found["受理|方式"].sheet == "信访登记"
+    assert result.rows_read == base.rows_read and result.rows_quarantined == 2
+
+
+def test_a_group_key_with_a_zero_width_space_stays_one_group_and_the_notice_reaches_the_clean_report(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["legal_adviser_log"])
+    base = quarantined(params, "legal_adviser_log").table
+    first, second = (cell_value(params, "legal_adviser_log", "village", i) for i in (0, 1))
+    rows = edit_cells(
+        params, "legal_adviser_log", [("village", 0, first + "\u200b"), ("village", 1, f" {second}\u200c")]
+    )
+    summary = run_clean(params)
+    result = summary.results[0]
+    assert result.table.village.value_counts().to_dict() == base.village.value_counts().to_dict()
+    assert result.rows_kept == len(base) and result.rows_quarantined == 0
+    report = json.loads((params.clean_dir / "clean_report.json").read_text(encoding="utf-8"))
+    n206 = [n for n in report["notices"] if n["code"] == "N206"]
+    assert len(n206) == 1 and n206[0]["column"] == "服务村(居)" and n206[0]["value"] == "2"
+    assert (
+        n206[0]["table"] == "legal_adviser_log" and n206[0]["label"] == "删除不可见字符 (invisible characters removed)"
+    )
+    assert f"第{rows[0]}、{rows[1]}行" in n206[0]["detail"]
+
+
+def test_invisible_characters_in_a_csv_export_and_in_a_header(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["hotline_complaints"])
+    expected = quarantined(params, "hotline_complaints").table
+    path = ledger_path(params, "hotline_complaints")
+    lines = path.read_bytes().decode("gb18030").splitlines(keepends=True)
+    lines[0] = lines[0].replace("工单编号", "工单\u200b编号", 1)
+    lines[1] = "\u2066" + lines[1].replace(",网络问政,", ",网络问政\u200b,", 1)
+    path.write_bytes("".join(lines).encode("gb18030"))
+    result = quarantined(params, "hotline_complaints")
+    assert result.table.equals(expected)
+    found = notices(result, "N206")
+    assert set(found) == {"工单编号", "来源渠道"} and found["工单编号"].sheet == ""

@@ -22,6 +22,7 @@ from .pseudonym import Pseudonymiser, resolve_key
 from .storage import staged_dir, write_json, write_parquet
 
 QUARANTINE_COLUMNS = ("table", "file", "sheet", "row", "column", "value", "code", "reason", "detail")
+CHANGED_VALUE_NOTICES = frozenset({"N206", "N207"})
 
 
 @dataclass
@@ -54,6 +55,12 @@ class CleanSummary:
 
     def quarantine_frame(self) -> pd.DataFrame:
         return quarantine_frame(self.quarantine)
+
+    def reported_notices(self) -> list[Problem]:
+        """Notices kept in clean_report.json: the run's own, and per ledger the values that were
+        changed without dropping the row (N206 invisible characters, N207 personal data masked)."""
+        changed = [p for r in self.results for p in r.notices if p.code in CHANGED_VALUE_NOTICES]
+        return [*self.notices, *changed]
 
 
 def quarantine_frame(problems: list[Problem]) -> pd.DataFrame:
@@ -176,7 +183,7 @@ def write_clean(params: RunParams, summary: CleanSummary) -> Path:
                 "year": params.year,
                 "synthetic": summary.manifest.synthetic,
                 "ledgers": {r.ledger.table: r.report() for r in summary.results},
-                "notices": [p.to_dict() for p in summary.notices],
+                "notices": [p.to_dict() for p in summary.reported_notices()],
             },
         )
         write_json(

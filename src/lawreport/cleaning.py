@@ -43,7 +43,7 @@ INDEX_HEADERS = frozenset({"序号", "编号序", "no", "no."})
 def norm_header(text: object) -> str:
     if text is None:
         return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", V.strip_invisible(str(text))))
 
 
 @dataclass
@@ -256,6 +256,7 @@ class LedgerCleaner:
             )
             for col in ignored
         ]
+        notices.extend(self.remove_invisible(grid, ledger, mapping, data_start))
         keep_idx: list[int] = []
         seen: set[tuple[object, ...]] = set()
         for i, row in enumerate(rows):
@@ -412,6 +413,44 @@ class LedgerCleaner:
             dropped=dropped,
             ignored_columns=ignored,
         )
+
+    @staticmethod
+    def remove_invisible(grid: Grid, ledger: Ledger, mapping: dict[str, int], data_start: int) -> list[Problem]:
+        """Remove invisible characters from every text cell of the data area, before blank, footer and
+        duplicate rows are told apart, so that an id with a zero-width space still matches its twin.
+        One N206 notice per ledger column, with the number of cells, characters and rows affected."""
+        header_of = {j: ledger.column(name).header for name, j in mapping.items()}
+        found: dict[int, tuple[list[int], Counter[str]]] = {}
+        for i in range(data_start, len(grid.rows)):
+            row = grid.rows[i]
+            for j, cell in enumerate(row):
+                if isinstance(cell, str) and not cell.isascii():
+                    chars = V.invisible_in(cell)
+                    if chars:
+                        row[j] = V.strip_invisible(cell)
+                        rows, counts = found.setdefault(j, ([], Counter()))
+                        rows.append(i + grid.first_row)
+                        counts.update(chars)
+        notices = []
+        for j, (rows, counts) in sorted(found.items()):
+            if j not in header_of:
+                continue  # a column that never reaches the clean table (see N204)
+            kinds = "、".join(f"U+{ord(c):04X} {V.INVISIBLE_NAMES[c]}×{n}" for c, n in counts.most_common())
+            where = "、".join(str(r) for r in rows[:10]) + ("…" if len(rows) > 10 else "")
+            notices.append(
+                Problem(
+                    "N206",
+                    "notice",
+                    grid.file,
+                    grid.sheet,
+                    None,
+                    header_of[j],
+                    str(len(rows)),
+                    f"{len(rows)} 个单元格共删除 {counts.total()} 个不可见字符({kinds})；第{where}行",
+                    ledger.table,
+                )
+            )
+        return notices
 
     def parse(self, column: Column, raw: object, ledger: Ledger, date1904: bool = False) -> object:
         """One cell to its clean value; raises ValueProblem. Personal values come back pseudonymised.

@@ -196,8 +196,11 @@ def _may_hold_faults(archive: zipfile.ZipFile, part: str) -> bool:
     tail = b""
     with archive.open(part) as stream:
         while chunk := stream.read(SCAN_CHUNK):
-            if _FAULT_HINT.search(tail + chunk):
-                return True
+            data = tail + chunk
+            # Plain substring tests first (fast); the pattern only confirms a candidate chunk.
+            if b"<f" in data or b":f" in data or b'"e"' in data or b"'e'" in data:
+                if _FAULT_HINT.search(data):
+                    return True
             tail = chunk[-64:]
     return False
 

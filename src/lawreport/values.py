@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from difflib import get_close_matches
+from functools import lru_cache
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 # Workbooks with <workbookPr date1904="1"/> count from 1904-01-01 = serial 0 (1462 days later).
@@ -39,6 +40,7 @@ UNIT_SUFFIXES = (
     "座",
     "起",
 )
+_SPACES = re.compile(r"\s+")
 CHINESE_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万亿]+$")
 # Excel's error values (as cached in a cell, or as text in a CSV export or a pasted copy).
 EXCEL_ERRORS = frozenset(
@@ -67,6 +69,49 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 
 
+# Invisible characters that arrive with copy-paste from web pages, chat and PDF: zero-width space,
+# joiners and marks (U+200B-U+200F), word joiner and invisible operators (U+2060-U+2064), BOM /
+# zero-width no-break space (U+FEFF), soft hyphen (U+00AD), bidi embeddings and isolates
+# (U+202A-U+202E, U+2066-U+2069), Arabic letter mark and Mongolian vowel separator. They make
+# "天宝社区\u200b" a second group and defeat duplicate detection, so every text value loses them.
+INVISIBLE_NAMES = {
+    "\u00ad": "软连字符 soft hyphen",
+    "\u061c": "阿拉伯字母标记 ALM",
+    "\u180e": "蒙古文元音分隔符 MVS",
+    "\u200b": "零宽空格 ZWSP",
+    "\u200c": "零宽不连字 ZWNJ",
+    "\u200d": "零宽连字 ZWJ",
+    "\u200e": "从左到右标记 LRM",
+    "\u200f": "从右到左标记 RLM",
+    "\u202a": "双向嵌入 LRE",
+    "\u202b": "双向嵌入 RLE",
+    "\u202c": "双向结束 PDF",
+    "\u202d": "双向覆盖 LRO",
+    "\u202e": "双向覆盖 RLO",
+    "\u2060": "词连接符 WJ",
+    "\u2061": "不可见函数应用",
+    "\u2062": "不可见乘号",
+    "\u2063": "不可见分隔符",
+    "\u2064": "不可见加号",
+    "\u2066": "双向隔离 LRI",
+    "\u2067": "双向隔离 RLI",
+    "\u2068": "双向隔离 FSI",
+    "\u2069": "双向隔离结束 PDI",
+    "\ufeff": "字节顺序标记 BOM/ZWNBSP",
+}
+INVISIBLE = re.compile("[" + "".join(INVISIBLE_NAMES) + "]")
+
+
+def strip_invisible(text: str) -> str:
+    """The text without invisible characters (the one place they are removed; every parser calls it)."""
+    return text if text.isascii() else INVISIBLE.sub("", text)
+
+
+def invisible_in(text: str) -> list[str]:
+    """The invisible characters a text holds, in order (empty for ASCII text)."""
+    return [] if text.isascii() else INVISIBLE.findall(text)
+
+
 class ValueProblem(Exception):
     """A raw value that the rules cannot turn into a clean value."""
 
@@ -80,12 +125,12 @@ def nfkc(value: object) -> str:
     """Text form of a raw value, NFKC-normalised (full-width digits and letters to ASCII)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value))
+    return unicodedata.normalize("NFKC", strip_invisible(str(value)))
 
 
 def fold_spaces(text: str) -> str:
-    """Strip and collapse all whitespace, ideographic space included."""
-    return re.sub(r"\s+", " ", text.replace("\u3000", " ")).strip()
+    """Strip and collapse all whitespace, ideographic space included; invisible characters removed."""
+    return _SPACES.sub(" ", strip_invisible(text).replace("\u3000", " ")).strip()
 
 
 def is_empty(value: object) -> bool:
@@ -115,22 +160,30 @@ def parse_code(value: object) -> str:
         if not value.is_integer():
             raise ValueProblem("R104", "编号不应为小数")
         value = int(value)
-    return re.sub(r"\s+", "", nfkc(value))
+    return _SPACES.sub("", nfkc(value))
+
+
+@lru_cache(maxsize=256)
+def _vocabulary(allowed: tuple[str, ...]) -> dict[str, str]:
+    """Vocabularies are compared in NFKC form, so full-width brackets and letters match."""
+    forms: dict[str, str] = {}
+    for item in allowed:
+        forms.setdefault(nfkc(item).replace(" ", ""), item)
+    return forms
 
 
 def parse_category(value: object, allowed: tuple[str, ...]) -> str:
-    text = re.sub(r"\s+", "", nfkc(value))
-    for item in allowed:
-        # Vocabularies are compared in NFKC form, so full-width brackets and letters match.
-        if nfkc(item).replace(" ", "") == text:
-            return item
+    text = _SPACES.sub("", nfkc(value))
+    item = _vocabulary(allowed).get(text)
+    if item is not None:
+        return item
     close = get_close_matches(text, allowed, n=1, cutoff=0.0)
     hint = f"最接近的取值：{close[0]}" if close else ""
     raise ValueProblem("R108", f"允许取值 {'、'.join(allowed)}；{hint}")
 
 
 def _strip_number_text(value: object) -> str:
-    text = re.sub(r"\s+", "", nfkc(value))
+    text = _SPACES.sub("", nfkc(value))
     for suffix in UNIT_SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix):
             if suffix == "万元":
