@@ -90,7 +90,7 @@ def test_pseudonyms_are_stable_and_keyed(tmp_path, monkeypatch):
     first = clean_year(params).results[0].table
     again = clean_year(params).results[0].table
     assert first.member_name_key.equals(again.member_name_key)
-    monkeypatch.setenv("LAWREPORT_PSEUDONYM_KEY", "another-key")
+    monkeypatch.setenv("LAWREPORT_PSEUDONYM_KEY", "another-key-of-at-least-32-bytes-for-this-test")
     other = clean_year(params).results[0].table
     assert not (first.member_name_key == other.member_name_key).any()
 

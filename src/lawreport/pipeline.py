@@ -224,6 +224,13 @@ def execute_notebook(
         ) from None
     finally:
         source.unlink(missing_ok=True)
+        # Executed notebooks kept under build/ obey the publishing rules: personal data found in
+        # one (a second gate; the clean step masks it first) is scrubbed and reported. Also for a
+        # notebook kept after a failure.
+        if output.exists():
+            from .appendix.scan import scrub_or_block
+
+            scrub_or_block(output, params)
     return output
 
 
