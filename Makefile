@@ -6,7 +6,7 @@ YEAR ?= 2025
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lab lint samples expectations lock clean-build publish explain bench
+.PHONY: help run test lab lint samples expectations lock clean-build publish explain bench mutants
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -54,3 +54,6 @@ explain: $(STAMP) ## where does a figure come from: make explain ID=dispute_reso
 
 bench: $(STAMP) ## benchmark (not a test): cold run, unchanged rerun, one ledger changed, bare computation
 	$(BIN)/python -m lawreport.bench --year $(YEAR)
+
+mutants: $(STAMP) ## mutation check: every mutant of a metric filter must fail a unit test (exit 1 if one survives)
+	$(BIN)/python tools/mutate_metrics.py
