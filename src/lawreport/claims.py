@@ -21,6 +21,7 @@ from . import consistency
 from .metrics import METRICS, CleanData, MetricResult, NoData
 from .textscan import NumberMention, scan_numbers
 from .wording import (
+    COUNT_KINDS,
     Figure,
     FigureError,
     Kind,
@@ -389,12 +390,25 @@ def consistency_problems(register: Register) -> dict[str, list[str]]:
             )
     for relation in register.relations:
         left, right = by_id[relation["left"]].figure, by_id[relation["right"]].figure
-        if left.kind == Kind.EXACT and right.kind == Kind.EXACT and relation["op"] == "<=":
+        if relation["op"] != "<=" or left.kind not in COUNT_KINDS or right.kind not in COUNT_KINDS:
+            continue
+        if left.kind == Kind.EXACT and right.kind == Kind.EXACT:
             check = consistency.check_not_greater(
                 by_id[relation["left"]].written, left.value, by_id[relation["right"]].written, right.value
             )
             if not check.ok:
                 problems.setdefault(relation["left"], []).append(f"{check.message}({relation.get('note', '')})")
+            continue
+        # Approximate wordings (400余, 约8万, 不少于…): the relation is broken when every value the
+        # left wording allows exceeds every value the right one allows (结案400余件 > 立案390件).
+        left_low, _, left_low_in, _ = left.interval()
+        _, right_high, _, right_high_in = right.interval()
+        if left_low is not None and right_high is not None:
+            if left_low > right_high or (left_low == right_high and not (left_low_in and right_high_in)):
+                problems.setdefault(relation["left"], []).append(
+                    f"{left.written} 的取值({left.describe_zh()})都大于 {right.written} 的取值"
+                    f"({right.describe_zh()})，不合逻辑({relation.get('note', '')})"
+                )
     return problems
 
 

@@ -96,3 +96,11 @@ def test_a_relation_that_holds_leaves_the_figures_to_the_data():
     # and a wrong count is a mismatch, not an inconsistency
     results = {r.entry.id: r for r in verify_register(register(filed="4件", closed="2件"), data)}
     assert results["closed"].status == "mismatch"
+
+
+def test_an_approximate_wording_that_must_exceed_its_bound_breaks_the_relation():
+    # 结案400余件 allows 401..499, all above 立案390件: the report contradicts itself.
+    assert list(consistency_problems(register(filed="390件", closed="400余件"))) == ["closed"]
+    assert not consistency_problems(register(filed="390件", closed="300余件"))
+    assert not consistency_problems(register(filed="390件", closed="约400件"))  # 约400 allows 390
+    assert not consistency_problems(register(filed="400余件", closed="400件"))
