@@ -21,16 +21,16 @@ run: $(STAMP) ## run the suite for YEAR (default 2025); FAIL_ON=mismatch,... set
 	$(BIN)/lawreport run --year $(YEAR) $(if $(FAIL_ON),--fail-on $(FAIL_ON))
 
 test: $(STAMP) ## install the same way and run lint, the format check and all tests
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff format --check src tests tools
 	$(BIN)/python -m pytest -q
 
 lab: $(STAMP) ## open JupyterLab on the notebooks with the project's environment
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 lint: $(STAMP) ## ruff lint and format check
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff format --check src tests tools
 
 samples: $(STAMP) ## regenerate the synthetic sample ledgers under data/raw/
 	$(BIN)/python -m lawreport.sample.generator --out data/raw
