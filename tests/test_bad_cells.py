@@ -13,10 +13,11 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from support import copy_year, edit_cells, ledger_path, locate, tree_hashes
-from test_bad_inputs import quarantined
+from test_bad_inputs import quarantined, valid_id
 
 from lawreport.clean_step import run_clean
 from lawreport.ledgers import get_ledger
+from lawreport.personal import luhn_ok
 
 # ---------------------------------------------------------------- helpers
 
@@ -262,3 +263,98 @@ def test_invisible_characters_in_a_csv_export_and_in_a_header(tmp_path):
     assert result.table.equals(expected)
     found = notices(result, "N206")
     assert set(found) == {"工单编号", "来源渠道"} and found["工单编号"].sheet == ""
+
+
+# ---------------------------------------------------------------- personal data in other columns (N207)
+
+ADULT_ID = valid_id("99010119800101001")
+OTHER_ADULT_ID = valid_id("99010119751231004")
+MOBILE = "13912345678"
+
+
+def luhn_number(prefix: str) -> str:
+    """prefix + the Luhn check digit: a number shaped like a bank card."""
+    return next(prefix + d for d in "0123456789" if luhn_ok(prefix + d))
+
+
+CARD = luhn_number("622202123456789")
+
+
+def test_personal_data_typed_into_text_columns_is_masked_with_a_notice(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["legacy_cases", "publicity_events"])
+    full_width_mobile = MOBILE.translate({ord(d): chr(ord(d) + 0xFEE0) for d in "0123456789"})
+    rows = edit_cells(
+        params,
+        "legacy_cases",
+        [
+            ("title", 0, f"张某(身份证{ADULT_ID})反映宅基地问题，电话{full_width_mobile}"),
+            ("title", 1, "联系人 139 1234 5678，邮箱 zhang.san@example.com"),
+            ("title", 2, f"老号码 110105491231002，工资卡 {CARD[:4]} {CARD[4:8]} {CARD[8:12]} {CARD[12:]}"),
+        ],
+    )
+    prow = edit_cells(params, "publicity_events", [("location", 0, "文化广场(报名电话 0571-88889999)")])
+    summary = run_clean(params)
+    legacy, events = (
+        next(r for r in summary.results if r.ledger.table == t) for t in ("legacy_cases", "publicity_events")
+    )
+    table = legacy.table.set_index("source_row")
+    assert table.loc[rows[0], "title"] == "张某(身份证[已遮蔽:身份证号])反映宅基地问题，电话[已遮蔽:电话]"
+    assert table.loc[rows[1], "title"] == "联系人 [已遮蔽:电话]，邮箱 [已遮蔽:电子邮箱]"
+    assert table.loc[rows[2], "title"] == "老号码 [已遮蔽:身份证号]，工资卡 [已遮蔽:银行卡号]"
+    assert events.table.set_index("source_row").loc[prow[0], "location"] == "文化广场(报名电话 [已遮蔽:电话])"
+    # One notice per cell, naming file, sheet, row and column; the value shown is the masked one.
+    n207 = {p.row: p for p in legacy.notices if p.code == "N207"}
+    assert set(n207) == set(rows)
+    first = n207[rows[0]]
+    assert (first.file, first.sheet, first.column, first.table) == (
+        "2025年信访事项登记台账.xlsx",
+        "历史遗留问题",
+        "问题名称",
+        "legacy_cases",
+    )
+    assert first.value == table.loc[rows[0], "title"] and "身份证号×1、电话×1" in first.detail
+    assert [p.row for p in events.notices if p.code == "N207"] == prow
+    # Rows are kept, and the numbers are nowhere in the clean outputs.
+    assert legacy.rows_quarantined == 0 and set(rows) <= set(legacy.table.source_row)
+    for item in params.clean_dir.iterdir():
+        text = pd.read_parquet(item).to_csv() if item.suffix == ".parquet" else item.read_text(encoding="utf-8")
+        for secret in (ADULT_ID, MOBILE, "88889999", "110105491231002", "zhang.san", f"{CARD[8:12]} {CARD[12:]}"):
+            assert secret not in text, (item.name, secret)
+    report = json.loads((params.clean_dir / "clean_report.json").read_text(encoding="utf-8"))
+    assert sorted(n["row"] for n in report["notices"] if n["code"] == "N207") == sorted([*rows, *prow])
+
+
+def test_code_columns_mask_only_id_numbers_and_keep_duplicates_apart(tmp_path):
+    """A code that looks like a phone, a landline or a region+date serial is a code; an adult's ID
+    number typed into a code column is masked with its keyed pseudonym, so duplicates still match."""
+    params = copy_year(tmp_path, 2025, tables=["petitions"])
+    serial = valid_id("33010220250305000")  # region + a 2025 date + sequence, check digit right by chance
+    rows = edit_cells(
+        params,
+        "petitions",
+        [
+            ("case_no", 0, ADULT_ID),
+            ("case_no", 1, OTHER_ADULT_ID),
+            ("case_no", 2, MOBILE),
+            ("case_no", 3, "057188889999"),
+            ("case_no", 4, serial),
+            ("case_no", 6, ADULT_ID.lower()),  # the same number again: a duplicate key
+        ],
+    )
+    result = quarantined(params, "petitions")
+    table = result.table.set_index("source_row")
+    masked = table.loc[rows[1], "case_no"]
+    assert masked.startswith("[已遮蔽:身份证号:ID-") and OTHER_ADULT_ID not in masked
+    assert [table.loc[r, "case_no"] for r in rows[2:5]] == [MOBILE, "057188889999", serial]
+    r109 = [p for p in result.quarantine if p.code == "R109"]
+    assert {p.row for p in r109} == {rows[0], rows[5]} and all(ADULT_ID not in p.value for p in r109)
+    assert sorted(p.row for p in result.notices if p.code == "N207") == [rows[0], rows[1], rows[5]]
+    assert result.rows_quarantined == 2
+
+
+def test_a_quarantined_value_shows_personal_data_masked(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=["road_office"])
+    rows = edit_cells(params, "road_office", [("issue_type", 0, f"占道经营 {MOBILE}")])
+    problem = only_problem(quarantined(params, "road_office"), rows[0])
+    assert problem.code == "R108" and problem.value == "占道经营 [已遮蔽:电话]"
+    assert MOBILE not in problem.message()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import personal
 from . import values as V
 from .errors import LedgerFileError, Problem
 from .ledgers import KIND_DTYPES, ROW_RULES, SOURCE_COLUMNS, Column, Ledger
@@ -175,10 +176,29 @@ def _mask(column: Column, raw: object) -> str:
     if isinstance(raw, CellFault):
         if column.personal and raw.code == "R119":
             return f"[已隐藏 公式，{len(raw.text)}字符]"
-        return raw.text[:80]
+        return personal.mask_personal(raw.text)[0][:80]
     if column.personal:
         return f"[已隐藏 {column.kind}，{len(V.nfkc(raw).strip())}字符]"
-    return V.nfkc(raw)[:80]
+    # A phone or ID number typed into a column that is not personal is masked here too (N207).
+    return personal.mask_personal(V.nfkc(raw))[0][:80]
+
+
+def _personal_notice(
+    grid: Grid, ledger: Ledger, column: Column, sheet_row: int, masked: str, found: Counter[str]
+) -> Problem:
+    """N207: the cell, and the clean value already masked (the raw value never appears)."""
+    kinds = "、".join(f"{label}×{n}" for label, n in found.items())
+    return Problem(
+        "N207",
+        "notice",
+        grid.file,
+        grid.sheet,
+        sheet_row,
+        column.header,
+        masked[:80],
+        f"发现{kinds}，清洗结果中已遮蔽；请在原始台账中删除，或移到个人信息列",
+        ledger.table,
+    )
 
 
 class LedgerCleaner:
@@ -330,7 +350,12 @@ class LedgerCleaner:
                 j = mapping.get(column.name)
                 raw = row[j] if j is not None and j < len(row) else None
                 try:
-                    record[column.clean_name] = self.parse(column, raw, ledger, grid.date1904)
+                    value = self.parse(column, raw, ledger, grid.date1904)
+                    if isinstance(value, str) and column.kind in ("text", "code"):
+                        value, found = self.mask_personal(column, value)
+                        if found:
+                            notices.append(_personal_notice(grid, ledger, column, sheet_row, value, found))
+                    record[column.clean_name] = value
                 except V.ValueProblem as problem:
                     row_problems.append(
                         Problem(
@@ -413,6 +438,35 @@ class LedgerCleaner:
             dropped=dropped,
             ignored_columns=ignored,
         )
+
+    def mask_personal(self, column: Column, value: str) -> tuple[str, Counter[str]]:
+        """Personal data typed into a column that is not declared personal, masked in the clean value.
+
+        - `text` columns: every shape of `lawreport.personal` (ID numbers with a right check digit or
+          15-digit legacy numbers, mobiles, landlines, bank cards passing Luhn, e-mail addresses) is
+          replaced by `[已遮蔽:身份证号]`, `[已遮蔽:电话]` … The rest of the text is kept as it was.
+        - `code` columns: only 18-digit ID numbers with a right check digit whose holder is at least
+          16 at the end of the report year. Codes legitimately look like phones (an 11-digit ticket
+          number), landlines (a 0-led 区划代码) or bank cards (long serials), so those shapes are left
+          alone; an ID number typed as a code is the one shape that is surely personal. The age bound
+          keeps serials built as 区划代码 + date + sequence (330102 20250305 0001, a date of the report
+          year) from being taken for ID numbers; an ID number of a child typed into a code column is
+          therefore not caught. The mask carries the keyed pseudonym (`[已遮蔽:身份证号:ID-…]`), so
+          that the key column's duplicate check still sees equal numbers as equal.
+        - `category` values come from a closed vocabulary (anything else is quarantined, R108, with the
+          value masked in the report); personal kinds are pseudonymised; the other kinds are numbers,
+          dates and flags.
+        """
+        if column.kind == "code":
+            born_by = dt.date(self.year - 16, 12, 31)
+            return personal.mask_personal(
+                value,
+                ids_only=True,
+                today=self.today,
+                born_by=born_by,
+                mask=lambda label, number: f"[已遮蔽:{label}:{self.pseudonymiser.token('id_number', number.upper())}]",
+            )
+        return personal.mask_personal(value, today=self.today)
 
     @staticmethod
     def remove_invisible(grid: Grid, ledger: Ledger, mapping: dict[str, int], data_start: int) -> list[Problem]:

@@ -13,6 +13,8 @@ import unicodedata
 from difflib import get_close_matches
 from functools import lru_cache
 
+from .personal import id_check_digit  # the check digit lives with the other personal-data shapes
+
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 # Workbooks with <workbookPr date1904="1"/> count from 1904-01-01 = serial 0 (1462 days later).
 EXCEL_EPOCH_1904 = dt.datetime(1904, 1, 1)
@@ -65,8 +67,6 @@ EXCEL_ERRORS = frozenset(
         "#TIMEOUT!",
     }
 )
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
 
 
 # Invisible characters that arrive with copy-paste from web pages, chat and PDF: zero-width space,
@@ -289,11 +289,6 @@ def parse_flag(value: object) -> bool:
     if text in NO:
         return False
     raise ValueProblem("R116", "可用：是/否、√/×、Y/N、1/0")
-
-
-def id_check_digit(first17: str) -> str:
-    """GB 11643 check digit of an 18-digit 居民身份证号."""
-    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
 
 
 def parse_id_number(value: object, today: dt.date | None = None) -> str:

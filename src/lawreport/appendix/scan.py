@@ -30,17 +30,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..cleaning import find_header
 from ..manifest import MANIFEST_NAME, read_manifest
+from ..personal import EDGE_L as _EDGE_L
+from ..personal import EDGE_R as _EDGE_R
+from ..personal import ID_NUMBER, LANDLINE, MOBILE, id_check_digit
 from ..reading import read_csv_export, read_xlsx_sheet
-from ..values import id_check_digit
 
 if TYPE_CHECKING:
     from ..params import RunParams
 
-_EDGE_L = r"(?<![0-9A-Za-z])"
-_EDGE_R = r"(?![0-9A-Za-z])"
-ID_NUMBER = re.compile(_EDGE_L + r"(\d{17}[0-9Xx])" + _EDGE_R)
-MOBILE = re.compile(_EDGE_L + r"(1[3-9]\d{9})" + _EDGE_R)
-LANDLINE = re.compile(_EDGE_L + r"(0\d{2,3}-?\d{7,8})" + _EDGE_R)
 DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
 ERROR_MARKERS = (
     (re.compile(r"Traceback"), "程序错误回溯 (Traceback)"),
