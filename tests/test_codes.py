@@ -31,7 +31,7 @@ CODE_WORD = re.compile(r"(?<![A-Za-z0-9_])([FRNP]\d{3})(?![0-9])")
 # Codes being implemented by colleagues right now; their tests come with them. Allowed to lack a test
 # for the moment only: shrink this set as the tests land (test_pending_codes_are_real_codes warns which
 # ones already have a test and can be taken out).
-PENDING = {"N207"}
+PENDING: set[str] = set()
 
 
 # ------------------------------------------------------------------ the heuristic

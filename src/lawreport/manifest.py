@@ -23,7 +23,7 @@ MANIFEST_NAME = "MANIFEST.yaml"
 
 # key -> (required, what to write). `files` entries have their own keys.
 SCHEMA: dict[str, tuple[bool, str]] = {
-    "unit": (True, "单位全称文本，如 unit: 垫江县桂阳街道"),
+    "unit": (True, "单位全称文本，如 unit: XX县XX街道"),
     "year": (True, "四位年份整数，与目录名相同，如 year: 2025(不加引号)"),
     "synthetic": (False, "synthetic: true(样例数据)或 synthetic: false(真实台账)，不加引号"),
     "note": (False, "说明文字"),
