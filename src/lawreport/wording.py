@@ -60,6 +60,9 @@ class Kind(StrEnum):
     ABOUT = "about"  # 约8万, 8万左右
     AT_LEAST = "at_least"  # 不少于4条, 4条以上
     MORE_THAN = "more_than"  # 超过300
+    ROUNDED = "rounded"  # 2.7万元: a number scaled by 万/亿 is rounded at its last written place
+    NEAR = "near"  # 近3万: approaching from below, within one unit of the last place
+    LESS_THAN = "less_than"  # 不足50, 不到50
     PERCENT = "percent"  # 99.85%
     YOY_DECREASE = "yoy_decrease"  # 同比下降47.31%
     YOY_INCREASE = "yoy_increase"  # 同比上升5%
@@ -70,7 +73,10 @@ class Kind(StrEnum):
     STEADY_PERCENT = "steady_percent"  # 持续保持100%
 
 
-COUNT_KINDS = frozenset({Kind.EXACT, Kind.ABOVE_APPROX, Kind.ABOUT, Kind.AT_LEAST, Kind.MORE_THAN, Kind.ZERO})
+COUNT_KINDS = frozenset(
+    {Kind.EXACT, Kind.ABOVE_APPROX, Kind.ABOUT, Kind.AT_LEAST, Kind.MORE_THAN, Kind.ZERO, Kind.ROUNDED, Kind.NEAR,
+     Kind.LESS_THAN}
+)  # fmt: skip
 RATE_KINDS = frozenset({Kind.PERCENT, Kind.STEADY_PERCENT})
 CHANGE_KINDS = frozenset({Kind.YOY_DECREASE, Kind.YOY_INCREASE})
 
@@ -93,14 +99,15 @@ SCALES = {"万": Decimal(10**4), "亿": Decimal(10**8)}
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」『』")
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _NUMBER_FORM = re.compile(
-    r"^(?P<pre>大约|约|不少于|不低于|超过|逾)?"
+    r"^(?P<pre>大约|约|不少于|不低于|超过|逾|将近|接近|近|不足|不到)?"
     rf"(?P<num>{_ARABIC}|[{CN_NUMERAL_CHARS}]+)"
     r"(?P<a1>余|多)?(?P<scale>万|亿)?(?P<a2>余|多)?(?P<pct>%)?"
     rf"(?P<unit>{'|'.join(UNITS)})?"
     r"(?P<post>左右|以上)?$"
 )
 _PREFIX_KIND = {"约": Kind.ABOUT, "大约": Kind.ABOUT, "不少于": Kind.AT_LEAST, "不低于": Kind.AT_LEAST,
-                "超过": Kind.MORE_THAN, "逾": Kind.MORE_THAN}  # fmt: skip
+                "超过": Kind.MORE_THAN, "逾": Kind.MORE_THAN, "近": Kind.NEAR, "将近": Kind.NEAR, "接近": Kind.NEAR,
+                "不足": Kind.LESS_THAN, "不到": Kind.LESS_THAN}  # fmt: skip
 _POSTFIX_KIND = {"左右": Kind.ABOUT, "以上": Kind.AT_LEAST}
 _STREAK = re.compile(rf"^(?:连续)?(?P<n>\d+|[{CN_NUMERAL_CHARS}]+)年?(?:零(?:发生)?)?$")
 _RANK_FIRST = re.compile(r"^(?:位居|排名|排)?\w{0,4}?第(?:一|1)(?:名|位)?$")
@@ -265,10 +272,15 @@ class Figure:
         if self.kind == Kind.ABOVE_APPROX:
             assert self.step is not None
             return v, v + self.step, False, False
-        if self.kind == Kind.ABOUT:
+        if self.kind in (Kind.ABOUT, Kind.ROUNDED):
             assert self.step is not None
             half = self.step / 2
             return v - half, v + half, True, False
+        if self.kind == Kind.NEAR:
+            assert self.step is not None
+            return v - self.step, v, True, True
+        if self.kind == Kind.LESS_THAN:
+            return Decimal(0), v, True, False
         if self.kind == Kind.AT_LEAST:
             return v, None, True, False
         return v, None, False, False  # MORE_THAN
@@ -302,10 +314,12 @@ class Figure:
             return f"x ≥ {_fmt(v)}"
         if self.kind == Kind.MORE_THAN:
             return f"x > {_fmt(v)}"
+        if self.kind == Kind.LESS_THAN:
+            return f"x < {_fmt(v)}"
         low, high, low_in, high_in = self.interval()
         assert low is not None and high is not None and self.step is not None
         text = f"{_fmt(low)} {'≤' if low_in else '<'} x {'≤' if high_in else '<'} {_fmt(high)}"
-        if self.kind == Kind.ABOUT:
+        if self.kind in (Kind.ABOUT, Kind.ROUNDED):
             exponent = self.step.normalize().as_tuple().exponent
             place = _PLACE_NAMES.get(exponent, f"10^{exponent} 位") if isinstance(exponent, int) else ""
             text = f"四舍五入到{place}等于 {_fmt(v)}：{text}"
@@ -397,10 +411,13 @@ def parse_figure(written: str, qualifier: str = "") -> Figure:
         return Figure(written, qualifier, Kind.ABOVE_APPROX, value=value, unit=unit, step=_last_place(value))
     if bounds:
         kind = bounds.pop()
-        step = _last_place(value) if kind == Kind.ABOUT else None
+        step = _last_place(value) if kind in (Kind.ABOUT, Kind.NEAR) else None
         return Figure(written, qualifier, kind, value=value, unit=unit, step=step)
     if value == 0 and m["num"] in ("零", "〇"):
         return Figure(written, qualifier, Kind.ZERO, value=value, unit=unit)
+    if m["scale"] and value != 0:
+        # 2.7万元 is not 27,000 exactly: written to 0.1万, it is [26,500, 27,500) yuan.
+        return Figure(written, qualifier, Kind.ROUNDED, value=value, unit=unit, step=_last_place(value))
     return Figure(written, qualifier, Kind.EXACT, value=value, unit=unit)
 
 

@@ -45,7 +45,7 @@ from lawreport.wording import Kind, parse_figure
         ("一座", "", Kind.EXACT, 1, "座"),
         ("两个", "", Kind.EXACT, 2, "个"),
         ("十五名", "", Kind.EXACT, 15, "名"),
-        ("1.5亿元", "", Kind.EXACT, 150000000, "元"),
+        ("1.5亿元", "", Kind.ROUNDED, 150000000, "元"),
         ("第一", "位居第一", Kind.RANK_FIRST, 1, ""),
         ("位居全县第一", "", Kind.RANK_FIRST, 1, ""),
     ],
@@ -326,3 +326,23 @@ def test_describe_zh(written, qualifier, fragments):
     text = parse_figure(written, qualifier).describe_zh()
     for fragment in fragments:
         assert fragment in text
+
+
+@pytest.mark.parametrize(
+    ("written", "kind", "low", "high", "low_in", "high_in"),
+    [
+        # A number scaled by 万/亿 is rounded at its last written place (issue 8): 2.7万元 is [26,500, 27,500).
+        ("2.7万元", Kind.ROUNDED, 26500, 27500, True, False),
+        ("30万元", Kind.ROUNDED, 250000, 350000, True, False),
+        ("1.5亿元", Kind.ROUNDED, 145000000, 155000000, True, False),
+        ("近3万", Kind.NEAR, 20000, 30000, True, True),
+        ("将近300件", Kind.NEAR, 200, 300, True, True),
+        ("不足50人", Kind.LESS_THAN, 0, 50, True, False),
+        ("不到5起", Kind.LESS_THAN, 0, 5, True, False),
+    ],
+)
+def test_scaled_near_and_less_than_forms_are_intervals(written, kind, low, high, low_in, high_in):
+    figure = parse_figure(written)
+    assert figure.kind == kind
+    assert figure.interval() == (Decimal(low), Decimal(high), low_in, high_in)
+    assert figure.contains(Decimal(low)) is low_in and figure.contains(Decimal(high)) is high_in
