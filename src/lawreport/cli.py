@@ -44,7 +44,16 @@ def main(argv: list[str] | None = None) -> int:
     explain.add_argument("--rows", type=int, default=20, help="每组最多显示的行数，0 = 全部")
     explain.add_argument("--clean-root", default="data/clean")
     explain.add_argument("--raw-root", default="data/raw")
+    check = sub.add_parser(
+        "check", help="只核对报告自身的算术，不需要台账 (check the arithmetic of any report, no ledgers)"
+    )
+    check.add_argument("paths", nargs="+", help="报告文件或文件夹 (.txt .docx .html .pdf)")
+    check.add_argument("--json", dest="json_out", default="", help="把结果写成 JSON 文件 (write the JSON here)")
+    check.add_argument("--html", dest="html_out", default="", help="把结果写成网页 (write a self-contained HTML page)")
+    check.add_argument("--text-out", default="", help="把每份文件提取出的文字写到此文件夹 (write extracted texts here)")
     args = parser.parse_args(argv)
+    if args.command == "check":
+        return run_check(args.paths, args.json_out, args.html_out, args.text_out)
 
     from .claims import RegisterError
     from .metrics import NoData
@@ -122,6 +131,44 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误 (error)：{error}", file=sys.stderr)
         return 2
     return 0
+
+
+def run_check(paths: list[str], json_out: str, html_out: str, text_out: str) -> int:
+    """Exit 2 when a file could not be read (the others are still checked), 1 when a relation
+    fails, 0 otherwise."""
+    from pathlib import Path
+
+    from .text.check import check_paths, summary_lines, write_json
+
+    missing = [p for p in paths if not Path(p).exists()]
+    for path in missing:
+        print(f"错误 (error)：找不到 {path} (no such file or folder)", file=sys.stderr)
+    documents = check_paths([Path(p) for p in paths if Path(p).exists()])
+    if not documents and not missing:
+        print("错误 (error)：没有可核对的报告文件 (.txt .docx .html .pdf)", file=sys.stderr)
+        return 2
+    for document in documents:
+        for line in summary_lines(document):
+            print(line)
+    if text_out:
+        folder = Path(text_out)
+        folder.mkdir(parents=True, exist_ok=True)
+        for number, document in enumerate(documents, start=1):
+            if document.error is None:
+                (folder / f"{number:03d}_{Path(document.path).stem}.txt").write_text(document.text, encoding="utf-8")
+    if json_out:
+        write_json(documents, Path(json_out))
+    if html_out:
+        from .text.report_page import write_page
+
+        write_page(documents, Path(html_out))
+    failed = sum(d.verdicts()["fails"] for d in documents if d.error is None)
+    unreadable = len(missing) + sum(1 for d in documents if d.error)
+    print(
+        f"共 {len(documents) + len(missing)} 份：无法读取 {unreadable} 份，不成立的关系 {failed} 个"
+        f" ({len(documents) + len(missing)} documents, {unreadable} unreadable, {failed} failing relations)"
+    )
+    return 2 if unreadable else 1 if failed else 0
 
 
 if __name__ == "__main__":

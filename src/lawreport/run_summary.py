@@ -11,8 +11,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .claims import STATUS_ZH
-from .clean_step import years_to_clean
 from .errors import CODES, RUN_CODES
 from .params import ParameterError, RunParams
 
@@ -66,6 +64,8 @@ class RunSummary:
         return found
 
     def lines(self) -> list[str]:
+        from .claims import STATUS_ZH
+
         out = [f"—— {self.year} 年运行小结 (run summary) ——"]
         if not self.has_register:
             label = RUN_CODES["P303"][0]
@@ -94,6 +94,8 @@ class RunSummary:
 
 def stale_clean_years(params: RunParams) -> list[int]:
     """Clean year folders up to the report year that have no raw year with a manifest in this run."""
+    from .clean_step import years_to_clean
+
     clean_root = params.path(params.clean_root)
     cleaned = set(years_to_clean(params))
     if not clean_root.is_dir():
@@ -107,6 +109,8 @@ def _json(path: Path) -> dict:
 
 
 def summarise(params: RunParams) -> RunSummary:
+    from .clean_step import years_to_clean
+
     figures = _json(params.build_dir / "figures.json")
     summary = RunSummary(
         year=params.year,

@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from lawreport.wording import CN_NUMERAL_CHARS, SCALES, cn_to_int
 
-__all__ = ["KINDS", "NumberMention", "scan_numbers"]
+__all__ = ["FOLD", "KINDS", "NumberMention", "scan_numbers"]
 
 KINDS = (
     "number",  # 51件, 14名: a plain Arabic or Chinese count (see `chinese`)
@@ -66,6 +66,7 @@ _FOLD = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９％．�
 _FOLD.update({ord(c): ord(c) - 0xFEE0 for c in map(chr, range(0xFF21, 0xFF3B))})  # Ａ-Ｚ
 _FOLD.update({ord(c): ord(c) - 0xFEE0 for c in map(chr, range(0xFF41, 0xFF5B))})  # ａ-ｚ
 _FOLD.update({ord("〜"): ord("~"), ord("～"): ord("~")})
+FOLD = _FOLD  # public: the one-for-one folding, for callers that match patterns on the same offsets
 
 _CN = f"[{CN_NUMERAL_CHARS}]"
 _CN_DIGIT = "[零〇一二两三四五六七八九]"

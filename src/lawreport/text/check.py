@@ -1,0 +1,109 @@
+"""`lawreport check PATH...`: the arithmetic of any report, without its ledgers or a kernel.
+
+Reads each document (text/documents.py), finds every number mention with its role (mentions.py)
+and the relations between figures with their verdicts (relations.py), and gives a terminal summary,
+the JSON below (others read it: keep it stable) and, optionally, a self-contained HTML page.
+
+    {"documents": [{"path": ..., "error": null | "<message>", "mentions": [...], "relations": [...]}]}
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .mentions import ROLES, Mention, find_mentions
+from .relations import VERDICT_ZH, VERDICTS, Relation, find_relations
+
+
+@dataclass
+class CheckedDocument:
+    path: str
+    text: str = ""
+    error: str | None = None
+    mentions: list[Mention] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    notices: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "error": self.error,
+            "notices": list(self.notices),
+            "mentions": [m.to_json() for m in self.mentions],
+            "relations": [r.to_json() for r in self.relations],
+        }
+
+    def roles(self) -> dict[str, int]:
+        counts = Counter(m.role for m in self.mentions)
+        return {role: counts[role] for role in ROLES if counts[role]}
+
+    def verdicts(self) -> dict[str, int]:
+        counts = Counter(r.verdict for r in self.relations)
+        return {verdict: counts[verdict] for verdict in VERDICTS}
+
+    def sentence_of(self, relation: Relation) -> str:
+        """The sentence(s) holding a relation's mentions, for the reader to find it."""
+        start = min(self.mentions[i].start for i in relation.mentions)
+        end = max(self.mentions[i].end for i in relation.mentions)
+        left = max(self.text.rfind(c, 0, start) for c in "。！？；\n") + 1
+        rights = [p for p in (self.text.find(c, end) for c in "。！？；\n") if p >= 0]
+        right = min(rights) + 1 if rights else len(self.text)
+        return self.text[left:right].strip()
+
+
+def check_text(text: str, path: str = "<text>") -> CheckedDocument:
+    mentions = find_mentions(text)
+    return CheckedDocument(path, text, None, mentions, find_relations(text, mentions))
+
+
+def check_paths(paths: list[Path]) -> list[CheckedDocument]:
+    """Every document under the paths, each checked on its own: one unreadable file stops nothing."""
+    from .documents import DocumentError, documents_in, read_document
+
+    checked = []
+    for item in documents_in(paths):
+        path, shown = item if isinstance(item, tuple) else (item, str(item))
+        try:
+            document = read_document(path, shown)
+        except DocumentError as error:
+            checked.append(CheckedDocument(shown, error=str(error)))
+            continue
+        one = check_text(document.text, shown)
+        one.notices = tuple(document.problems)
+        checked.append(one)
+    return checked
+
+
+def summary_lines(document: CheckedDocument) -> list[str]:
+    if document.error:
+        return [f"✗ {document.path}", f"  无法读取 (cannot read)：{document.error}"]
+    figures = sum(1 for m in document.mentions if m.is_figure)
+    roles = "，".join(f"{role} {n}" for role, n in document.roles().items())
+    verdicts = "，".join(f"{VERDICT_ZH[v]}({v}) {n}" for v, n in document.verdicts().items())
+    lines = [
+        f"{'✗' if document.verdicts()['fails'] else '✓'} {document.path}",
+        f"  数字 (mentions) {len(document.mentions)} 个，其中统计数字 (figures) {figures} 个；{roles}",
+        f"  关系 (relations) {len(document.relations)} 个：{verdicts}",
+    ]
+    for notice in document.notices:
+        lines.append(f"  提示 (notice)：{notice}")
+    for relation in document.relations:
+        if relation.verdict == "fails":
+            lines.append(f"  不成立 [{relation.kind}]：{relation.explanation}")
+            lines.append(f"    原文：{document.sentence_of(relation)}")
+    return lines
+
+
+def to_json(documents: list[CheckedDocument]) -> dict[str, Any]:
+    return {"documents": [d.to_json() for d in documents]}
+
+
+def write_json(documents: list[CheckedDocument], target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_text(json.dumps(to_json(documents), ensure_ascii=False, indent=1), encoding="utf-8")
+    temporary.replace(target)

@@ -1,0 +1,292 @@
+"""Every number mention of a report, with its role: a figure the report asserts, or what else it is.
+
+Built on `lawreport.textscan.scan_numbers` (which guarantees that nothing numeric is skipped) and on
+`lawreport.wording.parse_figure` (the one place that decides what a written form means). This module
+adds what a reader without ledgers needs: the role of each mention (`figure`, `date`, `period`,
+`time`, `doc_number`, `heading`, `name`, `commitment`), the interval a figure's wording allows, the
+words around it that set its meaning (共, 其中, 分别, 同比下降, 占比 …), and the counting period the text
+states (全年, 今年以来, 截至10月 …). Offsets are those of the text as given: nothing is normalised
+in a way that shifts them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ..textscan import FOLD, NumberMention, scan_numbers
+from ..wording import FigureError, parse_figure
+
+ROLES = ("figure", "date", "period", "time", "doc_number", "heading", "name", "commitment")
+
+_CN = "[一二三四五六七八九十百千零〇两]"
+_CN_SMALL = "[一二三四五六七八九十]"
+# Spans that are not figures, found before the numbers: (role, pattern). Applied to the folded text
+# (full-width digits and brackets as ASCII), so one pattern serves both widths.
+_NOT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # 〔2024〕12号, [2024]3号, (2023)第5号, 垫委发〔2024〕12号
+    ("doc_number", re.compile(r"[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*第?\s*\d+\s*号")),
+    ("doc_number", re.compile(r"第\s*\d+\s*号(?:令|文|公告)?")),
+    # 2021—2025年, 2021-2025年, 2021年至2025年
+    ("period", re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年?\s*(?:—|–|-|~|至|到)\s*(?:19|20)\d{2}\s*年(?:度)?")),
+    ("period", re.compile(r"近(?:[一二两三四五六七八九十]|\d{1,2})(?:个)?(?:年|月)")),
+    # 二十届三中全会, 党的二十大, 十四五, 八五普法, 法律七进
+    ("name", re.compile(rf"{_CN_SMALL}+届{_CN_SMALL}+中全会")),
+    ("name", re.compile(r"(?:党的)?(?:十[一二三四五六七八九]|二十)大(?:精神|报告|代表)?")),
+    ("name", re.compile(r"[“\"]?(?:十[一二三四五]|[一二三四五六七八九])五[”\"]?(?:普法|规划|时期|期间)")),
+    ("name", re.compile(r"十[一二三四五]五")),
+    ("name", re.compile(rf"(?:法律|普法|法治){_CN_SMALL}进")),
+    ("name", re.compile(rf"(?<![\d{_CN[1:-1]}]){_CN_SMALL}{{1,2}}进(?=[“”\"」]?(?:活动|工作|宣传))")),
+    ("name", re.compile(r"第一(?:责任人|书记|议题|时间|现场|课|要务|生产力|动力|资源)")),
+    ("name", re.compile(rf"{_CN_SMALL}+(?:级|方|位)(?:联动|协同|共治|一体|同步|书记)")),
+    ("name", re.compile(rf"{_CN_SMALL}+(?:个|张|项)?(?:清单|机制|体系|工程|行动|计划)(?=[”」\"]|$)")),
+    # Place names built on a numeral: 五星乡, 三合镇, 二郎村 (not 三个村: a measure word there).
+    (
+        "name",
+        re.compile(
+            rf"(?<![\d{_CN[1:-1]}]){_CN_SMALL}{{1,2}}(?![个名家所处座条项次人件户])[\u4e00-\u9fff]{{1,2}}"
+            r"(?:乡|镇|村|社区|街道|大道|路|街|组)(?![\u4e00-\u9fff]{0,1}(?:个|名))"
+        ),
+    ),
+    # Headings and list markers: 一、 （二） 1. 一是 第三章
+    ("heading", re.compile(rf"(?m)(?:^|(?<=[。；;！!？?\n]))\s*{_CN_SMALL}+、")),
+    ("heading", re.compile(rf"[(]\s*(?:{_CN_SMALL}+|\d{{1,2}})\s*[)]")),
+    ("heading", re.compile(r"(?m)^\s*\d{1,2}\s*[.、](?!\d)")),
+    ("heading", re.compile(rf"(?:^|(?<=[。；;，,、：:！!？?\s]))\s*{_CN_SMALL}+是")),
+    ("heading", re.compile(rf"第{_CN_SMALL}+(?:章|节|部分|条)")),
+)
+# Where a text turns to plans: the numbers after these, to the end of the paragraph, are commitments.
+_COMMITMENT = re.compile(r"下一步|下步|明年|今后|来年|(?:19|20)\d{2}年(?:将|计划|力争|要|拟)|力争|拟于|拟在")
+_TOP_HEADING = re.compile(r"(?m)^\s*[一二三四五六七八九十]+、")
+# A standing rule (每月召开1次, 每季度开展1次) states what will be done, not what was counted.
+_FREQUENCY = re.compile(r"每(?:年|半年|季度?|个?月|周|旬|天|日)")
+_PERIOD = re.compile(
+    r"全年|今年以来|去年以来|年初以来|上半年|下半年|(?:第?[一二三四1-4]|前三)季度|截至\s*(?:(?:19|20)\d{2}年)?\s*\d{1,2}\s*月(?:底|末)?"
+    r"|(?<![—–\-~至到\d])(?:19|20)\d{2}\s*年(?:度|以来)?(?!\s*(?:—|–|-|~|至|到))"
+)
+# Words before a figure that set its meaning; the nearest ones within its clause are kept.
+WORDING = (
+    "共计", "合计", "总计", "累计", "共", "总数", "全年", "其中", "包括", "分别为", "分别是", "分别", "其他", "其余",
+    "同比", "比上年", "较上年", "较去年", "比去年", "环比", "增长", "上升", "提高", "提升", "增加", "下降", "减少",
+    "降低", "个百分点", "百分点", "倍", "翻番", "占比", "占", "率", "排名", "位居", "前列", "全覆盖", "全部", "全员",
+    "未发生", "无一", "零",
+)  # fmt: skip
+_CLAUSE_END = re.compile(r"[，,。；;！!？?：:\n]")
+_FIGURE_KINDS = {
+    "number",
+    "percent",
+    "points",
+    "above_approx",
+    "about",
+    "at_least",
+    "more_than",
+    "streak",
+    "range",
+    "rank",
+    "zero",
+}
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    role: str
+    kind: str = ""  # the scanner's kind: number, percent, points, above_approx, about, range, …
+    value: Decimal | None = None
+    low: Decimal | None = None  # the interval the wording allows (figures); None = unbounded
+    high: Decimal | None = None
+    low_closed: bool = True
+    high_closed: bool = True
+    unit: str = ""
+    decimals: int | None = None  # written decimals of a percentage or points
+    wording: tuple[str, ...] = ()
+    period: str | None = None
+    chinese: bool = False
+
+    @property
+    def is_figure(self) -> bool:
+        return self.role == "figure"
+
+    @property
+    def exact(self) -> bool:
+        return self.low is not None and self.low == self.high
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "role": self.role,
+            "kind": self.kind,
+            "value": _str(self.value),
+            "low": _str(self.low),
+            "high": _str(self.high),
+            "unit": self.unit,
+            "wording": list(self.wording),
+            "period": self.period,
+        }
+
+
+def _str(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
+
+
+def fold(text: str) -> str:
+    return text.translate(FOLD)
+
+
+def _spans(folded: str) -> list[tuple[int, int, str]]:
+    spans: list[tuple[int, int, str]] = []
+    taken = [False] * len(folded)
+    for role, pattern in _NOT_FIGURES:
+        for m in pattern.finditer(folded):
+            start, end = m.span()
+            while start < end and folded[start].isspace():
+                start += 1
+            if start >= end or any(taken[start:end]):
+                continue
+            if not re.search(rf"\d|{_CN}", folded[start:end]):
+                continue
+            spans.append((start, end, role))
+            taken[start:end] = [True] * (end - start)
+    return sorted(spans)
+
+
+def _commitment_ranges(text: str) -> list[tuple[int, int]]:
+    """From a plan word to the end of its paragraph; from a heading such as 三、下一步工作打算 to the
+    next heading of the same level (or the end of the text)."""
+    ranges = []
+    for m in _COMMITMENT.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        if line_end - line_start <= 30 and _TOP_HEADING.match(text, line_start):
+            following = _TOP_HEADING.search(text, line_end)
+            ranges.append((m.start(), following.start() if following else len(text)))
+        else:
+            ranges.append((m.start(), line_end))
+    return ranges
+
+
+def _is_frequency(text: str, start: int) -> bool:
+    left = text[max(0, start - 16) : start]
+    cut = max((m.end() for m in _CLAUSE_END.finditer(left)), default=0)
+    return bool(_FREQUENCY.search(left[cut:]))
+
+
+def _wording_before(text: str, start: int, limit: int = 24) -> tuple[str, ...]:
+    """The wording words in the clause before a mention (and a few characters after it)."""
+    left = text[max(0, start - limit) : start]
+    cut = max((m.end() for m in _CLAUSE_END.finditer(left)), default=0)
+    clause = left[cut:]
+    found = []
+    i = 0
+    while i < len(clause):
+        word = next((w for w in sorted(WORDING, key=len, reverse=True) if clause.startswith(w, i)), None)
+        if word:
+            found.append(word)
+            i += len(word)
+        else:
+            i += 1
+    return tuple(found)
+
+
+def _period_before(text: str, start: int) -> str | None:
+    """The counting period stated before a mention in the same sentence or the paragraph's start."""
+    sentence_start = max(text.rfind(c, 0, start) for c in "。！？\n") + 1
+    found = None
+    for m in _PERIOD.finditer(text, sentence_start, start):
+        found = m.group(0)
+    return found
+
+
+def _interval(m: NumberMention, written: str) -> tuple[Decimal | None, Decimal | None, bool, bool, int | None]:
+    """(low, high, low_closed, high_closed, decimals) of a figure mention."""
+    if m.kind == "range":
+        return m.low, m.high, True, True, None
+    if m.kind in ("percent", "points"):
+        value = m.value
+        if value is None:
+            return None, None, True, True, None
+        exponent = value.as_tuple().exponent
+        decimals = max(0, -exponent) if isinstance(exponent, int) else 0
+        return value, value, True, True, decimals
+    if m.kind in ("rank", "streak", "zero") or m.value is None:
+        return m.value, m.value, True, True, None
+    try:
+        figure = parse_figure(written + (m.unit if m.unit and m.unit not in written else ""))
+        low, high, low_in, high_in = figure.interval()
+        return low, high, low_in, high_in, None
+    except FigureError:
+        return m.value, m.value, True, True, None
+
+
+def _role_of(m: NumberMention, text: str) -> str:
+    if m.kind in ("date",):
+        return "date"
+    if m.kind == "time":
+        return "time"
+    if m.kind in ("in_name", "phrase"):
+        return "name"
+    if m.kind == "rank" and re.match(r"(?:责任人|书记|议题|时间)", text[m.end : m.end + 3]):
+        return "name"
+    if m.kind == "number" and m.chinese and m.unit in ("", "级", "类", "方", "位", "支"):
+        # 三级, 两新, 双百: a bare Chinese numeral without a measure word names something.
+        return "name"
+    if m.kind == "number" and not m.unit and m.value is not None and re.fullmatch(r"(?:19|20)\d{2}", m.text):
+        return "date"  # a bare year: 2024版, 2024 修订
+    return "figure" if m.kind in _FIGURE_KINDS else "name"
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Every number mention of `text` with its role, sorted by position and non-overlapping."""
+    folded = fold(text)
+    spans = _spans(folded)
+    commitments = _commitment_ranges(text)
+    mentions: list[Mention] = []
+    used_spans: set[int] = set()
+    for m in scan_numbers(text):
+        inside = next((i for i, (a, b, _) in enumerate(spans) if a < m.end and m.start < b), None)
+        if inside is not None:
+            if inside not in used_spans:
+                a, b, role = spans[inside]
+                mentions.append(Mention(a, b, text[a:b], role, kind=m.kind))
+                used_spans.add(inside)
+            continue
+        role = _role_of(m, text)
+        if role == "figure" and (any(a <= m.start < b for a, b in commitments) or _is_frequency(text, m.start)):
+            role = "commitment"
+        if role not in ("figure", "commitment"):
+            mentions.append(Mention(m.start, m.end, m.text, role, kind=m.kind, value=m.value, chinese=m.chinese))
+            continue
+        low, high, low_closed, high_closed, decimals = _interval(m, m.text)
+        mentions.append(
+            Mention(
+                m.start,
+                m.end,
+                m.text,
+                role,
+                kind=m.kind,
+                value=m.value,
+                low=low,
+                high=high,
+                low_closed=low_closed,
+                high_closed=high_closed,
+                unit=m.unit,
+                decimals=decimals,
+                wording=_wording_before(text, m.start),
+                period=_period_before(text, m.start),
+                chinese=m.chinese,
+            )
+        )
+    # Headings and names the scanner excludes (enumerators) still get a mention with their role.
+    for i, (a, b, role) in enumerate(spans):
+        if i not in used_spans and not any(x.start < b and a < x.end for x in mentions):
+            mentions.append(Mention(a, b, text[a:b], role))
+    return sorted(mentions, key=lambda x: x.start)

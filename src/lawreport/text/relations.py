@@ -1,0 +1,513 @@
+"""Relations between the figures of a report, judged by interval arithmetic, without ledgers.
+
+A relation names the mentions it uses and gets a verdict: `holds`, `fails` or `unclear`, with the
+arithmetic in Chinese. Approximate figures are intervals (see `mentions`): a relation `fails` only
+when no values allowed by the wording make it hold. A false `fails` costs a reviewer's trust more
+than a missed one, so each rule below says `fails` only on a pattern it can read without doubt, and
+`unclear` otherwise.
+
+Kinds: part_whole (共 N，其中 a、b), list_sum (分别为 a、b、c against a total), subset (a part larger
+than its whole), rate_counts (a rate with both counts), attainability (a percentage from a stated
+base, GRIM, half-up at the written decimals), points_vs_percent (a change of two percentages written
+in percent), yoy (a year-on-year change with both values), repeat (the same quantity twice with
+different values), share_sum (shares of one total summing past 100%).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from ..wording import round_half_up
+from .mentions import Mention
+
+KINDS = (
+    "part_whole",
+    "list_sum",
+    "rate_counts",
+    "attainability",
+    "points_vs_percent",
+    "yoy",
+    "repeat",
+    "subset",
+    "share_sum",
+)
+VERDICTS = ("holds", "fails", "unclear")
+VERDICT_ZH = {"holds": "成立", "fails": "不成立", "unclear": "无法判断"}
+
+_SENTENCE_END = "。！？!?；;\n"
+_WHOLE_WORDS = ("共计", "合计", "总计", "累计", "共", "总数")
+_EXHAUSTIVE = ("其他", "其余", "其它")
+_UP = ("增长", "上升", "提高", "提升", "增加")
+_DOWN = ("下降", "减少", "降低")
+# Unit families: a whole in 件 and parts in 件 compare; 件 and 人 do not.
+_UNIT_FAMILY = {"件次": "件", "宗": "件", "起": "件", "人次": "人次", "名": "人", "户次": "户次", "家次": "家次"}
+# GRIM needs to try every k for bases up to this size; beyond it nearly every rate is attainable.
+_MAX_BASE = 100_000
+
+
+@dataclass(frozen=True)
+class Relation:
+    kind: str
+    verdict: str
+    mentions: tuple[int, ...]  # indices into the document's mentions
+    explanation: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "verdict": self.verdict,
+            "mentions": list(self.mentions),
+            "explanation": self.explanation,
+        }
+
+
+def _family(unit: str) -> str:
+    return _UNIT_FAMILY.get(unit, unit)
+
+
+def _fmt(value: Decimal | Fraction | int | None) -> str:
+    if value is None:
+        return "∞"
+    if isinstance(value, Fraction):
+        value = round(Decimal(value.numerator) / Decimal(value.denominator), 4)
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return format(value.normalize(), "f")
+
+
+def _show(m: Mention) -> str:
+    if m.exact:
+        return f"{m.text}{m.unit if m.unit and m.unit not in m.text else ''}"
+    lo = _fmt(m.low) if m.low is not None else "0"
+    hi = _fmt(m.high)
+    return f"{m.text}{m.unit if m.unit and m.unit not in m.text else ''}(即 {lo}~{hi})"
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for i, c in enumerate(text):
+        if c in _SENTENCE_END:
+            spans.append((start, i + 1))
+            start = i + 1
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _counts(mentions: list[Mention], indices: list[int]) -> list[int]:
+    """Figures that are counts or amounts (not rates, ranks or ranges)."""
+    return [
+        i
+        for i in indices
+        if mentions[i].role == "figure"
+        and mentions[i].kind in ("number", "above_approx", "about", "at_least", "more_than")
+        and mentions[i].low is not None
+    ]
+
+
+def _sum_interval(parts: list[Mention]) -> tuple[Decimal, Decimal | None]:
+    low = sum((p.low or Decimal(0) for p in parts), Decimal(0))
+    highs = [p.high for p in parts]
+    high = None if any(h is None for h in highs) else sum((h for h in highs if h is not None), Decimal(0))
+    return low, high
+
+
+def _exceeds(low: Decimal, low_strict: bool, whole: Mention) -> bool:
+    """Is every value ≥ low (or > low) above every value the whole allows?"""
+    if whole.high is None:
+        return False
+    return low > whole.high or (low == whole.high and (low_strict or not whole.high_closed))
+
+
+def _percent_text(k: Fraction, decimals: int) -> Decimal:
+    return round_half_up(Decimal(k.numerator) / Decimal(k.denominator) * 100, decimals)
+
+
+# ------------------------------------------------------------------ part and whole
+
+
+def _part_whole(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relation]:
+    """共 N 件，其中 a 件、b 件 (and 分别为 lists): parts against their whole, same unit family."""
+    relations = []
+    counts = _counts(mentions, sentence)
+    for position, w in enumerate(counts):
+        whole = mentions[w]
+        if not any(word in whole.wording for word in _WHOLE_WORDS):
+            continue
+        rest = counts[position + 1 :]
+        # Parts start at the first figure after 其中/包括/分别 in this sentence, same unit family.
+        start = next(
+            (j for j, i in enumerate(rest) if {"其中", "包括", "分别为", "分别是", "分别"} & set(mentions[i].wording)),
+            None,
+        )
+        if start is None:
+            continue
+        parts = []
+        for i in rest[start:]:
+            m = mentions[i]
+            if _family(m.unit) != _family(whole.unit) or not m.unit:
+                continue
+            if any(word in m.wording for word in _WHOLE_WORDS) and parts:
+                break  # a new total starts
+            parts.append(i)
+        if not parts:
+            continue
+        between = text[whole.end : mentions[parts[-1]].end]
+        exhaustive = "分别" in between or any(x in between for x in _EXHAUSTIVE)
+        relations.extend(_judge_parts(whole, w, [mentions[i] for i in parts], parts, exhaustive, "part_whole"))
+    return relations
+
+
+def _judge_parts(whole: Mention, w: int, parts: list[Mention], indices: list[int], exhaustive: bool,
+                 kind: str) -> list[Relation]:  # fmt: skip
+    low, high = _sum_interval(parts)
+    strict = any(not p.low_closed for p in parts)
+    shown = " + ".join(_show(p) for p in parts)
+    ids = (w, *indices)
+    out = []
+    # A single part larger than its whole is a subset error of its own.
+    for p, i in zip(parts, indices, strict=True):
+        if p.low is not None and _exceeds(p.low, not p.low_closed, whole) and len(parts) > 1:
+            out.append(
+                Relation(
+                    "subset", "fails", (w, i), f"其中一项 {_show(p)} 已大于总数 {_show(whole)}：部分不可能多于整体"
+                )
+            )
+    if _exceeds(low, strict, whole):
+        out.append(
+            Relation(
+                kind, "fails", ids, f"{shown} 至少为 {_fmt(low)}，已超过总数 {_show(whole)}：各部分之和不可能多于整体"
+            )
+        )
+        return out
+    if not exhaustive:
+        if whole.exact and high is not None and low == high == whole.low:
+            out.append(Relation(kind, "holds", ids, f"{shown} = {_fmt(low)}，等于总数 {_show(whole)}"))
+        else:
+            out.append(
+                Relation(kind, "unclear", ids, f"{shown} 不超过总数 {_show(whole)}；未说明是否列全，少于总数不能判错")
+            )
+        return out
+    # Exhaustive (分别 / 其他): the sum must reach the whole.
+    whole_low = whole.low if whole.low is not None else Decimal(0)
+    if high is not None and (high < whole_low or (high == whole_low and not whole.low_closed)):
+        out.append(
+            Relation(
+                kind,
+                "fails",
+                ids,
+                f"{shown} 至多为 {_fmt(high)}，达不到总数 {_show(whole)}：分项已列全，合计应等于总数",
+            )
+        )
+    else:
+        out.append(Relation(kind, "holds", ids, f"{shown} 合计 {_fmt(low)}~{_fmt(high)}，与总数 {_show(whole)} 相容"))
+    return out
+
+
+def _list_sum(text: str, mentions: list[Mention], sentence: list[int], start: int, end: int) -> list[Relation]:
+    """A、B、C 分别为 a、b、c: the listed values against a total stated just before in the sentence."""
+    relations = []
+    segment = text[start:end]
+    for m in re.finditer(r"分别(?:为|是|达|有)?", segment):
+        at = start + m.end()
+        after = [i for i in _counts(mentions, sentence) if mentions[i].start >= at]
+        before = [i for i in _counts(mentions, sentence) if mentions[i].end <= start + m.start()]
+        if len(after) < 2 or not before:
+            continue
+        unit = _family(mentions[after[0]].unit)
+        listed = [i for i in after if _family(mentions[i].unit) == unit]
+        wholes = [
+            i
+            for i in before
+            if _family(mentions[i].unit) == unit and any(x in mentions[i].wording for x in _WHOLE_WORDS)
+        ]
+        if not wholes or len(listed) < 2:
+            continue
+        w = wholes[-1]
+        if any(r.mentions[0] == w for r in relations):
+            continue
+        # A 分别 list after a total splits it completely, unless the list is of another thing.
+        relations.extend(_judge_parts(mentions[w], w, [mentions[i] for i in listed], listed, True, "list_sum"))
+    return relations
+
+
+# ------------------------------------------------------------------ rates
+
+
+def _attainable(p: Decimal, decimals: int, base_low: Decimal, base_high: Decimal | None) -> bool | None:
+    """Can some whole k and n in the base interval give p% at `decimals`? None: too many to try."""
+    if base_high is None or base_high - base_low > 2000 or base_high > _MAX_BASE:
+        return None
+    lo = max(1, int(base_low) if base_low == int(base_low) else int(base_low) + 1)
+    for n in range(lo, int(base_high) + 1):
+        # k near p*n/100: try the two neighbours of the exact value.
+        centre = int(p * n / 100)
+        for k in (centre - 1, centre, centre + 1, centre + 2):
+            if 0 <= k <= n and _percent_text(Fraction(k, n), decimals) == p:
+                return True
+    return False
+
+
+_LABEL_STRIP = re.compile(r"(?:达到|达|为|是|约|共计|共|累计|合计|总计|超过|不少于|近|逾|有)+$")
+
+
+def _label(text: str, start: int) -> str:
+    """The words naming a figure: the Chinese characters just before it in its clause."""
+    left = text[max(0, start - 16) : start]
+    left = re.split(r"[，,。；;：:、（）()\s“”]", left)[-1]
+    return _LABEL_STRIP.sub("", left)
+
+
+def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relation]:
+    relations = []
+    counts = _counts(mentions, sentence)
+    for r in sentence:
+        rate = mentions[r]
+        if rate.role != "figure" or rate.kind != "percent" or rate.value is None or rate.decimals is None:
+            continue
+        if not any(w.endswith("率") or w in ("占", "占比") for w in rate.wording) or set(rate.wording) & {
+            "同比",
+            "比上年",
+            "较上年",
+            "环比",
+            *_UP,
+            *_DOWN,
+        }:
+            continue
+        before = [i for i in counts if mentions[i].end <= rate.start]
+        if not before:
+            continue
+        wholes = [i for i in before if any(x in mentions[i].wording for x in _WHOLE_WORDS)]
+        base = wholes[-1] if wholes else None
+        # 行政检查506户次 … 行政检查规范率99.7%: the count whose label begins the rate's label is its base.
+        rate_label = _label(text, rate.start)
+        named = [i for i in before if len(_label(text, mentions[i].start)) >= 2
+                 and rate_label.startswith(_label(text, mentions[i].start))]  # fmt: skip
+        if named:
+            base = max(named, key=lambda i: len(_label(text, mentions[i].start)))
+        k_candidates = [i for i in before if i != base and base is not None and i > base
+                        and _family(mentions[i].unit) == _family(mentions[base].unit)]  # fmt: skip
+        p = rate.value
+        if base is not None and len(k_candidates) == 1 and mentions[k_candidates[0]].exact and mentions[base].exact:
+            k, n = mentions[k_candidates[0]], mentions[base]
+            assert k.low is not None and n.low is not None
+            if n.low == 0:
+                continue
+            shown = _percent_text(Fraction(int(k.low), int(n.low)), rate.decimals)
+            exact = Fraction(int(k.low), int(n.low)) * 100
+            arithmetic = f"{_show(k)} ÷ {_show(n)} ≈ {_fmt(exact)}%，保留 {rate.decimals} 位小数为 {shown}%"
+            verdict = "holds" if shown == p else "fails"
+            explanation = arithmetic + ("，与所写一致" if verdict == "holds" else f"，不是所写的 {rate.text}")
+            relations.append(Relation("rate_counts", verdict, (k_candidates[0], base, r), explanation))
+            continue
+        if base is not None and mentions[base].low is not None and p not in (Decimal(0), Decimal(100)):
+            n = mentions[base]
+            assert n.low is not None
+            ok = _attainable(p, rate.decimals, n.low, n.high)
+            if ok is None:
+                continue
+            others = [i for i in counts if i != base and mentions[i].exact and mentions[i].low]
+            if (
+                not ok
+                and not named
+                and any(_attainable(p, rate.decimals, mentions[i].low, mentions[i].high) for i in others)
+            ):  # type: ignore[arg-type]
+                ok = None  # another count of the sentence could be the base: do not accuse
+            if ok is None:
+                relations.append(
+                    Relation("attainability", "unclear", (base, r), f"{rate.text} 的分母不能确定是 {_show(n)}")
+                )
+            elif ok:
+                relations.append(
+                    Relation(
+                        "attainability", "holds", (base, r), f"以 {_show(n)} 为分母，{rate.text} 可以由整数个案得到"
+                    )
+                )
+            else:
+                relations.append(
+                    Relation(
+                        "attainability",
+                        "fails",
+                        (base, r),
+                        f"以 {_show(n)} 为分母，没有任何整数 k 使 k ÷ n 保留 {rate.decimals} 位小数等于 {rate.text}",
+                    )
+                )
+    return relations
+
+
+def _shares(mentions: list[Mention], sentence: list[int]) -> list[Relation]:
+    shares = [
+        i
+        for i in sentence
+        if mentions[i].role == "figure" and mentions[i].kind == "percent" and {"占", "占比"} & set(mentions[i].wording)
+    ]
+    if len(shares) < 2:
+        return []
+    total = sum((mentions[i].low or Decimal(0) for i in shares), Decimal(0))
+    # Each share may have been rounded down by half a unit of its last written place.
+    slack = sum((Decimal(5) * Decimal(10) ** -(mentions[i].decimals or 0 + 1) for i in shares), Decimal(0))
+    listed = " + ".join(mentions[i].text for i in shares)
+    if total - slack > 100:
+        return [
+            Relation("share_sum", "fails", tuple(shares), f"{listed} = {_fmt(total)}%，同一总体的占比之和超过 100%")
+        ]
+    return []
+
+
+# ------------------------------------------------------------------ changes
+
+
+_FROM_TO = re.compile(
+    r"(?:从|由)\s*(?P<a>\d+(?:\.\d+)?)\s*%\s*(?:提高|提升|上升|增长|增加|下降|降低|减少)?(?:到|至)\s*(?P<b>\d+(?:\.\d+)?)\s*%"
+)
+
+
+def _points(text: str, mentions: list[Mention], sentence: list[int], start: int, end: int) -> list[Relation]:
+    """从 A% 提高到 B%，提高 C%: C is the change in percentage points only if written 个百分点."""
+    relations = []
+    by_start = {mentions[i].start: i for i in sentence}
+    folded = text[start:end]
+    for m in _FROM_TO.finditer(folded):
+        a_i, b_i = by_start.get(start + m.start("a")), by_start.get(start + m.start("b"))
+        if a_i is None or b_i is None:
+            continue
+        a, b = Decimal(m["a"]), Decimal(m["b"])
+        after = [
+            i for i in sentence if mentions[i].start >= start + m.end() and mentions[i].kind in ("percent", "points")
+        ]
+        if not after:
+            continue
+        c_i = after[0]
+        c = mentions[c_i]
+        if c.value is None:
+            continue
+        decimals = c.decimals or 0
+        points = round_half_up(abs(b - a), decimals)
+        relative = round_half_up(abs(b - a) / a * 100, decimals) if a else None
+        ids = (a_i, b_i, c_i)
+        if c.kind == "points":
+            verdict = "holds" if points == c.value else "fails"
+            relations.append(
+                Relation(
+                    "points_vs_percent", verdict, ids, f"{b}% − {a}% = {_fmt(b - a)} 个百分点，所写为 {c.text}个百分点"
+                )
+            )
+        elif points == c.value and relative == c.value:
+            relations.append(
+                Relation(
+                    "points_vs_percent",
+                    "unclear",
+                    ids,
+                    f"{a}% 到 {b}%：相差 {_fmt(b - a)} 个百分点，按百分比计算也约为 {relative}%，两种读法都说得通",
+                )
+            )
+        elif points == c.value and relative != c.value:
+            relations.append(
+                Relation(
+                    "points_vs_percent",
+                    "fails",
+                    ids,
+                    f"{a}% 到 {b}% 相差 {_fmt(b - a)} 个百分点，应写“{c.text[:-1]}个百分点”；按百分比计算的变化是 {relative}%",
+                )
+            )
+        elif relative is not None and relative == c.value:
+            relations.append(
+                Relation("points_vs_percent", "holds", ids, f"({b} − {a}) ÷ {a} = {relative}%，与所写一致")
+            )
+    return relations
+
+
+_PREVIOUS = re.compile(r"(?:上年|去年|上一年|(?:19|20)\d{2}年)(?:同期)?(?:的|为|是)?\s*$")
+
+
+def _yoy(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relation]:
+    """N 件，同比下降 P%(上年 M 件): both values stated, the change is checked."""
+    relations = []
+    for r in sentence:
+        change = mentions[r]
+        if change.role != "figure" or change.kind != "percent" or change.value is None:
+            continue
+        words = set(change.wording)
+        if not words & {"同比", "比上年", "较上年", "较去年", "比去年"}:
+            continue
+        up, down = bool(words & set(_UP)), bool(words & set(_DOWN))
+        if up == down:
+            continue
+        counts = [i for i in _counts(mentions, sentence) if mentions[i].exact]
+        current = [i for i in counts if mentions[i].end <= change.start]
+        previous = [i for i in counts if _PREVIOUS.search(text[max(0, mentions[i].start - 8) : mentions[i].start])]
+        current = [i for i in current if i not in previous]
+        if not current or not previous:
+            continue
+        c_i, p_i = current[-1], previous[0]
+        cur, prev = mentions[c_i], mentions[p_i]
+        if _family(cur.unit) != _family(prev.unit) or not prev.low:
+            continue
+        assert cur.low is not None and prev.low is not None
+        delta = cur.low - prev.low if up else prev.low - cur.low
+        exact = delta / prev.low * 100
+        shown = round_half_up(exact, change.decimals or 0)
+        verdict = "holds" if shown == change.value else "fails"
+        verb = "上升" if up else "下降"
+        relations.append(
+            Relation(
+                "yoy",
+                verdict,
+                (p_i, c_i, r),
+                f"上年 {_show(prev)} → 本期 {_show(cur)}，{verb} {_fmt(delta)} ÷ {_fmt(prev.low)} = {shown}%"
+                + ("，与所写一致" if verdict == "holds" else f"，不是所写的 {change.text}"),
+            )
+        )
+    return relations
+
+
+def _repeats(text: str, mentions: list[Mention]) -> list[Relation]:
+    """The same label (six or more characters before the number) with a different value."""
+    seen: dict[tuple[str, str], int] = {}
+    relations = []
+    for i, m in enumerate(mentions):
+        if m.role != "figure" or m.kind not in ("number",) or not m.exact or not m.unit:
+            continue
+        label = re.sub(r"\s", "", text[max(0, m.start - 8) : m.start])
+        label = re.split(r"[，,。；;：:、]", label)[-1]
+        if len(label) < 6:
+            continue
+        key = (label, _family(m.unit))
+        if key in seen:
+            first = mentions[seen[key]]
+            verdict = "holds" if first.low == m.low else "fails"
+            relations.append(
+                Relation(
+                    "repeat",
+                    verdict,
+                    (seen[key], i),
+                    f"“{label}”先写 {_show(first)}，后写 {_show(m)}"
+                    + ("，一致" if verdict == "holds" else "，前后不一"),
+                )
+            )
+        else:
+            seen[key] = i
+    return relations
+
+
+def find_relations(text: str, mentions: list[Mention]) -> list[Relation]:
+    """Every relation the rules can read in the text, with its verdict."""
+    relations: list[Relation] = []
+    for start, end in _sentences(text):
+        sentence = [i for i, m in enumerate(mentions) if start <= m.start < end]
+        if len(sentence) < 2:
+            continue
+        relations += _part_whole(text, mentions, sentence)
+        listed = _list_sum(text, mentions, sentence, start, end)
+        relations += [r for r in listed if not any(set(r.mentions) == set(x.mentions) for x in relations)]
+        relations += _rates(text, mentions, sentence)
+        relations += _shares(mentions, sentence)
+        relations += _points(text, mentions, sentence, start, end)
+        relations += _yoy(text, mentions, sentence)
+    relations += _repeats(text, mentions)
+    return relations
