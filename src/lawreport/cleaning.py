@@ -351,7 +351,10 @@ class LedgerCleaner:
                 raw = row[j] if j is not None and j < len(row) else None
                 try:
                     value = self.parse(column, raw, ledger, grid.date1904)
-                    if isinstance(value, str) and column.kind in ("text", "code"):
+                    if value.__class__ is str and (
+                        (column.kind == "text" and personal.may_hold_personal(value))
+                        or (column.kind == "code" and len(value) >= 18)  # an ID number has 18 characters
+                    ):
                         value, found = self.mask_personal(column, value)
                         if found:
                             notices.append(_personal_notice(grid, ledger, column, sheet_row, value, found))
@@ -475,16 +478,15 @@ class LedgerCleaner:
         One N206 notice per ledger column, with the number of cells, characters and rows affected."""
         header_of = {j: ledger.column(name).header for name, j in mapping.items()}
         found: dict[int, tuple[list[int], Counter[str]]] = {}
+        search = V.INVISIBLE.search
         for i in range(data_start, len(grid.rows)):
             row = grid.rows[i]
             for j, cell in enumerate(row):
-                if isinstance(cell, str) and not cell.isascii():
-                    chars = V.invisible_in(cell)
-                    if chars:
-                        row[j] = V.strip_invisible(cell)
-                        rows, counts = found.setdefault(j, ([], Counter()))
-                        rows.append(i + grid.first_row)
-                        counts.update(chars)
+                if cell.__class__ is str and not cell.isascii() and search(cell):
+                    row[j] = V.strip_invisible(cell)
+                    rows, counts = found.setdefault(j, ([], Counter()))
+                    rows.append(i + grid.first_row)
+                    counts.update(V.invisible_in(cell))
         notices = []
         for j, (rows, counts) in sorted(found.items()):
             if j not in header_of:

@@ -40,8 +40,9 @@ _HALF_WIDTH = str.maketrans(
     {chr(0xFF01 + i): chr(0x21 + i) for i in range(0x5E) if chr(0x21 + i).isalnum() or chr(0x21 + i) in "+-().@_%"}
     | {"\u3000": " "}
 )
-# A value without '@' and without seven digits in a row (spaces, dashes, brackets between) holds none of them.
-_CANDIDATE = re.compile(r"@|(?:\d[ ()+-]{0,2}){7}")
+# A value without '@' and without ten digits in a row (spaces, dashes, brackets between) holds none of them.
+_CANDIDATE = re.compile(r"@|(?:\d[ ()+-]{0,2}){10}")
+_DIGIT_OR_AT = re.compile(r"[0-9@\uff10-\uff19\uff20]")
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -97,6 +98,13 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def may_hold_personal(text: str) -> bool:
+    """A cheap first test: False when the text surely holds none of the shapes."""
+    if text.isascii():
+        return _CANDIDATE.search(text) is not None
+    return _DIGIT_OR_AT.search(text) is not None
+
+
 @dataclass(frozen=True)
 class Hit:
     """One piece of personal data in a text: its span and what it is."""
@@ -112,10 +120,12 @@ def find_personal(
 ) -> list[Hit]:
     """The personal data in `text`, left to right, without overlaps; full-width digits count.
     `ids_only`: 18-digit ID numbers only (for code columns); `born_by`: their latest birth date."""
+    if not may_hold_personal(text):
+        return []
     if not text.isascii():
         text = text.translate(_HALF_WIDTH)
-    if not _CANDIDATE.search(text):
-        return []
+        if not _CANDIDATE.search(text):
+            return []
     found: list[tuple[int, int, int, str]] = []  # (start, priority, end, label)
     for match in ID_NUMBER.finditer(text):
         if is_id_number(match.group(1), today, born_by):
