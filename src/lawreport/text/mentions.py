@@ -73,6 +73,7 @@ WORDING = (
     "降低", "个百分点", "百分点", "倍", "翻番", "占比", "占", "率", "排名", "位居", "前列", "全覆盖", "全部", "全员",
     "未发生", "无一", "零",
 )  # fmt: skip
+_NEAR = re.compile(r"(?:将近|接近|近|不足|不到)$")
 _CLAUSE_END = re.compile(r"[，,。；;！!？?：:\n]")
 _FIGURE_KINDS = {
     "number",
@@ -265,12 +266,15 @@ def find_mentions(text: str) -> list[Mention]:
         if role not in ("figure", "commitment"):
             mentions.append(Mention(m.start, m.end, m.text, role, kind=m.kind, value=m.value, chinese=m.chinese))
             continue
-        low, high, low_closed, high_closed, decimals = _interval(m, m.text)
+        # 近/将近/接近/不足/不到 before a number belong to its form (the scanner leaves them out).
+        prefix = _NEAR.search(text, max(0, m.start - 2), m.start) if m.kind == "number" else None
+        start = prefix.start() if prefix else m.start
+        low, high, low_closed, high_closed, decimals = _interval(m, text[start : m.end])
         mentions.append(
             Mention(
-                m.start,
+                start,
                 m.end,
-                m.text,
+                text[start : m.end],
                 role,
                 kind=m.kind,
                 value=m.value,

@@ -284,14 +284,19 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
             continue
         wholes = [i for i in before if any(x in mentions[i].wording for x in _WHOLE_WORDS)]
         base = wholes[-1] if wholes else None
-        # 行政检查506户次 … 行政检查规范率99.7%: the count whose label begins the rate's label is its base.
-        rate_label = _label(text, rate.start)
-        named = [i for i in before if len(_label(text, mentions[i].start)) >= 2
-                 and rate_label.startswith(_label(text, mentions[i].start))]  # fmt: skip
+        # A rate's label names its numerator (办结14件 … 办结率) or, by a longer label, its base
+        # (行政检查506户次 … 行政检查规范率99.7%).
+        stem = _label(text, rate.start).removesuffix("率")
+        labels = {i: _label(text, mentions[i].start) for i in before}
+        numerators = [i for i in before if len(labels[i]) >= 2 and (labels[i] == stem or stem.endswith(labels[i]))]
+        named = [i for i in before if len(labels[i]) >= 2 and stem.startswith(labels[i]) and stem != labels[i]]
         if named:
-            base = max(named, key=lambda i: len(_label(text, mentions[i].start)))
-        k_candidates = [i for i in before if i != base and base is not None and i > base
-                        and _family(mentions[i].unit) == _family(mentions[base].unit)]  # fmt: skip
+            base = max(named, key=lambda i: len(labels[i]))
+        if numerators and base is not None:
+            k_candidates = [numerators[-1]] if numerators[-1] != base else []
+        else:
+            k_candidates = [i for i in before if base is not None and i > base
+                            and _family(mentions[i].unit) == _family(mentions[base].unit)]  # fmt: skip
         p = rate.value
         if base is not None and len(k_candidates) == 1 and mentions[k_candidates[0]].exact and mentions[base].exact:
             k, n = mentions[k_candidates[0]], mentions[base]

@@ -1,0 +1,134 @@
+"""`lawreport check`'s text layer on sentences written in the test: roles, intervals, relations.
+
+Each relation kind has a sentence where it holds and one where it fails, with the arithmetic done
+here by hand; `unclear` cases guard against accusing a report on a reading that is not certain.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from lawreport.params import PROJECT_ROOT
+from lawreport.text.check import check_text
+from lawreport.text.mentions import find_mentions
+
+
+def roles(text: str) -> dict[str, str]:
+    return {m.text: m.role for m in find_mentions(text)}
+
+
+def verdicts(text: str) -> list[tuple[str, str]]:
+    return [(r.kind, r.verdict) for r in check_text(text).relations]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "role"),
+    [
+        ("根据垫委发〔2024〕12号文件，共受理信访件51件。", "〔2024〕12号", "doc_number"),
+        ("根据垫委发〔2024〕12号文件，共受理信访件51件。", "51", "figure"),
+        ("深入学习贯彻党的二十大和二十届三中全会精神。", "党的二十大", "name"),
+        ("深入学习贯彻党的二十大和二十届三中全会精神。", "二十届三中全会", "name"),
+        ("2021—2025年期间，共开展活动12场。", "2021—2025年", "period"),
+        ("五星乡共调解纠纷30件。", "五星乡", "name"),
+        ("开展法律七进活动。", "法律七进", "name"),
+        ("落实第一责任人职责。", "第一责任人", "name"),
+        ("拨打12345热线反映问题。", "12345", "name"),
+        ("一、主要工作\n（一）学法情况", "一、", "heading"),
+        ("一、主要工作\n（一）学法情况", "（一）", "heading"),
+        ("2025年3月5日召开会议。", "2025年3月5日", "date"),
+        ("构建社区调解、街道督办三级处置机制。", "三", "name"),  # 三 with 级: a name, not a count
+        ("每季度开展1次执法检查。", "1", "commitment"),
+        ("三、下一步工作打算\n力争培训3次以上。", "3次以上", "commitment"),
+        ("近两年主办建议17件。", "近两年", "period"),
+    ],
+)
+def test_each_mention_gets_its_role(text, mention, role):
+    assert roles(text)[mention] == role
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("挽回经济损失2.7万元。", "26500", "27500"),  # rounded at 0.1万
+        ("排查矛盾纠纷6000余件。", "6000", "7000"),
+        ("受理51件。", "51", "51"),
+        ("接待群众近3万人次。", "20000", "30000"),
+    ],
+)
+def test_figures_carry_the_interval_their_wording_allows(text, low, high):
+    [figure] = [m for m in find_mentions(text) if m.role == "figure"]
+    assert (figure.low, figure.high) == (Decimal(low), Decimal(high))
+
+
+def test_a_figure_knows_its_words_and_period():
+    mention = next(m for m in find_mentions("今年以来，共受理信访件51件。") if m.role == "figure")
+    assert "共" in mention.wording and mention.period == "今年以来"
+
+
+RELATIONS = [
+    # (sentence, expected (kind, verdict) among the relations found)
+    ("共受理信访件120件，其中来信80件、来访40件。", ("part_whole", "holds")),  # 80 + 40 = 120
+    ("共受理信访件120件，其中来信80件、来访45件。", ("part_whole", "fails")),  # 80 + 45 = 125 > 120
+    ("共受理信访件120件，其中来信80件、来访30件。", ("part_whole", "unclear")),  # 110 < 120, not listed in full
+    (
+        "共调解纠纷200件，其中婚姻纠纷120件、邻里纠纷50件、其他纠纷20件。",
+        ("part_whole", "fails"),
+    ),  # 190 ≠ 200, 其他 closes it
+    ("共受理案件100余件，其中刑事案件60件、民事案件50件。", ("part_whole", "unclear")),  # 110 fits in (100, 200)
+    ("共受理信访件20件，其中来信25件、来访1件。", ("subset", "fails")),  # one part alone above the whole
+    ("开展活动共50场，分别为讲座20场、广场活动18场、进校园12场。", ("part_whole", "holds")),  # 20 + 18 + 12
+    ("开展活动共50场，分别为讲座20场、广场活动18场、进校园10场。", ("part_whole", "fails")),  # 48 ≠ 50
+    ("全年共办理复议案件15件，办结14件，办结率93.3%。", ("rate_counts", "holds")),  # 14/15 = 93.33%
+    ("全年共办理复议案件15件，办结14件，办结率95%。", ("rate_counts", "fails")),  # 14/15 = 93%
+    ("全年共受理案件7件，结案率达到85.5%。", ("attainability", "fails")),  # k/7: 85.7%, 71.4%: never 85.5%
+    ("全年共受理案件7件，结案率达到85.7%。", ("attainability", "holds")),  # 6/7 = 85.71%
+    ("行政检查506户次，行政检查规范率99.7%。", ("attainability", "fails")),  # 504/506 = 99.6, 505/506 = 99.8
+    ("满意度从90%提高到95%，提高5%。", ("points_vs_percent", "fails")),  # 5 points; (95-90)/90 = 5.6%
+    ("满意度从90%提高到95%，提高5个百分点。", ("points_vs_percent", "holds")),
+    ("满意度从90%提高到95%，提高5.6%。", ("points_vs_percent", "holds")),  # relative change written right
+    ("满意度从95%提高到98%，提高3%。", ("points_vs_percent", "unclear")),  # 3 points and 3.2% both round to 3
+    ("受理信访案件51件，同比下降47.42%(上年97件)。", ("yoy", "holds")),  # (97-51)/97 = 47.42%
+    ("受理信访案件51件，同比下降47.31%(上年97件)。", ("yoy", "fails")),
+    ("其中本地户籍占比65%，外地户籍占比40%。", ("share_sum", "fails")),  # 105% of one whole
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), RELATIONS, ids=[f"{k}-{v}-{i}" for i, (_, (k, v)) in enumerate(RELATIONS)]
+)
+def test_relations_and_verdicts(text, expected):
+    found = verdicts(text)
+    assert expected in found, found
+
+
+def test_no_relation_is_invented_between_unrelated_figures():
+    text = "全年开展普法宣传50场，发放资料3000份，受理法律咨询120人次。"
+    assert verdicts(text) == []
+
+
+def test_a_relation_names_its_mentions_and_explains_in_chinese():
+    document = check_text("共受理信访件120件，其中来信80件、来访45件。")
+    [relation] = [r for r in document.relations if r.kind == "part_whole"]
+    assert [document.mentions[i].text for i in relation.mentions] == ["120", "80", "45"]
+    assert "125" in relation.explanation and "120" in relation.explanation
+    assert document.sentence_of(relation).startswith("共受理信访件120件")
+
+
+def test_the_bundled_report_without_its_register():
+    # The register marks 99.7% of 506 inspections as 报告自身矛盾: the check finds it with no ledger.
+    text = (PROJECT_ROOT / "data" / "raw" / "2025" / "report.txt").read_text(encoding="utf-8")
+    document = check_text(text, "report.txt")
+    fails = [r for r in document.relations if r.verdict == "fails"]
+    assert [(r.kind, document.mentions[r.mentions[-1]].text) for r in fails] == [("attainability", "99.7%")]
+    assert sum(1 for m in document.mentions if m.role == "figure") >= 45
+
+
+def test_json_offsets_point_into_the_text_as_given():
+    text = "\ufeff共受理信访件１２０件，其中来信80件。"
+    document = check_text(text)
+    for mention in document.to_json()["mentions"]:
+        assert text[mention["start"] : mention["end"]] == mention["text"]
+    assert Path  # offsets are into the text exactly as read
