@@ -140,22 +140,31 @@ def _decimal(number: str) -> Decimal:
     return Decimal(number.replace(",", ""))
 
 
+_STOP_PATTERN = re.compile("|".join(map(re.escape, sorted(STOP_WORDS, key=len, reverse=True))))
+
+
 class _Scanner:
     def __init__(self, text: str):
         self.text = text
         self.work = list(text.translate(_FOLD))
         self.found: list[NumberMention] = []
-        self.stop_pattern = re.compile("|".join(map(re.escape, sorted(STOP_WORDS, key=len, reverse=True))))
+        self.stop_pattern = _STOP_PATTERN
+        self._current: str | None = None
 
     @property
     def current(self) -> str:
-        return "".join(self.work)
+        # Joined once per change: the masked text is read far more often than it is written.
+        if self._current is None:
+            self._current = "".join(self.work)
+        return self._current
 
     def is_free(self, start: int, end: int) -> bool:
         return _MASK not in self.work[start:end]
 
     def block(self, start: int, end: int) -> None:
         self.work[start:end] = _MASK * (end - start)
+        if self._current is not None:
+            self._current = self._current[:start] + _MASK * (end - start) + self._current[end:]
 
     def take(
         self,

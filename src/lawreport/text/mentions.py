@@ -12,6 +12,7 @@ in a way that shifts them.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -73,6 +74,7 @@ WORDING = (
     "降低", "个百分点", "百分点", "倍", "翻番", "占比", "占", "率", "排名", "位居", "前列", "全覆盖", "全部", "全员",
     "未发生", "无一", "零",
 )  # fmt: skip
+_WORDING_PATTERN = re.compile("|".join(map(re.escape, sorted(WORDING, key=len, reverse=True))))
 _NEAR = re.compile(r"(?:将近|接近|近|不足|不到)$")
 _CLAUSE_END = re.compile(r"[，,。；;！!？?：:\n]")
 _FIGURE_KINDS = {
@@ -185,17 +187,7 @@ def _wording_before(text: str, start: int, limit: int = 24) -> tuple[str, ...]:
     """The wording words in the clause before a mention (and a few characters after it)."""
     left = text[max(0, start - limit) : start]
     cut = max((m.end() for m in _CLAUSE_END.finditer(left)), default=0)
-    clause = left[cut:]
-    found = []
-    i = 0
-    while i < len(clause):
-        word = next((w for w in sorted(WORDING, key=len, reverse=True) if clause.startswith(w, i)), None)
-        if word:
-            found.append(word)
-            i += len(word)
-        else:
-            i += 1
-    return tuple(found)
+    return tuple(_WORDING_PATTERN.findall(left, cut))
 
 
 def _period_before(text: str, start: int) -> str | None:
@@ -252,8 +244,11 @@ def find_mentions(text: str) -> list[Mention]:
     commitments = _commitment_ranges(text)
     mentions: list[Mention] = []
     used_spans: set[int] = set()
+    span_starts = [a for a, _, _ in spans]
     for m in scan_numbers(text):
-        inside = next((i for i, (a, b, _) in enumerate(spans) if a < m.end and m.start < b), None)
+        # Spans do not overlap: only the last one starting before the mention's end can hold it.
+        last = bisect_left(span_starts, m.end) - 1
+        inside = last if last >= 0 and spans[last][1] > m.start else None
         if inside is not None:
             if inside not in used_spans:
                 a, b, role = spans[inside]
@@ -290,7 +285,14 @@ def find_mentions(text: str) -> list[Mention]:
             )
         )
     # Headings and names the scanner excludes (enumerators) still get a mention with their role.
+    mentions.sort(key=lambda x: x.start)
+    starts = [x.start for x in mentions]
+    extra = []
     for i, (a, b, role) in enumerate(spans):
-        if i not in used_spans and not any(x.start < b and a < x.end for x in mentions):
-            mentions.append(Mention(a, b, text[a:b], role))
-    return sorted(mentions, key=lambda x: x.start)
+        if i in used_spans:
+            continue
+        j = bisect_left(starts, b) - 1  # the last mention starting before this span ends
+        if j >= 0 and mentions[j].end > a:
+            continue
+        extra.append(Mention(a, b, text[a:b], role))
+    return sorted(mentions + extra, key=lambda x: x.start)

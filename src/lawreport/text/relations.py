@@ -16,6 +16,7 @@ different values), share_sum (shares of one total summing past 100%).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -503,8 +504,9 @@ def _repeats(text: str, mentions: list[Mention]) -> list[Relation]:
 def find_relations(text: str, mentions: list[Mention]) -> list[Relation]:
     """Every relation the rules can read in the text, with its verdict."""
     relations: list[Relation] = []
+    starts = [m.start for m in mentions]
     for start, end in _sentences(text):
-        sentence = [i for i, m in enumerate(mentions) if start <= m.start < end]
+        sentence = list(range(bisect_left(starts, start), bisect_left(starts, end)))
         if len(sentence) < 2:
             continue
         relations += _part_whole(text, mentions, sentence)
