@@ -54,6 +54,12 @@ display(HTML(appendix.report_section(app)))
 display(HTML(appendix.cards_section(app)))
 
 # %% [markdown]
+# ## 报告自身的算术 (the report's own arithmetic, as `lawreport check` finds it)
+
+# %%
+display(HTML(appendix.arithmetic_section(app)))
+
+# %% [markdown]
 # ## 图表 (charts)
 
 # %%

@@ -28,6 +28,7 @@ class FiguresReport:
     unit: str
     synthetic: bool
     year: int
+    report_checks: dict[str, Any] | None = None  # the report's own arithmetic (lawreport check), no ledgers
 
     def counts(self) -> dict[str, int]:
         counter = Counter(r.status for r in self.results)
@@ -35,6 +36,7 @@ class FiguresReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "report_checks": self.report_checks,
             "unit": self.unit,
             "year": self.year,
             "synthetic": self.synthetic,
@@ -49,14 +51,37 @@ class FiguresReport:
 def compute_figures(params: RunParams) -> FiguresReport:
     clean_report = json.loads((params.clean_dir / "clean_report.json").read_text(encoding="utf-8"))
     unit, synthetic = str(clean_report["unit"]), bool(clean_report["synthetic"])
+    checks = report_checks(params.report_path)
     if not params.register_path.exists():
         # A year whose report is not registered (e.g. the sample 2024): the ledgers are still
-        # cleaned, validated and shown; there is simply nothing to verify.
-        return FiguresReport(None, [], unit, synthetic, params.year)
+        # cleaned, validated and shown; there is simply nothing to verify against them.
+        return FiguresReport(None, [], unit, synthetic, params.year, checks)
     # Checked in full (schema, metrics, quotes, every number of the text accounted for) on loading.
     register = load_register(params.register_path, report_path=params.report_path, year=params.year)
     data = CleanData(params.path(params.clean_root), params.year, years_to_clean(params))
-    return FiguresReport(register, verify_register(register, data), unit, synthetic, params.year)
+    return FiguresReport(register, verify_register(register, data), unit, synthetic, params.year, checks)
+
+
+def report_checks(report_path: Path) -> dict[str, Any] | None:
+    """The checks `lawreport check` makes on any report, made on this year's report text."""
+    if not report_path.is_file():
+        return None
+    from .text.check import check_text
+
+    document = check_text(report_path.read_text(encoding="utf-8"), report_path.name)
+    return {
+        "roles": document.roles(),
+        "verdicts": document.verdicts(),
+        "relations": [
+            {
+                **relation.to_json(),
+                "texts": [document.mentions[i].text for i in relation.mentions],
+                "spans": [[document.mentions[i].start, document.mentions[i].end] for i in relation.mentions],
+                "sentence": document.sentence_of(relation),
+            }
+            for relation in document.relations
+        ],
+    }
 
 
 def write_figures(params: RunParams, report: FiguresReport) -> Path:

@@ -11,6 +11,7 @@ from .data import EDITION_ZH, EDITIONS, AppendixData, load_appendix
 from .export import CSP, PublishBlocked, export_appendix, export_editions, output_path, render_edition, render_html
 from .scan import personal_values, scan_published
 from .sections import (
+    arithmetic_section,
     cards_section,
     charts_section,
     cover,
@@ -28,6 +29,7 @@ __all__ = [
     "Breakdown",
     "ChartGlyphError",
     "PublishBlocked",
+    "arithmetic_section",
     "cards_section",
     "charts_section",
     "cover",

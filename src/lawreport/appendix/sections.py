@@ -42,6 +42,7 @@ SECTIONS = (
     ("cover", "封面"),
     ("report", "报告原文"),
     ("figures", "逐项核对"),
+    ("arithmetic", "报告自身的算术"),
     ("charts", "图表"),
     ("quality", "数据质量"),
     ("reproducibility", "可复现性"),
@@ -217,6 +218,54 @@ def report_section(app: AppendixData) -> str:
         paragraphs.append(el("p", "".join(parts), class_="report-title" if not paragraphs else None))
     intro = text_el("p", "报告全文如下；每个登记的数字按核对状态着色，点击可跳到该数字的核对卡片。", class_="hint")
     return _section("report", "报告原文", intro + legend() + el("div", "".join(paragraphs), class_="report-text"))
+
+
+# ------------------------------------------------------------------ 3b. the report's own arithmetic
+
+RELATION_ZH = {
+    "part_whole": "部分与整体",
+    "list_sum": "分项合计",
+    "rate_counts": "比率与两个数",
+    "attainability": "百分比能否由整数个案得到",
+    "points_vs_percent": "百分点与百分比",
+    "yoy": "同比",
+    "repeat": "同一数字前后两处",
+    "subset": "子项大于总数",
+    "share_sum": "占比之和",
+}
+VERDICT_MARK = {"holds": "✓ 成立", "fails": "✗ 不成立", "unclear": "? 无法判断"}
+
+
+def arithmetic_section(app: AppendixData) -> str:
+    """What `lawreport check` finds in the report text alone, without ledgers or register: the
+    checks a county reviewer can make on any unit's report."""
+    checks = app.figures.get("report_checks")
+    if not checks:
+        return _section("arithmetic", "报告自身的算术", text_el("p", f"{app.year} 年没有报告原文。", class_="hint"))
+    verdicts = checks.get("verdicts", {})
+    intro = text_el(
+        "p",
+        "不看台账、不看登记册，只用报告原文中的数字互相核对(与 lawreport check 相同的规则)："
+        f"成立 {verdicts.get('holds', 0)} 个，不成立 {verdicts.get('fails', 0)} 个，无法判断 {verdicts.get('unclear', 0)} 个。"
+        "近似写法(余、约、以上等)按其允许的区间计算，只有区间内任何取值都不能成立时才判为不成立。",
+        class_="hint",
+    )
+    rows = [
+        [
+            RELATION_ZH.get(r["kind"], r["kind"]),
+            VERDICT_MARK.get(r["verdict"], r["verdict"]),
+            "、".join(r.get("texts", [])),
+            r["explanation"],
+            r.get("sentence", ""),
+        ]
+        for r in sorted(checks.get("relations", []), key=lambda r: ("fails", "unclear", "holds").index(r["verdict"]))
+    ]
+    body = (
+        table(["关系", "结论", "涉及的数字", "算式", "原文"], rows, class_="arithmetic")
+        if rows
+        else text_el("p", "报告原文中没有找到可以互相核对的数字。", class_="empty")
+    )
+    return _section("arithmetic", "报告自身的算术", intro + body)
 
 
 # ------------------------------------------------------------------ 3. cards
