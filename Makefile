@@ -6,7 +6,7 @@ YEAR ?= 2025
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lab lint samples expectations lock clean-build publish explain bench mutants
+.PHONY: help run test lab lint samples expectations lock clean-build publish explain bench bench-check check mutants
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -57,3 +57,9 @@ bench: $(STAMP) ## benchmark (not a test): cold run, unchanged rerun, one ledger
 
 mutants: $(STAMP) ## mutation check: every mutant of a metric filter must fail a unit test (exit 1 if one survives)
 	$(BIN)/python tools/mutate_metrics.py
+
+check: $(STAMP) ## check the arithmetic of any reports, no ledgers: make check PATHS="a.docx reports/" [JSON=out.json HTML=out.html]
+	$(BIN)/lawreport check $(PATHS) $(if $(JSON),--json $(JSON)) $(if $(HTML),--html $(HTML))
+
+bench-check: $(STAMP) ## benchmark (not a test): lawreport check on 1,000 full-length reports, time and peak memory
+	$(BIN)/python -m lawreport.bench_check

@@ -112,7 +112,7 @@ def test_both_editions_are_written_where_the_pipeline_expects_them(run):
         assert page.startswith("<!DOCTYPE html>")
         assert '<html lang="zh-CN">' in page and '<meta charset="utf-8">' in page
         ids = [a["id"] for t, a in Elements(page).tags if t == "section" and "id" in a]
-        assert ids == ["cover", "report", "figures", "charts", "quality", "reproducibility"], edition
+        assert ids == ["cover", "report", "figures", "arithmetic", "charts", "quality", "reproducibility"], edition
         assert f'data-edition="{edition}"' in page
     assert "公开版" in pages["public"] and "内部审核版" in pages["internal"]
     print("timings (s):", {k: round(v, 1) for k, v in TIMINGS.items()})
@@ -391,3 +391,14 @@ def test_quarantine_never_shows_personal_values_and_escapes_the_rest(run):
             assert "&lt;script&gt;" in html and "[个人信息列，不显示]" in html and "<td>7</td>" in html
         else:
             assert "&lt;script&gt;" not in html and "<td>&lt;5</td>" in html and "<td>7</td>" not in html
+
+
+def test_the_reports_own_arithmetic_is_shown_without_ledgers(run):
+    # The same checks as `lawreport check`: the 99.7% of 506 inspections fails on the text alone.
+    params, pages, _ = run
+    figures = json.loads((params.build_dir / "figures.json").read_text(encoding="utf-8"))
+    failing = [r for r in figures["report_checks"]["relations"] if r["verdict"] == "fails"]
+    assert [r["texts"] for r in failing] == [["506", "99.7%"]]
+    for page in pages.values():
+        section = page[page.index('id="arithmetic"') :]
+        assert "✗ 不成立" in section and "99.7%" in section

@@ -138,7 +138,7 @@ def check_edition(opened, figures: dict, screenshot: str) -> None:
     assert page.eval_on_selector_all(
         'meta[http-equiv="Content-Security-Policy"]', "els => els.map(e => e.getAttribute('content'))"
     ) == [CSP]
-    for section in ("cover", "report", "figures", "charts", "quality", "reproducibility"):
+    for section in ("cover", "report", "figures", "arithmetic", "charts", "quality", "reproducibility"):
         assert page.locator(f"section#{section}").count() == 1, section
     assert page.evaluate("document.scripts.length") == 0
 

@@ -135,38 +135,48 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_check(paths: list[str], json_out: str, html_out: str, text_out: str) -> int:
     """Exit 2 when a file could not be read (the others are still checked), 1 when a relation
-    fails, 0 otherwise."""
+    fails, 0 otherwise. Documents are checked and written one at a time."""
+    from contextlib import nullcontext
     from pathlib import Path
 
-    from .text.check import check_paths, summary_lines, write_json
+    from .text.check import JsonWriter, iter_checked, summary_lines
 
     missing = [p for p in paths if not Path(p).exists()]
     for path in missing:
         print(f"错误 (error)：找不到 {path} (no such file or folder)", file=sys.stderr)
-    documents = check_paths([Path(p) for p in paths if Path(p).exists()])
-    if not documents and not missing:
+    kept = []  # only for the HTML page, which shows every text
+    count = unreadable = failed = 0
+    folder = Path(text_out) if text_out else None
+    if folder:
+        folder.mkdir(parents=True, exist_ok=True)
+    with JsonWriter(Path(json_out)) if json_out else nullcontext() as writer:
+        for document in iter_checked([Path(p) for p in paths if Path(p).exists()]):
+            count += 1
+            for line in summary_lines(document):
+                print(line)
+            if document.error:
+                unreadable += 1
+            else:
+                failed += document.verdicts()["fails"]
+                if folder:
+                    name = f"{count:03d}_{Path(document.path).stem}.txt"
+                    (folder / name).write_text(document.text, encoding="utf-8")
+            if writer is not None:
+                writer.add(document)
+            if html_out:
+                kept.append(document)
+    if count == 0 and not missing:
         print("错误 (error)：没有可核对的报告文件 (.txt .docx .html .pdf)", file=sys.stderr)
         return 2
-    for document in documents:
-        for line in summary_lines(document):
-            print(line)
-    if text_out:
-        folder = Path(text_out)
-        folder.mkdir(parents=True, exist_ok=True)
-        for number, document in enumerate(documents, start=1):
-            if document.error is None:
-                (folder / f"{number:03d}_{Path(document.path).stem}.txt").write_text(document.text, encoding="utf-8")
-    if json_out:
-        write_json(documents, Path(json_out))
     if html_out:
         from .text.report_page import write_page
 
-        write_page(documents, Path(html_out))
-    failed = sum(d.verdicts()["fails"] for d in documents if d.error is None)
-    unreadable = len(missing) + sum(1 for d in documents if d.error)
+        write_page(kept, Path(html_out))
+    unreadable += len(missing)
+    total = count + len(missing)
     print(
-        f"共 {len(documents) + len(missing)} 份：无法读取 {unreadable} 份，不成立的关系 {failed} 个"
-        f" ({len(documents) + len(missing)} documents, {unreadable} unreadable, {failed} failing relations)"
+        f"共 {total} 份：无法读取 {unreadable} 份，不成立的关系 {failed} 个"
+        f" ({total} documents, {unreadable} unreadable, {failed} failing relations)"
     )
     return 2 if unreadable else 1 if failed else 0
 

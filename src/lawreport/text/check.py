@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,20 +63,23 @@ def check_text(text: str, path: str = "<text>") -> CheckedDocument:
 
 def check_paths(paths: list[Path]) -> list[CheckedDocument]:
     """Every document under the paths, each checked on its own: one unreadable file stops nothing."""
+    return list(iter_checked(paths))
+
+
+def iter_checked(paths: list[Path]) -> Iterator[CheckedDocument]:
+    """As check_paths, one document at a time (a folder of thousands is never held in memory)."""
     from .documents import DocumentError, documents_in, read_document
 
-    checked = []
     for item in documents_in(paths):
         path, shown = item if isinstance(item, tuple) else (item, str(item))
         try:
             document = read_document(path, shown)
         except DocumentError as error:
-            checked.append(CheckedDocument(shown, error=str(error)))
+            yield CheckedDocument(shown, error=str(error))
             continue
         one = check_text(document.text, shown)
         one.notices = tuple(document.problems)
-        checked.append(one)
-    return checked
+        yield one
 
 
 def summary_lines(document: CheckedDocument) -> list[str]:
@@ -103,7 +107,33 @@ def to_json(documents: list[CheckedDocument]) -> dict[str, Any]:
 
 
 def write_json(documents: list[CheckedDocument], target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(json.dumps(to_json(documents), ensure_ascii=False, indent=1), encoding="utf-8")
-    temporary.replace(target)
+    with JsonWriter(target) as writer:
+        for document in documents:
+            writer.add(document)
+
+
+class JsonWriter:
+    """Writes {"documents": [...]} one document at a time, then swaps the file in atomically."""
+
+    def __init__(self, target: Path):
+        self.target = target
+        self.temporary = target.with_name(f".{target.name}.tmp")
+        self.count = 0
+
+    def __enter__(self) -> JsonWriter:
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = self.temporary.open("w", encoding="utf-8")
+        self.handle.write('{"documents": [\n')
+        return self
+
+    def add(self, document: CheckedDocument) -> None:
+        self.handle.write((",\n" if self.count else "") + json.dumps(document.to_json(), ensure_ascii=False))
+        self.count += 1
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self.handle.write("\n]}\n")
+        self.handle.close()
+        if error is None:
+            self.temporary.replace(self.target)
+        else:
+            self.temporary.unlink(missing_ok=True)
