@@ -132,34 +132,57 @@ def _percent_text(k: Fraction, decimals: int) -> Decimal:
 # ------------------------------------------------------------------ part and whole
 
 
+_PART_WORDS = {"其中", "包括", "分别为", "分别是", "分别"}
+
+
+def _is_whole(text: str, m: Mention) -> bool:
+    """共/合计 N, or N 件中 (151件中，…): a figure stated as a total."""
+    if any(word in m.wording for word in _WHOLE_WORDS):
+        return True
+    after = text[m.end : m.end + len(m.unit) + 2] if m.unit and m.unit not in m.text else text[m.end : m.end + 2]
+    return after.removeprefix(m.unit).startswith("中")
+
+
 def _part_whole(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relation]:
-    """共 N 件，其中 a 件、b 件 (and 分别为 lists): parts against their whole, same unit family."""
+    """共 N 件，其中 a 件、b 件 (and 分别为 lists): parts against their nearest whole, same unit family."""
     relations = []
     counts = _counts(mentions, sentence)
-    for position, w in enumerate(counts):
+
+    def opens_list(position: int) -> bool:
+        """其中/包括/分别 stands between this count and the one before it."""
+        before = mentions[counts[position - 1]].end if position else mentions[counts[0]].start
+        return any(word in text[before : mentions[counts[position]].start] for word in _PART_WORDS)
+
+    for position, first in enumerate(counts):
+        if not position or not opens_list(position):
+            continue
+        family = _family(mentions[first].unit)
+        wholes = [w for w in counts[:position] if _is_whole(text, mentions[w]) and _family(mentions[w].unit) == family]
+        if not wholes or not mentions[first].unit:
+            continue
+        w = wholes[-1]  # the nearest total before the parts
         whole = mentions[w]
-        if not any(word in whole.wording for word in _WHOLE_WORDS):
-            continue
-        rest = counts[position + 1 :]
-        # Parts start at the first figure after 其中/包括/分别 in this sentence, same unit family.
-        start = next(
-            (j for j, i in enumerate(rest) if {"其中", "包括", "分别为", "分别是", "分别"} & set(mentions[i].wording)),
-            None,
-        )
-        if start is None:
-            continue
         parts = []
-        for i in rest[start:]:
+        for offset, i in enumerate(counts[position:]):
             m = mentions[i]
-            if _family(m.unit) != _family(whole.unit) or not m.unit:
-                continue
-            if any(word in m.wording for word in _WHOLE_WORDS) and parts:
-                break  # a new total starts
-            parts.append(i)
-        if not parts:
-            continue
+            if parts and (_is_whole(text, m) or opens_list(position + offset)):
+                break  # a new total, or a new 其中 list, starts
+            if _family(m.unit) == family and m.unit:
+                parts.append(i)
         between = text[whole.end : mentions[parts[-1]].end]
         exhaustive = "分别" in between or any(x in between for x in _EXHAUSTIVE)
+        if len(parts) == 1 and not exhaustive:
+            part = mentions[parts[0]]
+            if part.low is not None and _exceeds(part.low, not part.low_closed, whole):
+                relations.append(
+                    Relation(
+                        "subset",
+                        "fails",
+                        (w, parts[0]),
+                        f"其中 {_show(part)} 大于总数 {_show(whole)}：部分不可能多于整体",
+                    )
+                )
+            continue
         relations.extend(_judge_parts(whole, w, [mentions[i] for i in parts], parts, exhaustive, "part_whole"))
     return relations
 
@@ -264,6 +287,16 @@ def _label(text: str, start: int) -> str:
     return _LABEL_STRIP.sub("", left)
 
 
+def _same_words(label: str, stem: str) -> bool:
+    """办结 / 办结率, 成功调处 / 调处成功率: the count's label and the rate's stem share their words."""
+    if len(label) < 2 or len(stem) < 2:
+        return False
+    if label == stem or stem.endswith(label) or label.endswith(stem):
+        return True
+    common = set(label) & set(stem)
+    return len(common) >= 2 and len(common) / len(set(label) | set(stem)) >= 0.5
+
+
 def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relation]:
     relations = []
     counts = _counts(mentions, sentence)
@@ -271,33 +304,40 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
         rate = mentions[r]
         if rate.role != "figure" or rate.kind != "percent" or rate.value is None or rate.decimals is None:
             continue
-        if not any(w.endswith("率") or w in ("占", "占比") for w in rate.wording) or set(rate.wording) & {
-            "同比",
-            "比上年",
-            "较上年",
-            "环比",
-            *_UP,
-            *_DOWN,
-        }:
+        if set(rate.wording) & {"同比", "比上年", "较上年", "环比", *_UP, *_DOWN}:
             continue
         before = [i for i in counts if mentions[i].end <= rate.start]
         if not before:
             continue
-        wholes = [i for i in before if any(x in mentions[i].wording for x in _WHOLE_WORDS)]
+        # A rate or a share: 率/占/比例 between the last count and the percentage (占受理案件数比例最高，达92.71%).
+        lead = text[mentions[before[-1]].end : rate.start]
+        is_share = bool({"占", "占比"} & set(rate.wording)) or "占" in lead
+        if not (is_share or "率" in lead or "比例" in lead or any(w.endswith("率") for w in rate.wording)):
+            continue
+        wholes = [i for i in before if _is_whole(text, mentions[i])]
         base = wholes[-1] if wholes else None
-        # A rate's label names its numerator (办结14件 … 办结率) or, by a longer label, its base
-        # (行政检查506户次 … 行政检查规范率99.7%).
+        # A longer label names the base: 行政检查506户次 … 行政检查规范率99.7%.
         stem = _label(text, rate.start).removesuffix("率")
         labels = {i: _label(text, mentions[i].start) for i in before}
-        numerators = [i for i in before if len(labels[i]) >= 2 and (labels[i] == stem or stem.endswith(labels[i]))]
         named = [i for i in before if len(labels[i]) >= 2 and stem.startswith(labels[i]) and stem != labels[i]]
         if named:
             base = max(named, key=lambda i: len(labels[i]))
-        if numerators and base is not None:
-            k_candidates = [numerators[-1]] if numerators[-1] != base else []
-        else:
-            k_candidates = [i for i in before if base is not None and i > base
-                            and _family(mentions[i].unit) == _family(mentions[base].unit)]  # fmt: skip
+        # The numerator is the count just before the rate (办结14件，办结率93.3%; 140件，占…92.71%), never
+        # one with another count between them: 非常满意802条，满意163条，合计965条，满意率100% has none.
+        last = before[-1]
+        # A share's numerator is the count just before it (140件，占…92.71%); a rate's must also be named
+        # by it (办结14件，办结率: yes; 超时办理4件，结案率: no).
+        label = labels[last]
+        named_k = is_share or _same_words(label, stem)
+        k_candidates = (
+            [last]
+            if base is not None
+            and named_k
+            and last != base
+            and last > base
+            and _family(mentions[last].unit) == _family(mentions[base].unit)
+            else []
+        )
         p = rate.value
         if base is not None and len(k_candidates) == 1 and mentions[k_candidates[0]].exact and mentions[base].exact:
             k, n = mentions[k_candidates[0]], mentions[base]
@@ -311,7 +351,7 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
             explanation = arithmetic + ("，与所写一致" if verdict == "holds" else f"，不是所写的 {rate.text}")
             relations.append(Relation("rate_counts", verdict, (k_candidates[0], base, r), explanation))
             continue
-        if base is not None and mentions[base].low is not None and p not in (Decimal(0), Decimal(100)):
+        if base is not None and not is_share and mentions[base].low is not None and p not in (Decimal(0), Decimal(100)):
             n = mentions[base]
             assert n.low is not None
             ok = _attainable(p, rate.decimals, n.low, n.high)
@@ -448,9 +488,13 @@ def _yoy(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relati
         current = [i for i in counts if mentions[i].end <= change.start]
         previous = [i for i in counts if _PREVIOUS.search(text[max(0, mentions[i].start - 8) : mentions[i].start])]
         current = [i for i in current if i not in previous]
-        if not current or not previous:
+        pair = _year_pair(text, mentions, current)
+        if pair:
+            p_i, c_i = pair
+        elif current and previous:
+            c_i, p_i = current[-1], previous[0]
+        else:
             continue
-        c_i, p_i = current[-1], previous[0]
         cur, prev = mentions[c_i], mentions[p_i]
         if _family(cur.unit) != _family(prev.unit) or not prev.low:
             continue
@@ -472,18 +516,46 @@ def _yoy(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relati
     return relations
 
 
+def _clause_label(text: str, start: int) -> str:
+    """All the words of a figure's clause before it: 全年共收到政府信息公开申请 (not just the last few)."""
+    left = text[max(0, start - 40) : start]
+    return re.split(r"[，,。；;：:、（）()\s“”]", left)[-1]
+
+
+_YEAR_LABEL = re.compile(r"^(?P<year>(?:19|20)\d{2})年?(?:度)?(?P<rest>.+)$")
+
+
+def _year_pair(text: str, mentions: list[Mention], counts: list[int]) -> tuple[int, int] | None:
+    """2023总共需办理复议案件66件，2024年总共需办理复议案件151件: the same words after two consecutive
+    years. Returns (previous, current) or None."""
+    labelled = {}
+    for i in counts:
+        m = _YEAR_LABEL.match(_clause_label(text, mentions[i].start))
+        if m:
+            labelled[i] = (int(m["year"]), m["rest"])
+    if len(labelled) < 2:
+        return None
+    last = counts[-1]
+    if last not in labelled:
+        return None
+    year, rest = labelled[last]
+    earlier = [i for i, (y, r) in labelled.items() if y == year - 1 and r == rest]
+    return (earlier[-1], last) if earlier else None
+
+
 def _repeats(text: str, mentions: list[Mention]) -> list[Relation]:
-    """The same label (six or more characters before the number) with a different value."""
-    seen: dict[tuple[str, str], int] = {}
+    """The same quantity stated twice: the same whole clause label (six characters or more) and the
+    same counting period, with a different value. Subjects differ often in ways a label cannot show
+    (省政府 vs 全省), so a different value is `fails` only when the labels are identical."""
+    seen: dict[tuple[str, str, str | None], int] = {}
     relations = []
     for i, m in enumerate(mentions):
         if m.role != "figure" or m.kind not in ("number",) or not m.exact or not m.unit:
             continue
-        label = re.sub(r"\s", "", text[max(0, m.start - 8) : m.start])
-        label = re.split(r"[，,。；;：:、]", label)[-1]
+        label = _clause_label(text, m.start)
         if len(label) < 6:
             continue
-        key = (label, _family(m.unit))
+        key = (label, _family(m.unit), m.period)
         if key in seen:
             first = mentions[seen[key]]
             verdict = "holds" if first.low == m.low else "fails"
@@ -498,6 +570,52 @@ def _repeats(text: str, mentions: list[Mention]) -> list[Relation]:
             )
         else:
             seen[key] = i
+    return relations
+
+
+def _series_points(text: str, mentions: list[Mention]) -> list[Relation]:
+    """…得分率为59.7%；…得分率为61.74%，上升2.04%: a rise written in percent after a rate whose
+    previous value (same label, earlier in the text) differs from it by exactly that many points."""
+    relations = []
+    rates: dict[str, int] = {}
+    for i, m in enumerate(mentions):
+        if m.role != "figure" or m.kind != "percent" or m.value is None:
+            continue
+        words = set(m.wording)
+        label = _label(text, m.start)
+        if label.endswith("率") or label.endswith("率为"):
+            key = label.removesuffix("为")
+            if not words & {*_UP, *_DOWN}:
+                previous = rates.get(key)
+                rates[key] = i
+                # The change, if any, is the next percent of the same clause chain.
+                nxt = next((j for j in range(i + 1, min(i + 3, len(mentions))) if mentions[j].kind == "percent"), None)
+                if previous is None or nxt is None:
+                    continue
+                change = mentions[nxt]
+                between = text[m.end : change.start]
+                if re.search(r"[。；;\n]", between) or not set(change.wording) & {*_UP, *_DOWN} or change.value is None:
+                    continue
+                a, b = mentions[previous].value, m.value
+                assert a is not None
+                decimals = change.decimals or 0
+                points = round_half_up(abs(b - a), decimals)
+                relative = round_half_up(abs(b - a) / a * 100, decimals) if a else None
+                ids = (previous, i, nxt)
+                if points == change.value and relative != change.value:
+                    relations.append(
+                        Relation(
+                            "points_vs_percent",
+                            "fails",
+                            ids,
+                            f"{a}% 到 {b}% 相差 {_fmt(b - a)} 个百分点，应写“{change.text[:-1]}个百分点”；"
+                            f"按百分比计算的变化是 {relative}%",
+                        )
+                    )
+                elif relative == change.value and points != change.value:
+                    relations.append(
+                        Relation("points_vs_percent", "holds", ids, f"({b} − {a}) ÷ {a} = {relative}%，与所写一致")
+                    )
     return relations
 
 
@@ -517,4 +635,6 @@ def find_relations(text: str, mentions: list[Mention]) -> list[Relation]:
         relations += _points(text, mentions, sentence, start, end)
         relations += _yoy(text, mentions, sentence)
     relations += _repeats(text, mentions)
+    covered = {frozenset(r.mentions) for r in relations}
+    relations += [r for r in _series_points(text, mentions) if frozenset(r.mentions) not in covered]
     return relations
