@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 import io
 import posixpath
 import re
@@ -20,6 +21,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from xml.parsers import expat
 
@@ -253,7 +255,7 @@ class _FaultScanner:
             if self.cell_type == "e" and value:
                 fault = CellFault("R120", value)
             elif self.formula is not None and (value is None or (value == "" and self.cell_type != "str")):
-                text = "".join(self.formula) or self.shared.get(self.shared_id or "", "")
+                text = "".join(self.formula).strip() or self.shared.get(self.shared_id or "", "").strip()
                 fault = CellFault("R119", f"={text}" if text else "=(公式)")
             elif self.cell_type == "e":
                 fault = CellFault("R120", "#(未知错误值)")
@@ -270,13 +272,159 @@ def _refuse_doctype(*_args: object) -> None:
     raise ValueError("DOCTYPE")
 
 
+_ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet\b")
+_R_ATTR = re.compile(rb"\br\s*=\s*[\"']([A-Za-z]{1,3})(\d+)[\"']")
+_T_ATTR = re.compile(rb"\bt\s*=\s*[\"'](\w+)[\"']")
+_SI_ATTR = re.compile(rb"\bsi\s*=\s*[\"'](\d+)[\"']")
+_T_IS_E = re.compile(rb"\bt\s*=\s*$")
+
+
+@dataclass(frozen=True)
+class _SheetPatterns:
+    """Byte patterns for the elements of one sheet part, spelt with its namespace prefix: a pattern
+    that starts with a literal ("<f", "<x:f") lets `re` skip ahead fast to the few places that matter."""
+
+    formula_without_value: re.Pattern[bytes]  # <f …>…</f> then no value (or an empty one), then </c>
+    shared_master: re.Pattern[bytes]
+    cell_start: re.Pattern[bytes]
+    cell_end: bytes
+    value: re.Pattern[bytes]
+    value_start: re.Pattern[bytes]
+    formula_start: re.Pattern[bytes]
+
+
+@lru_cache(maxsize=8)
+def _sheet_patterns(prefix: bytes) -> _SheetPatterns:
+    ns = re.escape(prefix + b":") if prefix else b""
+    return _SheetPatterns(
+        formula_without_value=re.compile(
+            b"<" + ns + rb"f\b([^>]*?)(?:/>|>([^<]*)</" + ns + rb"f>)\s*"
+            rb"(?:<" + ns + rb"v\s*/>|<" + ns + rb"v>\s*</" + ns + rb"v>)?\s*</" + ns + rb"c>"
+        ),
+        shared_master=re.compile(b"<" + ns + rb"f\b[^>]*?\bsi\s*=\s*[\"'](\d+)[\"'][^>]*>([^<]+)</" + ns + rb"f>"),
+        cell_start=re.compile(b"<" + ns + rb"c\b([^>]*)>"),
+        cell_end=b"</" + (prefix + b":" if prefix else b"") + b"c>",
+        value=re.compile(b"<" + ns + rb"v>([^<]*)</" + ns + rb"v>"),
+        value_start=re.compile(b"<" + ns + rb"v[\s/>]"),
+        formula_start=re.compile(b"<" + ns + rb"f[\s/>]"),
+    )
+
+
+def _text(data: bytes) -> str:
+    return html.unescape(data.decode("utf-8", "replace")).strip()
+
+
+def _cell_position(attrs: bytes) -> tuple[int, int] | None:
+    match = _R_ATTR.search(attrs)
+    if match is None:
+        return None
+    return int(match.group(2)) - 1, _column_index(match.group(1).decode("ascii"))
+
+
+def _cell_start(data: bytes, pos: int, pattern: re.Pattern[bytes]) -> re.Match[bytes] | None:
+    """The start tag of the cell that holds position `pos` (in the tag or after it)."""
+    window, stop = 256, min(len(data), pos + 256)
+    while True:
+        starts = [m for m in pattern.finditer(data, max(0, pos - window), stop) if m.start() < pos]
+        if starts or window > pos:
+            return starts[-1] if starts else None
+        window *= 4
+
+
+def _error_cells(data: bytes, patterns: _SheetPatterns) -> list[re.Match[bytes]]:
+    """Start tags of the cells with t="e" (found by plain substring search: error cells are rare)."""
+    found = []
+    for needle in (b'"e"', b"'e'"):
+        pos = data.find(needle)
+        while pos >= 0:
+            if _T_IS_E.search(data, max(0, pos - 16), pos):
+                cell = _cell_start(data, pos, patterns.cell_start)
+                if cell is not None and cell.start() < pos < cell.end():
+                    found.append(cell)
+            pos = data.find(needle, pos + 3)
+    return found
+
+
+def _faults_in(
+    data: bytes, patterns: _SheetPatterns, shared: dict[bytes, str], faults: dict[tuple[int, int], CellFault]
+) -> bool:
+    """Record the faults of whole rows of sheet XML; False when a fault cell has no `r` reference."""
+    for match in patterns.shared_master.finditer(data):
+        shared.setdefault(match.group(1), _text(match.group(2)))
+    for cell in _error_cells(data, patterns):
+        position = _cell_position(cell.group(1))
+        if position is None:
+            return False
+        if cell.group(1).rstrip().endswith(b"/"):
+            body = b""  # <c r="A1" t="e"/>
+        else:
+            close = data.find(patterns.cell_end, cell.end())
+            body = data[cell.end() : close if close >= 0 else len(data)]
+        value = patterns.value.search(body)
+        if value is not None and value.group(1).strip():
+            faults[position] = CellFault("R120", _text(value.group(1)))
+        elif not patterns.formula_start.search(body):  # (a formula without its value is R119, below)
+            faults[position] = CellFault("R120", "#(未知错误值)")
+    for match in patterns.formula_without_value.finditer(data):
+        cell = _cell_start(data, match.start(), patterns.cell_start)
+        position = _cell_position(cell.group(1)) if cell else None
+        if cell is None or position is None:
+            return False
+        cell_type = _T_ATTR.search(cell.group(1))
+        if (
+            cell_type is not None
+            and cell_type.group(1) == b"str"
+            and patterns.value_start.search(data, match.start(), match.end())
+        ):
+            continue  # t="str" with an empty <v></v>: the formula's cached result is an empty string
+        text = _text(match.group(2) or b"")
+        if not text:
+            si = _SI_ATTR.search(match.group(1))
+            text = shared.get(si.group(1), "") if si else ""
+        faults[position] = CellFault("R119", f"={text}" if text else "=(公式)")
+    return True
+
+
 def scan_sheet_faults(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, int], CellFault]:
     """(row, column), 0-based, of every formula cell without a cached value and every error cell.
 
-    Streams the part in chunks through expat (bounded memory); skips the parse entirely when a
-    byte scan finds neither a formula nor an error cell, which is the common case."""
+    Skips the part when a byte scan finds neither a formula nor an error cell (the common case).
+    Otherwise reads it in chunks cut at row ends (bounded memory) and finds just the fault cells with
+    byte patterns, so that sheets full of formulas with cached values cost little; a fault cell
+    without an `r` reference (allowed, rare) sends the sheet through the expat scanner instead."""
     if not _may_hold_faults(archive, part):
         return {}
+    faults: dict[tuple[int, int], CellFault] = {}
+    shared: dict[bytes, str] = {}
+    complete = True
+    patterns: _SheetPatterns | None = None
+    with archive.open(part) as stream:
+        carry = b""
+        while complete:
+            chunk = stream.read(SCAN_CHUNK)
+            data = carry + chunk
+            if patterns is None:
+                root = _ROOT.search(data)
+                if root is None and chunk:
+                    carry = data
+                    continue
+                patterns = _sheet_patterns(root.group(1) or b"" if root else b"")
+            if not chunk:
+                complete = _faults_in(data, patterns, shared, faults)
+                break
+            cut = data.rfind(b"row>")
+            if cut < 0:
+                carry = data
+                continue
+            complete = _faults_in(data[: cut + 4], patterns, shared, faults)
+            carry = data[cut + 4 :]
+    if complete:
+        return faults
+    return _scan_with_expat(archive, part)
+
+
+def _scan_with_expat(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, int], CellFault]:
+    """The same scan through expat, cell by cell: slower, but follows cells without `r` references."""
     scanner = _FaultScanner()
     parser = expat.ParserCreate()
     parser.StartElementHandler = scanner.start

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from lawreport import reading
 from lawreport.reading import CellFault, read_xlsx_sheet
 from lawreport.values import parse_date
 
@@ -100,12 +101,11 @@ def test_error_cells_keep_their_literal(tmp_path, literal):
 
 
 def test_sheets_without_formulas_are_not_parsed_twice(tmp_path, monkeypatch):
-    import lawreport.reading as reading
-
     def refuse(*_args):
         raise AssertionError("the sheet XML was parsed")
 
-    monkeypatch.setattr(reading, "_FaultScanner", refuse)
+    monkeypatch.setattr(reading, "_faults_in", refuse)
+    monkeypatch.setattr(reading, "_scan_with_expat", refuse)
     sheet = '<row r="1"><c r="A1" t="inlineStr"><is><t>formula f=ma</t></is></c><c r="B1"><v>1</v></c></row>'
     grid = read_xlsx_sheet(make_xlsx(tmp_path / "plain.xlsx", sheet), "S")
     assert grid.rows == [["formula f=ma", 1.0]] and grid.faults == 0
@@ -145,3 +145,48 @@ def test_serials_default_to_the_1900_epoch():
     assert parse_date(45721) == dt.date(2025, 3, 5)
     assert parse_date(45721, date1904=True) == dt.date(2029, 3, 6)
     assert parse_date(44259, date1904=True) == dt.date(2025, 3, 5)
+
+
+def fault_sheet(rows: int) -> str:
+    """Rows of cached formulas with, here and there, every kind of fault and of non-fault."""
+    out = []
+    for r in range(1, rows + 1):
+        row = [f'<c r="A{r}"><f>ROW()-1</f><v>{r - 1}</v></c>']
+        if r % 7 == 0:
+            row.append(f'<c r="B{r}"><f>A{r}&amp;"&lt;x&gt;"</f></c>')  # no cached value
+        if r % 11 == 0:
+            row.append(f'<c r="C{r}" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+        if r % 13 == 0:
+            row.append(f'<c r="D{r}" t="str"><f>""</f><v></v></c>')  # a cached empty string: fine
+        if r % 17 == 0:
+            row.append(f'<c r="E{r}" t="e"><v>#SPILL!</v></c>')
+        if r == 5:
+            row.append('<c r="F5"><f t="shared" ref="F5:F9" si="3">A5*2</f><v>8</v></c>')
+        if 5 < r <= 9:
+            row.append(f'<c r="F{r}"><f t="shared" si="3"/></c>')
+        if r % 19 == 0:
+            row.append(f'<c r="G{r}"><f>SUM(A1)</f><v/></c>')  # as openpyxl saves it
+        if r == 23:
+            row.append('<c r="H23" t="e"></c><c r="I23" t="e"/><c r="J23" t="e"><f>NA()</f></c>')
+        out.append(f'<row r="{r}">' + "".join(row) + "</row>")
+    return "".join(out)
+
+
+def test_the_byte_pattern_scan_agrees_with_the_expat_scan(tmp_path, monkeypatch):
+    path = make_xlsx(tmp_path / "many.xlsx", fault_sheet(3000))  # several 64 KiB chunks
+    part = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as archive:
+        slow = reading._scan_with_expat(archive, part)
+        monkeypatch.setattr(reading, "_FaultScanner", None)  # the fast path must not need it
+        fast = reading.scan_sheet_faults(archive, part)
+    assert fast == slow
+    assert fast[(6, 1)] == CellFault("R119", '=A7&"<x>"')
+    assert fast[(10, 2)] == CellFault("R120", "#DIV/0!") and fast[(16, 4)] == CellFault("R120", "#SPILL!")
+    assert fast[(7, 5)] == CellFault("R119", "=A5*2") and fast[(18, 6)] == CellFault("R119", "=SUM(A1)")
+    assert (12, 3) not in fast and (4, 5) not in fast
+    assert [fast[(22, c)] for c in (7, 8, 9)] == [
+        CellFault("R120", "#(未知错误值)"),
+        CellFault("R120", "#(未知错误值)"),
+        CellFault("R119", "=NA()"),
+    ]
+    assert len(fast) == 3000 // 7 + 3000 // 11 + 3000 // 17 + 4 + 3000 // 19 + 3
