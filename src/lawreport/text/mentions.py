@@ -33,8 +33,16 @@ _NOT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # 2021—2025年, 2021-2025年, 2021年至2025年
     ("period", re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年?\s*(?:—|–|-|~|至|到)\s*(?:19|20)\d{2}\s*年(?:度)?")),
     ("period", re.compile(r"近(?:[一二两三四五六七八九十]|\d{1,2})(?:个)?(?:年|月)")),
-    # 二十届三中全会, 党的二十大, 十四五, 八五普法, 法律七进
+    # 88903728C/2026-00068 (索引号), 文号-style index numbers
+    ("doc_number", re.compile(r"[A-Z0-9]{4,}/(?:19|20)\d{2}-\d{3,}")),
+    # (20212025年): a period whose dash was lost in copying
+    ("period", re.compile(r"(?<!\d)(?:19|20)\d{2}(?:19|20)\d{2}年")),
+    # 二十届三中全会, 六届七次全会, 党的二十大, 十四五, 八五普法, 法律七进, 第一次(扩大)会议, 第四卷
     ("name", re.compile(rf"{_CN_SMALL}+届{_CN_SMALL}+中全会")),
+    ("name", re.compile(rf"{_CN_SMALL}+届(?:{_CN_SMALL}+次、?)+(?:全会|全体会议|会议)")),
+    ("name", re.compile(rf"(?<=、)(?:{_CN_SMALL}+次、?)+(?:全会|全体会议)")),
+    ("name", re.compile(rf"第[{_CN_SMALL[1:-1]}\d]+次(?=[（(]?[^，。；]{{0,6}}会议)")),
+    ("name", re.compile(rf"第[{_CN_SMALL[1:-1]}\d]+(?:卷|册|辑|编|版|届)")),
     ("name", re.compile(r"(?:党的)?(?:十[一二三四五六七八九]|二十)大(?:精神|报告|代表)?")),
     ("name", re.compile(r"[“\"]?(?:十[一二三四五]|[一二三四五六七八九])五[”\"]?(?:普法|规划|时期|期间)")),
     ("name", re.compile(r"十[一二三四五]五")),
@@ -51,7 +59,8 @@ _NOT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:乡|镇|村|社区|街道|大道|路|街|组)(?![\u4e00-\u9fff]{0,1}(?:个|名))"
         ),
     ),
-    # Headings and list markers: 一、 （二） 1. 一是 第三章
+    # Headings and list markers: 一、 （二） 1. 一是 第三章, and 1 glued to a year at a line's start (12020年)
+    ("heading", re.compile(r"(?m)^\s*\d(?=(?:19|20)\d{2}年)")),
     ("heading", re.compile(rf"(?m)(?:^|(?<=[。；;！!？?\n]))\s*{_CN_SMALL}+、")),
     ("heading", re.compile(rf"[(]\s*(?:{_CN_SMALL}+|\d{{1,2}})\s*[)]")),
     ("heading", re.compile(r"(?m)^\s*\d{1,2}\s*[.、](?!\d)")),
@@ -61,8 +70,13 @@ _NOT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # Where a text turns to plans: the numbers after these, to the end of the paragraph, are commitments.
 _COMMITMENT = re.compile(r"下一步|下步|明年|今后|来年|(?:19|20)\d{2}年(?:将|计划|力争|要|拟)|力争|拟于|拟在")
 _TOP_HEADING = re.compile(r"(?m)^\s*[一二三四五六七八九十]+、")
-# A standing rule (每月召开1次, 每季度开展1次) states what will be done, not what was counted.
+# A standing rule (每月召开1次, 每季度开展1次) states what will be done, not what was counted; so does
+# a time limit (20个工作日内, 7日内).
 _FREQUENCY = re.compile(r"每(?:年|半年|季度?|个?月|周|旬|天|日)")
+_TIME_LIMIT = re.compile(r"\s*(?:个)?(?:工作日|自然日|日|天|小时|个月)(?:内|以内|之内)")
+# 以上六市, 共八类, 五個類型: a Chinese numeral counting the things it names.
+_MEASURE_CHARS = "余多万亿件宗例起次场个家所名位条项份篇期批套台辆座处元册户人天年月日项"
+_COUNTED_NAMES = re.compile(r"(?:以上|上述|共|这|全部|等)$")
 _PERIOD = re.compile(
     r"全年|今年以来|去年以来|年初以来|上半年|下半年|(?:第?[一二三四1-4]|前三)季度|截至\s*(?:(?:19|20)\d{2}年)?\s*\d{1,2}\s*月(?:底|末)?"
     r"|(?<![—–\-~至到\d])(?:19|20)\d{2}\s*年(?:度|以来)?(?!\s*(?:—|–|-|~|至|到))"
@@ -229,9 +243,23 @@ def _role_of(m: NumberMention, text: str) -> str:
         return "name"
     if m.kind == "rank" and re.match(r"(?:责任人|书记|议题|时间)", text[m.end : m.end + 3]):
         return "name"
-    if m.kind == "number" and m.chinese and m.unit in ("", "级", "类", "方", "位", "支"):
-        # 三级, 两新, 双百: a bare Chinese numeral without a measure word names something.
+    if m.kind == "number" and m.chinese and m.unit in ("", "级", "类", "方", "位", "支", "個"):
+        # 三级, 两新, 双百: a bare Chinese numeral without a measure word names something; but 以上六市,
+        # 共八类 count what they name.
+        if _COUNTED_NAMES.search(text, max(0, m.start - 2), m.start) and re.match(
+            r"[市县区乡镇村类个個项种]", text[m.end : m.end + 1]
+        ):
+            return "figure"
         return "name"
+    if (
+        m.kind == "number"
+        and not m.chinese
+        and not m.unit
+        and re.fullmatch(r"\d{3,5}", m.text)
+        and re.match(r"[\u4e00-\u9fff]", text[m.end : m.end + 1])
+        and text[m.end : m.end + 1] not in _MEASURE_CHARS
+    ):
+        return "name"  # 710政务督办, 8890诉求: a platform named by its number
     if m.kind == "number" and not m.unit and m.value is not None and re.fullmatch(r"(?:19|20)\d{2}", m.text):
         return "date"  # a bare year: 2024版, 2024 修订
     return "figure" if m.kind in _FIGURE_KINDS else "name"
@@ -256,7 +284,11 @@ def find_mentions(text: str) -> list[Mention]:
                 used_spans.add(inside)
             continue
         role = _role_of(m, text)
-        if role == "figure" and (any(a <= m.start < b for a, b in commitments) or _is_frequency(text, m.start)):
+        if role == "figure" and (
+            any(a <= m.start < b for a, b in commitments)
+            or _is_frequency(text, m.start)
+            or _TIME_LIMIT.match(text, m.end)
+        ):
             role = "commitment"
         if role not in ("figure", "commitment"):
             mentions.append(Mention(m.start, m.end, m.text, role, kind=m.kind, value=m.value, chinese=m.chinese))

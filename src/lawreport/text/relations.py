@@ -558,14 +558,16 @@ def _repeats(text: str, mentions: list[Mention]) -> list[Relation]:
         key = (label, _family(m.unit), m.period)
         if key in seen:
             first = mentions[seen[key]]
-            verdict = "holds" if first.low == m.low else "fails"
+            # Different values under the same words are often different subjects (市直 / 各区县)
+            # that the words before the clause name: never `fails` on this reading alone.
+            verdict = "holds" if first.low == m.low else "unclear"
             relations.append(
                 Relation(
                     "repeat",
                     verdict,
                     (seen[key], i),
                     f"“{label}”先写 {_show(first)}，后写 {_show(m)}"
-                    + ("，一致" if verdict == "holds" else "，前后不一"),
+                    + ("，一致" if verdict == "holds" else "，数值不同：若是同一数量则前后不一，请核对"),
                 )
             )
         else:
