@@ -74,7 +74,9 @@ def _number_span(text: str, span: tuple[int, int]) -> tuple[int, int]:
     """A relation's labelled mention carries context (“共受理…120件”): keep its last number only."""
     import re
 
-    numbers = list(re.finditer(r"[\d０-９]+(?:[.．][\d０-９]+)?|[零〇一二两三四五六七八九十百千万]+", text[span[0] : span[1]]))
+    numbers = list(
+        re.finditer(r"[\d０-９]+(?:[.．][\d０-９]+)?|[零〇一二两三四五六七八九十百千万]+", text[span[0] : span[1]])
+    )
     if not numbers:
         return span
     last = numbers[-1]
@@ -114,7 +116,9 @@ def score(passages: list[dict]) -> Score:
             return shared >= min(2, len(their_spans), len(our_spans))
 
         our_fails = [r for r in document.relations if r.verdict == "fails"]
-        our_fail_spans = [[(document.mentions[i].start, document.mentions[i].end) for i in r.mentions] for r in our_fails]
+        our_fail_spans = [
+            [(document.mentions[i].start, document.mentions[i].end) for i in r.mentions] for r in our_fails
+        ]
         for relation, spans_ in relations:
             if relation["verdict"] != "fails":
                 continue
