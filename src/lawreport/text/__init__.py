@@ -1,0 +1,1 @@
+"""Report text: reading report documents and finding the figures they state."""
