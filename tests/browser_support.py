@@ -184,3 +184,31 @@ def markup_problems(
         problems.append(f"{found['scripts']} <script> element(s) in the page")
     problems.extend(f"event-handler attribute {h}" for h in found["handlers"])
     return found["hits"], problems
+
+
+# ------------------------------------------------------------------ narrow screens
+
+OVERFLOW_JS = """() => {
+  // The page's width against the viewport's, and the elements that stick out on the right (the outermost
+  // ones only; an element inside a box that scrolls on its own does not count).
+  const width = document.documentElement.clientWidth, sticking = new Set(), wide = [];
+  const scrolls = e => { for (let p = e.parentElement; p; p = p.parentElement) {
+    const s = getComputedStyle(p).overflowX; if (s === 'auto' || s === 'scroll' || s === 'hidden') return true; }
+    return false; };
+  const outermost = e => { for (let p = e.parentElement; p; p = p.parentElement) if (sticking.has(p)) return false;
+    return true; };
+  for (const e of document.body.querySelectorAll('*')) {  // document order: ancestors first
+    if (e.getBoundingClientRect().right > width + 0.5 && !scrolls(e)) {
+      if (outermost(e)) wide.push(e);
+      sticking.add(e);
+    }
+  }
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).split(' ').join('.') : '');
+  return {scrollWidth: document.documentElement.scrollWidth, clientWidth: width,
+          wide: wide.slice(0, 10).map(e => `${name(e)} right=${Math.round(e.getBoundingClientRect().right)}`)};
+}"""
+
+
+def page_overflow(page: Any) -> dict[str, Any]:
+    """{scrollWidth, clientWidth, wide: the elements (up to 10) that stick out of the viewport on the right}."""
+    return page.evaluate(OVERFLOW_JS)
