@@ -149,8 +149,9 @@ def run_check(paths: list[str], json_out: str, html_out: str, text_out: str) -> 
     folder = Path(text_out) if text_out else None
     if folder:
         folder.mkdir(parents=True, exist_ok=True)
+    skipped: list[str] = []
     with JsonWriter(Path(json_out)) if json_out else nullcontext() as writer:
-        for document in iter_checked([Path(p) for p in paths if Path(p).exists()]):
+        for document in iter_checked([Path(p) for p in paths if Path(p).exists()], skipped):
             count += 1
             for line in summary_lines(document):
                 print(line)
@@ -165,14 +166,18 @@ def run_check(paths: list[str], json_out: str, html_out: str, text_out: str) -> 
                 writer.add(document)
             if html_out:
                 kept.append(document)
+    for line in skipped:
+        print(f"提示 (notice)：{line}", file=sys.stderr)
     if count == 0 and not missing:
         print("错误 (error)：没有可核对的报告文件 (.txt .docx .html .pdf)", file=sys.stderr)
         return 2
+    # A folder that held nothing readable was not checked: say so in the exit code too.
+    empty_folders = sum(1 for line in skipped if "没有可读的报告文件" in line)
     if html_out:
         from .text.report_page import write_page
 
         write_page(kept, Path(html_out))
-    unreadable += len(missing)
+    unreadable += len(missing) + empty_folders
     total = count + len(missing)
     print(
         f"共 {total} 份：无法读取 {unreadable} 份，不成立的关系 {failed} 个"

@@ -66,11 +66,13 @@ def check_paths(paths: list[Path]) -> list[CheckedDocument]:
     return list(iter_checked(paths))
 
 
-def iter_checked(paths: list[Path]) -> Iterator[CheckedDocument]:
-    """As check_paths, one document at a time (a folder of thousands is never held in memory)."""
+def iter_checked(paths: list[Path], skipped: list[str] | None = None) -> Iterator[CheckedDocument]:
+    """As check_paths, one document at a time (a folder of thousands is never held in memory).
+    Files left out of folders (other types, lock files) and folders with nothing readable are
+    appended to `skipped`."""
     from .documents import DocumentError, documents_in, read_document
 
-    for item in documents_in(paths):
+    for item in documents_in(paths, skipped):
         path, shown = item if isinstance(item, tuple) else (item, str(item))
         try:
             document = read_document(path, shown)
