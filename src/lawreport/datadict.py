@@ -55,8 +55,18 @@ def render() -> str:
         "`column` (Chinese header), `value` (masked for personal columns), `code` (see `src/lawreport/errors.py`), "
         "`reason`, `detail`.",
         "- `clean_report.json`: per ledger `rows_read`, `rows_kept`, `rows_quarantined`, `rows_dropped` by code, "
-        "header row, ignored columns; unit, year, `synthetic`.",
+        "header row, ignored columns; unit, year, `synthetic`; `notices`: N205 (file hash differs from the "
+        "manifest), N206 (invisible characters removed, counted per column), N207 (personal data masked in a "
+        "column that is not personal, one per cell, value shown masked).",
         "- `provenance.json`: sha256 of every input file, parameters, package versions.",
+        "",
+        "## 核对输出 (build/<year>/figures.json)",
+        "",
+        "- per figure: `status`, `reasons`, `computed`, `sources`, and `quarantined_rows` (rows of the tables it "
+        "reads that the clean step set aside, with year, file, sheet, row, column and code; a universal claim "
+        "with any is `no_data`).",
+        "- `report_checks`: what `lawreport check` finds in the report text alone — mentions by role, relations "
+        "with their verdicts, the figures involved and the sentence.",
     ]
     for ledger in ALL_LEDGERS:
         where = f"`{ledger.file}`" + (f" / 工作表 `{ledger.sheet}`" if ledger.sheet else " (CSV 导出)")

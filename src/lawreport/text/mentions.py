@@ -33,8 +33,19 @@ _NOT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # 2021—2025年, 2021-2025年, 2021年至2025年
     ("period", re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年?\s*(?:—|–|-|~|至|到)\s*(?:19|20)\d{2}\s*年(?:度)?")),
     ("period", re.compile(r"近(?:[一二两三四五六七八九十]|\d{1,2})(?:个)?(?:年|月)")),
-    # 88903728C/2026-00068 (索引号), 文号-style index numbers
+    # 88903728C/2026-00068, sm09901-1800-2025-00003 (索引号): index numbers
     ("doc_number", re.compile(r"[A-Z0-9]{4,}/(?:19|20)\d{2}-\d{3,}")),
+    ("doc_number", re.compile(r"(?<=索)\s*引\s*号\s*[:：]?\s*[A-Za-z0-9\-/]+|(?<=文号)[:：]?\s*[A-Za-z0-9\-/]+")),
+    ("doc_number", re.compile(r"[A-Za-z]{1,6}\d{3,}(?:-\d+){2,}")),
+    # Contact details: 电话 027-83785453, 邮编 323000, 地址 …路1号
+    ("name", re.compile(r"(?<!\d)0\d{2,3}\s*[-—–]\s*\d{7,8}(?!\d)")),
+    ("name", re.compile(r"(?<=邮编)[:：]?\s*\d{6}|(?<=邮政编码)[:：]?\s*\d{6}")),
+    ("name", re.compile(r"[\u4e00-\u9fff]{1,8}(?:路|街|巷|里|道)\d{1,5}号")),
+    # 1+3+N, 1+X: a team or model named by numbers
+    ("name", re.compile(r"\d+(?:\s*\+\s*(?:\d+|[A-Za-z]))+")),
+    # 2021-2025 (without 年) inside a title's brackets
+    ("period", re.compile(r"(?<=[(（])\s*(?:19|20)\d{2}\s*[-—–~]\s*(?:19|20)\d{2}\s*(?=[)）])")),
+    ("period", re.compile(rf"{_CN_SMALL}年(?=来|以来|行动|计划|规划)")),
     # (20212025年): a period whose dash was lost in copying
     ("period", re.compile(r"(?<!\d)(?:19|20)\d{2}(?:19|20)\d{2}年")),
     # 二十届三中全会, 六届七次全会, 党的二十大, 十四五, 八五普法, 法律七进, 第一次(扩大)会议, 第四卷
