@@ -33,6 +33,15 @@ _NOT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # 2021—2025年, 2021-2025年, 2021年至2025年
     ("period", re.compile(r"(?<!\d)(?:19|20)\d{2}\s*年?\s*(?:—|–|-|~|至|到)\s*(?:19|20)\d{2}\s*年(?:度)?")),
     ("period", re.compile(r"近(?:[一二两三四五六七八九十]|\d{1,2})(?:个)?(?:年|月)")),
+    # 开州委法20239, 开州府办发〔202526号: document numbers whose brackets were lost in copying
+    (
+        "doc_number",
+        re.compile(r"(?<=[发法办字函])\s*[〔\[(]?\s*(?:19|20)\d{2}\s*[〕\])]?\s*\d{1,4}\s*号?(?=[)）,，、]|$)"),
+    ),
+    # 11:30:01, 农历十月初七, 第一季度
+    ("time", re.compile(r"(?<!\d)\d{1,2}:\d{2}:\d{2}(?!\d)")),
+    ("date", re.compile(rf"农历{_CN_SMALL}+月(?:初|廿)?{_CN_SMALL}*")),
+    ("period", re.compile(r"第[一二三四1-4]季度|[一二三四]季度|上半年|下半年")),
     # 88903728C/2026-00068, sm09901-1800-2025-00003 (索引号): index numbers
     ("doc_number", re.compile(r"[A-Z0-9]{4,}/(?:19|20)\d{2}-\d{3,}")),
     ("doc_number", re.compile(r"(?<=索)\s*引\s*号\s*[:：]?\s*[A-Za-z0-9\-/]+|(?<=文号)[:：]?\s*[A-Za-z0-9\-/]+")),
@@ -72,6 +81,7 @@ _NOT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     # Headings and list markers: 一、 （二） 1. 一是 第三章, and 1 glued to a year at a line's start (12020年)
     ("heading", re.compile(r"(?m)^\s*\d(?=(?:19|20)\d{2}年)")),
+    ("heading", re.compile(r"(?m)^\s*0\d\s*$")),
     ("heading", re.compile(rf"(?m)(?:^|(?<=[。；;！!？?\n]))\s*{_CN_SMALL}+、")),
     ("heading", re.compile(rf"[(]\s*(?:{_CN_SMALL}+|\d{{1,2}})\s*[)]")),
     ("heading", re.compile(r"(?m)^\s*\d{1,2}\s*[.、](?!\d)")),
@@ -79,11 +89,14 @@ _NOT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("heading", re.compile(rf"第{_CN_SMALL}+(?:章|节|部分|条)")),
 )
 # Where a text turns to plans: the numbers after these, to the end of the paragraph, are commitments.
-_COMMITMENT = re.compile(r"下一步|下步|明年|今后|来年|(?:19|20)\d{2}年(?:将|计划|力争|要|拟)|力争|拟于|拟在")
+_COMMITMENT = re.compile(
+    r"下一步|下步|明年|今后|来年|(?:19|20)\d{2}年(?:将|计划|力争|要|拟)|力争|拟于|拟在|到(?:19|20)\d{2}年|"
+    r"[一二三四五两\d]年后|确保"
+)
 _TOP_HEADING = re.compile(r"(?m)^\s*[一二三四五六七八九十]+、")
 # A standing rule (每月召开1次, 每季度开展1次) states what will be done, not what was counted; so does
 # a time limit (20个工作日内, 7日内).
-_FREQUENCY = re.compile(r"每(?:年|半年|季度?|个?月|周|旬|天|日)")
+_FREQUENCY = re.compile(r"每[一二两三四五六七八九十\d]*(?:个)?(?:年|半年|季度?|月|周|旬|天|日)")
 _TIME_LIMIT = re.compile(r"\s*(?:个)?(?:工作日|自然日|日|天|小时|个月)(?:内|以内|之内)")
 # 以上六市, 共八类, 五個類型: a Chinese numeral counting the things it names.
 _MEASURE_CHARS = "余多万亿件宗例起次场个家所名位条项份篇期批套台辆座处元册户人天年月日项"
@@ -197,8 +210,12 @@ def _commitment_ranges(text: str) -> list[tuple[int, int]]:
         if line_end - line_start <= 30 and _TOP_HEADING.match(text, line_start):
             following = _TOP_HEADING.search(text, line_end)
             ranges.append((m.start(), following.start() if following else len(text)))
-        else:
+        elif m.group(0) in ("下一步", "下步", "明年", "今后", "来年"):
             ranges.append((m.start(), line_end))
+        else:
+            # 确保…, 力争…, 到2020年…: a target within its own sentence.
+            stops = [p for p in (text.find(c, m.end(), line_end) for c in "。；;") if p >= 0]
+            ranges.append((m.start(), min(stops) if stops else line_end))
     return ranges
 
 
