@@ -10,7 +10,7 @@ from corpus_eval import CORPUS, load, score
 # Floors: the README quotes the measured values; the aims are 99% / 90% / 85% / 90%.
 FIGURE_RECALL = 0.97
 FIGURE_PRECISION = 0.93
-FAILS_RECALL = 0.5
+FAILS_RECALL = 0.6
 FAILS_REAL = 0.9
 
 

@@ -93,6 +93,10 @@ RELATIONS = [
     ("受理信访案件51件，同比下降47.42%(上年97件)。", ("yoy", "holds")),  # (97-51)/97 = 47.42%
     ("受理信访案件51件，同比下降47.31%(上年97件)。", ("yoy", "fails")),
     ("其中本地户籍占比65%，外地户籍占比40%。", ("share_sum", "fails")),  # 105% of one whole
+    # 其中 opening the next sentence, parts over semicolons, closed by 其他: 60 + 30 + 5 = 95 ≠ 100
+    ("共办理案件100件，同比上升5%。其中，处罚60件；许可30件；其他5件。", ("part_whole", "fails")),
+    # A bracketed detail is not a part: 60 + 40 = 100 (the 8 is inside 60)
+    ("共办理案件100件，其中处罚60件(重大处罚8件)、许可40件。", ("part_whole", "holds")),
 ]
 
 

@@ -100,6 +100,35 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _part_units(text: str) -> list[tuple[int, int]]:
+    """Sentences ended by 。！？ or a line break only; one that opens with 其中 joins the one before."""
+    units: list[tuple[int, int]] = []
+    start = 0
+    for i, c in enumerate(text):
+        if c in "。！？!?\n":
+            units.append((start, i + 1))
+            start = i + 1
+    if start < len(text):
+        units.append((start, len(text)))
+    merged: list[tuple[int, int]] = []
+    for a, b in units:
+        if (
+            merged
+            and text[a:b].lstrip().startswith(("其中", "包括", "其他", "其余"))
+            and text[merged[-1][0] : merged[-1][1]].strip()
+        ):
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _in_brackets(text: str, start: int, end: int) -> bool:
+    """Is `end` inside a bracket opened after `start`? (行政处罚43257件(重大行政处罚849起): 849 is not a part.)"""
+    segment = text[start:end]
+    return segment.count("(") + segment.count("（") > segment.count(")") + segment.count("）")
+
+
 def _counts(mentions: list[Mention], indices: list[int]) -> list[int]:
     """Figures that are counts or amounts (not rates, ranks or ranges)."""
     return [
@@ -167,10 +196,12 @@ def _part_whole(text: str, mentions: list[Mention], sentence: list[int]) -> list
             m = mentions[i]
             if parts and (_is_whole(text, m) or opens_list(position + offset)):
                 break  # a new total, or a new 其中 list, starts
-            if _family(m.unit) == family and m.unit:
+            if _family(m.unit) == family and m.unit and not _in_brackets(text, whole.end, m.start):
                 parts.append(i)
-        between = text[whole.end : mentions[parts[-1]].end]
-        exhaustive = "分别" in between or any(x in between for x in _EXHAUSTIVE)
+        # Complete only when this list itself says so (分别, or a last class 其他/其余).
+        opening = text[mentions[counts[position - 1]].end : mentions[parts[0]].start]
+        listed = text[mentions[parts[0]].start : mentions[parts[-1]].end]
+        exhaustive = "分别" in opening or any(x in listed for x in _EXHAUSTIVE)
         if len(parts) == 1 and not exhaustive:
             part = mentions[parts[0]]
             if part.low is not None and _exceeds(part.low, not part.low_closed, whole):
@@ -625,11 +656,16 @@ def find_relations(text: str, mentions: list[Mention]) -> list[Relation]:
     """Every relation the rules can read in the text, with its verdict."""
     relations: list[Relation] = []
     starts = [m.start for m in mentions]
+    # A total and its parts may run over semicolons, and 其中 may open the next sentence:
+    # 共办理…1616.85万宗。其中，行政处罚137.07万宗…；行政许可80.96万宗…
+    for start, end in _part_units(text):
+        unit = list(range(bisect_left(starts, start), bisect_left(starts, end)))
+        if len(unit) >= 2:
+            relations += _part_whole(text, mentions, unit)
     for start, end in _sentences(text):
         sentence = list(range(bisect_left(starts, start), bisect_left(starts, end)))
         if len(sentence) < 2:
             continue
-        relations += _part_whole(text, mentions, sentence)
         listed = _list_sum(text, mentions, sentence, start, end)
         relations += [r for r in listed if not any(set(r.mentions) == set(x.mentions) for x in relations)]
         relations += _rates(text, mentions, sentence)
