@@ -66,3 +66,26 @@ def frame_data(
 ) -> FrameData:
     """A FrameData from rows written in the test, keyed by (table, year), with optional quarantined rows."""
     return FrameData(year, {(t, y): clean_frame(t, y, rows) for (t, y), rows in tables.items()}, quarantine)
+
+
+def counted_ids(result: Any) -> list[str]:
+    """Row ids a metric counted, sorted."""
+    return sorted(i for rows in result.counted for i in rows.row_ids)
+
+
+def excluded_by_reason(result: Any) -> dict[str, list[str]]:
+    """Why -> the sorted row ids a metric left out for that reason."""
+    out: dict[str, list[str]] = {}
+    for rows in result.excluded:
+        out.setdefault(rows.reason, []).extend(rows.row_ids)
+    return {reason: sorted(row_ids) for reason, row_ids in out.items()}
+
+
+def counted_set(result: Any) -> set[str]:
+    """Row ids a metric counted, as a set."""
+    return set(counted_ids(result))
+
+
+def excluded_by_row(result: Any) -> dict[str, str]:
+    """Row id -> why the metric left it out."""
+    return {rid: rows.reason for rows in result.excluded for rid in rows.row_ids}

@@ -11,21 +11,14 @@ import json
 from decimal import Decimal
 
 import pytest
+from frames import counted_set as counted
+from frames import excluded_by_row as excluded
 from frames import frame_data
 
 from lawreport.metrics import METRICS, NoData
 from lawreport.metrics import enforcement as E
 
 Y = 2025
-
-
-def counted(result) -> set[str]:
-    return {rid for rows in result.counted for rid in rows.row_ids}
-
-
-def excluded(result) -> dict[str, str]:
-    """row id -> why it was left out."""
-    return {rid: rows.reason for rows in result.excluded for rid in rows.row_ids}
 
 
 def test_every_metric_of_the_module_is_covered_here():

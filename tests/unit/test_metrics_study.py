@@ -5,23 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from frames import counted_ids as counted
+from frames import excluded_by_reason as excluded
 from frames import frame_data
 
 from lawreport.metrics import METRICS, NoData
 from lawreport.metrics import study as M
 
 YEAR = 2025
-
-
-def counted(result) -> list[str]:
-    return sorted(i for rows in result.counted for i in rows.row_ids)
-
-
-def excluded(result) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for rows in result.excluded:
-        out.setdefault(rows.reason, []).extend(rows.row_ids)
-    return {reason: sorted(row_ids) for reason, row_ids in out.items()}
 
 
 def test_every_metric_of_the_module_is_tested_here():
