@@ -58,10 +58,14 @@ def test_an_unchanged_rerun_skips_every_step_and_is_fast(first_run):
     assert time.perf_counter() - started < 10
 
 
-def cli_run(raw: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
+def cli_command(raw: dict[str, str], *extra: str) -> list[str]:
+    """`lawreport run` as a user types it, with the run's parameters as options."""
     options = [f"--{k.replace('_', '-')}={v}" for k, v in raw.items() if k != "year"]
-    command = [sys.executable, "-m", "lawreport.cli", "run", "--year", str(raw["year"]), *options, *extra]
-    return subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
+    return [sys.executable, "-m", "lawreport.cli", "run", "--year", str(raw["year"]), *options, *extra]
+
+
+def cli_run(raw: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cli_command(raw, *extra), cwd=PROJECT_ROOT, capture_output=True, text=True)
 
 
 def test_the_run_ends_with_a_summary_and_an_exit_code_a_scheduler_can_act_on(first_run):
@@ -106,21 +110,7 @@ def test_a_second_run_refuses_while_the_first_holds_the_lock(first_run):
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(RunLocked, match="另一个运行"):
             run_suite(raw, say=lambda _: None)
-        command = [
-            sys.executable,
-            "-m",
-            "lawreport.cli",
-            "run",
-            "--year",
-            "2025",
-            "--raw-root",
-            raw["raw_root"],
-            "--clean-root",
-            raw["clean_root"],
-            "--build-root",
-            raw["build_root"],
-        ]
-        done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
+        done = cli_run(raw)
         assert done.returncode == 2 and "另一个运行" in done.stderr
 
 
@@ -128,21 +118,7 @@ def test_a_run_killed_midway_leaves_old_or_complete_outputs(first_run):
     root, raw = first_run
     before_clean = tree_hashes(root / "clean" / "2025")
     before_figures = (root / "build" / "2025" / "figures.json").read_bytes()
-    command = [
-        sys.executable,
-        "-m",
-        "lawreport.cli",
-        "run",
-        "--year",
-        "2025",
-        "--force",
-        "--raw-root",
-        raw["raw_root"],
-        "--clean-root",
-        raw["clean_root"],
-        "--build-root",
-        raw["build_root"],
-    ]
+    command = cli_command(raw, "--force")
     process = subprocess.Popen(
         command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
