@@ -28,6 +28,7 @@ key_file: str = ""  # pseudonymisation key file outside git, empty: env or demo 
 # %%
 import pandas as pd
 
+from lawreport.claims import STATUS_ZH
 from lawreport.figures_step import run_figures
 from lawreport.params import params_from_namespace
 
@@ -36,18 +37,23 @@ report = run_figures(params)
 if report.register is None:
     print(f"{params.year} 年没有数字登记册 claims/{params.year}.yaml：台账已清洗、校验，但没有报告数字可核对")
 else:
-    print(f"{report.unit} {params.year} 年报告共登记 {len(report.results)} 个数字：{report.counts()}")
+    counts = "，".join(f"{STATUS_ZH[s]} ({s}) {n} 个" for s, n in report.counts().items())
+    print(f"{report.unit} {params.year} 年报告共登记 {len(report.results)} 个数字：{counts}")
 
 # %% [markdown]
 # ## 逐项结果 (every figure)
 
 # %%
-pd.DataFrame([{"编号": r.entry.id, "报告写法": r.entry.written, "计算值": r.computed, "状态": r.status}
-              for r in report.results], columns=["编号", "报告写法", "计算值", "状态"])
+pd.DataFrame([{"名称": r.entry.title, "编号": r.entry.id, "报告写法": r.entry.written, "计算值": r.computed,
+               "状态": f"{STATUS_ZH[r.status]} ({r.status})"} for r in report.results],
+             columns=["名称", "编号", "报告写法", "计算值", "状态"])
 
 # %% [markdown]
 # ## 非“一致”的数字及原因 (figures that are not `match`)
+#
+# 任一数字的口径、计算和所依据的台账行：`lawreport explain <编号> --year <年度>`；全部编号：`lawreport explain --list`。
 
 # %%
-pd.DataFrame([{"编号": r.entry.id, "状态": r.status, "原因": "；".join(r.reasons)}
-              for r in report.results if r.status != "match"], columns=["编号", "状态", "原因"])
+pd.DataFrame([{"名称": r.entry.title, "编号": r.entry.id, "状态": f"{STATUS_ZH[r.status]} ({r.status})",
+               "原因": "；".join(r.reasons)} for r in report.results if r.status != "match"],
+             columns=["名称", "编号", "状态", "原因"])

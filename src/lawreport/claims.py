@@ -52,6 +52,9 @@ class FigureEntry:
     written: str
     metric: str
     definition: str
+    # Short Chinese name (信访事项受理数): the card title and what `explain --list` prints. Optional, so
+    # that a register written before names existed still loads; without it the id stands in.
+    name: str = ""
     wording: str = ""
     qualifier: str = ""
     also_covers: tuple[str, ...] = ()
@@ -62,6 +65,11 @@ class FigureEntry:
     @property
     def figure(self) -> Figure:
         return parse_figure(self.written, self.qualifier)
+
+    @property
+    def title(self) -> str:
+        """The Chinese name, or the id when the register gives none."""
+        return self.name or self.id
 
 
 @dataclass(frozen=True)
@@ -274,6 +282,7 @@ class FigureResult:
         entry = self.entry
         return {
             "id": entry.id,
+            "name": entry.name,
             "quote": entry.quote,
             "reported": entry.written,
             "wording": entry.wording,

@@ -468,9 +468,10 @@ def card(app: AppendixData, figure: dict[str, Any], ref: str) -> str:
     else:
         detail = _recipe(app, figure)
     back = el("p", el("a", "↑ 返回报告原文", href=f"#{ref}"), class_="back") if ref else ""
-    header = el(
-        "header", text_el("h3", figure_id) + text_el("span", STATUS_ZH[status], class_="status", data_status=status)
-    )
+    # The Chinese name is the title; the id, smaller beside it, is the card's own link (to copy or cite).
+    anchor = el("small", el("a", text_el("code", figure_id), href=f"#card-{figure_id}"), class_="figure-id")
+    title = el("h3", text_el("span", figure.get("name") or figure_id, class_="figure-name") + " " + anchor)
+    header = el("header", title + text_el("span", STATUS_ZH[status], class_="status", data_status=status))
     return el(
         "article",
         header + text_el("blockquote", figure["quote"], class_="quote") + facts + _sources(figure) + detail + back,
