@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 .DEFAULT_GOAL := help
 .PHONY: help run test lab lint samples expectations lock clean-build publish explain bench bench-check check mutants
 
-help: ## list the targets
+help: ## 列出全部目标 (list the targets)
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml requirements.lock
@@ -17,49 +17,49 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
-run: $(STAMP) ## run the suite for YEAR (default 2025); FAIL_ON=mismatch,... sets what exits 1 (default: see README)
+run: $(STAMP) ## 运行 YEAR 年的全部步骤，默认 2025 (run the suite for YEAR)；FAIL_ON=mismatch,... 定哪些结果使退出码为 1 (what exits 1, see README)
 	$(BIN)/lawreport run --year $(YEAR) $(if $(FAIL_ON),--fail-on $(FAIL_ON))
 
-test: $(STAMP) ## install the same way and run lint, the format check and all tests
+test: $(STAMP) ## 安装后运行代码检查、格式检查和全部测试 (lint, format check and all tests)
 	$(BIN)/ruff check src tests tools
 	$(BIN)/ruff format --check src tests tools
 	$(BIN)/python -m pytest -q
 
-lab: $(STAMP) ## open JupyterLab on the notebooks with the project's environment
+lab: $(STAMP) ## 用本项目环境打开 JupyterLab，双击 .py 即以笔记本打开 (JupyterLab; .py opens as a notebook)
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-lint: $(STAMP) ## ruff lint and format check
+lint: $(STAMP) ## 代码检查与格式检查 (ruff lint and format check)
 	$(BIN)/ruff check src tests tools
 	$(BIN)/ruff format --check src tests tools
 
-samples: $(STAMP) ## regenerate the synthetic sample ledgers under data/raw/
+samples: $(STAMP) ## 重新生成 data/raw/ 下的样例台账 (regenerate the synthetic sample ledgers)
 	$(BIN)/python -m lawreport.sample.generator --out data/raw
 
-expectations: $(STAMP) ## regenerate expectations/*.json from the ledger specs
+expectations: $(STAMP) ## 按台账规格重新生成 expectations/*.json (regenerate the suites from the ledger specs)
 	$(BIN)/python -m lawreport.suites --write expectations/
 
-lock: $(STAMP) ## refresh requirements.lock from the installed environment
+lock: $(STAMP) ## 按已安装的环境更新 requirements.lock (refresh the lock file)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^lawreport' > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
-clean-build: ## remove build/ and data/clean/ (generated)
+clean-build: ## 删除生成的 build/ 和 data/clean/ (remove generated outputs)
 	rm -rf build data/clean
 
-publish: ## after review, make build/YEAR/figures.json the released baseline published/YEAR/figures.json
+publish: ## 审核后把 build/YEAR/figures.json 定为发布基线 published/YEAR/ (release the reviewed figures)
 	@test -f build/$(YEAR)/figures.json || { echo "先运行 make run YEAR=$(YEAR)"; exit 2; }
 	mkdir -p published/$(YEAR) && cp build/$(YEAR)/figures.json published/$(YEAR)/figures.json
 
-explain: $(STAMP) ## where does a figure come from: make explain ID=dispute_resolution_rate [YEAR=2025]
+explain: $(STAMP) ## 这个数字从哪里来 (where does a figure come from)：make explain ID=dispute_resolution_rate [YEAR=2025]
 	$(BIN)/lawreport explain $(ID) --year $(YEAR)
 
-bench: $(STAMP) ## benchmark (not a test): cold run, unchanged rerun, one ledger changed, bare computation
+bench: $(STAMP) ## 性能测量，不是测试 (benchmark)：冷启动、未变重跑、改一本台账、纯计算
 	$(BIN)/python -m lawreport.bench --year $(YEAR)
 
-mutants: $(STAMP) ## mutation check: every mutant of a metric filter must fail a unit test (exit 1 if one survives)
+mutants: $(STAMP) ## 变异检查：指标筛选条件的每个变异都须被单元测试发现 (mutation check, exit 1 if one survives)
 	$(BIN)/python tools/mutate_metrics.py
 
-check: $(STAMP) ## check the arithmetic of any reports, no ledgers: make check PATHS="a.docx reports/" [JSON=out.json HTML=out.html]
+check: $(STAMP) ## 只核对报告自身的算术，不需要台账 (check any report's arithmetic)：make check PATHS="a.docx reports/" [JSON=out.json HTML=out.html]
 	$(BIN)/lawreport check $(PATHS) $(if $(JSON),--json $(JSON)) $(if $(HTML),--html $(HTML))
 
-bench-check: $(STAMP) ## benchmark (not a test): lawreport check on 1,000 full-length reports, time and peak memory
+bench-check: $(STAMP) ## 性能测量，不是测试 (benchmark)：lawreport check 核对 1000 份完整报告的时间与内存峰值
 	$(BIN)/python -m lawreport.bench_check

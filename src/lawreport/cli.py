@@ -3,18 +3,127 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 import sys
 
 from .errors import LedgerFileError
 from .params import ParameterError
 from .run_summary import DEFAULT_FAIL_ON, FAIL_ON_CHOICES, parse_fail_on
 
+# argparse's own messages, in Chinese with the English term (Python's wording, as of 3.11-3.13).
+ARGPARSE_ZH: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: (.*)", "缺少必需的参数 (required)：{0}"),
+    (r"invalid choice: (.*?) \(choose from (.*)\)", "无效的选择 (invalid choice)：{0}；可选：{1}"),
+    (r"unrecognized arguments: (.*)", "无法识别的参数 (unrecognized arguments)：{0}"),
+    (r"expected one argument", "这个参数后面需要一个值 (expected one argument)"),
+    (r"expected at least one argument", "这个参数后面至少需要一个值 (expected at least one argument)"),
+    (r"expected at most one argument", "这个参数后面最多只能有一个值 (expected at most one argument)"),
+    (r"invalid (\S+) value: (.*)", "值无效 (invalid {0} value)：{1}"),
+    (r"ambiguous option: (\S+) could match (.*)", "选项不明确 (ambiguous option)：{0} 可能是 {1}"),
+    (r"one of the arguments (.*) is required", "以下参数必须给出一个 (one of the arguments is required)：{0}"),
+    (r"not allowed with argument (.*)", "不能与参数 {0} 同时使用 (not allowed with)"),
+    (r"ignored explicit argument (.*)", "这个选项不接受值 (ignored explicit argument)：{0}"),
+)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """ArgumentParser whose usage, help headings and errors are in Chinese with the English term.
+
+    add_subparsers() makes every subparser of the same class as its parent, so the subcommands
+    (run, clean, explain, check) all get it from the top-level parser. An error names what to do
+    next: the close option for a misspelt one, the commands for a missing or wrong one, and `-h`.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数 (positional arguments)"
+        self._optionals.title = "选项 (options)"
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = "显示本帮助并退出 (show this help message and exit)"
+
+    def format_usage(self) -> str:
+        return re.sub(r"^usage: ", "用法 (usage): ", super().format_usage())
+
+    def format_help(self) -> str:
+        return re.sub(r"^usage: ", "用法 (usage): ", super().format_help())
+
+    def _commands(self) -> list[str]:
+        return [
+            name
+            for action in self._actions
+            if isinstance(action, argparse._SubParsersAction)
+            for name in action.choices
+        ]
+
+    def _options(self) -> list[str]:
+        """Every option string of this parser and of its subcommands (for "did you mean")."""
+        found = [o for action in self._actions for o in action.option_strings]
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    found.extend(o for a in sub._actions for o in a.option_strings)
+        return sorted(set(found))
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        # Kept for the hint: a subcommand reports a missing --year before a misspelt --yeer.
+        self._given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def translate(self, message: str) -> str:
+        argument = re.fullmatch(r"argument (.+?): (.*)", message, flags=re.DOTALL)
+        if argument:
+            name, inner = argument.groups()
+            wrong = re.fullmatch(r"invalid choice: '([^']*)'.*", inner)
+            if wrong and self._commands():
+                return f"子命令 {wrong.group(1)} 不存在 (invalid choice)；可用：{'、'.join(self._commands())}"
+            return f"参数 {name}：{self.translate(inner)}"
+        if message == "the following arguments are required: command":
+            return f"缺少子命令 (missing command)：请在 {self.prog} 后写 {'、'.join(self._commands())} 之一"
+        for pattern, zh in ARGPARSE_ZH:
+            match = re.fullmatch(pattern, message, flags=re.DOTALL)
+            if match:
+                return zh.format(*match.groups())
+        return message
+
+    def hint(self, message: str) -> str:
+        unknown = re.fullmatch(r"unrecognized arguments: (.*)", message)
+        words = unknown.group(1).split() if unknown else []
+        if message.startswith("the following arguments are required"):
+            known = set(self._options())
+            words = [w for w in getattr(self, "_given", []) if w.split("=")[0] not in known]
+        if words:
+            guesses = []
+            for word in words:
+                if word.startswith("-"):
+                    close = difflib.get_close_matches(word.split("=")[0], self._options(), n=1, cutoff=0.6)
+                    if close:
+                        guesses.append(f"{word} → {close[0]}")
+            if guesses:
+                return f"是不是想写 (did you mean)：{'；'.join(guesses)}"
+        wrong = re.fullmatch(r"argument \S+: invalid choice: '([^']*)'.*", message)
+        if wrong:
+            close = difflib.get_close_matches(wrong.group(1), self._commands(), n=1, cutoff=0.5)
+            if close:
+                return f"是不是想写 (did you mean)：{self.prog} {close[0]}"
+        return ""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        hint = self.hint(message)
+        lines = [f"{self.prog}: 错误 (error)：{self.translate(message)}"]
+        if hint:
+            lines.append(hint)
+        lines.append(f"查看全部参数 (see all options)：{self.prog} -h")
+        self.exit(2, "\n".join(lines) + "\n")
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="lawreport", description="法治政府建设年度报告统计套件 (rule-of-law report statistics suite)"
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, title="子命令 (commands)")
     run = sub.add_parser("run", help="按顺序运行各步骤笔记本 (run the notebooks for a year)")
     run.add_argument("--year", required=True, help="报告年度，如 2025")
     run.add_argument(

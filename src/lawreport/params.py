@@ -87,13 +87,33 @@ def check_paths(params: RunParams) -> None:
     """Every path parameter must point at something before any kernel starts: a mistyped folder
     is an error, never a run that checks nothing."""
     raw_root = params.path(params.raw_root)
+    expected = (
+        "--raw-root 应为存放各年度台账的文件夹 (the folder holding one <year>/ folder per year)，"
+        f"其下每年一个文件夹，如 {Path(RunParams.raw_root) / str(params.year)}/MANIFEST.yaml"
+    )
     if not raw_root.is_dir():
-        raise ParameterError(f"[P301] 台账根目录不存在 (raw root not found)：{raw_root}；请检查 --raw-root")
+        relative = (
+            f"\n相对路径按项目根目录计算 (relative to the project root)：{params.raw_root} → {raw_root}"
+            if not Path(params.raw_root).is_absolute()
+            else ""
+        )
+        raise ParameterError(f"[P301] 台账根目录不存在 (raw root not found)：{raw_root}\n{expected}{relative}")
+    years = sorted(p.name for p in raw_root.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name))
     if not params.raw_dir.is_dir():
-        years = sorted(p.name for p in raw_root.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name))
-        present = "、".join(years) if years else "无"
+        if not years:
+            looks_like_year = re.fullmatch(r"\d{4}", raw_root.name) or (raw_root / "MANIFEST.yaml").exists()
+            more = (
+                f"\n{raw_root} 看起来是某一年度的文件夹 (a year folder)；--raw-root 应为它的上一级：{raw_root.parent}"
+                if looks_like_year
+                else ""
+            )
+            raise ParameterError(
+                f"[P301] {raw_root} 下没有任何年度文件夹 (no <year>/ folders in the raw root)\n{expected}{more}"
+            )
         raise ParameterError(
-            f"[P301] {params.year} 年没有台账目录 (no ledgers for this year)：{params.raw_dir}；{raw_root} 下有的年度：{present}"
+            f"[P301] {params.year} 年没有台账目录 (no ledgers for this year)：{params.raw_dir}\n"
+            f"{raw_root} 下有的年度 (years present)：{'、'.join(years)}；"
+            f"请改用其中一年，如 --year {years[-1]}，或把 {params.year} 年的台账放入 {params.raw_dir}/"
         )
     expectations = params.path(params.expectations_dir)
     if not expectations.is_dir() or not any(expectations.glob("*.json")):

@@ -186,6 +186,53 @@ def notebook_for(step_file: str) -> Any:
     return notebook
 
 
+# Set in the environment of every kernel the pipeline starts: the notebook then knows that the
+# pipeline holds the run lock and writes the stamps (params_from_namespace), and leaves both alone.
+PIPELINE_ENV = "LAWREPORT_PIPELINE_RUN"
+
+
+def kernel_manager_class(env: dict[str, str]) -> type:
+    """The kernel manager papermill uses for a step: quiet, local and with `env` added.
+
+    - IPC transport (Unix sockets in a private temporary folder) instead of TCP: no port is opened
+      on the machine, and ipykernel has no reason to warn "Kernel is running over TCP without
+      encryption" (it did, once per kernel, five times a run).
+    - No SIGINT on shutdown: jupyter_client interrupts a kernel before asking it to shut down. When
+      papermill has finished, nothing is running, but a handler may still be finishing (e.g. after
+      the last reply), and the signal then logs "KeyboardInterrupt caught in kernel" (sometimes). The
+      shutdown request alone ends the kernel; one that does not stop in time is still killed.
+    """
+    import shutil
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    class StepKernelManager(AsyncKernelManager):
+        _socket_dir = ""
+
+        async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+            if not self._socket_dir:
+                # Short and absolute: a socket path holds ~100 bytes, and the kernel runs in another cwd.
+                self._socket_dir = tempfile.mkdtemp(prefix="lawreport-kernel-")
+                self.transport = "ipc"
+                self.ip = os.path.join(self._socket_dir, "ipc")
+            kw["env"] = {**kw.get("env", os.environ), **env}
+            return await super()._async_pre_start_kernel(**kw)
+
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            if not restart and self._socket_dir:
+                shutil.rmtree(self._socket_dir, ignore_errors=True)
+                self._socket_dir = ""
+
+    return StepKernelManager
+
+
 def execute_notebook(
     step: str, step_file: str, params: RunParams, extra: dict[str, Any] | None = None, suffix: str = ""
 ) -> Path:
@@ -200,7 +247,7 @@ def execute_notebook(
     source = out_dir / f"{stem}.source.ipynb"
     output = out_dir / f"{stem}.ipynb"
     nbformat.write(notebook_for(step_file), source)
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    env = {"GX_ANALYTICS_ENABLED": "false", PIPELINE_ENV: step}
     try:
         papermill.execute_notebook(
             str(source),
@@ -211,6 +258,7 @@ def execute_notebook(
             progress_bar=False,
             log_output=False,
             report_mode=False,
+            kernel_manager_class=kernel_manager_class(env),
         )
     except PapermillExecutionError as exc:
         raise StepFailed(step, NOTEBOOK_DIR / step_file, exc.exec_count, f"{exc.ename}: {exc.evalue}", output) from None
