@@ -91,6 +91,7 @@ def step_inputs(step: str, params: RunParams) -> list[Path]:
         return clean_all + [
             build / "figures.json",
             build / "validation" / "summary.json",
+            *_tree(build / "validation" / "results"),
             params.register_path,
             params.report_path,
             *_tree(build / "lineage"),
@@ -164,7 +165,7 @@ class Step:
         build = params.build_dir
         return {
             "clean": [params.clean_dir / "clean_report.json"],
-            "validate": [build / "validation" / "summary.json"],
+            "validate": [build / "validation" / "summary.json", build / "validation" / "index.html"],
             "figures": [build / "figures.json"],
             "appendix": [build / "appendix.html", build / "internal" / "appendix.html"],
         }[self.name]

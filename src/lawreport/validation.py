@@ -12,6 +12,8 @@ rooted in `out_dir/gx/`: pandas data source -> dataframe asset -> whole-datafram
 We then write our own compact, deterministic results (`out_dir/results/<table>.json`,
 `out_dir/summary.json`): no timestamps or run ids, offending rows located by row_id / file / sheet /
 row, so two runs on the same data give byte-identical files that can be diffed or committed.
+`run_validation` adds the page a reviewer reads offline, `index.html` in Chinese, built from those
+files by lawreport.appendix.validation_page (GX's Data Docs need the network for their index).
 """
 
 from __future__ import annotations
@@ -795,9 +797,18 @@ __all__ = [
 ]
 
 
+def write_results_page(folder: Path, params: Any) -> Path | None:
+    """The offline page in Chinese (folder/index.html) built from the results just written; see
+    lawreport.appendix.validation_page. Failing values that hold a raw personal value are hidden."""
+    from .appendix.scan import personal_values
+    from .appendix.validation_page import write_page
+
+    return write_page(folder, lambda: personal_values(params.path(params.raw_root), params.year))
+
+
 def run_validation(params: Any) -> ValidationReport:
-    """Validate the report year into a staging folder; swap it in as build/<year>/validation only
-    when every check passes. A failing run is kept as build/<year>/validation-failed for inspection
+    """Validate the report year into a staging folder, with its offline page (index.html); swap it
+    in as build/<year>/validation only when every check passes. A failing run is kept as build/<year>/validation-failed for inspection
     and the last good validation stays in place."""
     from .manifest import read_manifest
     from .storage import staged_dir
@@ -815,6 +826,7 @@ def run_validation(params: Any) -> ValidationReport:
             tables=tables,
             previous_clean_dir=previous,
         )
+        write_results_page(staging, params)
         if not report.success:
             shutil.rmtree(failed, ignore_errors=True)
             shutil.copytree(staging, failed)

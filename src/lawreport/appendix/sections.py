@@ -657,15 +657,56 @@ def quality_section(app: AppendixData) -> str:
                 class_="notices",
             )
         )
-    docs = "../validation/data_docs/index.html" if app.internal else "validation/data_docs/index.html"
+    parts.append(_validation_links(app))
+    return _section("quality", "数据质量", "".join(parts))
+
+
+def _validation_links(app: AppendixData) -> str:
+    """The essentials of every check embedded here (a collapsed <details> per table), then the full
+    offline page and GX's Data Docs, linked relatively: they sit beside the appendix in validation/,
+    and the text says so, since a link to them dies when the appendix is copied on its own."""
+    from .validation_page import details_section
+
+    parts = []
+    details = details_section(app.params.build_dir / "validation", internal=app.internal)
+    if details:
+        rows = "、违规行所在的原始文件与行号" if app.internal else ""
+        parts.append(text_el("h3", "逐表校验明细 (every check, per table)"))
+        parts.append(text_el("p", f"点击台账名展开：每项检查的内容、结果与违规行数{rows}。", class_="hint"))
+        parts.append(details)
+    up = "../" if app.internal else ""
+    beside = (
+        "它不在本文件之内，而是放在公开版附录 appendix.html 旁边的 validation/ 文件夹中（即本文件上一级文件夹里的 validation/）"
+        if app.internal
+        else "它不在本文件之内，而是放在本附录 appendix.html 旁边的 validation/ 文件夹中"
+    )
     parts.append(
         el(
             "p",
-            esc("完整的校验报告(GX Data Docs，本地文件)：")
-            + el("a", "validation/data_docs/index.html", href=docs, class_="data-docs"),
+            esc("完整的校验结果页面（中文，离线可读，含违规的值与行）：")
+            + el("a", f"{up}validation/index.html", href=f"{up}validation/index.html", class_="validation-page")
+            + esc(
+                f"。{beside}；复制或发布附录时请连同 validation/ 文件夹一起复制，否则这个链接打不开"
+                "（上面的摘要不受影响）。"
+            ),
         )
     )
-    return _section("quality", "数据质量", "".join(parts))
+    parts.append(
+        el(
+            "p",
+            esc(
+                "Great Expectations 自带的 Data Docs（英文；需要联网 (needs the network) 才能完整显示样式，离线时其首页为空）："
+            )
+            + el(
+                "a",
+                f"{up}validation/data_docs/index.html",
+                href=f"{up}validation/data_docs/index.html",
+                class_="data-docs",
+            ),
+            class_="hint",
+        )
+    )
+    return "".join(parts)
 
 
 # ------------------------------------------------------------------ 6. reproducibility
