@@ -184,10 +184,47 @@ def test_public_recipe_gives_the_row_count_at_each_step(run):
     card = _card(pages["public"], "dispute_resolution_rate")
     assert (
         "台账共 6667 行" in card
-        and "未化解或化解中 — 10 行" in card
-        and "计入(dispute_screening / 2025)：6657 行" in card
+        and "筛除「矛盾纠纷排查化解台账」2025 年的行：未化解或化解中 — 10 行" in card
+        and "计入「矛盾纠纷排查化解台账」2025 年：6657 行" in card
     )
     assert "得出计算值：99.85%(6657/6667)" in card
+    assert "dispute_screening" not in card, "ledgers are named by their titles, not table names"
+
+
+def test_every_summed_figure_adds_up_in_both_editions(run):
+    # A figure that sums a column (警情数, 元) says the column's total for each year it counts, and its
+    # breakdown adds up to it: 1300 and 685 incidents, 20,400 元 of fines.
+    _, pages, figures = run
+    summed = {f["id"]: f["sources"]["summed_column"] for f in figures["figures"] if f["sources"]["summed_column"]}
+    assert summed == {
+        "publicity_materials": "materials",
+        "publicity_reach": "people_reached",
+        "adviser_consultations": "people_served",
+        "adviser_documents": "items",
+        "adviser_contracts": "items",
+        "amount_recovered": "amount_recovered",
+        "street_incidents_yoy": "incidents",
+        "fines_total": "fine_amount",
+    }
+    for edition, page in pages.items():
+        street = _card(page, "street_incidents_yoy")
+        for total in ("1300", "685"):
+            assert f"<tr><td>合计</td><td>108</td><td>{total}</td></tr>" in street, (edition, total)
+        assert "<td>1月</td>" in street and street.index("<td>2月</td>") < street.index("<td>10月</td>")
+        fines = _card(page, "fines_total")
+        assert '<dd class="computed">20,400 元</dd>' in fines
+        assert "<tr><td>合计</td><td>389</td><td>20,400 元</td></tr>" in fines, edition
+        assert '<dd class="computed">352,600 元</dd>' in _card(page, "amount_recovered")
+    assert "计入「九类街面110警情月报」2025 年：108 行，警情数合计 685" in _card(
+        pages["public"], "street_incidents_yoy"
+    )
+
+
+def test_both_editions_say_how_to_explain_each_figure(run):
+    _, pages, figures = run
+    for page in pages.values():
+        for figure in figures["figures"]:
+            assert f"<code>lawreport explain {figure['id']} --year 2025</code>" in _card(page, figure["id"])
 
 
 def _card(page: str, figure_id: str) -> str:
@@ -203,10 +240,16 @@ def test_internal_rows_are_traceable_to_raw_file_sheet_and_row(run):
     assert len(unresolved) == 10
     for row_id in unresolved:
         assert f"<td>{row_id}</td><td>2025年人民调解台账.xlsx</td><td>矛盾纠纷排查</td><td>" in card
-    assert 'class="breakdown"' in card, "the 6657 resolved disputes are summarised, not listed"
+    assert 'class="breakdown"' in card, "the 6657 resolved disputes are summarised first"
+    # … and every one of them is listed below the summary, collapsed, in pages of at most 500 rows.
+    counted = card[card.index('data-kind="counted"') : card.index('data-kind="excluded"')]
+    pages_text = re.findall(r'<pre class="rows-text">(.*?)</pre>', counted, re.S)
+    assert len(pages_text) == 14 and "<details" in counted
+    assert sum(len(p.splitlines()) - 1 for p in pages_text) == 6657
+    assert "（原值 " in counted, "raw cells beside cleaned ones where they read differently"
     small = _card(pages["internal"], "legacy_cases_resolved")
     assert small.count("<tr><td>legacy_cases-") == 24, "small sets are listed in full (21 counted + 3 left out)"
-    assert "原始行号 source_row" in small
+    assert '<th scope="col">原始行号</th>' in small and '<th scope="col">化解状态</th>' in small
 
 
 def test_ledger_text_is_escaped_never_a_tag(run):

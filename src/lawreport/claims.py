@@ -266,6 +266,7 @@ class FigureResult:
     reasons: list[str] = field(default_factory=list)
     metric_result: MetricResult | None = None
     quarantined: list[dict[str, Any]] = field(default_factory=list)  # rows of its tables the clean step set aside
+    summed_column: str = ""  # the clean column the figure sums over its counted rows ("" when it counts rows)
 
     def sources(self) -> dict[str, Any]:
         result = self.metric_result
@@ -275,6 +276,7 @@ class FigureResult:
             "tables": dict(sorted(result.sources.items())),
             "rows_counted": sum(len(r.row_ids) for r in result.counted),
             "rows_excluded": sum(len(r.row_ids) for r in result.excluded),
+            "summed_column": self.summed_column,
             "lineage": f"lineage/{self.entry.id}.json",
         }
 
@@ -303,6 +305,7 @@ class FigureResult:
         return {
             "id": self.entry.id,
             "metric": self.entry.metric,
+            "summed_column": self.summed_column,
             "counted": [r.to_dict() for r in result.counted] if result else [],
             "excluded": [r.to_dict() for r in result.excluded] if result else [],
         }
@@ -467,11 +470,67 @@ def verify_entry(entry: FigureEntry, data: CleanData, inconsistent: list[str]) -
     else:
         status = "match" if holds else "mismatch"
     reasons = list(inconsistent)
+    summed = summed_column(result, data)
     if status == "mismatch":
         reasons.append(f"按“{entry.written}”的含义({rule})，计算值 {shown} 不符")
     if quarantined:
         reasons.append(_quarantine_reason(universal, quarantined))
-    return FigureResult(entry, status, rule, shown, value, reasons, result, quarantined)
+    return FigureResult(entry, status, rule, shown, value, reasons, result, quarantined, summed)
+
+
+def _expected_totals(result: MetricResult) -> dict[tuple[str, int], Decimal]:
+    """What each counted row set adds up to, for a figure that is a total (a count, a sum, or one
+    per year); empty for rates, ranks and counts per key, whose rows are counted, never summed."""
+    counted = result.counted
+    if result.kind == "amount" and len(counted) == 1 and isinstance(result.value, (int, Decimal)):
+        return {(counted[0].table, counted[0].year): Decimal(result.value)}
+    if result.kind in ("by_year", "count") and result.by_year:
+        by_year = {r.year: r for r in counted}
+        if len(by_year) != len(counted) or set(by_year) != set(result.by_year):
+            return {}
+        if not all(isinstance(v, int) for v in result.by_year.values()):
+            return {}
+        return {(r.table, r.year): Decimal(int(result.by_year[r.year])) for r in counted}  # type: ignore[call-overload]
+    if result.kind == "count" and len(counted) == 1 and isinstance(result.value, int):
+        return {(counted[0].table, counted[0].year): Decimal(result.value)}
+    return {}
+
+
+def summed_column(result: MetricResult, data: CleanData) -> str:
+    """The clean column whose sum over each counted row set is the figure (警情数, 罚没金额), or ""
+    when the figure counts rows (or is a rate, a rank, a count per key).
+
+    Metrics do not declare it (sum_column takes it as an argument), so it is found from the result:
+    when the row counts already give the totals, the figure counts rows; otherwise it is the first
+    count or amount column of the ledger whose sums (each amount as written, like sum_column) give
+    every total. A breakdown by that column therefore adds up to the figure by construction.
+    """
+    from .ledgers import LEDGERS_BY_TABLE
+
+    expected = _expected_totals(result)
+    if not expected or all(len(r.row_ids) == expected[(r.table, r.year)] for r in result.counted):
+        return ""
+    tables = {table for table, _ in expected}
+    ledger = LEDGERS_BY_TABLE.get(next(iter(tables))) if len(tables) == 1 else None
+    if ledger is None:
+        return ""
+    rows = {}
+    for rowset in result.counted:
+        frame = data.table(rowset.table, rowset.year)
+        rows[(rowset.table, rowset.year)] = frame[frame["row_id"].astype(str).isin(set(rowset.row_ids))]
+    for column in ledger.columns:
+        if column.kind not in ("int", "amount") or column.personal:
+            continue
+        if all(
+            column.name in chosen and _column_total(chosen[column.name]) == expected[key]
+            for key, chosen in rows.items()
+        ):
+            return column.name
+    return ""
+
+
+def _column_total(series: Any) -> Decimal:
+    return sum((Decimal(repr(float(v))) for v in series.dropna()), Decimal(0))
 
 
 def verify_register(register: Register, data: CleanData) -> list[FigureResult]:

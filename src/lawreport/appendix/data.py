@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..claims import Register, load_register
 from ..clean_step import QUARANTINE_COLUMNS, years_to_clean
+from ..explain import RawCells
 from ..metrics import CleanData
 from ..params import RunParams
 
@@ -48,6 +49,7 @@ class AppendixData:
     clean_reports: dict[int, dict[str, Any]]  # year -> clean_report.json of every year the run cleaned
     lineage: dict[str, dict[str, Any]]
     data: CleanData
+    raw_cells: RawCells | None = None  # internal edition only: the raw cell beside each cleaned one shown
 
     @property
     def internal(self) -> bool:
@@ -112,4 +114,7 @@ def load_appendix(params: RunParams, edition: str) -> AppendixData:
         clean_reports=clean_reports,
         lineage=lineage,
         data=CleanData(params.path(params.clean_root), params.year, years_to_clean(params)),
+        raw_cells=RawCells(params.path(params.raw_root), params.path(params.clean_root))
+        if edition == "internal"
+        else None,
     )

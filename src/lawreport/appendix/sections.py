@@ -11,12 +11,30 @@ import importlib.metadata
 import json
 import subprocess
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..claims import STATUS_ZH, STATUSES, quote_span
+from ..explain import (
+    RawCells,
+    amount_text,
+    breakdown,
+    breakdown_labels,
+    column_label,
+    column_of,
+    explain_command,
+    figure_value_text,
+    header_text,
+    ledger_words,
+    ordered_counts,
+    plain_value,
+    shown_rows,
+    text_table,
+    with_raw,
+)
 from ..ledgers import LEDGERS_BY_TABLE
 from ..ledgers.spec import Ledger
 from ..manifest import sha256_file
@@ -29,6 +47,7 @@ from .suppress import LEGEND_ZH, suppress_counts
 
 ROW_LIMIT = 30  # a counted set larger than this is shown as a breakdown (internal edition)
 EXCLUDED_LIMIT = 100  # rows left out are listed in full up to this many
+CHUNK_ROWS = 500  # above the limits every row is still listed, collapsed, in pages of this many rows
 SOURCE_COLUMNS = ("row_id", "source_file", "source_sheet", "source_row")
 SOURCE_HEADERS = {
     "row_id": "行标识 row_id",
@@ -272,48 +291,18 @@ def arithmetic_section(app: AppendixData) -> str:
 
 
 def _fmt_value(value: Any) -> str:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, float) and value != value:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value == value.normalize() else value.isoformat(sep=" ")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    try:
-        import numpy as np
-
-        if isinstance(value, np.bool_):
-            return "是" if bool(value) else "否"
-    except ImportError:  # pragma: no cover
-        pass
-    return str(value)
+    return plain_value(value)
 
 
-def breakdown_column(ledger: Ledger | None, frame: pd.DataFrame) -> tuple[str, pd.Series] | None:
-    """A sensible category to break a large row set down by: the first category (or month) column
-    with 2–20 distinct values; else the first category column; else the month of the first date."""
-    if ledger is None or frame.empty:
-        return None
-    candidates = [c for c in ledger.columns if c.kind in ("category", "month") and c.clean_name in frame]
-    for column in candidates:
-        if 2 <= frame[column.clean_name].nunique(dropna=True) <= 20:
-            return column.leaf, frame[column.clean_name]
-    if candidates:
-        return candidates[0].leaf, frame[candidates[0].clean_name]
-    dates = [c for c in ledger.columns if c.kind == "date" and c.clean_name in frame]
-    if dates:
-        months = pd.to_datetime(frame[dates[0].clean_name], errors="coerce").dt.month
-        return f"{dates[0].leaf}(月份)", months.map(lambda m: f"{int(m)}月" if m == m else "（空）")
-    return None
+def breakdown_column(ledger: Ledger | None, frame: pd.DataFrame) -> tuple[str, pd.Series, list[str]] | None:
+    """A sensible category to break a large row set down by, each row's label, and the labels'
+    natural order (1月…12月; a category's vocabulary): see explain.breakdown_labels."""
+    return breakdown_labels(ledger, frame)
 
 
-def _counts(series: pd.Series) -> dict[str, int]:
-    values = series.map(_fmt_value).replace("", "（空）")
-    counts = values.value_counts()
-    return {str(k): int(counts[k]) for k in sorted(counts.index, key=str)}
+def _counts(series: pd.Series, order: list[str] | tuple[str, ...] = ()) -> dict[str, int]:
+    """Rows per label in the labels' natural order (never code-point order)."""
+    return ordered_counts(series, order)[0]
 
 
 def _rows_frame(app: AppendixData, table_name: str, year: int, row_ids: list[str]) -> pd.DataFrame | None:
@@ -327,76 +316,217 @@ def _rows_frame(app: AppendixData, table_name: str, year: int, row_ids: list[str
 
 
 def _column_header(ledger: Ledger | None, name: str) -> str:
-    if name in SOURCE_HEADERS:
-        return SOURCE_HEADERS[name]
-    if ledger is not None:
-        for column in ledger.columns:
-            if column.clean_name == name:
-                return f"{column.leaf} {name}"
-    return name
+    return column_label(ledger, name)
 
 
-def rows_table(ledger: Ledger | None, frame: pd.DataFrame) -> str:
-    columns = [*SOURCE_COLUMNS, *[c for c in frame.columns if c not in SOURCE_COLUMNS]]
-    rows = [[_fmt_value(v) for v in record] for record in frame[columns].itertuples(index=False, name=None)]
-    return table([_column_header(ledger, c) for c in columns], rows, class_="rows")
+def rows_table(ledger: Ledger | None, frame: pd.DataFrame, raw: RawCells | None = None, year: int = 0) -> str:
+    """Rows with the ledger's headers; beside a cleaned cell, in small type, the raw cell it came
+    from when the two read differently (（原值 45658）). Personal columns show pseudonyms only."""
+    table_name = ledger.table if ledger else ""
+    headers, rows = shown_rows(table_name, year, frame, raw)
+    head = "".join(text_el("th", h, scope="col") for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            el("td", esc(clean) + (text_el("small", f"（原值 {old}）", class_="raw") if old else ""))
+            for clean, old in row
+        )
+        + "</tr>"
+        for row in rows
+    )
+    markup = el("table", f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>", class_="rows")
+    return el("div", markup, class_="table-scroll")
 
 
-def _breakdown_table(label: str, counts: dict[str, int], public: bool, total_known: bool = True) -> str:
-    """Counts by category; in the public edition with small-cell suppression (by default the total
-    is taken as known, since the card's recipe prints the rows kept)."""
+def _breakdown_table(
+    label: str,
+    counts: dict[str, int],
+    public: bool,
+    total_known: bool = True,
+    sums: dict[str, Decimal] | None = None,
+    quantity: str = "",
+    amount: bool = False,
+) -> str:
+    """Rows (and, for a figure that sums a column, that column's sum) by category, in the order given.
+    The 合计 row is the figure itself (or its part for one year). In the public edition with small-cell
+    suppression: a cell of 1–4 rows, or of 1–4 counted things (警情数 3), shows as <5 (by default the
+    total is taken as known, since the card's recipe prints the rows kept)."""
+
+    def quantity_text(value: Decimal | int) -> str:
+        return amount_text(value) if amount else _fmt_value(value)
+
+    headers = [label, "行数"] + ([f"{quantity}合计"] if sums is not None else [])
     if public:
-        shown = suppress_counts(counts, total_known=total_known)
-        rows = [[k, v] for k, v in shown.cells.items()]
+        risk = dict(counts)
+        if sums is not None and not amount:
+            risk = {k: min(v, int(sums[k])) if sums[k] > 0 else 0 for k, v in counts.items()}
+        shown = suppress_counts(risk, total_known=total_known)
+        hidden = shown.suppressed | shown.complementary
+        rows = []
+        for k, v in counts.items():
+            cells = [k, shown.cells[k] if k in hidden else str(v)]
+            if sums is not None:
+                cells.append(shown.cells[k] if k in hidden else quantity_text(sums[k]))
+            rows.append(cells)
         if shown.total is not None and not shown.any_suppressed:
-            rows.append(["合计", shown.total])
+            rows.append(["合计", str(sum(counts.values()))] + ([quantity_text(sum(sums.values()))] if sums else []))
         note = text_el("p", LEGEND_ZH, class_="suppression-note") if shown.any_suppressed else ""
-        return table([label, "行数"], rows, class_="breakdown") + note
-    rows = [[k, str(v)] for k, v in counts.items()] + [["合计", str(sum(counts.values()))]]
-    return table([label, "行数"], rows, class_="breakdown")
+        return table(headers, rows, class_="breakdown") + note
+    rows = [[k, str(v)] + ([quantity_text(sums[k])] if sums is not None else []) for k, v in counts.items()]
+    rows.append(["合计", str(sum(counts.values()))] + ([quantity_text(sum(sums.values()))] if sums is not None else []))
+    return table(headers, rows, class_="breakdown")
 
 
-def _rowset_internal(app: AppendixData, rowset: dict[str, Any], kind: str) -> str:
+def _breakdown_html(table_name: str, frame: pd.DataFrame, summed: str, public: bool) -> str:
+    made = breakdown(table_name, frame, summed)
+    if made is None:
+        return ""
+    return _breakdown_table(made.label, made.rows, public, True, made.sums, made.quantity, made.amount)
+
+
+def _row_pages(ledger: Ledger | None, frame: pd.DataFrame, raw: RawCells | None, year: int) -> str:
+    """Every row, collapsed (<details>, no script), in pages of CHUNK_ROWS rows, each collapsed too.
+
+    A page is aligned text in a <pre>, not a table: tens of thousands of rows as table cells make the
+    page slow to export and to open, while text keeps every row findable (Ctrl+F) and copyable. The
+    raw cell stands beside the cleaned one as （原值 …）; file and sheet, when the same for every row,
+    are said once above the rows."""
+    headers, rows = shown_rows(ledger.table if ledger else "", year, frame, raw)
+    constant = {}
+    for name in ("source_file", "source_sheet"):
+        if name in frame.columns and frame[name].nunique(dropna=False) == 1:
+            constant[name] = _fmt_value(frame[name].iloc[0])
+    dropped = {column_label(ledger, "row_id")} | {column_label(ledger, n) for n in constant}
+    keep = [i for i, h in enumerate(headers) if h not in dropped]
+    place = (
+        f"原始文件 {constant['source_file']}"
+        + (f"，工作表「{constant['source_sheet']}」" if constant.get("source_sheet") else "")
+        + "；"
+        if "source_file" in constant
+        else ""
+    )
+    pages = [rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)]
+
+    def page_text(page: list[list[tuple[str, str]]]) -> str:
+        return text_table([headers[i] for i in keep], [[with_raw(row[i]) for i in keep] for row in page])
+
+    if len(pages) == 1:
+        inner = el("pre", esc(page_text(pages[0])), class_="rows-text")
+        summary = f"逐行列出全部 {len(rows)} 行({place}点击展开)"
+    else:
+        inner = "".join(
+            el(
+                "details",
+                text_el("summary", f"第 {n * CHUNK_ROWS + 1}–{n * CHUNK_ROWS + len(page)} 行")
+                + el("pre", esc(page_text(page)), class_="rows-text"),
+            )
+            for n, page in enumerate(pages)
+        )
+        summary = f"逐行列出全部 {len(rows)} 行({place}分 {len(pages)} 页，每页至多 {CHUNK_ROWS} 行，点击展开)"
+    return el("details", text_el("summary", summary) + inner, class_="all-rows")
+
+
+def _rowset_internal(
+    app: AppendixData, rowset: dict[str, Any], kind: str, summed: str = "", counted: set[str] | None = None
+) -> str:
+    """One row set of a figure: `counted`, or `excluded` with its reason. Rows a metric notes but still
+    counts (an empty amount taken as 0) are said to be counted. `counted`: the figure's counted row ids."""
     table_name, year, row_ids = rowset["table"], int(rowset["year"]), list(rowset["row_ids"])
     ledger = LEDGERS_BY_TABLE.get(table_name)
-    what = "计入" if kind == "counted" else f"未计入(原因：{rowset.get('reason', '')})"
-    head = text_el("h5", f"{what} — 「{_title(table_name)}」{table_name} / {year} 年：{len(row_ids)} 行")
+    reason = ledger_words(table_name, rowset.get("reason", ""))
+    noted = kind == "excluded" and bool(row_ids) and counted is not None and set(row_ids) <= counted
+    what = "计入" if kind == "counted" else f"计入的行中：{reason}" if noted else f"未计入(原因：{reason})"
+    title = f"{what} — 「{_title(table_name)}」{year} 年：{len(row_ids)} 行"
+    attributes = {"class_": "rowset", "data_kind": kind, "data_table": table_name, "data_year": year}
     if not row_ids:
-        return el("div", head + text_el("p", "无行。", class_="empty"), class_="rowset", data_kind=kind)
+        return el("div", text_el("h5", title) + text_el("p", "无行。", class_="empty"), **attributes)
     frame = _rows_frame(app, table_name, year, row_ids)
     if frame is None:
-        return el("div", head + text_el("p", "清洗后的表不存在。", class_="empty"), class_="rowset", data_kind=kind)
+        return el("div", text_el("h5", title) + text_el("p", "清洗后的表不存在。", class_="empty"), **attributes)
+    summed = summed if kind == "counted" else ""
+    made = breakdown(table_name, frame, summed) if summed else None
+    if made is not None and made.sums is not None:
+        title += f"，{made.quantity}合计 {made.quantity_text(made.total)}"
+    raw = getattr(app, "raw_cells", None)
     limit = ROW_LIMIT if kind == "counted" else EXCLUDED_LIMIT
     if len(frame) <= limit:
-        body = rows_table(ledger, frame)
+        body = rows_table(ledger, frame, raw, year)
     else:
-        chosen = breakdown_column(ledger, frame)
-        body = text_el("p", f"行数超过 {limit}，按类别汇总(全部行见 lineage/ 与清洗后数据)：", class_="hint")
+        chosen = breakdown(table_name, frame, summed)
+        body = text_el(
+            "p",
+            f"共 {len(frame)} 行，先按「{chosen.label}」汇总(合计即上面的行数"
+            + (f"与{chosen.quantity}合计" if chosen.sums is not None else "")
+            + ")；全部行在下面折叠的列表中，点击展开。"
+            if chosen
+            else f"共 {len(frame)} 行，全部行在下面折叠的列表中，点击展开。",
+            class_="hint",
+        )
         if chosen:
-            body += _breakdown_table(chosen[0], _counts(chosen[1]), public=False)
-    return el("div", head + body, class_="rowset", data_kind=kind, data_table=table_name, data_year=year)
+            body += _breakdown_table(
+                chosen.label, chosen.rows, False, sums=chosen.sums, quantity=chosen.quantity, amount=chosen.amount
+            )
+        body += _row_pages(ledger, frame, raw, year)
+    return el("div", text_el("h5", title) + body, **attributes)
+
+
+def _summed(figure: dict[str, Any]) -> str:
+    return str(figure.get("sources", {}).get("summed_column") or "")
+
+
+def _first_table(figure: dict[str, Any]) -> str:
+    tables = figure.get("sources", {}).get("tables", {})
+    return _split_source(next(iter(tables)))[0] if tables else ""
+
+
+def _ledger_place(name: str, year: int) -> str:
+    ledger = LEDGERS_BY_TABLE.get(name)
+    sheet = f"，工作表「{ledger.sheet}」" if ledger and ledger.sheet else ""
+    return f"「{_title(name)}」({_file(name, year)}{sheet}，{year} 年)"
 
 
 def _recipe(app: AppendixData, figure: dict[str, Any]) -> str:
     lineage = app.lineage.get(figure["id"], {})
+    summed = _summed(figure)
     steps: list[str] = []
     tables = figure.get("sources", {}).get("tables", {})
     for key, rows in tables.items():
         name, year = _split_source(key)
-        steps.append(f"读取「{_title(name)}」({_file(name, year)}，{year} 年)：台账共 {rows} 行")
+        steps.append(f"读取{_ledger_place(name, year)}：台账共 {rows} 行")
+    counted_ids: dict[tuple[str, int], set[str]] = {}
+    for rowset in lineage.get("counted", []):
+        counted_ids.setdefault((rowset["table"], int(rowset["year"])), set()).update(rowset.get("row_ids", []))
     excluded: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for rowset in lineage.get("excluded", []):
         excluded.setdefault((rowset["table"], int(rowset["year"])), []).append(rowset)
+
+    notes: list[str] = []  # rows a metric notes but still counts (an empty amount taken as 0)
     for (name, year), sets in excluded.items():
-        if len(sets) == 1:
-            steps.append(f"筛除({name} / {year})：{sets[0].get('reason', '')} — {sets[0]['rows']} 行")
-        else:
-            shown = suppress_counts({s.get("reason", ""): int(s["rows"]) for s in sets}, total_known=True)
+        still = [s for s in sets if s.get("row_ids") and set(s["row_ids"]) <= counted_ids.get((name, year), set())]
+        for rowset in still:
+            reason = ledger_words(name, rowset.get("reason", ""))
+            notes.append(f"计入「{_title(name)}」{year} 年的行中，{reason} — {rowset['rows']} 行")
+        filtered = [s for s in sets if s not in still]
+        if len(filtered) == 1:
+            reason = ledger_words(name, filtered[0].get("reason", ""))
+            steps.append(f"筛除「{_title(name)}」{year} 年的行：{reason} — {filtered[0]['rows']} 行")
+        elif filtered:
+            shown = suppress_counts({s.get("reason", ""): int(s["rows"]) for s in filtered}, total_known=True)
             for reason, text in shown.cells.items():
-                steps.append(f"筛除({name} / {year})：{reason} — {text} 行")
+                steps.append(f"筛除「{_title(name)}」{year} 年的行：{ledger_words(name, reason)} — {text} 行")
+        excluded[(name, year)] = filtered
+    frames: dict[tuple[str, int], pd.DataFrame | None] = {}
     for rowset in lineage.get("counted", []):
-        steps.append(f"计入({rowset['table']} / {rowset['year']})：{rowset['rows']} 行")
-    steps.append(f"得出计算值：{figure['computed']}")
+        name, year = rowset["table"], int(rowset["year"])
+        step = f"计入「{_title(name)}」{year} 年：{rowset['rows']} 行"
+        if summed:
+            frames[(name, year)] = frame = _rows_frame(app, name, year, list(rowset["row_ids"]))
+            made = breakdown(name, frame, summed) if frame is not None else None
+            if made is not None and made.sums is not None:
+                step += f"，{made.quantity}合计 {made.quantity_text(made.total)}"
+        steps.append(step)
+    steps.extend(notes)
+    steps.append(f"得出计算值：{figure_value_text(figure['computed'], summed, _first_table(figure))}")
     steps.append(f"按“{figure['reported']}”的含义判定：{STATUS_ZH[figure['status']]}")
     body = el("ol", "".join(text_el("li", s) for s in steps))
     if any(len(v) > 1 for v in excluded.values()):
@@ -404,11 +534,15 @@ def _recipe(app: AppendixData, figure: dict[str, Any]) -> str:
     for rowset in lineage.get("counted", []):
         if int(rowset["rows"]) <= ROW_LIMIT:
             continue
-        frame = _rows_frame(app, rowset["table"], int(rowset["year"]), list(rowset["row_ids"]))
-        chosen = breakdown_column(LEDGERS_BY_TABLE.get(rowset["table"]), frame) if frame is not None else None
-        if chosen:
-            body += text_el("h5", f"计入行按「{chosen[0]}」分项({rowset['table']} / {rowset['year']})")
-            body += _breakdown_table(chosen[0], _counts(chosen[1]), public=True)
+        name, year = rowset["table"], int(rowset["year"])
+        frame = frames.get((name, year))
+        if frame is None:
+            frame = _rows_frame(app, name, year, list(rowset["row_ids"]))
+        made = breakdown(name, frame, summed) if frame is not None else None
+        if made is not None:
+            what = f"{made.quantity}与行数" if made.sums is not None else "行数"
+            body += text_el("h5", f"计入行按「{made.label}」分项的{what}(「{_title(name)}」{year} 年)")
+            body += _breakdown_table(made.label, made.rows, True, True, made.sums, made.quantity, made.amount)
     return el("div", text_el("h4", "计算步骤") + body, class_="recipe")
 
 
@@ -417,21 +551,40 @@ def _sources(figure: dict[str, Any]) -> str:
     rows = []
     for key, count in sources.get("tables", {}).items():
         name, year = _split_source(key)
-        rows.append([_title(name), name, _file(name, year), str(year), str(count)])
+        ledger = LEDGERS_BY_TABLE.get(name)
+        rows.append([_title(name), _file(name, year), (ledger.sheet or "") if ledger else "", str(year), str(count)])
     summary = (
         f"计入 {sources.get('rows_counted', 0)} 行；未计入 {sources.get('rows_excluded', 0)} 行(同一行可因多个原因列出)"
     )
+    summed = _summed(figure)
+    if summed and rows:
+        column = column_of(LEDGERS_BY_TABLE.get(_first_table(figure)), summed)
+        if column is not None:
+            summary += f"；计算值是计入行「{header_text(column)}」之和，不是行数"
     return el(
         "div",
         text_el("h4", "数据来源")
-        + table(["台账", "表", "文件", "年度", "台账行数"], rows)
+        + table(["台账", "文件", "工作表", "年度", "台账行数"], rows)
         + text_el("p", summary, class_="row-counts"),
         class_="sources",
     )
 
 
+def _explain_hint(app: AppendixData, figure_id: str) -> str:
+    command = explain_command(figure_id, app.year)
+    return el(
+        "p",
+        esc("在有台账和清洗数据的电脑上复核本数字(口径、计算、每一行及其原值)：")
+        + text_el("code", command)
+        + esc("；全部编号：")
+        + text_el("code", f"lawreport explain --list --year {app.year}"),
+        class_="explain-command",
+    )
+
+
 def card(app: AppendixData, figure: dict[str, Any], ref: str) -> str:
     figure_id, status = figure["id"], figure["status"]
+    summed = _summed(figure)
     reasons = (
         el("ul", "".join(text_el("li", r) for r in figure.get("reasons", [])), class_="reasons")
         if figure.get("reasons")
@@ -446,7 +599,7 @@ def card(app: AppendixData, figure: dict[str, Any], ref: str) -> str:
                 text_el("dt", "写法的含义"),
                 text_el("dd", figure["rule"], class_="rule"),
                 text_el("dt", "计算值"),
-                text_el("dd", figure["computed"], class_="computed"),
+                text_el("dd", figure_value_text(figure["computed"], summed, _first_table(figure)), class_="computed"),
                 text_el("dt", "状态"),
                 el(
                     "dd",
@@ -462,9 +615,16 @@ def card(app: AppendixData, figure: dict[str, Any], ref: str) -> str:
     )
     if app.internal:
         lineage = app.lineage.get(figure_id, {})
-        parts = [_rowset_internal(app, r, "counted") for r in lineage.get("counted", [])]
-        parts += [_rowset_internal(app, r, "excluded") for r in lineage.get("excluded", [])]
-        detail = el("div", text_el("h4", "参与计算的行(假名化)") + "".join(parts), class_="lineage")
+        counted = {str(i) for r in lineage.get("counted", []) for i in r.get("row_ids", [])}
+        parts = [_rowset_internal(app, r, "counted", summed) for r in lineage.get("counted", [])]
+        parts += [_rowset_internal(app, r, "excluded", counted=counted) for r in lineage.get("excluded", [])]
+        note = text_el(
+            "p",
+            "列名为台账表头；单元格后小字“(原值 …)”是台账文件中该格的原样内容，只在与清洗后的值读法不同时显示；"
+            "个人信息列只显示假名，不读原值。",
+            class_="hint",
+        )
+        detail = el("div", text_el("h4", "参与计算的行(假名化)") + note + "".join(parts), class_="lineage")
     else:
         detail = _recipe(app, figure)
     back = el("p", el("a", "↑ 返回报告原文", href=f"#{ref}"), class_="back") if ref else ""
@@ -474,7 +634,13 @@ def card(app: AppendixData, figure: dict[str, Any], ref: str) -> str:
     header = el("header", title + text_el("span", STATUS_ZH[status], class_="status", data_status=status))
     return el(
         "article",
-        header + text_el("blockquote", figure["quote"], class_="quote") + facts + _sources(figure) + detail + back,
+        header
+        + text_el("blockquote", figure["quote"], class_="quote")
+        + facts
+        + _sources(figure)
+        + detail
+        + _explain_hint(app, figure_id)
+        + back,
         class_="card",
         id=f"card-{figure_id}",
         data_figure=figure_id,
@@ -486,9 +652,10 @@ def cards_section(app: AppendixData) -> str:
     refs = _ref_ids(app)
     intro = text_el(
         "p",
-        "每个登记的数字一张卡片：引文、报告写法及其含义、计算值与状态、口径、来源。"
+        "每个登记的数字一张卡片：引文、报告写法及其含义、计算值与状态、口径、来源，"
+        "以及在本机复核该数字的命令(lawreport explain <编号>)。"
         + (
-            "附参与计算的台账行(假名化)，大的行集按类别汇总，未计入的行全部列出。"
+            "附参与计算的台账行(假名化)：行少的直接列出；行多的先按类别汇总(合计即该数字)，全部行折叠在其下，点击展开。"
             if app.internal
             else "公开版只列计算步骤和各步行数，不含台账行。"
         ),
