@@ -91,7 +91,7 @@ _NOT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # Where a text turns to plans: the numbers after these, to the end of the paragraph, are commitments.
 _COMMITMENT = re.compile(
     r"下一步|下步|明年|今后|来年|(?:19|20)\d{2}年(?:将|计划|力争|要|拟)|力争|拟于|拟在|到(?:19|20)\d{2}年|"
-    r"[一二三四五两\d]年后|确保"
+    r"[一二三四五两\d]年后"
 )
 _TOP_HEADING = re.compile(r"(?m)^\s*[一二三四五六七八九十]+、")
 # A standing rule (每月召开1次, 每季度开展1次) states what will be done, not what was counted; so does
