@@ -277,14 +277,15 @@ def test_reproducibility_names_inputs_versions_commit_and_command(run):
     provenance = json.loads((params.clean_dir / "provenance.json").read_text(encoding="utf-8"))
     for digest in provenance["inputs"].values():
         assert digest in section
-    assert "make run YEAR=2025" in section and "lawreport run --year 2025" in section
+    # The run used its own folders: the command names them (make run would use the defaults).
+    assert "lawreport run --year 2025 --raw-root " in section and "make run YEAR=2025" not in section
     assert re.search(r'class="git-commit">([0-9a-f]{40}|未知)<', section)
     assert "matplotlib" in section and "pandas" in section
 
 
 def test_parameters_never_show_machine_paths():
     params = check_params({"year": 2025})
-    assert shown_parameter(params, "raw_root", "/tmp/x/raw") == "(项目外的目录)/raw"
+    assert shown_parameter(params, "raw_root", "/tmp/x/raw") == "〔临时目录〕/x/raw"
     assert shown_parameter(params, "raw_root", "data/raw") == "data/raw"
     assert "secret" not in shown_parameter(params, "key_file", "/root/secret.key")
 

@@ -170,3 +170,65 @@ def test_make_help_is_in_both_languages():
     assert len(lines) >= 10
     for line in lines:
         assert CJK.search(line) and re.search(r"\([A-Za-z][^)]*\)", line), line
+
+
+# ------------------------------------------------------------------ the rerun command (appendix, reproducibility)
+
+
+@pytest.mark.parametrize(
+    "given, shown",
+    [
+        ("data/raw", "data/raw"),
+        (str(PROJECT_ROOT / "data" / "raw"), "data/raw"),
+        ("/home/alice/台账/raw", "~/台账/raw"),
+        ("/root/台账/raw", "~/台账/raw"),
+        ("/tmp/run/raw", "〔临时目录〕/run/raw"),
+        ("/mnt/share/raw", "/mnt/share/raw"),
+    ],
+)
+def test_roots_are_shown_as_given_with_personal_paths_masked(given, shown):
+    from lawreport.appendix.scan import find_published
+    from lawreport.appendix.sections import shown_parameter
+
+    params = check_params({"year": 2025})
+    assert shown_parameter(params, "raw_root", given) == shown
+    assert find_published(f"<td>{shown}</td>", set()) == [], "publishable in either edition"
+    assert "secret" not in shown_parameter(params, "key_file", "/root/secret.key")
+
+
+def test_the_rerun_command_reproduces_the_run(tmp_path, monkeypatch):
+    import shlex
+
+    from lawreport.params import rerun_command
+    from lawreport.pipeline import RunLocked
+
+    params = copy_year(tmp_path / "my ledgers", 2025, tables=["law_exams"])
+    assert rerun_command(check_params({"year": 2025})) == "make run YEAR=2025"
+    given = {**params.as_dict(), "unit": "某县某街道", "claims_dir": "claims"}
+    command = rerun_command(check_params(given))
+    assert command.startswith("lawreport run --year 2025 --unit 某县某街道 --raw-root ")
+    assert "--claims-dir" not in command and "--expectations-dir" not in command, "defaults are left out"
+
+    seen = {}
+
+    def run_suite(raw, force=False):
+        seen.update(raw)
+        raise RunLocked("stop here")
+
+    monkeypatch.setattr(pipeline, "run_suite", run_suite)
+    assert main(shlex.split(command)[1:]) == 2
+    assert check_params(seen) == check_params(given)
+
+
+def test_the_reproducibility_section_shows_what_was_used(tmp_path):
+    from types import SimpleNamespace
+
+    from lawreport.appendix.sections import reproducibility_section
+
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    html = reproducibility_section(SimpleNamespace(params=params, year=2025, provenance={}, edition="public"))
+    hidden = str(tmp_path).split("/", 2)[1]  # tmp: a machine folder the publishing scan refuses
+    assert f"/{hidden}/" not in html
+    assert "lawreport run --year 2025 --raw-root 〔" in html and "--build-root 〔" in html
+    assert "请换成原运行所用的实际路径" in html and "make run YEAR=2025" not in html
+    assert "<td>--raw-root</td>" in html and "<td>非默认</td>" in html

@@ -129,6 +129,46 @@ def check_paths(params: RunParams) -> None:
         )
 
 
+CLI_OPTIONS = {f.name: f"--{f.name.replace('_', '-')}" for f in fields(RunParams)}
+
+
+def non_defaults(params: RunParams) -> dict[str, Any]:
+    """The parameters of a run other than `year` that differ from their defaults, as given."""
+    return {
+        f.name: getattr(params, f.name)
+        for f in fields(RunParams)
+        if f.name != "year" and getattr(params, f.name) != f.default
+    }
+
+
+def shell_word(text: str) -> str:
+    """A value as one shell word: `~/` stays unquoted (the shell expands it), placeholders like
+    〔目录〕 too (they are to be replaced by hand)."""
+    import shlex
+
+    def quote(word: str) -> str:  # shlex.quote also quotes Chinese; only quote what the shell would split
+        return word if word and not re.search(r"[^\w@%+=:,./-]", word) else shlex.quote(word)
+
+    if text.startswith("~/"):
+        return "~/" + quote(text[2:]) if text[2:] else "~/"
+    if text.startswith("〔"):
+        return text
+    return quote(text)
+
+
+def rerun_command(params: RunParams, shown: Any = None) -> str:
+    """The command line that reproduces a run: `make run YEAR=…` when every other parameter is its
+    default, else `lawreport run --year …` with each parameter that was not its default
+    (`shown(name, value)` may mask a value; paths relative to the project root stay relative)."""
+    others = non_defaults(params)
+    if not others:
+        return f"make run YEAR={params.year}"
+    words = ["lawreport", "run", "--year", str(params.year)]
+    for name, value in others.items():
+        words += [CLI_OPTIONS[name], shell_word(str(shown(name, value) if shown else value))]
+    return " ".join(words)
+
+
 def params_from_namespace(namespace: dict[str, Any]) -> RunParams:
     """The run parameters a notebook's parameters cell defined (papermill injects them there)."""
     return check_params({f.name: namespace[f.name] for f in fields(RunParams) if f.name in namespace})

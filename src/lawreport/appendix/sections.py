@@ -889,18 +889,43 @@ def git_commit(root: Path = PROJECT_ROOT) -> str:
 
 
 def shown_parameter(params: RunParams, name: str, value: Any) -> str:
-    """A parameter as it may be published: no machine paths, no key file location."""
+    """A parameter as it was given, as far as it may be published.
+
+    Roots are shown as given, except: a path inside the project as the relative path it equals
+    (relative roots are read from the project root), a home folder (/home/<user>, /root,
+    /Users/<user>) as `~`, the machine's temporary and system folders as a placeholder 〔…〕, and the
+    user and host names masked. In both editions: the publishing scan refuses machine paths and
+    names in either. The key file's location is never shown.
+    """
+    import re
+    import tempfile
+
+    from .scan import machine_names
+
     if name == "key_file":
-        return "已指定(不显示路径)" if value else "未指定(环境变量或演示密钥)"
-    if name in ("raw_root", "clean_root", "build_root", "expectations_dir", "claims_dir"):
-        path = Path(str(value))
-        if not path.is_absolute():
-            return str(value)
-        resolved = path.resolve()
-        if resolved.is_relative_to(PROJECT_ROOT):
-            return str(resolved.relative_to(PROJECT_ROOT))
-        return f"(项目外的目录)/{path.name}"
-    return str(value)
+        return "〔密钥文件〕" if value else "未指定(环境变量或演示密钥)"
+    if name not in ("raw_root", "clean_root", "build_root", "expectations_dir", "claims_dir"):
+        return str(value)
+    text = str(value)
+    path = Path(text)
+    if path.is_absolute():
+        homes = [Path.home(), Path("/root")]
+        if len(path.parts) > 2 and path.parts[1] in ("home", "Users"):
+            homes.append(Path(*path.parts[:3]))
+        home = next((h for h in homes if path.is_relative_to(h)), None)
+        temporary = Path(tempfile.gettempdir())
+        if path.is_relative_to(PROJECT_ROOT):
+            text = str(path.relative_to(PROJECT_ROOT))
+        elif home is not None:
+            text = "~/" + str(path.relative_to(home)) if path != home else "~"
+        elif path.is_relative_to(temporary):
+            text = "〔临时目录〕/" + str(path.relative_to(temporary))
+        elif path.parts[1] in ("tmp", "work", "root", "home"):
+            text = "〔本机目录〕/" + str(Path(*path.parts[2:]))
+    for label, machine_name in machine_names().items():
+        kind = "用户名" if "user" in label else "主机名"
+        text = re.sub(r"(?<![\w-])" + re.escape(machine_name) + r"(?![\w])", f"〔{kind}〕", text)
+    return text
 
 
 def _versions() -> dict[str, str]:
@@ -942,14 +967,39 @@ def reproducibility_section(app: AppendixData) -> str:
     versions = {**app.provenance.get("versions", {}), **_versions()}
     parts.append(text_el("h3", "软件版本"))
     parts.append(table(["包", "版本"], sorted(versions.items()), class_="versions"))
-    parts.append(text_el("h3", "运行参数"))
-    parameters = [[k, shown_parameter(params, k, v)] for k, v in params.as_dict().items()] + [["edition", app.edition]]
-    parts.append(table(["参数", "值"], parameters, class_="parameters"))
+    from dataclasses import fields
+
+    from ..params import CLI_OPTIONS, rerun_command
+
+    parts.append(text_el("h3", "运行参数 (parameters used)"))
+    defaults = {f.name: f.default for f in fields(RunParams) if f.name != "year"}
+    notes = {"year": "报告年度", "unit": "空：取清单 MANIFEST.yaml 中的单位" if not params.unit else "非默认"}
+    parameters = [
+        [k, CLI_OPTIONS[k], shown_parameter(params, k, v), notes.get(k) or ("默认" if defaults[k] == v else "非默认")]
+        for k, v in params.as_dict().items()
+    ] + [["edition", "—", app.edition, "附录版本，每次运行两个版本都生成"]]
+    parts.append(table(["参数", "命令行选项", "本次运行的值", "说明"], parameters, class_="parameters"))
+    parts.append(
+        text_el(
+            "p",
+            "目录按运行时给出的写法列出：相对路径从项目根目录算起；个人主目录写作 ~，"
+            "本机的临时或系统目录、用户名、主机名与密钥文件的位置以〔…〕代替，不予公开。",
+            class_="hint",
+        )
+    )
     parts.append(text_el("h3", "代码版本"))
     parts.append(el("p", esc("git 提交 (commit)：") + text_el("code", git_commit(), class_="git-commit")))
-    parts.append(text_el("h3", "重新运行"))
-    unit = f" --unit {params.unit}" if params.unit else ""
-    commands = [f"make run YEAR={app.year}", f"lawreport run --year {app.year}{unit}"]
-    parts.append(el("pre", esc("\n".join(commands)), class_="commands"))
+    parts.append(text_el("h3", "重新运行 (rerun)"))
+    command = rerun_command(params, lambda name, value: shown_parameter(params, name, value))
+    parts.append(
+        text_el(
+            "p",
+            "在项目根目录下、用项目的环境 (.venv) 运行下面的命令，可重现本次运行 (reproduces this run)：",
+            class_="hint",
+        )
+    )
+    parts.append(el("pre", esc(command), class_="commands"))
+    if "〔" in command:
+        parts.append(text_el("p", "命令中〔…〕处是未公开的目录或密钥文件，请换成原运行所用的实际路径。", class_="hint"))
     parts.append(text_el("p", "两次运行的附录除封面的生成时间外逐字节相同。", class_="hint"))
     return _section("reproducibility", "可复现性", "".join(parts))
