@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -172,8 +173,14 @@ def test_explain_command_runs_without_a_kernel(baseline, capsys):
             "2",
         ]
     )
-    assert code == 0 and "20400" in capsys.readouterr().out
+    assert code == 0 and "计算值：20,400 元" in capsys.readouterr().out
     assert main(["explain", "no_such_figure", "--year", "2025", "--clean-root", str(params.clean_root)]) == 2
+    assert "全部 54 个编号" in capsys.readouterr().err
+    folders = ["--clean-root", str(params.clean_root), "--raw-root", str(params.raw_root)]
+    assert main(["explain", "--list", "--year", "2025", *folders]) == 0
+    listed = capsys.readouterr().out
+    assert "一致 (match) 53 个" in listed and "报告自身矛盾 (inconsistent) 1 个" in listed
+    assert re.search(r"inspection_compliance_rate\s+行政检查规范率\s+报告自身矛盾 \(inconsistent\)", listed)
 
 
 def test_the_register_is_one_file_per_year_and_names_no_unit_in_code():

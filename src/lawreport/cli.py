@@ -147,12 +147,24 @@ def main(argv: list[str] | None = None) -> int:
     clean.add_argument("--year", required=True)
     clean.add_argument("--raw-root", default="data/raw")
     clean.add_argument("--clean-root", default="data/clean")
-    explain = sub.add_parser("explain", help="这个数字从哪里来？(where does this figure come from)")
-    explain.add_argument("figure_id", help="登记册中的数字编号，如 dispute_resolution_rate")
-    explain.add_argument("--year", required=True)
-    explain.add_argument("--rows", type=int, default=20, help="每组最多显示的行数，0 = 全部")
-    explain.add_argument("--clean-root", default="data/clean")
-    explain.add_argument("--raw-root", default="data/raw")
+    explain = sub.add_parser(
+        "explain",
+        help="这个数字从哪里来？口径、计算和每一行 (where does this figure come from)",
+        description="重新计算一个数字，说明其口径、计算步骤、计入和未计入的台账行(列名为台账表头，"
+        "清洗后的值旁附台账原值)。--list 列出全部编号及其中文名称和状态。",
+    )
+    explain.add_argument(
+        "figure_id", nargs="?", default="", help="登记册中的数字编号(如 dispute_resolution_rate)或其中文名称"
+    )
+    explain.add_argument("--year", required=True, help="报告年度，如 2025")
+    explain.add_argument("--list", action="store_true", help="列出全部编号、中文名称和状态 (list every figure)")
+    explain.add_argument("--rows", type=int, default=20, help="每组最多显示的行数，0 = 全部 (default: 20)")
+    explain.add_argument("--raw-root", default="data/raw", help="原始台账根目录，与 run 相同 (raw ledgers)")
+    explain.add_argument("--clean-root", default="data/clean", help="清洗后数据根目录，与 run 相同 (clean data)")
+    explain.add_argument("--claims-dir", default="claims", help="数字登记册目录，与 run 相同 (registers)")
+    explain.add_argument(
+        "--build-root", default="build", help="运行结果目录，与 run 相同；用于对照上次运行的状态 (run outputs)"
+    )
     check = sub.add_parser(
         "check", help="只核对报告自身的算术，不需要台账 (check the arithmetic of any report, no ledgers)"
     )
@@ -220,13 +232,27 @@ def main(argv: list[str] | None = None) -> int:
             print(summary.accounting().to_string(index=False))
         elif args.command == "explain":
             from .explain import explain as explain_figure
+            from .explain import list_figures
             from .params import check_params
 
-            explain_figure(
-                check_params({"year": args.year, "clean_root": args.clean_root, "raw_root": args.raw_root}),
-                args.figure_id,
-                limit=args.rows,
+            params = check_params(
+                {
+                    "year": args.year,
+                    "raw_root": args.raw_root,
+                    "clean_root": args.clean_root,
+                    "claims_dir": args.claims_dir,
+                    "build_root": args.build_root,
+                }
             )
+            if args.list:
+                list_figures(params)
+            elif not args.figure_id:
+                raise ParameterError(
+                    f"请给出数字编号，或用 --list 列出全部编号 (give a figure id, or --list)："
+                    f"lawreport explain --list --year {args.year}"
+                )
+            else:
+                explain_figure(params, args.figure_id, limit=args.rows)
     except (
         ParameterError,
         LedgerFileError,

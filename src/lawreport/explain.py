@@ -19,6 +19,7 @@ import hashlib
 import json
 import math
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -27,7 +28,17 @@ from typing import Any
 
 import pandas as pd
 
-from .claims import consistency_problems, load_register, metric_docstring, verify_entry
+from .claims import (
+    STATUS_ZH,
+    STATUSES,
+    FigureEntry,
+    Register,
+    consistency_problems,
+    load_register,
+    metric_docstring,
+    verify_entry,
+    verify_register,
+)
 from .clean_step import years_to_clean
 from .errors import LedgerFileError
 from .ledgers import LEDGERS_BY_TABLE
@@ -417,62 +428,197 @@ def explain_command(figure_id: str, year: int) -> str:
     return f"lawreport explain {figure_id} --year {year}"
 
 
-def _rows(data: CleanData, rowset: RowSet, limit: int) -> pd.DataFrame:
-    frame = data.table(rowset.table, rowset.year)
-    chosen = frame[frame.row_id.isin(rowset.row_ids)]
-    return chosen if limit <= 0 else chosen.head(limit)
+# ------------------------------------------------------------------ lawreport explain
+
+RAW_NOTE = (
+    "注：列名为台账表头；“（原值 …）”是台账文件中该格的原样内容，只在与清洗后的值读法不同时显示；"
+    "个人信息列只显示假名 (P-…)，不读原值。"
+)
 
 
-def explain(params: RunParams, figure_id: str, limit: int = 20, say: Callable[[str], None] = print) -> str:
+def status_text(status: str) -> str:
+    """一致 (match): the Chinese status with the English term."""
+    return f"{STATUS_ZH.get(status, status)} ({status})"
+
+
+def _require_clean(params: RunParams) -> None:
     if not (params.clean_dir / "clean_report.json").exists():
         raise ParameterError(
             f"{params.year} 年没有清洗后的数据 (no clean data)：{params.clean_dir}；"
             f"请先运行 make run YEAR={params.year}，或检查 --clean-root"
         )
+
+
+def _clean_data(params: RunParams) -> CleanData:
+    return CleanData(params.path(params.clean_root), params.year, years_to_clean(params))
+
+
+def _id_list(register: Register, statuses: dict[str, str] | None = None) -> str:
+    headers = ["编号", "名称", *(["状态"] if statuses is not None else []), "报告写法"]
+    rows = [
+        [e.id, e.name or "—", *([status_text(statuses[e.id])] if statuses is not None else []), e.written]
+        for e in register.figures
+    ]
+    return text_table(headers, rows)
+
+
+def resolve_figure(register: Register, wanted: str, register_path: Path | str = "") -> FigureEntry:
+    """The entry of an id (or of a Chinese name, 罚没金额); otherwise a ParameterError that suggests
+    the closest ids and names and lists every id with its name."""
+    for entry in register.figures:
+        if wanted in (entry.id, entry.name):
+            return entry
+    ids = [e.id for e in register.figures]
+    names = {e.name: e.id for e in register.figures if e.name}
+    near = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.6)
+    near += [names[n] for n in difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.5)]
+    near += [e.id for e in register.figures if e.name and wanted and (wanted in e.name or e.name in wanted)]
+    near = list(dict.fromkeys(near))[:5]
+    by_id = {e.id: e for e in register.figures}
+    suggestion = "；是否应为：" + "、".join(f"{i}({by_id[i].title})" for i in near) if near else ""
+    where = f"（登记册 {register_path}）" if register_path else ""
+    raise ParameterError(
+        f"登记册中没有数字 {wanted!r} (no such figure id){suggestion}\n"
+        f"全部 {len(ids)} 个编号{where}：\n{_id_list(register)}"
+    )
+
+
+def list_figures(params: RunParams, say: Callable[[str], None] = print) -> dict[str, str]:
+    """`lawreport explain --list`: every id with its Chinese name and (when clean data exists) status."""
     register = load_register(params.register_path, report_path=params.report_path, year=params.year)
-    if figure_id not in {e.id for e in register.figures}:
-        ids = [e.id for e in register.figures]
-        near = difflib.get_close_matches(figure_id, ids, n=3, cutoff=0.4)
-        raise ParameterError(
-            f"登记册中没有数字 {figure_id!r} (no such figure id)"
-            + (f"；是否应为：{'、'.join(near)}" if near else "")
-            + f"；全部编号见 {params.register_path}"
-        )
-    entry = register.entry(figure_id)
-    data = CleanData(params.path(params.clean_root), params.year, years_to_clean(params))
+    statuses: dict[str, str] | None = None
+    if (params.clean_dir / "clean_report.json").exists():
+        statuses = {r.entry.id: r.status for r in verify_register(register, _clean_data(params))}
+    say(f"{register.unit} {register.year} 年报告登记的 {len(register.figures)} 个数字 (figures)：")
+    say(_id_list(register, statuses))
+    if statuses is None:
+        say(f"(没有 {params.year} 年的清洗数据，未计算状态；请先运行 make run YEAR={params.year}，或检查 --clean-root)")
+    else:
+        counts = Counter(statuses.values())
+        say("合计：" + "，".join(f"{status_text(s)} {counts.get(s, 0)} 个" for s in STATUSES))
+    say(f"查看其中一个：lawreport explain <编号> --year {params.year}")
+    return statuses or {}
+
+
+def _rows_of(data: CleanData, rowset: RowSet) -> pd.DataFrame:
+    frame = data.table(rowset.table, rowset.year)
+    order = {row_id: i for i, row_id in enumerate(rowset.row_ids)}
+    chosen = frame[frame["row_id"].astype(str).isin(order)]
+    return chosen.assign(_order=chosen["row_id"].astype(str).map(order)).sort_values("_order").drop(columns="_order")
+
+
+def _place_of(table: str, year: int) -> str:
+    ledger = ledger_of(table)
+    file = ledger.file_name(year) if ledger else ""
+    sheet = f"，工作表「{ledger.sheet}」" if ledger and ledger.sheet else ""
+    return f"「{ledger_title(table)}」({file}{sheet}，{year} 年)"
+
+
+def _rows_text(table: str, year: int, frame: pd.DataFrame, raw: RawCells | None) -> list[str]:
+    """The rows as aligned text: 原始行号 and the ledger's columns (file and sheet said once)."""
+    headers, rows = shown_rows(table, year, frame, raw)
+    drop = {SOURCE_LABELS["row_id"]}
+    lines = []
+    files = frame["source_file"].dropna().unique().tolist() if "source_file" in frame else []
+    sheets = frame["source_sheet"].dropna().unique().tolist() if "source_sheet" in frame else []
+    if len(files) == 1 and len(sheets) <= 1:
+        drop |= {SOURCE_LABELS["source_file"], SOURCE_LABELS["source_sheet"]}
+        lines.append(f"  原始文件 {files[0]}" + (f"，工作表「{sheets[0]}」" if sheets and sheets[0] else ""))
+    keep = [i for i, h in enumerate(headers) if h not in drop]
+    table_text = text_table([headers[i] for i in keep], [[with_raw(r[i]) for i in keep] for r in rows])
+    return lines + ["  " + line for line in table_text.splitlines()]
+
+
+def _breakdown_text(made: Breakdown) -> list[str]:
+    headers = [made.label, "行数"] + ([f"{made.quantity}合计"] if made.sums is not None else [])
+    rows = [
+        [k, str(v)] + ([made.quantity_text(made.sums[k])] if made.sums is not None else [])
+        for k, v in made.rows.items()
+    ]
+    rows.append(["合计", str(made.total_rows)] + ([made.quantity_text(made.total)] if made.sums is not None else []))
+    return ["  " + line for line in text_table(headers, rows).splitlines()]
+
+
+def _last_run(params: RunParams, figure_id: str) -> dict[str, Any] | None:
+    path = params.build_dir / "figures.json"
+    try:
+        figures = json.loads(path.read_text(encoding="utf-8")).get("figures", [])
+    except (OSError, ValueError):
+        return None
+    return next((f for f in figures if f.get("id") == figure_id), None)
+
+
+def explain(params: RunParams, figure_id: str, limit: int = 20, say: Callable[[str], None] = print) -> str:
+    """Say where one figure comes from, in the ledgers' words; returns its status (match, …)."""
+    register = load_register(params.register_path, report_path=params.report_path, year=params.year)
+    entry = resolve_figure(register, figure_id, params.register_path)
+    _require_clean(params)
+    data = _clean_data(params)
     result = verify_entry(entry, data, consistency_problems(register).get(entry.id, []))
-    say(f"数字 (figure)：{entry.id}")
-    say(f"引文 (quote)：{entry.quote}")
-    say(f"报告写法 (reported)：{entry.written}")
-    say(f"写法含义 (rule)：{result.rule}")
-    say(f"口径 (definition)：{entry.definition}")
-    say(f"计算方法 (metric)：lawreport.metrics.{entry.metric}")
+    metric = result.metric_result
+    first_table = next(iter(sorted(metric.sources)), "").rpartition("/")[0] if metric else ""
+    summed = column_of(ledger_of(first_table), result.summed_column) if result.summed_column else None
+    say(f"数字：{entry.title}（{entry.id}）")
+    say(f"引文：{entry.quote}")
+    say(f"报告写法：{entry.written}")
+    say(f"写法含义：{result.rule}")
+    say(f"口径：{entry.definition}")
+    say(f"计算方法：lawreport.metrics.{entry.metric}；代码中的说明 (metric docstring)：")
     for line in metric_docstring(entry.metric).splitlines():
         say(f"    {line}")
-    say(f"计算值 (computed)：{result.computed}")
-    say(f"状态 (status)：{result.status}")
+    computed = figure_value_text(result.computed, result.summed_column, first_table)
+    say(f"计算值：{computed}" + (f"（计入行「{header_text(summed)}」之和，不是行数）" if summed else ""))
+    if metric is not None and metric.numerator is not None and metric.denominator is not None:
+        say(f"  分子 k = {metric.numerator}(计入的行)，分母 n = {metric.denominator}")
+    say(f"状态 (status)：{status_text(result.status)}")
     for reason in result.reasons:
-        say(f"  原因：{reason}")
-    metric = result.metric_result
+        say(f"  原因：{ledger_words(first_table, reason)}")
+    last = _last_run(params, entry.id)
+    if last is not None and last.get("status") != result.status:
+        say(
+            f"  注意：上次运行 ({params.build_dir / 'figures.json'}) 的状态是 {status_text(str(last.get('status')))}，"
+            "与本次重新计算不同：清洗数据或登记册在那之后变了，请重新运行 make run"
+        )
     if metric is None:
         return result.status
-    say("来源 (sources)：" + "，".join(f"{k} 共 {v} 行" for k, v in sorted(metric.sources.items())))
-    pd.set_option("display.width", 200)
-    pd.set_option("display.max_columns", 20)
+    say("来源 (sources)：")
+    for key, rows in sorted(metric.sources.items()):
+        table, _, year = key.rpartition("/")
+        say(f"  {_place_of(table, int(year))}：台账共 {rows} 行")
+    raw = RawCells(params.path(params.raw_root), params.path(params.clean_root))
+    counted_ids = {(r.table, r.year): set(r.row_ids) for r in metric.counted}
     for rowset in metric.counted:
-        shown = _rows(data, rowset, limit)
+        frame = _rows_of(data, rowset)
+        made = breakdown(rowset.table, frame, result.summed_column)
+        total = f"，{made.quantity}合计 {made.quantity_text(made.total)}" if made and made.sums is not None else ""
         say(
-            f"\n计入的行 (rows counted)：{rowset.table}/{rowset.year}，{len(rowset.row_ids)} 行"
-            + (f"，显示前 {len(shown)} 行" if len(shown) < len(rowset.row_ids) else "")
+            f"\n计入的行 (rows counted)：「{ledger_title(rowset.table)}」{rowset.year} 年，{len(rowset.row_ids)} 行{total}"
         )
-        if len(shown):
-            say(shown.to_string(index=False))
+        _say_rows(say, rowset, frame, made, raw, limit)
     for rowset in metric.excluded:
-        shown = _rows(data, rowset, limit)
-        say(
-            f"\n未计入的行 (rows left out)：{rowset.table}/{rowset.year}，{len(rowset.row_ids)} 行，原因：{rowset.reason}"
-            + (f"，显示前 {len(shown)} 行" if len(shown) < len(rowset.row_ids) else "")
-        )
-        if len(shown):
-            say(shown.to_string(index=False))
+        frame = _rows_of(data, rowset)
+        reason = ledger_words(rowset.table, rowset.reason)
+        if rowset.row_ids and set(rowset.row_ids) <= counted_ids.get((rowset.table, rowset.year), set()):
+            head = f"计入的行中 (rows counted, noted)：{reason}"
+        else:
+            head = f"未计入的行 (rows left out)，原因：{reason}"
+        say(f"\n{head} —「{ledger_title(rowset.table)}」{rowset.year} 年，{len(rowset.row_ids)} 行")
+        _say_rows(say, rowset, frame, breakdown(rowset.table, frame), raw, limit)
+    say("\n" + RAW_NOTE)
+    for file, why in sorted(raw.unavailable.items()):
+        say(f"  {file}：{why}")
     return result.status
+
+
+def _say_rows(
+    say: Callable[[str], None], rowset: RowSet, frame: pd.DataFrame, made: Breakdown | None, raw: RawCells, limit: int
+) -> None:
+    shown = frame if limit <= 0 else frame.head(limit)
+    if made is not None and len(shown) < len(frame):
+        say(f"  按「{made.label}」汇总(合计即上面的数)：")
+        for line in _breakdown_text(made):
+            say(line)
+        say(f"  前 {len(shown)} 行(全部行：--rows 0)：")
+    if len(shown):
+        for line in _rows_text(rowset.table, rowset.year, shown, raw):
+            say(line)
