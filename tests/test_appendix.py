@@ -243,7 +243,7 @@ def test_internal_rows_are_traceable_to_raw_file_sheet_and_row(run):
     assert 'class="breakdown"' in card, "the 6657 resolved disputes are summarised first"
     # … and every one of them is listed below the summary, collapsed, in pages of at most 500 rows.
     counted = card[card.index('data-kind="counted"') : card.index('data-kind="excluded"')]
-    pages_text = re.findall(r'<pre class="rows-text">(.*?)</pre>', counted, re.S)
+    pages_text = re.findall(r'<pre class="rows-text"[^>]*>(.*?)</pre>', counted, re.S)
     assert len(pages_text) == 14 and "<details" in counted
     assert sum(len(p.splitlines()) - 1 for p in pages_text) == 6657
     assert "（原值 " in counted, "raw cells beside cleaned ones where they read differently"

@@ -143,7 +143,7 @@ def test_internal_lists_every_row_collapsed_and_paged_with_headers(monkeypatch):
     assert counted.count("<details") == 1 + 3, "one collapsed list, three pages of at most 2 rows"
     assert "<script" not in page
     assert "逐行列出全部 6 行(原始文件 2025年综合行政执法台账.xlsx，工作表「行政处罚」；分 3 页" in text_of(counted)
-    pages = re.findall(r'<pre class="rows-text">(.*?)</pre>', counted, re.S)
+    pages = re.findall(r'<pre class="rows-text"[^>]*>(.*?)</pre>', counted, re.S)
     listed = [line.split()[1] for p in pages for line in html.unescape(p).splitlines()[1:]]
     assert listed == [f"ZF-{i:04d}" for i in range(6)], "every counted row, in order"
     header = html.unescape(pages[0]).splitlines()[0].split()

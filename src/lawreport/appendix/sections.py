@@ -48,6 +48,8 @@ from .suppress import LEGEND_ZH, suppress_counts
 ROW_LIMIT = 30  # a counted set larger than this is shown as a breakdown (internal edition)
 EXCLUDED_LIMIT = 100  # rows left out are listed in full up to this many
 CHUNK_ROWS = 500  # above the limits every row is still listed, collapsed, in pages of this many rows
+# An opened page of rows scrolls sideways on its own, whatever the page's stylesheet (the CSP allows inline styles).
+PRE_STYLE = "overflow-x: auto; max-width: 100%"
 SOURCE_COLUMNS = ("row_id", "source_file", "source_sheet", "source_row")
 SOURCE_HEADERS = {
     "row_id": "行标识 row_id",
@@ -411,14 +413,14 @@ def _row_pages(ledger: Ledger | None, frame: pd.DataFrame, raw: RawCells | None,
         return text_table([headers[i] for i in keep], [[with_raw(row[i]) for i in keep] for row in page])
 
     if len(pages) == 1:
-        inner = el("pre", esc(page_text(pages[0])), class_="rows-text")
+        inner = el("pre", esc(page_text(pages[0])), class_="rows-text", style=PRE_STYLE)
         summary = f"逐行列出全部 {len(rows)} 行({place}点击展开)"
     else:
         inner = "".join(
             el(
                 "details",
                 text_el("summary", f"第 {n * CHUNK_ROWS + 1}–{n * CHUNK_ROWS + len(page)} 行")
-                + el("pre", esc(page_text(page)), class_="rows-text"),
+                + el("pre", esc(page_text(page)), class_="rows-text", style=PRE_STYLE),
             )
             for n, page in enumerate(pages)
         )
