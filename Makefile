@@ -26,7 +26,9 @@ test: $(STAMP) ## 安装后运行代码检查、格式检查和全部测试 (lin
 	$(BIN)/python -m pytest -q
 
 lab: $(STAMP) ## 用本项目环境打开 JupyterLab，双击 .py 即以笔记本打开 (JupyterLab; .py opens as a notebook)
-	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	  $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 lint: $(STAMP) ## 代码检查与格式检查 (ruff lint and format check)
 	$(BIN)/ruff check src tests tools

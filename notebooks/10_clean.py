@@ -3,7 +3,7 @@
 #   jupytext:
 #     formats: py:percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -31,7 +31,9 @@ import pandas as pd
 from lawreport.clean_step import run_clean_years
 from lawreport.params import params_from_namespace
 
-params = params_from_namespace(globals())
+# Checks the parameters (a misspelt papermill -p name fails here); run by hand, takes the run lock
+# and keeps the step's stamp true (see lawreport.pipeline.notebook_step).
+params = params_from_namespace(globals(), step="clean")
 summaries = run_clean_years(params)
 summary = summaries[params.year]
 print(f"单位：{summary.manifest.unit}  年度：{params.year}  样例数据 (synthetic)：{summary.manifest.synthetic}")

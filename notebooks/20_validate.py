@@ -3,7 +3,7 @@
 #   jupytext:
 #     formats: py:percent
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
@@ -12,7 +12,8 @@
 # # 第二步：数据校验 (Step 2, validate)
 #
 # 用 `expectations/` 中每张清洗表的 Great Expectations 校验套件检查 `data/clean/<year>/`，
-# 并做跨表检查(如 结案 ≤ 立案 + 上年结转)。结果与 GX Data Docs 写入 `build/<year>/validation/`；
+# 并做跨表检查(如 结案 ≤ 立案 + 上年结转)。结果、可离线阅读的中文校验页面 `index.html` 与 GX Data Docs
+# 写入 `build/<year>/validation/`；
 # 任何一项不通过都会停止运行，并指出表、校验项和出问题的行(失败结果保留在 `validation-failed/`)。
 
 # %% tags=["parameters"]
@@ -29,7 +30,9 @@ key_file: str = ""  # pseudonymisation key file outside git, empty: env or demo 
 from lawreport.params import params_from_namespace
 from lawreport.validation import run_validation
 
-params = params_from_namespace(globals())
+# Checks the parameters (a misspelt papermill -p name fails here) and that the clean data exists;
+# run by hand, takes the run lock and keeps the step's stamp true (lawreport.pipeline.notebook_step).
+params = params_from_namespace(globals(), step="validate")
 # Fails here, naming table, expectation and rows, when any check fails; the failing results are
 # kept in build/<year>/validation-failed/ and the last good build/<year>/validation/ stays.
 report = run_validation(params)

@@ -32,7 +32,9 @@ from IPython.display import HTML, display
 from lawreport import appendix
 from lawreport.params import params_from_namespace
 
-params = params_from_namespace({k: v for k, v in globals().items() if k != "edition"})
+# Checks the parameters (a misspelt papermill -p name fails here) and that figures.json exists; run by
+# hand, it only displays the sections (the appendix files are written by the pipeline's export).
+params = params_from_namespace(globals(), step="appendix", extra=("edition",))
 app = appendix.load_appendix(params, edition)
 
 # %% [markdown]

@@ -169,6 +169,93 @@ def rerun_command(params: RunParams, shown: Any = None) -> str:
     return " ".join(words)
 
 
-def params_from_namespace(namespace: dict[str, Any]) -> RunParams:
-    """The run parameters a notebook's parameters cell defined (papermill injects them there)."""
-    return check_params({f.name: namespace[f.name] for f in fields(RunParams) if f.name in namespace})
+class MissingInput(ParameterError):
+    """A notebook was started before the step that makes its input: says which step to run first."""
+
+
+# papermill writes the parameters it was given into a cell of its own, after the parameters cell,
+# opening with this comment (papermill.translators.Translator.codify), and only *warns* about a name
+# the notebook does not declare. The setup cell finds that cell in the kernel's input history.
+INJECTED_CELL = "# Parameters"
+# What each step's setup cell calls: tells the step when the notebook does not say it.
+STEP_CALLS = {
+    "run_clean_years": "clean",
+    "run_validation": "validate",
+    "run_figures": "figures",
+    "load_appendix": "appendix",
+}
+STEP_NOTEBOOKS = {"10_clean": "clean", "20_validate": "validate", "30_figures": "figures", "90_appendix": "appendix"}
+
+
+def injected_parameters(namespace: dict[str, Any]) -> list[str]:
+    """The names papermill injected into this kernel (empty when no papermill ran it)."""
+    import ast
+
+    names: list[str] = []
+    for source in namespace.get("In") or namespace.get("_ih") or []:
+        if not isinstance(source, str) or not source.lstrip().startswith(INJECTED_CELL):
+            continue
+        try:
+            body = ast.parse(source).body
+        except SyntaxError:
+            continue
+        for node in body:
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AnnAssign)
+                else []
+            )
+            names.extend(t.id for t in targets if isinstance(t, ast.Name))
+    return names
+
+
+def check_injected(namespace: dict[str, Any], extra: tuple[str, ...] = ()) -> None:
+    """Fail loudly on a parameter name the notebook does not know (`-p yaer 2024` would otherwise
+    run the notebook's default year with only papermill's warning to show for it)."""
+    import difflib
+
+    known = sorted({f.name for f in fields(RunParams)} | set(extra))
+    unknown = [name for name in dict.fromkeys(injected_parameters(namespace)) if name not in known]
+    if unknown:
+        guesses = [f"{n} → {m[0]}" for n in unknown if (m := difflib.get_close_matches(n, known, n=1, cutoff=0.6))]
+        hint = f"；是不是想写 (did you mean)：{'、'.join(guesses)}" if guesses else ""
+        raise ParameterError(
+            f"未知参数 (unknown parameter)：{'、'.join(unknown)}{hint}\n"
+            f"papermill 对未知参数只给出警告 (warning)，笔记本会照常用默认值运行，所以这里停止。可用参数：{'、'.join(known)}"
+        )
+
+
+def guess_step(namespace: dict[str, Any]) -> str | None:
+    """Which step's notebook this is: the pipeline says so in the kernel's environment, JupyterLab
+    names the notebook (JPY_SESSION_NAME), else the step's call in the cell now running."""
+    import os
+
+    from .pipeline import PIPELINE_ENV
+
+    if os.environ.get(PIPELINE_ENV) in STEP_NOTEBOOKS.values():
+        return os.environ[PIPELINE_ENV]
+    stem = Path(os.environ.get("JPY_SESSION_NAME", "")).name.split(".")[0]
+    if stem in STEP_NOTEBOOKS:
+        return STEP_NOTEBOOKS[stem]
+    history = namespace.get("In") or namespace.get("_ih") or []
+    current = history[-1] if history and isinstance(history[-1], str) else ""
+    return next((step for call, step in STEP_CALLS.items() if f"{call}(" in current), None)
+
+
+def params_from_namespace(namespace: dict[str, Any], step: str | None = None, extra: tuple[str, ...] = ()) -> RunParams:
+    """The run parameters of a notebook's setup cell: those its parameters cell defined, as papermill
+    overrode them (a name it does not declare is an error, `extra` names the notebook's own).
+
+    Then, for the notebook of `step` (guessed when not given): its input must exist (MissingInput
+    names the step to run first), and a run that is not the pipeline's takes the run lock and keeps
+    the step's stamp true (lawreport.pipeline.notebook_step)."""
+    check_injected(namespace, extra)
+    params = check_params({f.name: namespace[f.name] for f in fields(RunParams) if f.name in namespace})
+    step = step or guess_step(namespace)
+    if step is not None:
+        from .pipeline import notebook_step
+
+        notebook_step(params, step)
+    return params

@@ -331,6 +331,112 @@ def run_lock(params: RunParams) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# ------------------------------------------------------------------ notebooks run by hand
+
+
+def require_inputs(params: RunParams, step: str) -> None:
+    """A step's notebook started before the step that makes its input: say which to run first
+    (instead of a FileNotFoundError deep in the step)."""
+    from .params import MissingInput, rerun_command
+
+    needed = {
+        "validate": [("clean", params.clean_dir / "clean_report.json", "清洗数据 (clean data)")],
+        "figures": [("clean", params.clean_dir / "clean_report.json", "清洗数据 (clean data)")],
+        "appendix": [
+            ("clean", params.clean_dir / "clean_report.json", "清洗数据 (clean data)"),
+            ("figures", params.build_dir / "figures.json", "数字核对结果 (figures.json)"),
+        ],
+    }.get(step, [])
+    for before, path, what in needed:
+        if path.exists():
+            continue
+        order = [s.notebook for s in STEPS[: [s.name for s in STEPS].index(step)]]
+        raise MissingInput(
+            f"缺少 {params.year} 年的{what}：{path}\n"
+            f"请先运行「{before}」步骤 (run the {before} step first)：在终端运行 {rerun_command(params)}，"
+            f"或在 JupyterLab 中依次运行 {' → '.join(order)}。"
+        )
+
+
+_HELD: dict[str, Any] = {}  # the run lock an interactive cell holds until it has finished
+
+
+def _release_interactive() -> None:
+    handle = _HELD.pop("lock", None)
+    if handle is not None:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def notebook_step(params: RunParams, step: str, say: Callable[[str], None] = print) -> None:
+    """Called by a step notebook's setup cell (params_from_namespace) before the step runs.
+
+    Its input must exist. Run by the pipeline (PIPELINE_ENV in the kernel's environment), nothing
+    else: the pipeline holds the run lock and writes the stamps. Run by hand — JupyterLab, papermill
+    directly — the step writes the same outputs as the pipeline, so it must not do that behind the
+    pipeline's back: the cell takes the run lock (refusing while a run holds it), removes the step's
+    stamp, and once the cell has succeeded writes the stamp the pipeline would write, then lets the
+    lock go. The next `make run` then skips what is current and reruns what depends on the new
+    outputs. (Outside IPython the stamp stays removed, so the next run redoes the step.)"""
+    from .params import rerun_command
+
+    require_inputs(params, step)
+    if os.environ.get(PIPELINE_ENV):
+        return
+    if step == "appendix":
+        say(
+            "交互运行 (interactive run)：本笔记本只在这里显示附录的各部分，不写入 appendix.html；"
+            f"要生成附录文件请运行 {rerun_command(params)}"
+        )
+        return
+    _release_interactive()
+    root = params.path(params.build_root)
+    root.mkdir(parents=True, exist_ok=True)
+    handle = (root / ".run.lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise RunLocked(
+            f"另一个运行正在使用 {root} (another run is in progress)：make run、lawreport run 或另一个笔记本"
+            "正在写入同一目录；请等它结束后再运行本单元格"
+        ) from None
+    _HELD["lock"] = handle
+    stamp = stamp_path(params, step)
+    stamp.unlink(missing_ok=True)
+    step_of = next(s for s in STEPS if s.name == step)
+    outputs = "、".join(str(o) for o in step_of.outputs(params))
+    say(
+        f"交互运行 (interactive run，不是由 make run 启动)：已取得运行锁 (run lock) {root / '.run.lock'}；"
+        f"「{step}」步骤的结果照常写入 {outputs}。"
+    )
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is None:
+        import atexit
+
+        atexit.register(_release_interactive)
+        say(f"步骤记录 (stamp) {stamp} 已删除：下次 make run 会重新运行「{step}」步骤。")
+        return
+
+    def after_cell(result: Any) -> None:
+        shell.events.unregister("post_run_cell", after_cell)
+        try:
+            if result.success:
+                write_stamp(params, step, fingerprint(step, NOTEBOOK_DIR / step_of.notebook, params))
+                say(f"已更新步骤记录 (stamp updated)：{stamp}；下次 make run 据此跳过本步骤、重跑依赖它的步骤。")
+            else:
+                say(f"本单元格出错，步骤记录 (stamp) 已删除：下次 make run 会重新运行「{step}」步骤。")
+        finally:
+            _release_interactive()
+
+    shell.events.register("post_run_cell", after_cell)
+
+
 def preflight(params: RunParams, say: Callable[[str], None] = print) -> None:
     """Everything that can be checked without a kernel, checked before the first one starts: the
     register in full (RegisterError lists every problem with file, line and entry id)."""
