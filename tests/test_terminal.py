@@ -75,13 +75,15 @@ def test_a_missing_year_lists_the_years_present(tmp_path):
     with pytest.raises(ParameterError) as info:
         check_params({"year": 2030, "raw_root": params.raw_root})
     message = str(info.value)
-    assert "2030 年没有台账目录" in message and "years present)：2025" in message and "--year 2025" in message
+    assert "2030 年没有台账目录" in message and "下有的年度：2025" in message and "--year 2025" in message
 
 
 def test_a_wrong_raw_root_names_the_folder_expected(tmp_path):
     with pytest.raises(ParameterError) as info:
         check_params({"year": 2025, "raw_root": str(tmp_path / "nowhere")})
-    assert "raw root not found" in str(info.value) and "--raw-root 应为存放各年度台账的文件夹" in str(info.value)
+    assert "raw root not found" in str(info.value) and "请检查 --raw-root：它应为存放各年度台账的文件夹" in str(
+        info.value
+    )
     with pytest.raises(ParameterError) as info:
         check_params({"year": 2025, "raw_root": "no/such/folder"})
     assert f"{PROJECT_ROOT}/no/such/folder" in str(info.value) and "relative to the project root" in str(info.value)

@@ -88,7 +88,7 @@ def check_paths(params: RunParams) -> None:
     is an error, never a run that checks nothing."""
     raw_root = params.path(params.raw_root)
     expected = (
-        "--raw-root 应为存放各年度台账的文件夹 (the folder holding one <year>/ folder per year)，"
+        "请检查 --raw-root：它应为存放各年度台账的文件夹 (the folder holding one <year>/ folder per year)，"
         f"其下每年一个文件夹，如 {Path(RunParams.raw_root) / str(params.year)}/MANIFEST.yaml"
     )
     if not raw_root.is_dir():
@@ -97,7 +97,7 @@ def check_paths(params: RunParams) -> None:
             if not Path(params.raw_root).is_absolute()
             else ""
         )
-        raise ParameterError(f"[P301] 台账根目录不存在 (raw root not found)：{raw_root}\n{expected}{relative}")
+        raise ParameterError(f"[P301] 台账根目录不存在 (raw root not found)：{raw_root}；{expected}{relative}")
     years = sorted(p.name for p in raw_root.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name))
     if not params.raw_dir.is_dir():
         if not years:
@@ -108,11 +108,11 @@ def check_paths(params: RunParams) -> None:
                 else ""
             )
             raise ParameterError(
-                f"[P301] {raw_root} 下没有任何年度文件夹 (no <year>/ folders in the raw root)\n{expected}{more}"
+                f"[P301] {raw_root} 下没有任何年度文件夹 (no <year>/ folders in the raw root)；{expected}{more}"
             )
         raise ParameterError(
-            f"[P301] {params.year} 年没有台账目录 (no ledgers for this year)：{params.raw_dir}\n"
-            f"{raw_root} 下有的年度 (years present)：{'、'.join(years)}；"
+            f"[P301] {params.year} 年没有台账目录 (no ledgers for this year)：{params.raw_dir}；"
+            f"{raw_root} 下有的年度：{'、'.join(years)}\n"
             f"请改用其中一年，如 --year {years[-1]}，或把 {params.year} 年的台账放入 {params.raw_dir}/"
         )
     expectations = params.path(params.expectations_dir)
