@@ -7,6 +7,7 @@ import json
 import re
 import signal
 import subprocess
+from pathlib import Path
 
 import pytest
 from support import copy_year
@@ -132,6 +133,27 @@ def test_a_good_step_prints_nothing_and_marks_the_kernel_as_the_pipelines(tmp_pa
     monkeypatch.setattr(pipeline, "kernel_manager_class", lambda env: AsyncKernelManager)
     pipeline.execute_notebook("clean", "10_clean.py", params)
     assert "Kernel is running over TCP without encryption" in capfd.readouterr().err
+
+
+def test_a_dead_kernel_leaves_no_socket_folder(tmp_path, monkeypatch):
+    import shutil
+    import tempfile
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "10_clean.py").write_text(
+        '# %% tags=["parameters"]\nyear: int = 2025\n\n# %%\nimport os\nos._exit(3)\n', encoding="utf-8"
+    )
+    monkeypatch.setattr(pipeline, "NOTEBOOK_DIR", notebooks)
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    short = tempfile.mkdtemp(prefix="lk")  # socket paths must stay short
+    monkeypatch.setattr(tempfile, "tempdir", short)
+    try:
+        with pytest.raises(pipeline.StepFailed):
+            pipeline.execute_notebook("clean", "10_clean.py", params)
+        assert list(Path(short).iterdir()) == []
+    finally:
+        shutil.rmtree(short, ignore_errors=True)
 
 
 def _signals_at_shutdown(manager_class) -> list[int]:

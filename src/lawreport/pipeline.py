@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -203,18 +204,19 @@ def kernel_manager_class(env: dict[str, str]) -> type:
       the last reply), and the signal then logs "KeyboardInterrupt caught in kernel" (sometimes). The
       shutdown request alone ends the kernel; one that does not stop in time is still killed.
     """
-    import shutil
     import tempfile
 
     from jupyter_client.manager import AsyncKernelManager
 
     class StepKernelManager(AsyncKernelManager):
         _socket_dir = ""
+        socket_dirs: list[str] = []  # noqa: RUF012 (one class per execution; removed by execute_notebook)
 
         async def _async_pre_start_kernel(self, **kw: Any) -> Any:
             if not self._socket_dir:
                 # Short and absolute: a socket path holds ~100 bytes, and the kernel runs in another cwd.
                 self._socket_dir = tempfile.mkdtemp(prefix="lawreport-kernel-")
+                self.socket_dirs.append(self._socket_dir)
                 self.transport = "ipc"
                 self.ip = os.path.join(self._socket_dir, "ipc")
             kw["env"] = {**kw.get("env", os.environ), **env}
@@ -249,6 +251,7 @@ def execute_notebook(
     output = out_dir / f"{stem}.ipynb"
     nbformat.write(notebook_for(step_file), source)
     env = {"GX_ANALYTICS_ENABLED": "false", PIPELINE_ENV: step}
+    manager = kernel_manager_class(env)
     try:
         papermill.execute_notebook(
             str(source),
@@ -259,7 +262,7 @@ def execute_notebook(
             progress_bar=False,
             log_output=False,
             report_mode=False,
-            kernel_manager_class=kernel_manager_class(env),
+            kernel_manager_class=manager,
         )
     except PapermillExecutionError as exc:
         raise StepFailed(step, NOTEBOOK_DIR / step_file, exc.exec_count, f"{exc.ename}: {exc.evalue}", output) from None
@@ -273,6 +276,8 @@ def execute_notebook(
         ) from None
     finally:
         source.unlink(missing_ok=True)
+        for folder in getattr(manager, "socket_dirs", []):  # also when the kernel died
+            shutil.rmtree(folder, ignore_errors=True)
         # Executed notebooks kept under build/ obey the publishing rules: personal data found in
         # one (a second gate; the clean step masks it first) is scrubbed and reported. Also for a
         # notebook kept after a failure.
