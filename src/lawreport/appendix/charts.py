@@ -24,9 +24,17 @@ from ..metrics import CleanData, NoData  # noqa: E402
 from .html import el, esc  # noqa: E402
 
 FONT_FAMILY = "Noto Sans CJK SC"
-SIZE = (7.0, 3.6)  # inches
-DPI = 100
+SIZE = (6.0, 3.4)  # inches; small enough that 10-point labels stay legible when a phone scales it to 360 px
+DPI = 150  # 900 x 510 px: sharp when scaled on a phone and on paper
 COLOURS = ("#1a5fb4", "#e66100", "#2e7d32", "#9141ac", "#a51d2d", "#63452c", "#5e5c64", "#c64600", "#1c71d8")
+# Colours that mean what they say (resolved green, in progress amber, unresolved red), each with its own
+# hatching so that the series stay apart in greyscale print; other values take COLOURS and HATCHES in turn.
+RESULT_STYLE = {
+    "化解成功": ("#2e7d32", ""),
+    "化解中": ("#e5a50a", "//"),
+    "未化解": ("#c01c28", "xx"),
+}
+HATCHES = ("", "//", "xx", "..", "\\\\", "++", "oo")
 
 
 class ChartGlyphError(ValueError):
@@ -80,10 +88,14 @@ def png_bytes(fig: Figure) -> bytes:
 
 
 def img(png: bytes, alt: str, caption: str) -> str:
+    """The chart as a figure; width and height from the PNG header keep its shape while the page's
+    CSS scales it to the column (max-width: 100%; height: auto)."""
     data = base64.b64encode(png).decode("ascii")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     return el(
         "figure",
-        f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}">' + el("figcaption", esc(caption)),
+        f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}" width="{width}" height="{height}">'
+        + el("figcaption", esc(caption)),
         class_="chart",
     )
 
@@ -136,21 +148,26 @@ def disputes_by_month(data: CleanData) -> tuple[bytes, str, str] | None:
     dates = pd.to_datetime(frame["found_date"], errors="coerce")
     inside = frame[dates.dt.year == year].assign(month=dates[dates.dt.year == year].dt.month.astype(int))
     table = inside.groupby(["month", "result"]).size().unstack(fill_value=0).reindex(range(1, 13), fill_value=0)
-    results = sorted(table.columns)
+    known = [r for r in RESULT_STYLE if r in table.columns]  # resolved at the bottom, unresolved on top
+    results = known + sorted(c for c in table.columns if c not in RESULT_STYLE)
 
     def draw(ax):
         bottom = [0] * 12
         for i, result in enumerate(results):
             values = [int(v) for v in table[result]]
+            colour, hatch = RESULT_STYLE.get(result, (COLOURS[i % len(COLOURS)], HATCHES[i % len(HATCHES)]))
             ax.bar(
                 [f"{m}月" for m in range(1, 13)],
                 values,
                 bottom=bottom,
                 label=str(result),
-                color=COLOURS[i % len(COLOURS)],
+                color=colour,
+                hatch=hatch,
+                edgecolor="white",
+                linewidth=0,
             )
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        ax.legend(title="化解结果", fontsize=8)
+        ax.legend(title="化解结果", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
     png = labelled(f"{year}年矛盾纠纷排查（按月、按化解结果）", "月份", "纠纷数（件）", draw)
     return (
@@ -169,7 +186,7 @@ def petitions_by_category(data: CleanData) -> tuple[bytes, str, str] | None:
     counts = counts.sort_index(kind="stable").sort_values(ascending=True, kind="stable")
 
     def draw(ax):
-        ax.barh(list(counts.index), [int(v) for v in counts.values], color=COLOURS[2])
+        ax.barh(list(counts.index), [int(v) for v in counts.values], color=COLOURS[0])  # a count: neutral blue
 
     png = labelled(f"{data.year}年信访事项（按类别）", "件数", "类别", draw)
     return png, f"条形图：{data.year}年受理的信访事项按类别分布，共 {len(counts)} 类", "信访事项登记台账（按事项类别）"
@@ -188,7 +205,16 @@ def penalty_cases_by_month(data: CleanData) -> tuple[bytes, str, str] | None:
     def draw(ax):
         width = 0.4
         ax.bar([m - width / 2 for m in months], [int(v) for v in filed], width, label="立案", color=COLOURS[0])
-        ax.bar([m + width / 2 for m in months], [int(v) for v in closed], width, label="结案", color=COLOURS[1])
+        ax.bar(
+            [m + width / 2 for m in months],
+            [int(v) for v in closed],
+            width,
+            label="结案",
+            color=COLOURS[1],
+            hatch="//",
+            edgecolor="white",
+            linewidth=0,
+        )
         ax.set_xticks(months, [f"{m}月" for m in months])
         ax.legend(fontsize=8)
 

@@ -15,7 +15,7 @@ from ..errors import RUN_CODES
 from ..params import PROJECT_ROOT, RunParams
 from ..pipeline import NOTEBOOK_DIR, StepFailed
 from .data import EDITION_ZH, check_edition
-from .html import esc
+from .html import STATUS_MARK, esc
 from .scan import Finding, find_published, personal_values, scrubbed_findings, trace_findings
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -25,46 +25,137 @@ CSS = """
 body { --match:#d5f0d9; --match-b:#2e7d32; --mismatch:#fde2c8; --mismatch-b:#c64600;
   --inconsistent:#f8d0d4; --inconsistent-b:#a51d2d; --no_data:#e4e4e7; --no_data-b:#5e5c64; }
 * { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif;
-  line-height: 1.7; color: #1d1d1f; max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 4rem; background: #fff; }
-h1 { font-size: 1.6rem; } h2 { border-bottom: 2px solid #1a5fb4; padding-bottom: .2rem; margin-top: 3rem; }
+  line-height: 1.7; color: #1d1d1f; max-width: 72rem; margin: 0 auto; padding: 1rem 1.5rem 4rem; background: #fff;
+  overflow-wrap: break-word; }
+img { max-width: 100%; height: auto; }
+h1 { font-size: 1.6rem; line-height: 1.35; } h2 { border-bottom: 2px solid #1a5fb4; padding-bottom: .2rem; margin-top: 3rem; }
+#cover h2.cover-heading { font-size: 1.1rem; border: 0; padding: 0; margin: 1.2rem 0 .4rem; }
 section { scroll-margin-top: 1rem; }
+.sr-only { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+  clip-path: inset(50%); white-space: nowrap; border: 0; }
+.table-scroll { max-width: 100%; overflow-x: auto; margin: .5rem 0 1rem;
+  /* a shadow on the side that has more to scroll to (white covers stay put at the ends: background-attachment local) */
+  background: linear-gradient(to right, #fff 40%, rgba(255,255,255,0)) left / 1.5rem 100% no-repeat local,
+    linear-gradient(to left, #fff 40%, rgba(255,255,255,0)) right / 1.5rem 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, rgba(0,0,0,.22), rgba(0,0,0,0)) left / .6rem 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.22), rgba(0,0,0,0)) right / .6rem 100% no-repeat scroll; }
+.table-scroll > table { margin: 0; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .85rem; }
+caption { caption-side: top; text-align: left; font-weight: bold; padding: .1rem 0 .2rem; }
 th, td { border: 1px solid #c0bfbc; padding: .15rem .45rem; text-align: left; vertical-align: top; }
-th { background: #f3f3f4; }
-code, pre { font-family: "Noto Sans Mono CJK SC", monospace; font-size: .85rem; }
-pre { background: #f6f5f4; padding: .6rem; }
+th { background: #f3f3f4; white-space: nowrap; } td { min-width: 3.5em; }
+code, pre { font-family: "Noto Sans Mono CJK SC", monospace; font-size: .85rem; } code { overflow-wrap: anywhere; }
+pre { background: #f6f5f4; padding: .6rem; max-width: 100%; overflow-x: auto; }
 .banner-synthetic { background: #fff1b8; border: 2px solid #e5a50a; padding: .6rem 1rem; font-weight: bold; margin: .8rem 0; }
 .edition-badge { display: inline-block; padding: .1rem .7rem; border-radius: 1rem; color: #fff; background: #1a5fb4; }
 .edition-badge[data-edition="internal"] { background: #a51d2d; }
-.meta { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; }
-.meta dt { font-weight: bold; }
+.meta { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .1rem 1rem; }
+.meta dt { font-weight: bold; } .meta dd { margin: 0; min-width: 0; }
 .summary { list-style: none; padding: 0; display: flex; gap: 1rem; flex-wrap: wrap; }
 .summary li { border: 1px solid #c0bfbc; border-radius: .4rem; padding: .3rem .8rem; }
 .summary .count { font-size: 1.4rem; font-weight: bold; margin-left: .5rem; }
-a.fig { text-decoration: none; color: inherit; border-bottom: 2px solid; padding: 0 .1rem; border-radius: .15rem; }
+.fig { text-decoration: none; color: inherit; border-bottom: 2px solid; padding: 0 .1rem; border-radius: .15rem; }
+.fig[data-status="mismatch"] { border-bottom-style: dashed; }
+.fig[data-status="inconsistent"] { border-bottom: 4px double; font-weight: bold; }
+.fig[data-status="no_data"] { border-bottom-style: dotted; }
 [data-status="match"].fig, .swatch[data-status="match"], .status[data-status="match"] { background: var(--match); border-color: var(--match-b); }
 [data-status="mismatch"].fig, .swatch[data-status="mismatch"], .status[data-status="mismatch"] { background: var(--mismatch); border-color: var(--mismatch-b); }
 [data-status="inconsistent"].fig, .swatch[data-status="inconsistent"], .status[data-status="inconsistent"] { background: var(--inconsistent); border-color: var(--inconsistent-b); }
 [data-status="no_data"].fig, .swatch[data-status="no_data"], .status[data-status="no_data"] { background: var(--no_data); border-color: var(--no_data-b); }
-.legend ul { display: inline-flex; gap: .8rem; list-style: none; padding: 0; margin: 0 0 0 .5rem; }
-.swatch, .status { border: 1px solid; padding: 0 .4rem; border-radius: .2rem; }
+.fig-mark { font-size: .72em; font-weight: bold; vertical-align: .4em; line-height: 0; white-space: nowrap;
+  margin: 0 .15em 0 .05em; color: var(--match-b); }
+.fig-mark[data-status="mismatch"] { color: var(--mismatch-b); }
+.fig-mark[data-status="inconsistent"] { color: var(--inconsistent-b); }
+.fig-mark[data-status="no_data"] { color: var(--no_data-b); }
+.fig-ref { display: none; }
+.legend { margin: .5rem 0 1rem; font-size: .9rem; } .legend-title { margin: 0; font-weight: bold; }
+.legend ul { list-style: none; padding: 0; margin: .2rem 0; } .legend li { margin: .1rem 0; }
+.legend .fig { margin-right: .1rem; } .legend .swatch { margin: 0 .3rem 0 .4rem; }
+.legend-hint { color: #5e5c64; } .legend-note { margin: .2rem 0; color: #5e5c64; font-size: .85rem; }
+.swatch, .status { border: 1px solid; padding: 0 .4rem; border-radius: .2rem; white-space: nowrap; }
 .report-text p { text-indent: 2em; margin: .4rem 0; } .report-text p.report-title { text-indent: 0; font-weight: bold; text-align: center; }
 a.fig:target { outline: 3px solid #1a5fb4; }
+#figures .cards { counter-reset: card; }
+#figures article.card { counter-increment: card; }
+#figures article.card h3::before { content: counter(card); display: inline-block; min-width: 1.6em; margin-right: .4rem;
+  padding: 0 .3rem; border: 1px solid #c0bfbc; border-radius: .2rem; text-align: center; font-size: .85em;
+  font-weight: normal; color: #5e5c64; font-variant-numeric: tabular-nums; }
 .card { border: 1px solid #c0bfbc; border-left: 6px solid var(--no_data-b); border-radius: .3rem; padding: .5rem 1rem; margin: 1rem 0; scroll-margin-top: 1rem; }
 .card[data-status="match"] { border-left-color: var(--match-b); }
 .card[data-status="mismatch"] { border-left-color: var(--mismatch-b); }
 .card[data-status="inconsistent"] { border-left-color: var(--inconsistent-b); }
 .card:target { outline: 4px solid #1a5fb4; background: #f0f6ff; }
-.card header { display: flex; gap: 1rem; align-items: baseline; } .card h3 { margin: .3rem 0; font-size: 1.05rem; }
-.card dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: .3rem 0; }
-.card dt { color: #5e5c64; }
+.card header { display: flex; flex-wrap: wrap; gap: .2rem 1rem; align-items: baseline; } .card h3 { margin: .3rem 0; font-size: 1.05rem; }
+.card dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .1rem 1rem; margin: .3rem 0; }
+.card dt { color: #5e5c64; } .card dd { margin: 0; min-width: 0; }
 .quote { margin: .3rem 0; padding: .2rem .8rem; border-left: 3px solid #c0bfbc; background: #fafafa; }
-.rowset { overflow-x: auto; } .suppression-note, .hint { color: #5e5c64; font-size: .85rem; }
-.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(30rem, 1fr)); gap: 1rem; }
-figure.chart { margin: 0; } figure.chart img { max-width: 100%; height: auto; }
-@media print { .card:target { outline: none; background: none; } a.fig { border-bottom-width: 1px; } }
+.rowset, details { max-width: 100%; overflow-x: auto; } .suppression-note, .hint { color: #5e5c64; font-size: .85rem; }
+.chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(30rem, 100%), 1fr)); gap: 1rem; }
+figure.chart { margin: 0; min-width: 0; } figure.chart img { display: block; width: 100%; max-width: 100%; height: auto; }
+figure.chart figcaption { font-size: .85rem; color: #5e5c64; }
+@media (max-width: 40rem) {
+  body { padding: .5rem .75rem 3rem; }
+  h1 { font-size: 1.3rem; } h2 { font-size: 1.25rem; margin-top: 2rem; }
+  .summary { gap: .4rem; } .summary li { padding: .2rem .5rem; } .summary .count { font-size: 1.15rem; }
+  .card { padding: .4rem .7rem; border-left-width: 4px; }
+  .card dl { grid-template-columns: minmax(0, 1fr); gap: 0; } .card dt { margin-top: .3rem; font-size: .85rem; }
+  .quote { padding: .2rem .5rem; }
+}
+@page { size: A4; margin: 14mm 12mm 15mm; @bottom-center { content: counter(page) " / " counter(pages); font-size: 8pt; color: #5e5c64; } }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 9pt; line-height: 1.45; color: #000; }
+  h1 { font-size: 15pt; margin: 0 0 .4rem; } h2 { font-size: 12.5pt; margin: 1.2rem 0 .4rem; border-bottom-width: 1.5px; }
+  h1, h2, h3, h4, h5, caption { break-after: avoid; }
+  .card h3 { font-size: 10pt; margin: .1rem 0; } .card h4 { font-size: 9pt; margin: .25rem 0 0; }
+  .card h5 { font-size: 8pt; margin: .2rem 0 0; }
+  a { color: inherit; text-decoration: none; }
+  .back { display: none; }
+  .fig, .swatch, .status, .summary li, .quote, th, pre, .edition-badge, .banner-synthetic { background: none !important; }
+  .fig { border-bottom-width: 1.5px; padding: 0; } .fig[data-status="inconsistent"] { border-bottom-width: 4px; }
+  .fig-mark, .fig-ref { color: #000; }
+  .fig-ref { display: inline; font-size: .68em; vertical-align: .4em; line-height: 0; margin-right: .1em; }
+  a.fig:target, .card:target { outline: none; background: none; }
+  .edition-badge { color: #000; border: 1.5px solid; font-weight: bold; }
+  .banner-synthetic { padding: .3rem .6rem; }
+  .card { break-inside: avoid; border-left-width: 3px; padding: .2rem .6rem; margin: 0 0 .5rem; font-size: 8.5pt; }
+  .card > header, .card > .quote { break-after: avoid; }
+  /* a card on paper: facts and sources on the left, the computation on the right (public) or the
+     sources on the right and the rows below (internal); anything else full width below */
+  .card { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); grid-template-rows: auto auto auto 1fr;
+    column-gap: 5mm; }
+  .card > * { grid-column: 1 / -1; align-self: start; }
+  .card > header { grid-area: 1 / 1 / 2 / 3; } .card > .quote { grid-area: 2 / 1 / 3 / 3; }
+  .card > dl { grid-area: 3 / 1 / 4 / 2; align-content: start; } .card > .sources { grid-area: 4 / 1 / 5 / 2; }
+  .card > .recipe { grid-area: 3 / 2 / 5 / 3; }
+  .card:has(> .lineage) > .sources { grid-area: 3 / 2 / 4 / 3; }
+  /* internal: a card whose listed rows cannot fit on one page may break, but only between rows
+     (its head, facts and each row set's title stay together) */
+  body[data-edition="internal"] .card:has(tbody > tr:nth-child(25)) { break-inside: auto; }
+  .card > dl, .card .sources, .recipe > ol { break-inside: avoid; }
+  .rowset > h5, .lineage > h4 { break-after: avoid; }
+  .card .quote { margin: .1rem 0; padding: 0 .5rem; }
+  .card p, .card ol, .card ul { margin: .1rem 0; } .card .suppression-note { font-size: 7.5pt; }
+  .card dl { gap: 0 .8rem; margin: .1rem 0; }
+  .recipe ol { margin: .1rem 0; padding-left: 1.6em; }
+  .table-scroll, .rowset, details { overflow: visible; }
+  .table-scroll { margin: .1rem 0 .2rem; background: none; }
+  table { font-size: 7pt; line-height: 1.35; max-width: 100%; }
+  th { white-space: normal; border-bottom: 1.5px solid #000; }
+  th, td { min-width: 2.5em; padding: .05rem .25rem; }
+  table.rows td { overflow-wrap: anywhere; }
+  thead { display: table-header-group; } tr { break-inside: avoid; }
+  .chart-grid { grid-template-columns: 1fr 1fr; gap: 4mm; }
+  figure.chart { break-inside: avoid; }
+  pre { border: 1px solid #c0bfbc; padding: .3rem; white-space: pre-wrap; overflow-wrap: anywhere; overflow: visible; }
+  pre.rows-text { font-size: 6.5pt; line-height: 1.3; }
+  details:not([open]) > summary::after { content: "（已折叠，打印件不含；在浏览器中展开后打印可印出）"; font-size: .85em; color: #5e5c64; }
+}
 """
+
+# Every status word in a card (`.status`) carries its symbol, from the one mapping in html.py.
+CSS += "".join(f'.status[data-status="{s}"]::before {{ content: "{mark} "; }}\n' for s, mark in STATUS_MARK.items())
 
 
 def _shown_path(path: Path) -> str:

@@ -42,7 +42,7 @@ from ..metrics import NoData
 from ..params import PROJECT_ROOT, RunParams
 from . import charts
 from .data import EDITION_ZH, AppendixData
-from .html import STATUS_ORDER, el, esc, table, text_el, worst_status
+from .html import STATUS_MARK, STATUS_ORDER, el, esc, status_label, table, text_el, worst_status
 from .suppress import LEGEND_ZH, suppress_counts
 
 ROW_LIMIT = 30  # a counted set larger than this is shown as a breakdown (internal edition)
@@ -102,7 +102,7 @@ def cover(app: AppendixData, run_time: str | None = None) -> str:
     counts = "".join(
         el(
             "li",
-            text_el("span", STATUS_ZH[s], class_="label", data_status=s)
+            text_el("span", status_label(s), class_="label", data_status=s)
             + text_el("span", int(summary.get(s, 0)), class_="count", data_status=s),
             data_status=s,
         )
@@ -148,7 +148,7 @@ def cover(app: AppendixData, run_time: str | None = None) -> str:
         text_el("p", edition, class_="edition-badge", data_edition=app.edition)
         + banner
         + meta
-        + text_el("h3", "核对结果汇总")
+        + text_el("h2", "核对结果汇总", class_="cover-heading")
         + el("ul", counts, class_="summary")
         + text_el("p", notice, class_="edition-notice")
         + nav
@@ -186,18 +186,73 @@ def _status_of(app: AppendixData) -> dict[str, str]:
     return {f["id"]: f["status"] for f in app.results}
 
 
+def link_ids(spans: list[tuple[int, int, list[str]]]) -> list[str]:
+    """The id of each span's report link: ref-<first id>, and ref-<first id>-2, -3, … when the same
+    figure opens several spans (a figure whose `also_covers` is written elsewhere), so ids stay unique."""
+    seen: Counter[str] = Counter()
+    found = []
+    for _, _, ids in spans:
+        seen[ids[0]] += 1
+        found.append(f"ref-{ids[0]}" if seen[ids[0]] == 1 else f"ref-{ids[0]}-{seen[ids[0]]}")
+    return found
+
+
 def _ref_ids(app: AppendixData) -> dict[str, str]:
-    """Figure id -> the id of the report link that holds it."""
+    """Figure id -> the id of the (first) report link that holds it."""
     refs: dict[str, str] = {}
-    for _, _, ids in figure_spans(app):
+    spans = figure_spans(app)
+    for (_, _, ids), link_id in zip(spans, link_ids(spans), strict=True):
         for figure_id in ids:
-            refs.setdefault(figure_id, f"ref-{ids[0]}")
+            refs.setdefault(figure_id, link_id)
     return refs
 
 
+STATUS_HINT = {
+    "match": "按报告写法的含义，计算值成立",
+    "mismatch": "计算值与报告写法不符",
+    "inconsistent": "报告中的数字本身互相矛盾，不论台账如何",
+    "no_data": "没有可用的台账数据，无法核对",
+}
+
+
+def _fig_mark(status: str) -> str:
+    """What stands beside a figure of the report text: the symbol, and for anything but 一致 the word."""
+    text = STATUS_MARK[status] if status == "match" else status_label(status)
+    return text_el("span", text, class_="fig-mark", data_status=status, aria_hidden="true")
+
+
 def legend() -> str:
-    items = "".join(el("li", text_el("span", STATUS_ZH[s], class_="swatch", data_status=s)) for s in STATUS_ORDER[::-1])
-    return el("div", text_el("span", "图例：") + el("ul", items), class_="legend")
+    """The status symbols and underlines as they appear in the report text, with what each means."""
+    items = "".join(
+        el(
+            "li",
+            text_el("span", "数字", class_="fig", data_status=s)
+            + _fig_mark(s)
+            + " "
+            + text_el("span", status_label(s), class_="swatch", data_status=s)
+            + text_el("span", f"：{STATUS_HINT[s]}", class_="legend-hint"),
+            data_status=s,
+        )
+        for s in STATUS_ORDER[::-1]
+    )
+    notes = text_el(
+        "p",
+        "状态不只靠颜色区分：每个数字后有符号(一致以外还写出状态)，下划线也各不相同"
+        "(一致实线、不一致虚线、报告自身矛盾双线、无数据点线)。打印件中数字后的“→12”指第 12 张核对卡片。",
+        class_="legend-note",
+    )
+    return el("div", text_el("p", "图例：", class_="legend-title") + el("ul", items) + notes, class_="legend")
+
+
+def _link_label(text: str, ids: list[str], status: dict[str, str], worst: str) -> str:
+    """The link's accessible name: the figure as written and its status in Chinese."""
+    if len(ids) == 1:
+        return f"{text}：{STATUS_ZH[worst]}"
+    counts = Counter(status.get(i, "no_data") for i in ids)
+    if len(counts) == 1:
+        return f"{text}：{STATUS_ZH[worst]}（{len(ids)} 个数字）"
+    detail = "、".join(f"{counts[s]} 个{STATUS_ZH[s]}" for s in STATUS_ORDER if counts[s])
+    return f"{text}：{STATUS_ZH[worst]}（{len(ids)} 个数字：{detail}）"
 
 
 def report_section(app: AppendixData) -> str:
@@ -207,6 +262,8 @@ def report_section(app: AppendixData) -> str:
         return _section("report", "报告原文", text_el("p", note, class_="hint"))
     status = _status_of(app)
     spans = figure_spans(app)
+    ids_of_links = dict(zip((s for s, _, _ in spans), link_ids(spans), strict=True))
+    card_number = {f["id"]: n for n, f in enumerate(app.results, 1)}  # the cards' order (cards_section)
     paragraphs = []
     position = 0
     for line in text.splitlines(keepends=True):
@@ -222,22 +279,31 @@ def report_section(app: AppendixData) -> str:
             known = [i for i in ids if i in status]
             worst = worst_status(status[i] for i in known) if known else "no_data"
             title = "；".join(f"{i}：{STATUS_ZH.get(status.get(i, 'no_data'))}" for i in ids)
+            numbers = [str(card_number[i]) for i in ids if i in card_number]
             parts.append(
                 el(
                     "a",
                     esc(text[s:e]),
                     class_="fig",
-                    id=f"ref-{ids[0]}",
+                    id=ids_of_links[s],
                     data_status=worst,
                     data_figures=" ".join(ids),
+                    data_cards=" ".join(numbers) or None,
                     href=f"#card-{ids[0]}",
                     title=title,
+                    aria_label=_link_label(text[s:e], ids, status, worst),
                 )
+                + _fig_mark(worst)
+                + (text_el("span", "→" + "、".join(numbers), class_="fig-ref", aria_hidden="true") if numbers else "")
             )
             cursor = e
         parts.append(esc(text[cursor:end]))
         paragraphs.append(el("p", "".join(parts), class_="report-title" if not paragraphs else None))
-    intro = text_el("p", "报告全文如下；每个登记的数字按核对状态着色，点击可跳到该数字的核对卡片。", class_="hint")
+    intro = text_el(
+        "p",
+        "报告全文如下；每个登记的数字按核对状态着色并标有符号，点击可跳到该数字的核对卡片。",
+        class_="hint",
+    )
     return _section("report", "报告原文", intro + legend() + el("div", "".join(paragraphs), class_="report-text"))
 
 
@@ -679,7 +745,11 @@ def charts_section(app: AppendixData) -> str:
             continue
         png, alt, caption = made
         parts.append(charts.img(png, alt, caption))
-    intro = text_el("p", "图表只显示按年、按月或按类别的汇总数，不标注具体数值。", class_="hint")
+    intro = text_el(
+        "p",
+        "图表只显示按年、按月或按类别的汇总数，不标注具体数值；分系列的图除颜色外另用斜线区分，黑白打印也能分辨。",
+        class_="hint",
+    )
     return _section("charts", "图表", intro + el("div", "".join(parts), class_="chart-grid"))
 
 
