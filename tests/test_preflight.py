@@ -79,7 +79,12 @@ def test_an_empty_expectations_folder_is_an_error(year_copy, tmp_path):
 
 BROKEN_REGISTERS = [
     # (what is broken, edit of the register text, words the message must contain)
-    ("bad indentation", lambda t: t.replace("figures:\n", "figures:\n  - id: x\n   quote: y\n", 1), ["第12行", "YAML"]),
+    (
+        "bad indentation",
+        lambda t: t.replace("figures:\n", "figures:\n  - id: x\n   quote: y\n", 1),
+        # the broken line: two below `figures:`
+        [f"第{REGISTER.read_text(encoding='utf-8').splitlines().index('figures:') + 3}行", "YAML"],
+    ),
     (
         "unknown metric",
         lambda t: t.replace("metric: count_petitions_received", "metric: count_petition_received", 1),
