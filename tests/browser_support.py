@@ -212,3 +212,151 @@ OVERFLOW_JS = """() => {
 def page_overflow(page: Any) -> dict[str, Any]:
     """{scrollWidth, clientWidth, wide: the elements (up to 10) that stick out of the viewport on the right}."""
     return page.evaluate(OVERFLOW_JS)
+
+
+def open_all_details(page: Any, opened: bool = True) -> int:
+    """Open (or close) every <details> of the page, as a reader who expands everything; their number."""
+    return page.evaluate(
+        "o => { const ds = document.querySelectorAll('details'); ds.forEach(d => d.open = o); return ds.length; }",
+        opened,
+    )
+
+
+CHARTS_JS = """() => [...document.querySelectorAll('#charts img')].map(e => { const r = e.getBoundingClientRect();
+  return {left: r.left, right: r.right, width: r.width, height: r.height, natural: [e.naturalWidth, e.naturalHeight]}; })"""
+
+
+def chart_problems(page: Any) -> list[str]:
+    """Chart images that stick out of the viewport sideways, are not shown, or are distorted (height not auto)."""
+    width = page.evaluate("document.documentElement.clientWidth")
+    problems = []
+    for i, box in enumerate(page.evaluate(CHARTS_JS)):
+        if box["width"] <= 0 or box["natural"][0] <= 0:
+            problems.append(f"chart {i}: not shown ({box})")
+            continue
+        if box["left"] < -0.5 or box["right"] > width + 0.5:
+            problems.append(f"chart {i}: {box['left']:.0f}–{box['right']:.0f} px, outside the viewport's 0–{width}")
+        ratio, natural = box["height"] / box["width"], box["natural"][1] / box["natural"][0]
+        if abs(ratio - natural) > 0.02:
+            problems.append(f"chart {i}: drawn at {ratio:.3f} height/width, the image is {natural:.3f}")
+    return problems
+
+
+TABLES_JS = """() => {
+  // Tables that would squeeze or push the page instead of scrolling in a box of their own.
+  const scrolls = e => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+    const s = getComputedStyle(p).overflowX; if (s === 'auto' || s === 'scroll') return true; } return false; };
+  const out = [];
+  document.querySelectorAll('table').forEach((t, i) => {
+    const name = 'table' + (t.className ? '.' + t.className : '') + '#' + i;
+    if (!scrolls(t)) out.push(name + ': not inside a box that scrolls sideways');
+    for (const cell of t.querySelectorAll('td')) {
+      const w = cell.getBoundingClientRect().width, em = parseFloat(getComputedStyle(cell).fontSize);
+      if (w > 0 && w < 2.5 * em) { out.push(name + `: a cell ${w.toFixed(0)} px wide (under 2.5 characters)`); break; }
+    }
+  });
+  return out;
+}"""
+
+
+def table_problems(page: Any) -> list[str]:
+    """Tables not inside a sideways-scrolling box, or with a cell squeezed under 2.5 characters."""
+    return page.evaluate(TABLES_JS)
+
+
+HTML_JS = """() => {
+  const out = [], ids = new Map();
+  for (const e of document.querySelectorAll('[id]')) ids.set(e.id, (ids.get(e.id) || 0) + 1);
+  for (const [id, n] of ids) if (n > 1) out.push(`id ${id} used ${n} times`);
+  for (const a of document.querySelectorAll('a[href^="#"]')) {
+    const id = decodeURIComponent(a.getAttribute('href').slice(1));
+    if (id && !ids.has(id)) out.push(`link to #${id}, which is not in the page`);
+  }
+  const levels = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => +h.tagName[1]);
+  if (levels.filter(l => l === 1).length !== 1) out.push(`${levels.filter(l => l === 1).length} h1 elements`);
+  levels.forEach((l, i) => { if (i && l > levels[i - 1] + 1) out.push(`heading h${levels[i - 1]} followed by h${l}`); });
+  return out;
+}"""
+
+
+def html_problems(page: Any) -> list[str]:
+    """Duplicated ids, in-page links to no element, and a heading outline that is not h1 → h2 → h3 (no jumps)."""
+    return page.evaluate(HTML_JS)
+
+
+def tables_without_caption(page: Any, skip: str = "") -> list[str]:
+    """Tables (other than those matching `skip`) without a non-empty <caption>."""
+    return page.evaluate(
+        """skip => [...document.querySelectorAll('table')].filter(t => !(skip && t.matches(skip)))
+          .filter(t => !(t.caption && t.caption.textContent.trim()))
+          .map(t => 'table' + (t.className ? '.' + t.className : '') + ' after «' +
+               (t.closest('section') ? t.closest('section').id : '') + '»')""",
+        skip,
+    )
+
+
+# ------------------------------------------------------------------ paper
+
+
+def pdf_page_count(pdf: bytes) -> int:
+    import io
+
+    import pypdf
+
+    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def pdf_pages_png(pdf: bytes, pages: list[int], target: Path, scale: float = 1.3) -> Path:
+    """Pages (0-based; negative from the end) of a PDF rendered side by side into one PNG (PDFium, no poppler)."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        chosen = sorted({p % len(document) for p in pages})
+        images = [document[p].render(scale=scale).to_pil().convert("RGB") for p in chosen]
+    finally:
+        document.close()
+    sheet = Image.new(
+        "RGB", (sum(i.width for i in images) + 12 * (len(images) - 1), max(i.height for i in images)), "grey"
+    )
+    x = 0
+    for image in images:
+        sheet.paste(image, (x, 0))
+        x += image.width + 12
+    sheet.save(target)
+    return target
+
+
+def pdf_contact_sheet(pdf: bytes, target: Path, columns: int = 10, scale: float = 0.25) -> Path:
+    """Every page of a PDF as a thumbnail, `columns` to a row: the whole printout at a glance."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        images = [document[p].render(scale=scale).to_pil().convert("RGB") for p in range(len(document))]
+    finally:
+        document.close()
+    w, h = images[0].size
+    rows = (len(images) + columns - 1) // columns
+    sheet = Image.new("RGB", (columns * (w + 4), rows * (h + 4)), "grey")
+    for k, image in enumerate(images):
+        sheet.paste(image, ((k % columns) * (w + 4), (k // columns) * (h + 4)))
+    sheet.save(target)
+    return target
+
+
+def pdf_find_page(pdf: bytes, text: str) -> int | None:
+    """The first page (0-based) whose text holds `text`, or None."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for number in range(len(document)):
+            textpage = document[number].get_textpage()
+            if text in textpage.get_text_range():
+                return number
+    finally:
+        document.close()
+    return None

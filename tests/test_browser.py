@@ -2,7 +2,10 @@
 
 The appendix is produced by the real pipeline (run_suite for 2025 over copies of every sample year) and
 opened from file:// with every non-file:/data: request recorded and aborted. Both editions are checked
-against build/2025/figures.json. Full-page screenshots land in <project>/build/browser/ for a human to look at.
+against build/2025/figures.json. Full-page screenshots land in <project>/build/browser/ for a human to look at:
+appendix-<edition>.png (1280 px), appendix-<edition>-<390|1280>.png, and on paper (A4, print-to-PDF)
+appendix-<edition>.pdf, appendix-<edition>-print.png (the first pages, a card page, the charts) and
+appendix-<edition>-print-all.png (every page as a thumbnail).
 """
 
 from __future__ import annotations
@@ -19,16 +22,28 @@ from browser_support import (
     CHROMIUM_ARGS,
     MARKUP_PAYLOADS,
     card_problems,
+    chart_problems,
     cover_counts,
+    html_problems,
     in_viewport,
     link_problems,
     markup_problems,
+    open_all_details,
     open_offline,
+    page_overflow,
+    pdf_contact_sheet,
+    pdf_find_page,
+    pdf_page_count,
+    pdf_pages_png,
     read_cards,
+    table_problems,
+    tables_without_caption,
     undecoded_images,
 )
 from support import SAMPLE_RAW, copy_year, edit_cells, ledger_path
 
+from lawreport.appendix.html import STATUS_MARK
+from lawreport.claims import STATUS_ZH
 from lawreport.cleaning import find_header
 from lawreport.ledgers import get_ledger
 from lawreport.params import PROJECT_ROOT, check_params
@@ -39,6 +54,12 @@ SCREENSHOTS = PROJECT_ROOT / "build" / "browser"
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 INCONSISTENT_ID = "inspection_compliance_rate"  # 规范率 99.7%: 504/506 does not give 99.7%
 MARKUP_CARD = "card-road_office_two_years"  # lists the unresolved 马路办公 rows in full in the internal edition
+EDITION_FILE = {"public": "appendix.html", "internal": "internal/appendix.html"}
+# A4 pages, print-to-PDF of the 2025 sample: measured 31 (public) and 73 (internal) at 9 pt. The stylesheet
+# before the print rules gave 40 and 83 for the same content, shrunk to fit a page 1865 px wide with the right
+# of wide tables cut off (59 and 167 before the cards were reworked).
+PAGE_CEILING = {"public": 35, "internal": 82}
+SPLIT_FIGURE = "escalated_petitions_zero_streak"  # one figure written in two places of the report: two links
 
 if not CHROMIUM.exists():
     if os.environ.get("CI"):  # .ci/run installs it; a CI run without it must fail, not skip
@@ -333,5 +354,179 @@ def test_the_markup_check_reports_unescaped_ledger_text(browser, build_dir, tmp_
         assert f"{MARKUP_PAYLOADS[1]!r} is not shown as text" in problems
         assert any(p.endswith("<script> element(s) in the page") for p in problems)
         assert "event-handler attribute <img onerror>" in problems
+    finally:
+        opened.close()
+
+
+# ------------------------------------------------------------------ phones, desktops and paper
+
+
+def layout_problems(page, width: int) -> list[str]:
+    """What a reader at this width would find wrong: the page scrolls sideways, something sticks out on the right,
+    a chart leaves the viewport or is distorted, a table squeezes its cells or pushes the page instead of scrolling
+    in its own box."""
+    overflow = page_overflow(page)
+    problems = [f"the page is {overflow['scrollWidth']} px wide"] if overflow["scrollWidth"] > width else []
+    problems += [f"sticks out: {w}" for w in overflow["wide"]]
+    return problems + chart_problems(page) + table_problems(page)
+
+
+@pytest.mark.parametrize("width", [360, 390, 1280])
+@pytest.mark.parametrize("edition", ["public", "internal"])
+def test_readable_without_sideways_scrolling(browser, build_dir, edition, width):
+    opened = open_offline(browser, build_dir / EDITION_FILE[edition], viewport={"width": width, "height": 900})
+    try:
+        page = opened.page
+        assert layout_problems(page, width) == []
+        # a card's facts: each label above its value on a phone, beside it on a desktop
+        tracks = page.eval_on_selector(
+            "#figures article.card dl", "e => getComputedStyle(e).gridTemplateColumns.split(' ').length"
+        )
+        assert tracks == (1 if width < 640 else 2)
+        if width != 360:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"appendix-{edition}-{width}.png"), full_page=True)
+        # the same with every collapsed part (validation details, the internal edition's row lists) opened
+        assert open_all_details(page) >= 1
+        assert layout_problems(page, width) == []
+        assert opened.blocked == [] and opened.console_errors == [] and opened.page_errors == []
+    finally:
+        opened.close()
+
+
+def test_the_layout_check_reports_the_old_stylesheet(browser, build_dir, tmp_path):
+    """Control: with the rules that made the page 676 px wide on a phone put back (charts in columns of at least
+    30rem, card facts in max-content columns, tables that squeeze instead of scrolling), the check must say so."""
+    page_html = (build_dir / "appendix.html").read_text(encoding="utf-8")
+    old = (
+        ".chart-grid { grid-template-columns: repeat(auto-fit, minmax(30rem, 1fr)) !important; }"
+        " .card dl { grid-template-columns: max-content 1fr !important; } .card dd { margin-left: 40px; }"
+        " .table-scroll, .rowset, details { overflow: visible !important; } td { min-width: 0 !important; }"
+    )
+    broken = tmp_path / "appendix.html"
+    broken.write_text(page_html.replace("</style>", old + "</style>", 1), encoding="utf-8")
+    opened = open_offline(browser, broken, viewport={"width": 390, "height": 900})
+    try:
+        problems = layout_problems(opened.page, 390)
+        assert any(p.startswith("the page is") for p in problems), problems
+        assert any(p.startswith("chart") for p in problems), problems
+        assert any("not inside a box that scrolls" in p for p in problems), problems
+    finally:
+        opened.close()
+
+
+@pytest.mark.parametrize("edition", ["public", "internal"])
+def test_printed_on_a4(browser, build_dir, figures, edition):
+    opened = open_offline(browser, build_dir / EDITION_FILE[edition])
+    try:
+        page = opened.page
+        pdf = page.pdf(format="A4")
+        pages = pdf_page_count(pdf)
+        print(f"{edition}: {pages} A4 pages (ceiling {PAGE_CEILING[edition]})")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        (SCREENSHOTS / f"appendix-{edition}.pdf").write_bytes(pdf)
+        cards = pdf_find_page(pdf, "每个登记的数字一张卡片") or 2
+        chart = pdf_find_page(pdf, "按排查日期所在月份") or -2
+        pdf_pages_png(pdf, [0, 1, cards + 1, chart], SCREENSHOTS / f"appendix-{edition}-print.png")
+        pdf_contact_sheet(pdf, SCREENSHOTS / f"appendix-{edition}-print-all.png")
+        assert pages <= PAGE_CEILING[edition]
+
+        page.emulate_media(media="print")
+        # table headers repeat on every page, cards are not split, scroll boxes give their whole table to the paper
+        assert page.eval_on_selector("#figures table thead", "e => getComputedStyle(e).display") == "table-header-group"
+        assert page.eval_on_selector("#figures article.card", "e => getComputedStyle(e).breakInside") == "avoid"
+        assert page.eval_on_selector(".table-scroll", "e => getComputedStyle(e).overflowX") == "visible"
+        # no background needed: the figures of the report text have none, their status is in the mark beside them
+        backgrounds = page.eval_on_selector_all(
+            "#report a.fig", "els => [...new Set(els.map(e => getComputedStyle(e).backgroundColor))]"
+        )
+        assert backgrounds == ["rgba(0, 0, 0, 0)"]
+        # an in-page link shows its target: each figure the number of its card, as the cards are numbered
+        refs = page.eval_on_selector_all(
+            "#report a.fig",
+            # the link, then its status mark, then (shown on paper only) its card number
+            "els => els.map(e => { const ref = e.nextElementSibling.nextElementSibling;"
+            " return {figures: e.dataset.figures, cards: e.dataset.cards, cls: ref.className,"
+            " shown: getComputedStyle(ref).display, text: ref.textContent}; })",
+        )
+        order = {card["figure"]: n for n, card in enumerate(read_cards(page), 1)}
+        for ref in refs:
+            numbers = [str(order[f]) for f in ref["figures"].split()]
+            assert ref["cls"] == "fig-ref" and ref["shown"] != "none", ref
+            assert ref["cards"] == " ".join(numbers) and ref["text"] == "→" + "、".join(numbers), ref
+        assert (
+            page.eval_on_selector("#figures article.card h3", "e => getComputedStyle(e, '::before').content")
+            == "counter(card)"
+        )
+        assert page.eval_on_selector("#figures .back", "e => getComputedStyle(e).display") == "none"
+        assert opened.blocked == [] and opened.console_errors == [] and opened.page_errors == []
+    finally:
+        opened.close()
+
+
+def test_the_page_count_check_reports_a_page_without_print_rules(browser, build_dir, tmp_path):
+    """Control: the public edition printed with the screen layout only (its @page and @media print rules removed)
+    runs over the ceiling."""
+    page_html = (build_dir / "appendix.html").read_text(encoding="utf-8")
+    start = page_html.index("@page")
+    end = page_html.index("</style>")
+    screen_only = tmp_path / "appendix.html"
+    screen_only.write_text(page_html[:start] + page_html[end:], encoding="utf-8")
+    opened = open_offline(browser, screen_only)
+    try:
+        assert pdf_page_count(opened.page.pdf(format="A4")) > PAGE_CEILING["public"]
+    finally:
+        opened.close()
+
+
+STATUS_OF_LINKS_JS = """els => els.map(e => {
+  const mark = e.nextElementSibling;
+  return {id: e.id, status: e.dataset.status, label: e.getAttribute('aria-label') || '',
+          mark: mark && mark.matches('.fig-mark') ? mark.textContent : null,
+          hidden: mark ? mark.getAttribute('aria-hidden') : null};
+})"""
+
+
+def test_a_status_reads_without_colour(public, figures):
+    page = public.page
+    links = page.eval_on_selector_all("#report a.fig", STATUS_OF_LINKS_JS)
+    assert links
+    for link in links:
+        status, word = link["status"], STATUS_ZH[link["status"]]
+        expected = STATUS_MARK[status] if status == "match" else f"{STATUS_MARK[status]} {word}"
+        assert link["mark"] == expected, link  # the symbol (and for anything but 一致 the word) beside the figure
+        assert word in link["label"] and link["hidden"] == "true", link  # read out once, from the link's name
+    bad = next(link for link in links if link["id"] == f"ref-{INCONSISTENT_ID}")
+    assert bad["mark"] == "! 报告自身矛盾" and bad["label"].endswith("：报告自身矛盾")
+    legend = page.inner_text("#report .legend")
+    assert all(f"{STATUS_MARK[s]} {STATUS_ZH[s]}" in legend for s in STATUS_MARK)
+    assert all(f"{STATUS_MARK[s]} {STATUS_ZH[s]}" in page.inner_text("#cover .summary") for s in STATUS_MARK)
+    card_status = page.eval_on_selector(
+        f"#card-{INCONSISTENT_ID} header .status", "e => getComputedStyle(e, '::before').content"
+    )
+    assert card_status == '"! "'
+    # in greyscale the underline differs too: one line style per status
+    page.emulate_media(media="print")
+    styles = page.eval_on_selector_all(
+        "#report .legend .fig", "els => els.map(e => [e.dataset.status, getComputedStyle(e).borderBottomStyle])"
+    )
+    assert len({style for _, style in styles}) == len(STATUS_MARK), styles
+
+
+@pytest.mark.parametrize("edition", ["public", "internal"])
+def test_unique_ids_a_heading_outline_and_table_captions(browser, build_dir, edition):
+    opened = open_offline(browser, build_dir / EDITION_FILE[edition])
+    try:
+        page = opened.page
+        assert html_problems(page) == []
+        # rows_table (the internal edition's listed rows) builds its own <table> without html.table: not yet captioned
+        assert tables_without_caption(page, skip="#figures table.rows") == []
+        # a figure written in two places has two links, ref-<id> and ref-<id>-2, both to its card; its card returns to the first
+        split = page.eval_on_selector_all(
+            f"#report a.fig[data-figures~='{SPLIT_FIGURE}']", "els => els.map(e => [e.id, e.getAttribute('href')])"
+        )
+        assert [link_id for link_id, _ in split] == [f"ref-{SPLIT_FIGURE}", f"ref-{SPLIT_FIGURE}-2"]
+        assert {href for _, href in split} == {f"#card-{SPLIT_FIGURE}"}
+        assert page.get_attribute(f"#card-{SPLIT_FIGURE} .back a", "href") == f"#ref-{SPLIT_FIGURE}"
     finally:
         opened.close()

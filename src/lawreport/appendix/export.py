@@ -105,7 +105,8 @@ figure.chart figcaption { font-size: .85rem; color: #5e5c64; }
 }
 @page { size: A4; margin: 14mm 12mm 15mm; @bottom-center { content: counter(page) " / " counter(pages); font-size: 8pt; color: #5e5c64; } }
 @media print {
-  body { max-width: none; margin: 0; padding: 0; font-size: 9pt; line-height: 1.45; color: #000; }
+  html { font-size: 9pt; } /* every rem of the screen rules scales with the paper's type */
+  body { max-width: none; margin: 0; padding: 0; font-size: 1rem; line-height: 1.45; color: #000; }
   h1 { font-size: 15pt; margin: 0 0 .4rem; } h2 { font-size: 12.5pt; margin: 1.2rem 0 .4rem; border-bottom-width: 1.5px; }
   h1, h2, h3, h4, h5, caption { break-after: avoid; }
   .card h3 { font-size: 10pt; margin: .1rem 0; } .card h4 { font-size: 9pt; margin: .25rem 0 0; }
@@ -119,7 +120,9 @@ figure.chart figcaption { font-size: .85rem; color: #5e5c64; }
   a.fig:target, .card:target { outline: none; background: none; }
   .edition-badge { color: #000; border: 1.5px solid; font-weight: bold; }
   .banner-synthetic { padding: .3rem .6rem; }
-  .card { break-inside: avoid; border-left-width: 3px; padding: .2rem .6rem; margin: 0 0 .5rem; font-size: 8.5pt; }
+  .card { break-inside: avoid; border-left-width: 3px; padding: .2rem .6rem; margin: 0 0 .4rem; font-size: 8.5pt;
+    line-height: 1.35; }
+  .card > .explain-command { font-size: 7.5pt; }
   .card > header, .card > .quote { break-after: avoid; }
   /* a card on paper: facts and sources on the left, the computation on the right (public) or the
      sources on the right and the rows below (internal); anything else full width below */
