@@ -126,13 +126,13 @@ figure.chart figcaption { font-size: .85rem; color: #5e5c64; }
   .card > header, .card > .quote { break-after: avoid; }
   /* a card on paper: facts and sources on the left, the computation on the right (public) or the
      sources on the right and the rows below (internal); anything else full width below */
-  .card { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); grid-template-rows: auto auto auto 1fr;
+  article.card { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); grid-template-rows: auto auto auto 1fr;
     column-gap: 5mm; }
-  .card > * { grid-column: 1 / -1; align-self: start; }
-  .card > header { grid-area: 1 / 1 / 2 / 3; } .card > .quote { grid-area: 2 / 1 / 3 / 3; }
-  .card > dl { grid-area: 3 / 1 / 4 / 2; align-content: start; } .card > .sources { grid-area: 4 / 1 / 5 / 2; }
-  .card > .recipe { grid-area: 3 / 2 / 5 / 3; }
-  .card:has(> .lineage) > .sources { grid-area: 3 / 2 / 4 / 3; }
+  article.card > * { grid-column: 1 / -1; align-self: start; }
+  article.card > header { grid-area: 1 / 1 / 2 / 3; } article.card > .quote { grid-area: 2 / 1 / 3 / 3; }
+  article.card > dl { grid-area: 3 / 1 / 4 / 2; align-content: start; } article.card > .sources { grid-area: 4 / 1 / 5 / 2; }
+  article.card > .recipe { grid-area: 3 / 2 / 5 / 3; }
+  article.card:has(> .lineage) > .sources { grid-area: 3 / 2 / 4 / 3; }
   /* internal: a card whose listed rows cannot fit on one page may break, but only between rows
      (its head, facts and each row set's title stay together) */
   body[data-edition="internal"] .card:has(tbody > tr:nth-child(25)) { break-inside: auto; }
