@@ -10,18 +10,17 @@ import json
 import re
 from pathlib import Path
 
-import openpyxl
 import pytest
 from frames import clean_frame
+from penalty_sample import CLEAN_ROWS as PENALTY_CLEAN_ROWS
+from penalty_sample import write_penalty_sheet
 
 from lawreport.cli import main
 from lawreport.explain import explain
-from lawreport.ledgers import get_ledger
 from lawreport.params import check_params
 from lawreport.textscan import scan_numbers
 
 YEAR = 2025
-FILE = get_ledger("penalty_cases").file_name(YEAR)
 REPORT = "本年度行政处罚结案2件，罚没1500元。"
 REGISTER = """unit: 测试街道
 year: 2025
@@ -39,36 +38,8 @@ figures:
     metric: sum_fines
     definition: 行政处罚案件台账中报告年度内结案案件的罚没金额之和(元)。
 """
-RAW_ROWS = [
-    ["ZF-0001", 45658, "噪声扰民", "王某某", "2025.1.11", "1,200元"],
-    ["ZF-0002", "2025-01-04", "占道经营", "李某", "2025-01-20", 300],
-]
-CLEAN_ROWS = [
-    {
-        "row_id": "penalty_cases-00002",
-        "source_file": FILE,
-        "source_sheet": "行政处罚",
-        "source_row": 2,
-        "case_no": "ZF-0001",
-        "filed_date": "2025-01-01",
-        "violation": "噪声扰民",
-        "party_key": "P-abcdefgh",
-        "closed_date": "2025-01-11",
-        "fine_amount": 1200.0,
-    },
-    {
-        "row_id": "penalty_cases-00003",
-        "source_file": FILE,
-        "source_sheet": "行政处罚",
-        "source_row": 3,
-        "case_no": "ZF-0002",
-        "filed_date": "2025-01-04",
-        "violation": "占道经营",
-        "party_key": "P-ijklmnop",
-        "closed_date": "2025-01-20",
-        "fine_amount": 300.0,
-    },
-]
+# The shared sheet's clean rows with the row ids the clean step gives them (sheet row n -> -0000n).
+CLEAN_ROWS = [{"row_id": f"penalty_cases-{row['source_row']:05d}", **row} for row in PENALTY_CLEAN_ROWS]
 
 
 def make_folders(root: Path, fine: str = "1500", clean: bool = True) -> dict[str, str]:
@@ -76,13 +47,7 @@ def make_folders(root: Path, fine: str = "1500", clean: bool = True) -> dict[str
     raw.mkdir(parents=True)
     (raw / "MANIFEST.yaml").write_text("unit: 测试街道\n", encoding="utf-8")
     (raw / "report.txt").write_text(REPORT.replace("1500", fine), encoding="utf-8")
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "行政处罚"
-    sheet.append(["案件编号", "立案日期", "违法行为", "当事人", "结案日期", "罚没金额(元)"])
-    for row in RAW_ROWS:
-        sheet.append(row)
-    workbook.save(raw / FILE)
+    write_penalty_sheet(raw)
     claims = root / "my_claims"
     claims.mkdir()
     (claims / f"{YEAR}.yaml").write_text(REGISTER.format(fine=fine), encoding="utf-8")

@@ -9,8 +9,8 @@ import json
 import re
 from types import SimpleNamespace
 
-import openpyxl
 from frames import frame_data
+from penalty_sample import CLEAN_ROWS, FILE, RAW_ROWS, write_penalty_sheet
 
 from lawreport.appendix import sections
 from lawreport.appendix.sections import _breakdown_table, card
@@ -18,7 +18,6 @@ from lawreport.claims import FigureEntry, verify_entry
 from lawreport.explain import RawCells, shown_rows
 
 YEAR = 2025
-FILE = "2025年综合行政执法台账.xlsx"
 FINES = FigureEntry("fines_total", "罚没20400元", "20400元", "sum_fines", "罚没金额之和(元)", name="罚没金额")
 INCIDENTS = FigureEntry(
     "street_incidents_yoy",
@@ -167,45 +166,7 @@ def test_small_sets_are_tables_with_headers_and_flags_as_yes_no():
 
 
 def write_ledger(raw_root, cells: list[list[object]]) -> None:
-    folder = raw_root / str(YEAR)
-    folder.mkdir(parents=True)
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "行政处罚"
-    sheet.append(["案件编号", "立案日期", "违法行为", "当事人", "结案日期", "罚没金额(元)"])
-    for row in cells:
-        sheet.append(row)
-    workbook.save(folder / FILE)
-
-
-RAW_ROWS = [
-    ["ZF-0001", 45658, "噪声扰民", "王某某", "2025.1.11", "1,200元"],
-    ["ZF-0002", "2025-01-04", "占道经营", "李某", "2025-01-20", 300],
-]
-CLEAN_ROWS = [
-    {
-        "source_file": FILE,
-        "source_sheet": "行政处罚",
-        "source_row": 2,
-        "case_no": "ZF-0001",
-        "filed_date": "2025-01-01",
-        "violation": "噪声扰民",
-        "party_key": "P-abcdefgh",
-        "closed_date": "2025-01-11",
-        "fine_amount": 1200.0,
-    },
-    {
-        "source_file": FILE,
-        "source_sheet": "行政处罚",
-        "source_row": 3,
-        "case_no": "ZF-0002",
-        "filed_date": "2025-01-04",
-        "violation": "占道经营",
-        "party_key": "P-ijklmnop",
-        "closed_date": "2025-01-20",
-        "fine_amount": 300.0,
-    },
-]
+    write_penalty_sheet(raw_root / str(YEAR), cells)
 
 
 def test_the_raw_cell_stands_beside_the_cleaned_one_only_when_it_reads_differently(tmp_path):
