@@ -373,17 +373,22 @@ def _some(names: list[str], limit: int = 10) -> str:
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
-def _read_txt(data: bytes, shown: str) -> Document:
+def _decode(data: bytes, shown: str, reason: str, advice: str) -> tuple[str, str]:
+    """(text, encoding) decided as the ledger reader decides it, never with replacement characters."""
     try:
         encoding = decide_encoding(data)
-        text = data.decode(encoding)
+        return data.decode(encoding), encoding
     except (ValueError, UnicodeDecodeError):
-        raise DocumentError(
-            shown,
-            "encoding",
-            "无法确定文本编码 (undecidable text encoding)：既不是 UTF-8/UTF-16，也不是 GB18030",
-            "请用记事本或 WPS 另存为 UTF-8 编码",
-        ) from None
+        raise DocumentError(shown, "encoding", reason, advice) from None
+
+
+def _read_txt(data: bytes, shown: str) -> Document:
+    text, encoding = _decode(
+        data,
+        shown,
+        "无法确定文本编码 (undecidable text encoding)：既不是 UTF-8/UTF-16，也不是 GB18030",
+        "请用记事本或 WPS 另存为 UTF-8 编码",
+    )
     if not text.strip():
         raise DocumentError(shown, "empty", "文件为空 (empty file)：只有空白字符", "请提供有内容的报告文件")
     controls = len(_CONTROLS.findall(text))
@@ -937,16 +942,12 @@ def _decode_html(data: bytes, shown: str) -> tuple[str, list[str]]:
             return data.decode(declared), []
         except UnicodeDecodeError:
             pass
-    try:
-        encoding = decide_encoding(data)
-        text = data.decode(encoding)
-    except (ValueError, UnicodeDecodeError):
-        raise DocumentError(
-            shown,
-            "encoding",
-            "无法确定网页编码 (undecidable text encoding)：既不是声明的编码，也不是 UTF-8 或 GB18030",
-            "请在浏览器中重新另存网页",
-        ) from None
+    text, encoding = _decode(
+        data,
+        shown,
+        "无法确定网页编码 (undecidable text encoding)：既不是声明的编码，也不是 UTF-8 或 GB18030",
+        "请在浏览器中重新另存网页",
+    )
     if declared:
         return text, [f"网页声明的编码 {declared} 与内容不符 (charset mismatch)，已按 {encoding} 读取"]
     return text, []
