@@ -42,6 +42,19 @@ def _recover(final: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+def replace_text(target: Path, text: str) -> Path:
+    """Write `text` to `target` atomically: a temporary file beside it, then os.replace."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target
+
+
 def write_json(path: Path, data: Any) -> None:
     path.write_text(
         json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8"

@@ -7,13 +7,13 @@ came from, and the previously published file stays in place."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 from ..errors import RUN_CODES
 from ..params import PROJECT_ROOT, RunParams
 from ..pipeline import NOTEBOOK_DIR, StepFailed
+from ..storage import replace_text
 from .data import EDITION_ZH, check_edition
 from .html import STATUS_MARK, esc
 from .scan import Finding, find_published, personal_values, scrubbed_findings, trace_findings
@@ -294,14 +294,7 @@ def publish(
     if findings:
         executed = {edition: Path(executed_notebook)} if executed_notebook is not None else None
         raise PublishBlocked({edition: findings}, targets={edition: target}, executed=executed)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(document, encoding="utf-8")
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target
+    return replace_text(target, document)
 
 
 def export_editions(executed: dict[str, Path], params: RunParams) -> list[Path]:

@@ -24,11 +24,11 @@ Nothing varies between runs: the same documents give the same bytes (a time stam
 from __future__ import annotations
 
 import bisect
-import os
 from pathlib import Path
 
 from ..appendix.export import wrap_document
 from ..appendix.html import el, esc, table, text_el
+from ..storage import replace_text
 from .check import CheckedDocument
 from .mentions import ROLES, Mention
 from .relations import KINDS, VERDICT_ZH, VERDICTS, Relation
@@ -514,13 +514,4 @@ def render_page(documents: list[CheckedDocument], stamp: str | None = None) -> s
 
 def write_page(documents: list[CheckedDocument], target: Path, stamp: str | None = None) -> Path:
     """Write the page for the documents to `target` atomically (a temporary file, then os.replace)."""
-    page = render_page(documents, stamp)
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(page, encoding="utf-8")
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target
+    return replace_text(Path(target), render_page(documents, stamp))
