@@ -121,3 +121,86 @@ def test_a_notebook_that_exits_early_fails_the_run_and_names_it(tmp_path, monkey
         pipeline.run_step(pipeline.Step("clean", "10_clean.py"), params, force=True, say=lambda _: None)
     assert info.value.notebook.name == "10_clean.py" and "clean" in str(info.value)
     assert not pipeline.stamp_path(params, "clean").exists()
+
+
+# ------------------------------------------------------------------ kernels launched ahead
+
+PRELOADED = """# %% tags=["parameters"]
+year: int = 2025  # report year
+
+# %%
+import sys
+
+print("statistics" in sys.modules, "statistics" in dir(), "median" in dir(), "json" in sys.modules)
+
+# %%
+import statistics
+from json import dumps as median
+"""
+
+
+def _notebook(tmp_path, monkeypatch, source: str) -> None:
+    from lawreport import pipeline
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "10_clean.py").write_text(source, encoding="utf-8")
+    monkeypatch.setattr(pipeline, "NOTEBOOK_DIR", notebooks)
+
+
+def _printed(output) -> str:
+    cells = json.loads(output.read_text(encoding="utf-8"))["cells"]
+    return "".join("".join(o.get("text", "")) for c in cells for o in c.get("outputs", []))
+
+
+def test_a_kernel_launched_ahead_has_the_notebooks_modules_loaded_and_no_name_bound(tmp_path, monkeypatch):
+    from lawreport import pipeline
+
+    _notebook(tmp_path, monkeypatch, PRELOADED)
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    kernels = pipeline.KernelsAhead()
+    try:
+        kernels.launch(pipeline.Step("clean", "10_clean.py"))
+        output = pipeline.execute_notebook("clean", "10_clean.py", params, kernels=kernels)
+        assert kernels.take("clean") is None, "the kernel launched ahead was used"
+    finally:
+        kernels.close()
+    # Loaded before the first cell (both later imports), yet the namespace is the notebook's own.
+    assert _printed(output).split() == ["True", "False", "False", "True"]
+
+    # Without the preload the same cell sees the modules unloaded: the first check can fail.
+    monkeypatch.setattr(pipeline, "preload_code", lambda step_file: "")
+    output = pipeline.execute_notebook("clean", "10_clean.py", params)
+    assert _printed(output).split()[0] == "False"
+
+
+def test_a_failing_preload_is_silent_and_the_notebooks_own_import_fails_at_its_cell(tmp_path, monkeypatch, capfd):
+    from lawreport import pipeline
+
+    source = '# %% tags=["parameters"]\nyear: int = 2025  # report year\n\n# %%\nprint("first")\n\n# %%\nimport no_such_module_here\n'
+    _notebook(tmp_path, monkeypatch, source)
+    assert "no_such_module_here" in pipeline.preload_code("10_clean.py")
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    capfd.readouterr()
+    with pytest.raises(StepFailed) as info:
+        pipeline.execute_notebook("clean", "10_clean.py", params)
+    # cells: parameters, papermill's injected parameters, print, import
+    assert info.value.cell == 4 and "ModuleNotFoundError" in info.value.error
+    assert "no_such_module_here" not in capfd.readouterr().err, "the preload's own failure prints nothing"
+
+
+def test_an_unchanged_rerun_starts_no_kernel(tmp_path, monkeypatch):
+    from lawreport import pipeline
+
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    run_suite(_raw(params), say=lambda _: None)
+    started: list[str] = []
+    real = pipeline.start_kernel
+    monkeypatch.setattr(pipeline, "start_kernel", lambda step, step_file: started.append(step) or real(step, step_file))
+    run_suite(_raw(params), say=lambda _: None)
+    assert started == []
+    (params.raw_dir / "MANIFEST.yaml").write_text(
+        (params.raw_dir / "MANIFEST.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8"
+    )
+    run_suite(_raw(params), say=lambda _: None)
+    assert started[:2] == ["clean", "validate"], "a step that runs launches the next one's kernel ahead"
