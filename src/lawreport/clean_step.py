@@ -3,12 +3,24 @@
 Finds every problem in one pass. File-level problems stop the run before anything is written;
 row-level problems go to `quarantine.parquet`. Outputs: one parquet per ledger, quarantine,
 `clean_report.json` (row accounting per ledger) and `provenance.json` (inputs and versions).
+
+Incremental per ledger: each ledger's result is kept in `<clean_root>/.cache/<year>/` under a key
+made of everything its cleaning reads (the raw file's hash, the table, the year, the
+pseudonymisation key's identity, the package source). A rerun re-cleans only the ledgers whose key
+changed and copies the others' parquet bytes, so the outputs are byte-identical to a cold run. An
+entry that cannot be read is cleaned again; nothing else is trusted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
-from dataclasses import dataclass, field, replace
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -16,9 +28,11 @@ import pandas as pd
 from . import __version__
 from .cleaning import LedgerCleaner, LedgerResult
 from .errors import LedgerFileError, Problem
+from .ledgers.spec import Ledger
 from .manifest import MANIFEST_NAME, Manifest, read_manifest, sha256_file
 from .params import RunParams
-from .pseudonym import Pseudonymiser, resolve_key
+from .pipeline import package_source_digest
+from .pseudonym import Pseudonymiser, key_identity, resolve_key
 from .storage import staged_dir, write_json, write_parquet
 
 QUARANTINE_COLUMNS = ("table", "file", "sheet", "row", "column", "value", "code", "reason", "detail")
@@ -30,6 +44,7 @@ class CleanSummary:
     manifest: Manifest
     results: list[LedgerResult] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)  # tables taken from the cache, not cleaned again
 
     @property
     def quarantine(self) -> list[Problem]:
@@ -92,6 +107,88 @@ def run_key(params: RunParams, manifest: Manifest) -> bytes:
     return resolve_key(params.path(params.key_file) if params.key_file else None, manifest.synthetic)
 
 
+CACHE_DIR = ".cache"
+CACHE_FORMAT = 1
+
+
+def cache_dir(params: RunParams) -> Path:
+    return params.path(params.clean_root) / CACHE_DIR / str(params.year)
+
+
+def ledger_cache_key(ledger_table: str, raw_sha256: str, year: int, key_id: str, source: str) -> str:
+    """The key of one ledger's clean result: every input its cleaning reads."""
+    parts = {
+        "format": CACHE_FORMAT,
+        "table": ledger_table,
+        "raw": raw_sha256,
+        "year": year,
+        "key": key_id,
+        "package": {"version": __version__, "source": source},
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _entry(params: RunParams, table: str, key: str) -> Path:
+    return cache_dir(params) / f"{table}.{key[:32]}"
+
+
+def load_cached(params: RunParams, ledger: Ledger, key: str) -> LedgerResult | None:
+    """The cached result of `ledger` under `key`, or None when there is none or it cannot be read."""
+    entry = _entry(params, ledger.table, key)
+    try:
+        meta = json.loads((entry / "result.json").read_text(encoding="utf-8"))
+        if meta.get("key") != key:
+            return None
+        table = pd.read_parquet(entry / "table.parquet")
+        return LedgerResult(
+            ledger=ledger,
+            file=meta["file"],
+            sheet=meta["sheet"],
+            header_row=meta["header_row"],
+            table=table,
+            quarantine=[Problem(**p) for p in meta["quarantine"]],
+            notices=[Problem(**p) for p in meta["notices"]],
+            rows_read=meta["rows_read"],
+            rows_quarantined=meta["rows_quarantined"],
+            dropped=Counter(meta["dropped"]),
+            ignored_columns=list(meta["ignored_columns"]),
+            parquet=entry / "table.parquet",
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store_cached(params: RunParams, result: LedgerResult, key: str) -> None:
+    """Keep `result` under `key` (written whole or not at all); older entries of its table go."""
+    folder = cache_dir(params)
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{result.ledger.table}.", dir=folder))
+    try:
+        write_parquet(staging / "table.parquet", result.table)
+        meta = {
+            "key": key,
+            "file": result.file,
+            "sheet": result.sheet,
+            "header_row": result.header_row,
+            "quarantine": [asdict(p) for p in result.quarantine],
+            "notices": [asdict(p) for p in result.notices],
+            "rows_read": result.rows_read,
+            "rows_quarantined": result.rows_quarantined,
+            "dropped": dict(result.dropped),
+            "ignored_columns": list(result.ignored_columns),
+        }
+        (staging / "result.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        entry = _entry(params, result.ledger.table, key)
+        for old in folder.glob(f"{result.ledger.table}.*"):
+            if old.is_dir() and old != staging and old != entry:
+                shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(entry, ignore_errors=True)
+        os.replace(staging, entry)
+        result.parquet = entry / "table.parquet"
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def clean_year(params: RunParams) -> CleanSummary:
     """Clean every ledger the manifest lists; raise LedgerFileError with all file-level problems."""
     raw_dir = params.raw_dir
@@ -123,6 +220,8 @@ def clean_year(params: RunParams) -> CleanSummary:
         raise LedgerFileError(problems)
     cleaner = LedgerCleaner(params.year, Pseudonymiser(key))
     summary = CleanSummary(manifest)
+    key_id, source = key_identity(key), package_source_digest()
+    file_hashes: dict[Path, str] = {}
     for name, expected in sorted(manifest.files.items()):
         path = raw_dir / name
         if path.exists() and sha256_file(path) != expected:
@@ -141,10 +240,21 @@ def clean_year(params: RunParams) -> CleanSummary:
                 )
             )
             continue
+        if path not in file_hashes:
+            file_hashes[path] = sha256_file(path)
+        cache_key = ledger_cache_key(ledger.table, file_hashes[path], params.year, key_id, source)
+        cached = load_cached(params, ledger, cache_key)
+        if cached is not None:
+            summary.results.append(cached)
+            summary.reused.append(ledger.table)
+            continue
         try:
-            summary.results.append(cleaner.clean(ledger, path))
+            result = cleaner.clean(ledger, path)
         except LedgerFileError as error:
             problems.extend(error.problems)
+            continue
+        store_cached(params, result, cache_key)
+        summary.results.append(result)
     # One problem per file/sheet/code is enough when several ledgers share a broken workbook.
     unique = list(dict.fromkeys(problems))
     if unique:
@@ -174,7 +284,11 @@ def write_clean(params: RunParams, summary: CleanSummary) -> Path:
     final = params.clean_dir
     with staged_dir(final) as staging:
         for result in summary.results:
-            write_parquet(staging / f"{result.ledger.table}.parquet", result.table)
+            target = staging / f"{result.ledger.table}.parquet"
+            if result.parquet is not None:  # the bytes a cold run writes for this very frame
+                shutil.copyfile(result.parquet, target)
+            else:
+                write_parquet(target, result.table)
         write_parquet(staging / "quarantine.parquet", summary.quarantine_frame())
         write_json(
             staging / "clean_report.json",

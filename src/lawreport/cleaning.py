@@ -62,6 +62,7 @@ class LedgerResult:
     rows_quarantined: int = 0
     dropped: Counter[str] = field(default_factory=Counter)
     ignored_columns: list[str] = field(default_factory=list)
+    parquet: Path | None = None  # the clean step's cache file holding `table` as written, if any
 
     @property
     def rows_kept(self) -> int:

@@ -19,7 +19,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,8 @@ class StepResult:
     output: Path
     seconds: float
     skipped: bool = False
+    notebooks: dict[str, dict[str, Any]] = field(default_factory=dict)  # per executed notebook (timings)
+    phases: dict[str, float] = field(default_factory=dict)  # other timed parts of the step (export)
 
 
 # ------------------------------------------------------------------ fingerprints
@@ -117,6 +119,13 @@ def key_identities(params: RunParams) -> dict[str, str]:
     return identities
 
 
+def package_source_digest() -> str:
+    """One digest of every .py file of the package: a change in any of them reruns what it made."""
+    return hashlib.sha256(
+        json.dumps(_hash_files(_tree(PACKAGE_DIR, "*.py"), PACKAGE_DIR), sort_keys=True).encode()
+    ).hexdigest()
+
+
 def fingerprint(step: str, notebook: Path, params: RunParams) -> dict[str, Any]:
     extra = {"keys": key_identities(params)} if step == "clean" else {}
     return {
@@ -124,12 +133,7 @@ def fingerprint(step: str, notebook: Path, params: RunParams) -> dict[str, Any]:
         "step": step,
         "parameters": params.as_dict(),
         "notebook": hashlib.sha256(notebook.read_bytes()).hexdigest(),
-        "package": {
-            "version": __version__,
-            "source": hashlib.sha256(
-                json.dumps(_hash_files(_tree(PACKAGE_DIR, "*.py"), PACKAGE_DIR), sort_keys=True).encode()
-            ).hexdigest(),
-        },
+        "package": {"version": __version__, "source": package_source_digest()},
         "inputs": _hash_files(step_inputs(step, params), PROJECT_ROOT),
     }
 
@@ -146,11 +150,9 @@ def is_current(params: RunParams, step: str, print_: dict[str, Any], outputs: li
 
 
 def write_stamp(params: RunParams, step: str, print_: dict[str, Any]) -> None:
-    path = stamp_path(params, step)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(print_, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(temporary, path)
+    from .storage import replace_text
+
+    replace_text(stamp_path(params, step), json.dumps(print_, ensure_ascii=False, indent=1, sort_keys=True))
 
 
 # ------------------------------------------------------------------ steps
@@ -279,6 +281,31 @@ def start_kernel(step: str, step_file: str) -> Any:
     return manager
 
 
+def peak_rss_mib(manager: Any) -> float | None:
+    """The kernel process's peak resident memory so far (Linux VmHWM), in MiB; None where unknown."""
+    pid = getattr(getattr(manager, "provisioner", None), "pid", None)
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def cell_seconds(executed: Path) -> list[dict[str, Any]]:
+    """Per code cell of an executed notebook: its first line and papermill's duration."""
+    cells = json.loads(executed.read_text(encoding="utf-8")).get("cells", [])
+    timed = []
+    for number, cell in enumerate(cells, start=1):
+        duration = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        if cell.get("cell_type") == "code" and duration is not None:
+            source = "".join(cell.get("source", "")).strip().splitlines()
+            lines = [line for line in source if line.strip() and not line.lstrip().startswith("#")]
+            timed.append({"cell": number, "code": (lines[-1] if lines else "")[:80], "seconds": round(duration, 3)})
+    return timed
+
+
 def stop_kernel(manager: Any) -> None:
     """Shut a kernel down (also a dead one) and remove its socket folder."""
     from jupyter_core.utils import run_sync
@@ -333,10 +360,13 @@ def execute_notebook(
     extra: dict[str, Any] | None = None,
     suffix: str = "",
     kernels: KernelsAhead | None = None,
+    timings: dict[str, Any] | None = None,
 ) -> Path:
     """Execute one notebook with papermill into build/<year>/notebooks/; raise StepFailed on error.
     Uses the kernel launched ahead for it in `kernels`, if any, else starts one; either way the
-    kernel runs this one notebook only and is shut down after it."""
+    kernel runs this one notebook only and is shut down after it. `timings`, when given, receives
+    the execution's seconds, the time spent outside the cells (kernel start and imports not hidden by
+    the launch ahead, papermill), the scrub's seconds and the kernel's peak memory."""
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -348,6 +378,7 @@ def execute_notebook(
     output = out_dir / f"{stem}.ipynb"
     nbformat.write(notebook_for(step_file), source)
     manager = (kernels.take(step, suffix) if kernels else None) or start_kernel(step, step_file)
+    started = time.perf_counter()
     try:
         papermill.execute_notebook(
             str(source),
@@ -371,7 +402,9 @@ def execute_notebook(
             output,
         ) from None
     finally:
+        executed_at = time.perf_counter()
         source.unlink(missing_ok=True)
+        peak = peak_rss_mib(manager)
         if kernels is not None:
             kernels.stop(manager)
         else:
@@ -383,6 +416,17 @@ def execute_notebook(
             from .appendix.scan import scrub_or_block
 
             scrub_or_block(output, params)
+        if timings is not None:
+            cells = cell_seconds(output) if output.exists() else []
+            timings.update(
+                {
+                    "seconds": round(executed_at - started, 3),
+                    "outside_cells": round(executed_at - started - sum(c["seconds"] for c in cells), 3),
+                    "cells": cells,
+                    "scrub": round(time.perf_counter() - executed_at, 3),
+                    "peak_rss_mib": peak,
+                }
+            )
     return output
 
 
@@ -404,6 +448,8 @@ def run_step(
         return StepResult(step.name, outputs[0], 0.0, skipped=True)
     stamp_path(params, step.name).unlink(missing_ok=True)
     started = time.perf_counter()
+    notebooks: dict[str, dict[str, Any]] = {}
+    phases: dict[str, float] = {}
     if kernels is not None:
         kernels.launch(step)
         if next_step is not None:
@@ -417,20 +463,51 @@ def run_step(
         # side (two cores), then scan both before either is written.
         def run_edition(edition: str) -> Path:
             return execute_notebook(
-                step.name, step.notebook, params, {"edition": edition}, suffix=edition, kernels=kernels
+                step.name,
+                step.notebook,
+                params,
+                {"edition": edition},
+                suffix=edition,
+                kernels=kernels,
+                timings=notebooks.setdefault(edition, {}),
             )
 
         with ThreadPoolExecutor(max_workers=len(step.editions)) as pool:
             executed = dict(zip(step.editions, pool.map(run_edition, step.editions), strict=True))
+        exported = time.perf_counter()
         export_editions(executed, params)
+        phases["export"] = round(time.perf_counter() - exported, 3)
     else:
-        execute_notebook(step.name, step.notebook, params, kernels=kernels)
+        execute_notebook(step.name, step.notebook, params, kernels=kernels, timings=notebooks.setdefault(step.name, {}))
     seconds = time.perf_counter() - started
     # Recompute after the step: a step's own outputs may be another step's inputs, never its own.
     write_stamp(params, step.name, fingerprint(step.name, notebook, params))
     shown = outputs[0].relative_to(PROJECT_ROOT) if outputs[0].is_relative_to(PROJECT_ROOT) else outputs[0]
     say(f"[{step.name}] 完成 (done) {seconds:.1f}s → {shown}")
-    return StepResult(step.name, outputs[0], seconds)
+    return StepResult(step.name, outputs[0], seconds, notebooks=notebooks, phases=phases)
+
+
+def timings_path(params: RunParams) -> Path:
+    return params.build_dir / "timings.json"
+
+
+def write_timings(params: RunParams, results: list[StepResult], preflight: float, total: float) -> None:
+    """build/<year>/timings.json: where the run's time went (read by `make bench`; no step reads it).
+    Per step: seconds, skipped; per executed notebook: seconds, outside_cells (kernel start not
+    hidden by the launch ahead, papermill), cells (papermill's duration of each code cell), scrub,
+    peak_rss_mib (the kernel's peak resident memory); phases: other timed parts (export)."""
+    data = {
+        "year": params.year,
+        "total": round(total, 3),
+        "preflight": round(preflight, 3),
+        "steps": {
+            r.step: {"seconds": round(r.seconds, 3), "skipped": r.skipped, "notebooks": r.notebooks, "phases": r.phases}
+            for r in results
+        },
+    }
+    from .storage import replace_text
+
+    replace_text(timings_path(params), json.dumps(data, ensure_ascii=False, indent=1))
 
 
 @contextmanager
@@ -579,8 +656,10 @@ def run_suite(
     raw_params: dict[str, Any], force: bool = False, say: Callable[[str], None] = print, steps: tuple[Step, ...] = STEPS
 ) -> list[StepResult]:
     """Run every step in order for one year; the first failing step stops the run."""
+    began = time.perf_counter()
     params = check_params(raw_params)
     preflight(params, say)
+    preflight_seconds = time.perf_counter() - began
     say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")
     results = []
     kernels = KernelsAhead()
@@ -591,6 +670,7 @@ def run_suite(
                 results.append(run_step(step, params, force=force, say=say, kernels=kernels, next_step=following))
     finally:
         kernels.close()
+    write_timings(params, results, preflight_seconds, time.perf_counter() - began)
     final = params.build_dir / "appendix.html"
     if final.exists():
         say(f"附录 (appendix)：{final}")

@@ -1,0 +1,114 @@
+"""The clean step's per-ledger cache: a rerun re-cleans only the ledgers whose inputs changed, and its
+outputs are byte-identical to a cold clean of the same raw files."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+
+import pytest
+from support import copy_year, edit_cells, tree_hashes
+
+from lawreport import clean_step
+from lawreport.cleaning import LedgerCleaner
+
+TABLES = ["petitions", "legacy_cases", "law_exams"]
+
+
+@pytest.fixture
+def cleaned(monkeypatch):
+    """Records the tables each clean actually cleans (the real cleaner runs)."""
+    calls: list[str] = []
+    real = LedgerCleaner.clean
+
+    def counting(self, ledger, path):
+        calls.append(ledger.table)
+        return real(self, ledger, path)
+
+    monkeypatch.setattr(LedgerCleaner, "clean", counting)
+    return calls
+
+
+def _outputs(params):
+    return tree_hashes(params.clean_dir)
+
+
+def _cold(params, tmp_path, name: str):
+    """A clean of the same raw files into a fresh clean root: what a first run writes."""
+    fresh = replace(params, clean_root=str(tmp_path / name))
+    clean_step.run_clean(fresh)
+    return _outputs(fresh)
+
+
+def test_a_rerun_reuses_every_ledger_and_writes_the_same_bytes(tmp_path, cleaned):
+    params = copy_year(tmp_path, 2025, tables=TABLES)
+    first = clean_step.run_clean(params)
+    assert sorted(cleaned) == sorted(TABLES) and first.reused == []
+    before = _outputs(params)
+    cleaned.clear()
+    again = clean_step.run_clean(params)
+    assert cleaned == [] and sorted(again.reused) == sorted(TABLES)
+    assert _outputs(params) == before
+    assert [r.report() for r in again.results] == [r.report() for r in first.results]
+    assert again.quarantine == first.quarantine
+
+
+def test_one_changed_ledger_is_cleaned_again_and_only_it(tmp_path, cleaned):
+    params = copy_year(tmp_path, 2025, tables=TABLES)
+    clean_step.run_clean(params)
+    before = _outputs(params)
+    edit_cells(params, "law_exams", [("score", 0, 59)])
+    cleaned.clear()
+    summary = clean_step.run_clean(params)
+    assert cleaned == ["law_exams"] and sorted(summary.reused) == ["legacy_cases", "petitions"]
+    after = _outputs(params)
+    assert after["law_exams.parquet"] != before["law_exams.parquet"]
+    assert after == _cold(params, tmp_path, "cold")
+
+
+def test_a_new_key_cleans_every_ledger_again(tmp_path, cleaned):
+    params = copy_year(tmp_path, 2025, tables=TABLES)
+    clean_step.run_clean(params)
+    before = _outputs(params)
+    key_file = tmp_path / "office.key"
+    key_file.write_bytes(b"k" * 40)
+    other = replace(params, key_file=str(key_file))
+    cleaned.clear()
+    summary = clean_step.run_clean(other)
+    assert sorted(cleaned) == sorted(TABLES) and summary.reused == []
+    assert _outputs(other)["petitions.parquet"] != before["petitions.parquet"], "new pseudonyms"
+
+
+def test_a_package_change_cleans_every_ledger_again(tmp_path, cleaned, monkeypatch):
+    params = copy_year(tmp_path, 2025, tables=TABLES)
+    clean_step.run_clean(params)
+    monkeypatch.setattr(clean_step, "package_source_digest", lambda: "another source")
+    cleaned.clear()
+    assert clean_step.run_clean(params).reused == [] and sorted(cleaned) == sorted(TABLES)
+
+
+@pytest.mark.parametrize("damage", ["result.json", "table.parquet", "folder"])
+def test_a_damaged_cache_entry_is_cleaned_again(tmp_path, cleaned, damage):
+    params = copy_year(tmp_path, 2025, tables=TABLES)
+    clean_step.run_clean(params)
+    before = _outputs(params)
+    (entry,) = clean_step.cache_dir(params).glob("petitions.*")
+    if damage == "folder":
+        shutil.rmtree(entry)
+    else:
+        (entry / damage).write_bytes(b"{not what was written")
+    cleaned.clear()
+    summary = clean_step.run_clean(params)
+    assert cleaned == ["petitions"] and "petitions" not in summary.reused
+    assert _outputs(params) == before
+
+
+def test_an_entry_stored_under_another_key_is_not_trusted(tmp_path, cleaned):
+    params = copy_year(tmp_path, 2025, tables=TABLES)
+    clean_step.run_clean(params)
+    (entry,) = clean_step.cache_dir(params).glob("law_exams.*")
+    text = (entry / "result.json").read_text(encoding="utf-8")
+    (entry / "result.json").write_text(text.replace('"key": "', '"key": "0'), encoding="utf-8")
+    cleaned.clear()
+    clean_step.run_clean(params)
+    assert cleaned == ["law_exams"]
