@@ -6,7 +6,7 @@ YEAR ?= 2025
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lab lint samples expectations lock clean-build publish explain bench bench-check check mutants
+.PHONY: help run test lab lint samples expectations lock clean-build publish explain bench bench-scale bench-check check mutants
 
 help: ## 列出全部目标 (list the targets)
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ explain: $(STAMP) ## 这个数字从哪里来 (where does a figure come from)：
 
 bench: $(STAMP) ## 性能测量，不是测试 (benchmark)：冷启动、未变重跑、改一本台账、纯计算
 	$(BIN)/python -m lawreport.bench --year $(YEAR)
+
+bench-scale: $(STAMP) ## 规模测量，不是测试 (scale benchmark)：台账行数 ×SCALES 的冷启动与 UNITS 个单位依次/并行，默认 SCALES=1,10,100 UNITS=20
+	$(BIN)/python -m lawreport.bench_scale --year $(YEAR) $(if $(SCALES),--scales $(SCALES)) $(if $(UNITS),--units $(UNITS))
 
 mutants: $(STAMP) ## 变异检查：指标筛选条件的每个变异都须被单元测试发现 (mutation check, exit 1 if one survives)
 	$(BIN)/python tools/mutate_metrics.py

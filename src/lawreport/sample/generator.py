@@ -7,9 +7,16 @@ CSV exports. Everything is derived from the ledger specs in ``lawreport.ledgers`
 names, file names, vocabularies) and from seeded ``random.Random`` instances, so the output,
 including the .xlsx bytes, is identical on every run.
 
+``--scale k`` (for benchmarks, see ``lawreport.bench_scale``) writes k times the rows: every ledger
+that records events, cases or people holds k independently seeded copies of its year (copy 0 is the
+1x ledger itself, so ``--scale 1`` writes exactly the committed files); the ledgers that describe
+the unit itself (``FIXED_TABLES``) keep their 1x rows. Copies get keys of their own (``-c`` suffix
+on codes, their own mobile block, re-drawn ID numbers), so every rule of the cleaner and of the
+validation still holds; the figures no longer match the 1x report text, which is expected.
+
 Usage::
 
-    python -m lawreport.sample.generator --out data/raw [--year 2025]
+    python -m lawreport.sample.generator --out data/raw [--year 2025] [--scale 10]
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ import random
 import re
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,6 +63,22 @@ ROWS_PER_BLANK = (150, 250)  # a stray blank row inside the data about this ofte
 BIG_LEDGER_ROWS = 300  # ledgers with at least this many rows get stray blank rows
 # Exact copy-paste duplicate rows (in addition to the target counts) in full-detail years.
 DUPLICATE_ROWS: dict[str, int] = {"dispute_screening": 2, "publicity_events": 1, "penalty_cases": 1, "road_office": 1}
+# --scale k: ledgers that describe the unit itself, or a fixed grid, keep their 1x rows (a k-times
+# bigger unit still has one list of its villages, one 12 x 9 incident grid, one county ranking).
+FIXED_TABLES: frozenset[str] = frozenset(
+    {
+        "demonstration_units",
+        "villages",
+        "patrol_cars",
+        "police_stations",
+        "mediation_orgs",
+        "street_incidents",
+        "county_comparison",
+    }
+)
+# Columns that hold another ledger's key: a copy rewrites them as it rewrites that key.
+KEY_REFERENCES: dict[str, tuple[str, ...]] = {"steward_reports": ("steward_no",)}
+SAMPLE_MOBILE_BLOCK = "1700000"  # fake.fake_mobile; copy c of a scaled ledger uses "170" + c (4 digits)
 
 Row = dict[str, Any]
 CellValue = tuple[Any, str | None]  # (value, number_format or None)
@@ -253,6 +276,7 @@ class Context:
 
     year: int
     unit: str
+    copy: int = 0  # --scale: which copy of the year's ledgers (0 = the 1x sample itself)
 
     @property
     def county(self) -> str:
@@ -270,13 +294,16 @@ class Context:
     def villages(self) -> list[str]:
         return [name for name, _ in VILLAGE_BASE]
 
+    def _seed(self, seed: str) -> str:
+        return seed if self.copy == 0 else f"{seed}-copy{self.copy}"
+
     def rng(self, purpose: str) -> random.Random:
         """A generator seeded by unit, year and purpose (one per ledger, so ledgers are independent)."""
-        return random.Random(f"{self.unit}-{self.year}-{purpose}")
+        return random.Random(self._seed(f"{self.unit}-{self.year}-{purpose}"))
 
     def base_rng(self, purpose: str) -> random.Random:
         """A year-independent generator, for rosters that persist across years."""
-        return random.Random(f"{self.unit}-{purpose}")
+        return random.Random(self._seed(f"{self.unit}-{purpose}"))
 
     def start(self) -> dt.date:
         return dt.date(self.year, 1, 1)
@@ -793,6 +820,8 @@ def build_case_records(ctx: Context, ledger: Ledger) -> list[Row]:
     types = ledger.column("case_type").allowed
     fixed = _by_year(CASES, ctx.year)
     others = rng.randint(30, 60)
+    if ctx.copy:  # --scale: every copy holds as many cases as the 1x ledger, so k copies are k times the rows
+        others = replace(ctx, copy=0).rng(ledger.table).randint(30, 60)
     telecom = rng.randint(others // 3, 2 * others // 3)
     counts = dict(zip(types, (*fixed, telecom, others - telecom), strict=True))
     kinds = [t for t in types for _ in range(counts[t])]
@@ -1118,8 +1147,67 @@ def ledgers_for_year(year: int) -> list[Ledger]:
     return [ledger for ledger in ALL_LEDGERS if ledger.table in EARLY_TABLES]
 
 
-def build_rows(ledger: Ledger, ctx: Context) -> list[Row]:
-    """Logical rows of one ledger for one year, checked against the spec."""
+def scale_factor(ledger: Ledger, scale: int) -> int:
+    """How many times its 1x rows a ledger holds at ``--scale scale``."""
+    if scale < 1:
+        raise ValueError(f"scale must be at least 1, got {scale}")
+    return 1 if ledger.table in FIXED_TABLES else scale
+
+
+def _redraw_id_number(rng: random.Random, number: str) -> str:
+    """Another valid fake ID number with the same birth date (region "99xxxx", new sequence)."""
+    first17 = f"99{rng.randint(0, 9999):04d}{number[6:14]}{rng.randint(0, 999):03d}"
+    return first17 + fake.id_check_digit(first17)
+
+
+def _copy_keys(ledger: Ledger, rows: list[Row], ctx: Context, width: int, seen: set[str]) -> None:
+    """Give copy ``ctx.copy`` keys no other copy has (in place); ``seen`` holds the keys so far."""
+    key = ledger.key_column
+    if key is None:
+        return
+    suffix = f"-c{ctx.copy:0{width}d}"
+    rng = ctx.rng(f"{ledger.table}-keys")
+    for row in rows:
+        value = row[key.name]
+        if key.kind == "id_number":
+            while value in seen:
+                value = _redraw_id_number(rng, value)
+        elif key.kind == "phone":
+            if not value.startswith(SAMPLE_MOBILE_BLOCK):
+                raise AssertionError(f"{ledger.table}.{key.name}: {value!r} is not a sample mobile")
+            value = f"170{ctx.copy:04d}{value[len(SAMPLE_MOBILE_BLOCK) :]}"
+        else:
+            value = f"{value}{suffix}"
+        if value in seen:
+            raise AssertionError(f"{ledger.table}.{key.name}: key {value!r} repeats across copies")
+        seen.add(value)
+        row[key.name] = value
+        for name in KEY_REFERENCES.get(ledger.table, ()):
+            row[name] = f"{row[name]}{suffix}"
+
+
+def build_rows(ledger: Ledger, ctx: Context, scale: int = 1) -> list[Row]:
+    """Logical rows of one ledger for one year, checked against the spec.
+
+    At ``scale`` k > 1 a ledger outside FIXED_TABLES holds k copies: copy 0 is the 1x ledger, copy c
+    is the same builder seeded for copy c (its own dates, names, amounts), with keys of its own.
+    """
+    factor = scale_factor(ledger, scale)
+    rows = _checked_rows(ledger, ctx)
+    if factor == 1:
+        return rows
+    key = ledger.key_column
+    seen = {row[key.name] for row in rows} if key is not None else set()
+    width = len(str(factor - 1))
+    for copy in range(1, factor):
+        copy_ctx = replace(ctx, copy=copy)
+        more = _checked_rows(ledger, copy_ctx)
+        _copy_keys(ledger, more, copy_ctx, width, seen)
+        rows += more
+    return rows
+
+
+def _checked_rows(ledger: Ledger, ctx: Context) -> list[Row]:
     rows = BUILDERS[ledger.table](ctx, ledger)
     names = [c.name for c in ledger.columns]
     for row in rows:
@@ -1407,7 +1495,7 @@ def _normalise_xlsx(path: Path, stamp: str) -> None:
     path.write_bytes(buf.getvalue())
 
 
-def write_workbook(path: Path, ledgers: Sequence[Ledger], ctx: Context) -> None:
+def write_workbook(path: Path, ledgers: Sequence[Ledger], ctx: Context, scale: int = 1) -> None:
     wb = Workbook()
     wb.remove(wb.active)
     fixed = dt.datetime(ctx.year + 1, 1, 8, 9, 0, 0)
@@ -1418,17 +1506,17 @@ def write_workbook(path: Path, ledgers: Sequence[Ledger], ctx: Context) -> None:
     wb.properties.modified = fixed
     for ledger in ledgers:
         assert ledger.sheet is not None
-        write_sheet(wb.create_sheet(ledger.sheet), ledger, build_rows(ledger, ctx), ctx)
+        write_sheet(wb.create_sheet(ledger.sheet), ledger, build_rows(ledger, ctx, scale), ctx)
     wb.save(path)
     _normalise_xlsx(path, fixed.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
-def write_csv(path: Path, ledger: Ledger, ctx: Context) -> None:
+def write_csv(path: Path, ledger: Ledger, ctx: Context, scale: int = 1) -> None:
     """A platform export: GB18030, header line, QUOTE_MINIMAL, CRLF, no title/footer/序号."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow([c.header for c in ledger.columns])
-    for row in build_rows(ledger, ctx):
+    for row in build_rows(ledger, ctx, scale):
         writer.writerow([render_csv_value(c, row[c.name]) for c in ledger.columns])
     path.write_bytes(buf.getvalue().encode("gb18030"))
 
@@ -1454,8 +1542,9 @@ def write_manifest(out_dir: Path, year: int, unit: str, ledgers: Sequence[Ledger
     return path
 
 
-def generate_year(year: int, out_dir: Path, unit: str = DEFAULT_UNIT) -> list[Path]:
-    """Write every sample ledger file of ``year`` into ``out_dir`` plus its MANIFEST.yaml."""
+def generate_year(year: int, out_dir: Path, unit: str = DEFAULT_UNIT, scale: int = 1) -> list[Path]:
+    """Write every sample ledger file of ``year`` into ``out_dir`` plus its MANIFEST.yaml
+    (``scale``: rows per ledger, see ``build_rows``)."""
     ctx = Context(year=year, unit=unit)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -1474,19 +1563,21 @@ def generate_year(year: int, out_dir: Path, unit: str = DEFAULT_UNIT) -> list[Pa
     for name, group in files:
         path = out_dir / name
         if group[0].fmt == "csv":
-            write_csv(path, group[0], ctx)
+            write_csv(path, group[0], ctx, scale)
         else:
-            write_workbook(path, group, ctx)
+            write_workbook(path, group, ctx, scale)
         written.append(path)
     written.append(write_manifest(out_dir, year, unit, ledgers))
     return written
 
 
-def generate_all(raw_root: Path, years: Sequence[int] = DEFAULT_YEARS, unit: str = DEFAULT_UNIT) -> list[Path]:
+def generate_all(
+    raw_root: Path, years: Sequence[int] = DEFAULT_YEARS, unit: str = DEFAULT_UNIT, scale: int = 1
+) -> list[Path]:
     """Generate every year into ``raw_root/<year>/``."""
     written: list[Path] = []
     for year in years:
-        written += generate_year(year, Path(raw_root) / str(year), unit)
+        written += generate_year(year, Path(raw_root) / str(year), unit, scale)
     return written
 
 
@@ -1495,8 +1586,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("data/raw"), help="raw data root (default data/raw)")
     parser.add_argument("--year", type=int, action="append", help="year to generate (repeatable; default all)")
     parser.add_argument("--unit", default=DEFAULT_UNIT, help=f"unit name (default {DEFAULT_UNIT})")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="k times the rows per ledger, for benchmarks (default 1: the committed samples)",
+    )
     args = parser.parse_args(argv)
-    for path in generate_all(args.out, tuple(args.year) if args.year else DEFAULT_YEARS, args.unit):
+    if args.scale < 1:
+        parser.error("--scale must be at least 1")
+    years = tuple(args.year) if args.year else DEFAULT_YEARS
+    for path in generate_all(args.out, years, args.unit, args.scale):
         print(path)
     return 0
 

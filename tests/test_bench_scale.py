@@ -1,0 +1,106 @@
+"""The generator's --scale option, used by `make bench-scale` (lawreport.bench_scale).
+
+scale=1 writes exactly the committed sample ledgers; scale=k writes k times the rows of every ledger
+outside FIXED_TABLES (which keep their 1x rows), with keys that stay unique, and the result still
+cleans without a single quarantined row.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lawreport.clean_step import run_clean
+from lawreport.ledgers import ALL_LEDGERS
+from lawreport.params import check_params
+from lawreport.sample.generator import (
+    DEFAULT_UNIT,
+    DEFAULT_YEARS,
+    FIXED_TABLES,
+    MANIFEST_NAME,
+    Context,
+    build_rows,
+    generate_year,
+    ledgers_for_year,
+    scale_factor,
+)
+
+RAW = Path(__file__).parents[1] / "data" / "raw"
+SCALED_YEARS = (2021, 2025)  # an early year (five ledgers) and a full one (every ledger)
+
+
+def _copy_extras(year: int, out: Path) -> None:
+    """report.txt is not generated; the MANIFEST hashes it, so it goes in first."""
+    out.mkdir(parents=True, exist_ok=True)
+    for path in (RAW / str(year)).iterdir():
+        if path.is_file() and path.name != MANIFEST_NAME and path.suffix not in (".xlsx", ".csv"):
+            shutil.copy2(path, out / path.name)
+
+
+def _rows(ledger, year: int, scale: int) -> list[dict]:
+    return build_rows(ledger, Context(year=year, unit=DEFAULT_UNIT), scale)
+
+
+def test_fixed_tables_are_ledgers() -> None:
+    assert FIXED_TABLES <= {ledger.table for ledger in ALL_LEDGERS}
+
+
+@pytest.mark.parametrize("year", DEFAULT_YEARS)
+def test_scale_one_is_byte_identical_to_the_committed_samples(year: int, tmp_path: Path) -> None:
+    out = tmp_path / str(year)
+    _copy_extras(year, out)
+    generate_year(year, out, scale=1)
+    committed = sorted(p.name for p in (RAW / str(year)).iterdir() if p.is_file())
+    assert sorted(p.name for p in out.iterdir()) == committed
+    for name in committed:
+        assert (out / name).read_bytes() == (RAW / str(year) / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("year", DEFAULT_YEARS)
+def test_scale_two_doubles_the_rows_and_keeps_keys_unique(year: int) -> None:
+    for ledger in ledgers_for_year(year):
+        one, two = _rows(ledger, year, 1), _rows(ledger, year, 2)
+        factor = scale_factor(ledger, 2)
+        assert factor == (1 if ledger.table in FIXED_TABLES else 2)
+        assert len(two) == factor * len(one), ledger.table
+        assert two[: len(one)] == one, ledger.table  # copy 0 is the 1x ledger itself
+        key = ledger.key_column
+        if key is not None:
+            keys = [row[key.name] for row in two]
+            assert len(set(keys)) == len(keys), ledger.table
+
+
+@pytest.mark.parametrize("table", ["law_exams", "mediators", "stewards", "steward_reports"])
+def test_personal_and_referenced_keys_stay_unique_at_100x(table: str) -> None:
+    """ID numbers are re-drawn on a clash, phones move to their own block, steward numbers get the
+    copy's suffix in both the roster and the reports."""
+    ledger = next(ledger for ledger in ALL_LEDGERS if ledger.table == table)
+    rows = _rows(ledger, 2025, 100)
+    keys = [row[ledger.key_column.name] for row in rows]
+    assert len(rows) == 100 * len(_rows(ledger, 2025, 1))
+    assert len(set(keys)) == len(keys)
+    if table == "steward_reports":
+        roster = {row["steward_no"] for row in _rows(next(x for x in ALL_LEDGERS if x.table == "stewards"), 2025, 100)}
+        assert {row["steward_no"] for row in rows} <= roster
+
+
+@pytest.mark.parametrize("year", SCALED_YEARS)
+def test_scale_two_cleans_without_quarantine(year: int, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    _copy_extras(year, raw / str(year))
+    generate_year(year, raw / str(year), scale=2)
+    params = check_params(
+        {
+            "year": year,
+            "raw_root": str(raw),
+            "clean_root": str(tmp_path / "clean"),
+            "build_root": str(tmp_path / "build"),
+        }
+    )
+    summary = run_clean(params)
+    assert summary.quarantine == [], [p.message() for p in summary.quarantine][:5]
+    kept = {r.ledger.table: r.rows_kept for r in summary.results}
+    expected = {ledger.table: len(_rows(ledger, year, 2)) for ledger in ledgers_for_year(year)}
+    assert kept == expected
