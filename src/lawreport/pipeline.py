@@ -332,6 +332,24 @@ class KernelsAhead:
         self._waiting: dict[tuple[str, str], Any] = {}
         self._stopping = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kernel-stop")
         self._stops: list[Any] = []
+        self._personal: Any = None
+
+    def prefetch_personal_values(self, params: RunParams) -> None:
+        """Read the raw ledgers' personal values (what the scrub of every executed notebook looks
+        for) in this process while the first kernel works, instead of after it."""
+        if self._personal is None:
+            from .appendix.scan import personal_values_of
+
+            self._personal = self._stopping.submit(personal_values_of, params)
+
+    def wait_personal_values(self) -> None:
+        """Wait for the prefetch (its result is cached where the scrub finds it); its errors are the
+        scrub's to raise."""
+        if self._personal is not None:
+            try:
+                self._personal.result()
+            except Exception:
+                pass
 
     def launch(self, step: Step) -> None:
         for suffix in step.editions or ("",):
@@ -415,6 +433,8 @@ def execute_notebook(
         if output.exists():
             from .appendix.scan import scrub_or_block
 
+            if kernels is not None:
+                kernels.wait_personal_values()
             scrub_or_block(output, params)
         if timings is not None:
             cells = cell_seconds(output) if output.exists() else []
@@ -454,6 +474,7 @@ def run_step(
         kernels.launch(step)
         if next_step is not None:
             kernels.launch(next_step)
+        kernels.prefetch_personal_values(params)
     if step.editions:
         from concurrent.futures import ThreadPoolExecutor
 
