@@ -9,7 +9,7 @@ A run (validate_year) goes:
 1. Inputs. For every known `<table>.parquet` in `data/clean/<year>/`, a cache key is computed from
    everything its results depend on: the clean file's bytes, its suite `expectations/<table>.json`,
    the source of the validation-related modules (this module, lawreport.suites, lawreport.ledgers,
-   the package's __init__) with the versions of lawreport, GX, pandas, pyarrow and numpy, the year
+   the package's __init__) with the versions of Python, lawreport, GX, pandas, pyarrow and numpy, the year
    and its suite parameters and, for penalty_cases, the previous year's penalty_cases.parquet (the
    carry-over cross-check).
 2. Reuse. A table whose key matches an entry of the cache (`cache/<table>.json` in the folder of the
@@ -51,12 +51,17 @@ ValidationReport.counts():
     checks_warning          failed checks of severity warning
     failing_rows            distinct rows (per table: row_id, else file/sheet/row) that failed error
                             checks locate (at most MAX_ROWS_IN_RESULTS per check)
-    unexpected_total        sum of unexpected_count over the failed error checks
+    unexpected_total        sum of unexpected_count over the failed error checks (rows located
+                            when a check has no count)
+    validated_tables        names of the tables validated in this run (in ALL_LEDGERS order)
+    reused_tables           names of the tables reused from the cache
     seconds                 wall-clock seconds per phase: inputs (hashing, cache look-up, reading
                             tables), gx_import, gx_context (context, data source, suites),
                             gx_validation, cross_checks (dtypes and cross-table checks), data_docs,
                             results (results/, summary.json, cache/), pages (index.html; 0 when
                             validate_year is called alone) and total
+    cpu_seconds             the same phases in CPU seconds of the process (steadier than wall-clock
+                            seconds on a shared machine)
 """
 
 from __future__ import annotations
@@ -66,8 +71,10 @@ import hashlib
 import json
 import math
 import os
+import platform
 import shutil
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -307,12 +314,13 @@ class ValidationFailed(Exception):
 class ValidationStats:
     """What a run did (as opposed to what it found): see stats.json in the module docstring."""
 
-    tables_validated: int = 0
-    tables_reused: int = 0
+    validated: list[str] = field(default_factory=list)  # tables whose checks ran in this run
+    reused: list[str] = field(default_factory=list)  # tables whose results came from the cache
     expectations_evaluated: int = 0
     expectations_reused: int = 0
     gx_reruns: int = 0
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 0.0))
+    cpu_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 0.0))
 
 
 @dataclass
@@ -364,8 +372,8 @@ class ValidationReport:
         }
         return {
             "tables": len(self.tables),
-            "tables_validated": self.stats.tables_validated,
-            "tables_reused": self.stats.tables_reused,
+            "tables_validated": len(self.stats.validated),
+            "tables_reused": len(self.stats.reused),
             "expectations_total": sum(1 for c in checks if c.is_gx),
             "expectations_evaluated": self.stats.expectations_evaluated,
             "expectations_reused": self.stats.expectations_reused,
@@ -380,7 +388,16 @@ class ValidationReport:
     def stats_json(self) -> dict[str, JSONValue]:
         """stats.json: counts() plus the seconds per phase (keys documented in the module docstring)."""
         seconds = {k: round(v, 4) for k, v in self.stats.seconds.items()}
-        return {"format": STATS_FORMAT, "year": self.year, **self.counts(), "seconds": seconds}
+        cpu_seconds = {k: round(v, 4) for k, v in self.stats.cpu_seconds.items()}
+        return {
+            "format": STATS_FORMAT,
+            "year": self.year,
+            **self.counts(),
+            "validated_tables": self.stats.validated,
+            "reused_tables": self.stats.reused,
+            "seconds": seconds,
+            "cpu_seconds": cpu_seconds,
+        }
 
     def raise_for_failures(self) -> None:
         if self.failures:
@@ -524,32 +541,43 @@ ROWS_PASS_FORMAT = {"result_format": "COMPLETE"}
 
 
 class _Clock:
-    """Wall-clock seconds per phase (stats.json "seconds")."""
+    """Wall-clock and CPU seconds per phase (stats.json "seconds" and "cpu_seconds")."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = dict.fromkeys(PHASES, 0.0)
-        self.started = time.perf_counter()
-        self._open: list[tuple[str, float]] = []  # phases entered and not left, with since when
+        self.cpu_seconds: dict[str, float] = dict.fromkeys(PHASES, 0.0)
+        self.started = self._now()
+        self._open: list[tuple[str, tuple[float, float]]] = []  # phases entered and not left, since when
+
+    @staticmethod
+    def _now() -> tuple[float, float]:
+        return time.perf_counter(), time.process_time()
+
+    def _add(self, name: str, since: tuple[float, float], now: tuple[float, float]) -> None:
+        self.seconds[name] += now[0] - since[0]
+        self.cpu_seconds[name] += now[1] - since[1]
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
         """Time spent inside; a phase entered inside another pauses the outer one (no double count)."""
-        now = time.perf_counter()
+        now = self._now()
         if self._open:
-            outer, since = self._open[-1]
-            self.seconds[outer] += now - since
+            self._add(*self._open[-1], now)
         self._open.append((name, now))
         try:
             yield
         finally:
-            end = time.perf_counter()
-            inner, since = self._open.pop()
-            self.seconds[inner] += end - since
+            end = self._now()
+            self._add(*self._open.pop(), end)
             if self._open:
                 self._open[-1] = (self._open[-1][0], end)
 
-    def total(self) -> dict[str, float]:
-        return {**self.seconds, "total": time.perf_counter() - self.started}
+    def totals(self) -> tuple[dict[str, float], dict[str, float]]:
+        now = self._now()
+        return (
+            {**self.seconds, "total": now[0] - self.started[0]},
+            {**self.cpu_seconds, "total": now[1] - self.started[1]},
+        )
 
 
 def _file_context(out_dir: Path) -> Any:
@@ -585,13 +613,19 @@ def _file_context(out_dir: Path) -> Any:
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def _suite_problem(table: str, suite_dict: dict[str, Any]) -> tuple[Any, CheckResult | None]:
+def _expectation_id(table: str, index: int) -> str:
+    """Deterministic ids: results map back to the suite file's order through them."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"lawreport:expectations/{table}.json#{index}"))
+
+
+def _load_suite(table: str, suite_dict: dict[str, Any]) -> tuple[Any, CheckResult | None]:
     """(GX ExpectationSuite, None), or (None, the lawreport.suite_valid failure)."""
     from great_expectations.core.expectation_suite import ExpectationSuite
 
     declared = suite_dict.get("expectations", [])
     try:
-        suite = ExpectationSuite(name=table, expectations=declared, meta=suite_dict.get("meta"))
+        expectations = [{**e, "id": _expectation_id(table, i)} for i, e in enumerate(declared)]
+        suite = ExpectationSuite(name=table, expectations=expectations, meta=suite_dict.get("meta"))
         dropped = len(declared) - len(suite.expectations)
         problem = None if dropped == 0 else f"{dropped} 条期望配置无效 (invalid expectation configuration)"
     except Exception as error:  # e.g. an unknown expectation type: GX raises while building the suite
@@ -610,6 +644,16 @@ def _suite_problem(table: str, suite_dict: dict[str, Any]) -> tuple[Any, CheckRe
     return None, failure
 
 
+@dataclass(frozen=True)
+class _GXDocs:
+    """A table's GX suite and validation result as the GX stores serialize them (what Data Docs
+    are built from), and the result's key (ValidationResultIdentifier tuple, which fixes its page)."""
+
+    key: list[str]
+    suite: str
+    result: str
+
+
 @dataclass
 class _Validated:
     """What GX returned for one table."""
@@ -621,9 +665,11 @@ class _Validated:
 
 
 class _GXSession:
-    """One ephemeral GX context for a whole run: imported, built and torn down once."""
+    """One ephemeral GX context for a whole run, built once: one pandas data source whose
+    dataframe assets (one per table to validate, so that batch ids and Data Docs name the table)
+    are declared together, the suites and results Data Docs need, and the Data Docs site."""
 
-    def __init__(self, out_dir: Path, clock: _Clock):
+    def __init__(self, out_dir: Path, clock: _Clock, tables: Sequence[str]):
         self.clock = clock
         with clock.phase("gx_import"):
             import great_expectations  # noqa: F401
@@ -631,18 +677,26 @@ class _GXSession:
 
         with clock.phase("gx_context"):
             self.context = _file_context(out_dir)
-            self.datasource = self.context.data_sources.add_pandas(name=DATASOURCE_NAME)
+            # Declared at once: adding assets one by one re-serialised the whole config each time.
+            assets = [{"name": t, "type": "dataframe", "batch_definitions": [{"name": "whole"}]} for t in tables]
+            self.datasource = self.context.data_sources.add_pandas(name=DATASOURCE_NAME, assets=assets)
         # One run id for the run (ValidationDefinition.run would make one per table).
         self.run_id = RunIdentifier(run_name=None, run_time=dt.datetime.now(dt.UTC))
         # Resources Data Docs must render (the rest are copied pages).
         self.to_render: list[Any] = []
+        self.suite_texts: dict[str, str] = {}  # table -> suite as serialized into the store
 
-    def add_suite(self, table: str, suite_dict: dict[str, Any]) -> tuple[Any, CheckResult | None]:
-        """The suite as added to the context (its expectations get their ids), or the failure."""
+    def load_suite(self, table: str, suite_dict: dict[str, Any]) -> tuple[Any, CheckResult | None]:
+        """The suite, in the expectations store for Data Docs, or the lawreport.suite_valid failure."""
+        from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
         with self.clock.phase("gx_context"):
-            suite, failure = _suite_problem(table, suite_dict)
+            suite, failure = _load_suite(table, suite_dict)
             if suite is not None:
-                suite = self.context.suites.add(suite)
+                # Serialized once, for the store and the cache (the ids are ours already).
+                store = self.context.expectations_store
+                self.suite_texts[table] = text = store.serialize(suite)
+                store.store_backend.set(store.key_to_tuple(ExpectationSuiteIdentifier(name=table)), text)
             return suite, failure
 
     def validate(
@@ -653,8 +707,8 @@ class _GXSession:
         from great_expectations.validator.validator import calc_validation_statistics
 
         with self.clock.phase("gx_validation"):
-            asset = self.datasource.add_dataframe_asset(name=table)
-            batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(batch_parameters={"dataframe": frame})
+            definition = self.datasource.get_asset(table).get_batch_definition("whole")
+            batch = definition.get_batch(batch_parameters={"dataframe": frame})
             suite_result = batch.validate(suite, result_format=FIRST_PASS_FORMAT, expectation_parameters=parameters)
             evaluated = len(suite_result.results)
             failing = [r.expectation_config for r in suite_result.results if not r.success]
@@ -687,36 +741,38 @@ class _GXSession:
             checks = _checks_from_gx(table, suite, suite_dict, suite_result, frame)
         return _Validated(checks, suite_result, evaluated, len(failing))
 
-    def result_key(self, table: str) -> Any:
+    def store_result(self, table: str, suite_result: Any, suite_text: str) -> _GXDocs:
+        """Store a fresh result for Data Docs (its pages are rendered this run)."""
         from great_expectations.data_context.types.resource_identifiers import (
             ExpectationSuiteIdentifier,
             ValidationResultIdentifier,
         )
 
-        return ValidationResultIdentifier(
+        store = self.context.validation_results_store
+        key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=table),
             run_id=self.run_id,
             batch_identifier=f"{DATASOURCE_NAME}-{table}",
         )
-
-    def store_result(self, table: str, suite_result: Any) -> tuple[list[str], str]:
-        """Store a fresh result for Data Docs (rendered this run); return its key and stored JSON."""
-        from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
-
-        store = self.context.validation_results_store
-        key = self.result_key(table)
-        store.set(key, suite_result)
-        self.to_render += [ExpectationSuiteIdentifier(name=table), key]
-        return list(key.to_tuple()), str(store.store_backend.get(store.key_to_tuple(key)))
-
-    def store_reused(self, key_tuple: list[str], text: str) -> Any:
-        """Store a reused result (as GX serialized it in its run) so that the index lists it."""
-        from great_expectations.data_context.types.resource_identifiers import ValidationResultIdentifier
-
-        store = self.context.validation_results_store
-        key = ValidationResultIdentifier.from_tuple(tuple(key_tuple))
+        text = store.serialize(suite_result)
         store.store_backend.set(store.key_to_tuple(key), text)
-        return key
+        self.to_render += [ExpectationSuiteIdentifier(name=table), key]
+        return _GXDocs([str(part) for part in key.to_tuple()], suite_text, text)
+
+    def reuse(self, table: str, docs: _GXDocs) -> tuple[Any, Any]:
+        """A reused table in the stores as GX serialized it in its run (GX parses only what it
+        renders again). Returns the Data Docs identifiers of its suite and its result."""
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+            ValidationResultIdentifier,
+        )
+
+        suites, results = self.context.expectations_store, self.context.validation_results_store
+        suite_key = ExpectationSuiteIdentifier(name=table)
+        suites.store_backend.set(suites.key_to_tuple(suite_key), docs.suite)
+        result_key = ValidationResultIdentifier.from_tuple(tuple(docs.key))
+        results.store_backend.set(results.key_to_tuple(result_key), docs.result)
+        return suite_key, result_key
 
     def build_docs(self) -> None:
         from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
@@ -966,6 +1022,7 @@ def code_digest() -> str:
         for path in sorted(PACKAGE_DIR.glob(pattern)):
             files[path.relative_to(PACKAGE_DIR).as_posix()] = _sha256_file(path)
     versions = {name: _version(name) for name in VERSIONED_DISTRIBUTIONS}
+    versions["python"] = platform.python_version()
     return _digest({"files": files, "versions": versions})
 
 
@@ -1006,15 +1063,15 @@ def table_inputs(
 
 @dataclass
 class _Entry:
-    """A trusted cache entry: the table's results and, when GX ran, its GX result for Data Docs."""
+    """A trusted cache entry: the table's results and, when GX ran, its GX suite and result."""
 
     table: str
     key: str
     result: TableResult
     folder: Path  # the validation folder it was read from
     text: str  # the entry file as read (written unchanged into the new cache)
-    gx_key: list[str] | None  # ValidationResultIdentifier tuple of the stored GX result
-    gx_text: str | None  # GX's serialized ExpectationSuiteValidationResult
+    docs: _GXDocs | None
+    gx_bytes: bytes | None  # the GX file as read
 
 
 def _entry_path(folder: Path, table: str) -> Path:
@@ -1023,6 +1080,13 @@ def _entry_path(folder: Path, table: str) -> Path:
 
 def _gx_path(folder: Path, table: str) -> Path:
     return folder / CACHE_DIR / f"{table}.gx.json"
+
+
+def _gx_bytes(docs: _GXDocs | None) -> bytes | None:
+    """The GX file of an entry: the suite and result texts as the stores hold them."""
+    if docs is None:
+        return None
+    return json.dumps({"key": docs.key, "suite": docs.suite, "result": docs.result}).encode("utf-8")
 
 
 def _read_entry(folder: Path, table: str, key: str) -> _Entry | None:
@@ -1039,16 +1103,16 @@ def _read_entry(folder: Path, table: str, key: str) -> _Entry | None:
         result = TableResult.from_json(data["result"])
         if result.table != table or result.status != "validated":
             return None
-        gx_key, gx_text = None, None
+        docs, gx_bytes = None, None
         if data["gx"] is not None:
-            gx_key = [str(part) for part in data["gx"]["key"]]
             gx_bytes = _gx_path(folder, table).read_bytes()
-            if _sha256_bytes(gx_bytes) != data["gx"]["sha256"]:
+            if _sha256_bytes(gx_bytes) != data["gx"]:
                 return None
-            gx_text = gx_bytes.decode("utf-8")
+            gx = json.loads(gx_bytes)
+            docs = _GXDocs([str(part) for part in gx["key"]], str(gx["suite"]), str(gx["result"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # missing, unreadable or not ours: recompute
-    return _Entry(table, key, result, folder, text, gx_key, gx_text)
+    return _Entry(table, key, result, folder, text, docs, gx_bytes)
 
 
 def _find_entry(folders: Sequence[Path], table: str, key: str) -> _Entry | None:
@@ -1064,8 +1128,7 @@ def _entry_text(
     key: str,
     inputs: dict[str, JSONValue],
     result_json: dict[str, JSONValue],
-    gx_key: list[str] | None,
-    gx_text: str | None,
+    gx_bytes: bytes | None,
 ) -> str:
     body: dict[str, JSONValue] = {
         "format": CACHE_FORMAT,
@@ -1073,18 +1136,28 @@ def _entry_text(
         "key": key,
         "inputs": inputs,
         "result": result_json,
-        "gx": None
-        if gx_key is None or gx_text is None
-        else {"key": gx_key, "sha256": _sha256_bytes(gx_text.encode("utf-8"))},
+        # The digest of the GX file (suite and result for Data Docs), None when GX did not run.
+        "gx": None if gx_bytes is None else _sha256_bytes(gx_bytes),
     }
     return json.dumps({**body, "digest": _digest(body)}, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def _write_entry(out_dir: Path, table: str, text: str, gx_text: str | None) -> None:
-    """Atomic writes, the GX result first: an entry never points at a GX file not yet written."""
-    if gx_text is not None:
-        replace_text(_gx_path(out_dir, table), gx_text)
+def _write_entry(out_dir: Path, table: str, text: str, gx_bytes: bytes | None) -> None:
+    """Atomic writes, the GX file first: an entry never names a GX file not yet written."""
+    if gx_bytes is not None:
+        _replace_bytes(_gx_path(out_dir, table), gx_bytes)
     replace_text(_entry_path(out_dir, table), text)
+
+
+def _replace_bytes(target: Path, data: bytes) -> None:
+    """Write `data` to `target` atomically: a temporary file beside it, then os.replace."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _docs_manifest(folder: Path) -> dict[str, str] | None:
@@ -1107,9 +1180,9 @@ def _link_or_copy(source: Path | str, target: Path | str) -> None:
         shutil.copy2(source, target)
 
 
-def _validation_page(gx_key: Sequence[str]) -> str:
+def _validation_page(key: Sequence[str]) -> str:
     """Where GX's site puts the page of a validation result (TupleFilesystemStoreBackend layout)."""
-    return "/".join(["validations", *gx_key]) + ".html"
+    return "/".join(["validations", *key]) + ".html"
 
 
 def _suite_page(table: str) -> str:
@@ -1269,43 +1342,44 @@ def validate_year(
                 continue
             jobs.append(_Job(table, key, inputs, suite_dict, frame))
 
-    stats = ValidationStats(tables_validated=len(jobs), tables_reused=len(reused))
+    stats = ValidationStats(validated=[job.table for job in jobs], reused=list(reused))
     stats.expectations_reused = sum(1 for e in reused.values() for c in e.result.checks if c.is_gx)
-    session = _GXSession(out_dir, clock) if jobs else None
-    fresh: dict[str, Any] = {}  # table -> GX suite validation result (None: the suite could not load)
+    session = _GXSession(out_dir, clock, [job.table for job in jobs]) if jobs else None
+    # table -> its GX result and suite as Data Docs and the cache keep them (None: GX did not run).
+    docs: dict[str, _GXDocs | None] = {table: entry.docs for table, entry in reused.items()}
+    fresh: dict[str, tuple[Any, str]] = {}  # table -> (suite result, serialized suite), stored below
     for job in jobs:
         assert session is not None
-        suite, failure = session.add_suite(job.table, job.suite_dict)
-        suite_result = None
+        suite, failure = session.load_suite(job.table, job.suite_dict)
+        docs[job.table] = None
         if failure is not None:
             checks = [failure]
         else:
             validated = session.validate(job.table, suite, job.suite_dict, job.frame, parameters)
-            checks, suite_result = validated.checks, validated.suite_result
+            checks = validated.checks
+            fresh[job.table] = (validated.suite_result, session.suite_texts[job.table])
             stats.expectations_evaluated += validated.evaluated
             stats.gx_reruns += validated.reruns
         with clock.phase("cross_checks"):
             checks.append(check_dtypes(job.table, job.frame))
             checks.extend(_cross_checks(job.table, job.frame, year, previous_clean_dir))
         results[job.table] = TableResult(job.table, "validated", f"{job.table}.parquet", len(job.frame), checks)
-        fresh[job.table] = suite_result
 
     # Data Docs: one site over every validated table, built once.
     validated_keys = {job.table: job.key for job in jobs} | {t: e.key for t, e in reused.items()}
-    docs_source = _whole_docs_source(reused, validated_keys) if not jobs else None
+    own_docs = out_dir / DATA_DOCS_DIR
+    docs_source = None if jobs else _whole_docs_source(reused, validated_keys)
     if validated_keys and docs_source is None and session is None:
-        session = _GXSession(out_dir, clock)  # only to rebuild the index over reused pages
-    gx_cache: dict[str, tuple[list[str], str] | None] = {}
+        session = _GXSession(out_dir, clock, [])  # only to rebuild the index over reused pages
     with clock.phase("data_docs"):
-        own_docs = out_dir / DATA_DOCS_DIR
         shutil.rmtree(own_docs, ignore_errors=True)
         if docs_source is not None:
             shutil.copytree(docs_source, own_docs, copy_function=_link_or_copy)
         elif session is not None:
-            for table, suite_result in fresh.items():
-                gx_cache[table] = None if suite_result is None else session.store_result(table, suite_result)
+            for table, (suite_result, suite_text) in fresh.items():
+                docs[table] = session.store_result(table, suite_result, suite_text)
             for entry in reused.values():
-                _reuse_docs(session, entry, expectations_dir, own_docs)
+                _reuse_docs(session, entry, own_docs)
             session.build_docs()
     index = (own_docs / "index.html").resolve()
     report = ValidationReport(
@@ -1322,17 +1396,17 @@ def validate_year(
             _write_json(out_dir / RESULTS_DIR / f"{result.table}.json", result.to_json(year, parameters_json))
         _write_json(out_dir / "summary.json", report.to_json())
         for table, entry in reused.items():
-            _write_entry(out_dir, table, entry.text, entry.gx_text)
+            _write_entry(out_dir, table, entry.text, entry.gx_bytes)
         for job in jobs:
-            gx_key, gx_text = gx_cache.get(job.table) or (None, None)
             result_json = results[job.table].to_json(year, parameters_json)
-            text = _entry_text(job.table, job.key, job.inputs, result_json, gx_key, gx_text)
-            _write_entry(out_dir, job.table, text, gx_text)
+            gx_bytes = _gx_bytes(docs[job.table])
+            text = _entry_text(job.table, job.key, job.inputs, result_json, gx_bytes)
+            _write_entry(out_dir, job.table, text, gx_bytes)
         if report.data_docs_index is not None:
             _write_json(out_dir / CACHE_DIR / DOCS_MANIFEST, {"format": CACHE_FORMAT, "tables": validated_keys})
         if aside is not None:
             shutil.rmtree(aside, ignore_errors=True)
-    stats.seconds = clock.total()
+    stats.seconds, stats.cpu_seconds = clock.totals()
     write_stats(out_dir, report)
     return report
 
@@ -1350,24 +1424,16 @@ def _whole_docs_source(reused: dict[str, _Entry], keys: dict[str, str]) -> Path 
     return docs
 
 
-def _reuse_docs(session: _GXSession, entry: _Entry, expectations_dir: Path, own_docs: Path) -> None:
+def _reuse_docs(session: _GXSession, entry: _Entry, own_docs: Path) -> None:
     """A reused table in the Data Docs: its suite and GX result in the stores (for the index), its
     pages copied from the folder the entry came from, or rendered again when they are missing."""
-    if entry.gx_key is None or entry.gx_text is None:
+    if entry.docs is None:
         return  # the suite could not be loaded: GX never ran on this table
-    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
-
-    # The suite file is the one the entry was made from: its hash is part of the key.
-    suite_dict = json.loads((expectations_dir / f"{entry.table}.json").read_text(encoding="utf-8"))
-    session.add_suite(entry.table, suite_dict)
-    key = session.store_reused(entry.gx_key, entry.gx_text)
-    docs = entry.folder / DATA_DOCS_DIR
-    for page, identifier in (
-        (_suite_page(entry.table), ExpectationSuiteIdentifier(name=entry.table)),
-        (_validation_page(entry.gx_key), key),
-    ):
-        if (docs / page).is_file():
-            _link_or_copy(docs / page, own_docs / page)
+    identifiers = session.reuse(entry.table, entry.docs)
+    source = entry.folder / DATA_DOCS_DIR
+    for page, identifier in zip((_suite_page(entry.table), _validation_page(entry.docs.key)), identifiers, strict=True):
+        if (source / page).is_file():
+            _link_or_copy(source / page, own_docs / page)
         else:
             session.to_render.append(identifier)
 
@@ -1416,7 +1482,7 @@ def run_validation(params: Any, reuse: bool = True) -> ValidationReport:
     from .manifest import read_manifest
     from .storage import staged_dir
 
-    started = time.perf_counter()
+    started = time.perf_counter(), time.process_time()
     tables = [ledger.table for ledger in read_manifest(params.raw_dir).ledgers]
     previous = params.previous_clean_dir if params.previous_clean_dir.is_dir() else None
     final = params.build_dir / "validation"
@@ -1429,12 +1495,14 @@ def run_validation(params: Any, reuse: bool = True) -> ValidationReport:
             staging,
             tables=tables,
             previous_clean_dir=previous,
-            reuse_from=[final, failed] if reuse else [],
+            reuse_from=[failed, final] if reuse else [],  # the newer first
         )
-        page_started = time.perf_counter()
+        page_started = time.perf_counter(), time.process_time()
         write_results_page(staging, params)
-        report.stats.seconds["pages"] = time.perf_counter() - page_started
-        report.stats.seconds["total"] = time.perf_counter() - started
+        report.stats.seconds["pages"] = time.perf_counter() - page_started[0]
+        report.stats.cpu_seconds["pages"] = time.process_time() - page_started[1]
+        report.stats.seconds["total"] = time.perf_counter() - started[0]
+        report.stats.cpu_seconds["total"] = time.process_time() - started[1]
         write_stats(staging, report)
         if not report.success:
             shutil.rmtree(failed, ignore_errors=True)
