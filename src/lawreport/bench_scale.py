@@ -68,10 +68,10 @@ class TreeSampler(threading.Thread):
         self.peak_mib = 0.0
         self.step_peaks_mib: dict[str, float] = {}
         self.samples = 0
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.wait(SAMPLE_SECONDS):
+        while not self._halt.wait(SAMPLE_SECONDS):
             mib = tree_rss_bytes(self.pid) / MIB
             if mib <= 0:
                 continue
@@ -81,7 +81,7 @@ class TreeSampler(threading.Thread):
             self.step_peaks_mib[step] = max(self.step_peaks_mib.get(step, 0.0), mib)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join()
 
 
@@ -131,6 +131,7 @@ class RunMeasure:
     step_seconds_source: str = "n/a"
     kernel_peak_mib: dict[str, float | None] = field(default_factory=dict)  # timings.json peak_rss_mib, max per step
     kernel_peaks_by_notebook: dict[str, dict[str, float]] = field(default_factory=dict)
+    step_parts_seconds: dict[str, dict[str, float]] = field(default_factory=dict)  # timings.json notebooks, phases
     tree_peak_mib: dict[str, float] = field(default_factory=dict)  # sampled, per step
     tree_peak_total_mib: float | None = None
     largest_process_mib: float | None = None  # ru_maxrss of the run and its waited-for descendants
@@ -144,6 +145,7 @@ class RunMeasure:
             "step_seconds_source": self.step_seconds_source,
             "kernel_peak_rss_mib": self.kernel_peak_mib,
             "kernel_peak_rss_mib_by_notebook": self.kernel_peaks_by_notebook,
+            "step_parts_seconds": self.step_parts_seconds,
             "tree_peak_rss_mib_sampled": {k: round(v, 1) for k, v in self.tree_peak_mib.items()},
             "tree_peak_rss_mib_sampled_whole_run": _round(self.tree_peak_total_mib, 1),
             "largest_process_peak_rss_mib": _round(self.largest_process_mib, 1),
@@ -160,8 +162,9 @@ def _number(value: object) -> float | None:
 
 
 def read_timings(path: Path) -> dict[str, dict[str, Any]] | None:
-    """Per step {seconds, kernel_peak_mib, notebooks: {name: peak}} from build/<year>/timings.json;
-    None when the file is absent or not in the expected shape. Every field may be missing."""
+    """Per step {seconds, kernel_peak_mib, notebooks: {name: peak}, parts: {name: seconds}} from
+    build/<year>/timings.json (parts: each executed notebook and each phase, such as the appendix's
+    export); None when the file is absent or not in the expected shape. Any field may be missing."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -179,10 +182,18 @@ def read_timings(path: Path) -> dict[str, dict[str, Any]] | None:
             for nb, info in notebooks.items()
             if isinstance(info, dict) and (peak := _number(info.get("peak_rss_mib"))) is not None
         }
+        parts = {
+            str(nb): seconds
+            for nb, info in notebooks.items()
+            if isinstance(info, dict) and (seconds := _number(info.get("seconds"))) is not None
+        }
+        phases = step.get("phases") if isinstance(step.get("phases"), dict) else {}
+        parts.update({str(k): v for k, value in phases.items() if (v := _number(value)) is not None})
         found[str(name)] = {
             "seconds": _number(step.get("seconds")),
             "kernel_peak_mib": max(peaks.values()) if peaks else None,
             "notebooks": peaks,
+            "parts": parts,
         }
     return found
 
@@ -264,6 +275,7 @@ def measure_run(year: int, root: Path, sample_memory: bool = True) -> RunMeasure
     if timings:
         measure.kernel_peak_mib = {name: t["kernel_peak_mib"] for name, t in timings.items()}
         measure.kernel_peaks_by_notebook = {name: t["notebooks"] for name, t in timings.items() if t["notebooks"]}
+        measure.step_parts_seconds = {name: t["parts"] for name, t in timings.items() if len(t["parts"]) > 1}
     if sampler and sampler.samples:
         measure.tree_peak_mib = dict(sampler.step_peaks_mib)
         measure.tree_peak_total_mib = sampler.peak_mib
@@ -425,41 +437,43 @@ def _step_values(entry: dict[str, Any], key: str) -> dict[str, float]:
     return {k: v for k, v in values.items() if isinstance(v, (int, float))}
 
 
+def _growth_between(base: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
+    row_ratio = later["clean_rows_total"] / base["clean_rows_total"] if base["clean_rows_total"] else None
+    t0, t1 = _step_values(base, "step_seconds"), _step_values(later, "step_seconds")
+    k0, k1 = _step_values(base, "kernel_peak_rss_mib"), _step_values(later, "kernel_peak_rss_mib")
+    m0, m1 = _step_values(base, "tree_peak_rss_mib_sampled"), _step_values(later, "tree_peak_rss_mib_sampled")
+    # The whole run: wall time, and the sampled peak of the process tree over the run.
+    t0["total"], t1["total"] = base["run"]["seconds"], later["run"]["seconds"]
+    for values, entry in ((m0, base), (m1, later)):
+        if (peak := _number(entry["run"].get("tree_peak_rss_mib_sampled_whole_run"))) is not None:
+            values["total"] = peak
+    steps: dict[str, Any] = {}
+    for step in [*(s for s in t1 if s != "total"), "total"]:
+        a, b = t0.get(step), t1.get(step)
+        time_ratio = b / a if a and b else None
+        from_kernel = bool(k0.get(step) and k1.get(step))
+        m_a, m_b = (k0.get(step), k1.get(step)) if from_kernel else (m0.get(step), m1.get(step))
+        memory_ratio = m_b / m_a if m_a and m_b else None
+        slope = math.log(time_ratio) / math.log(row_ratio) if time_ratio and row_ratio and row_ratio > 1 else None
+        steps[step] = {
+            "time_ratio": _round(time_ratio, 2),
+            "memory_ratio": _round(memory_ratio, 2),
+            "memory_source": "kernel (timings.json)" if from_kernel else "process tree (sampled)",
+            "slope_time_vs_rows": _round(slope, 2),
+        }
+    return {"from": base["scale"], "to": later["scale"], "rows_ratio": _round(row_ratio, 2), "steps": steps}
+
+
 def growth(scales: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per step, from the first measured scale to each later one: ratio of time, of peak memory
-    (kernel when timings.json has it, else the sampled process tree), and the log-log slope of time
-    against clean rows (1 = grows like the rows, 0 = fixed cost)."""
+    """Per step, between consecutive measured scales (and from the first to the last when there are
+    more than two): ratio of time, of peak memory (the kernel's when timings.json has it, else the
+    sampled process tree), and the log-log slope of time against clean rows (1: grows like the
+    rows; 0: a fixed cost; above 1: faster than the rows)."""
     measured = [s for s in scales if s.get("status") == "ok"]
-    if len(measured) < 2:
-        return []
-    base = measured[0]
-    out = []
-    for later in measured[1:]:
-        row_ratio = later["clean_rows_total"] / base["clean_rows_total"] if base["clean_rows_total"] else None
-        steps: dict[str, Any] = {}
-        t0, t1 = _step_values(base, "step_seconds"), _step_values(later, "step_seconds")
-        k0, k1 = _step_values(base, "kernel_peak_rss_mib"), _step_values(later, "kernel_peak_rss_mib")
-        m0, m1 = _step_values(base, "tree_peak_rss_mib_sampled"), _step_values(later, "tree_peak_rss_mib_sampled")
-        for step in [*t1, "total"]:
-            a = t0.get(step) if step != "total" else base["run"]["seconds"]
-            b = t1.get(step) if step != "total" else later["run"]["seconds"]
-            time_ratio = b / a if a and b else None
-            from_kernel = bool(k0.get(step) and k1.get(step))
-            m_a, m_b = (k0.get(step), k1.get(step)) if from_kernel else (m0.get(step), m1.get(step))
-            mem_ratio = m_b / m_a if m_a and m_b else None
-            slope = (
-                math.log(time_ratio) / math.log(row_ratio)
-                if time_ratio and row_ratio and row_ratio > 1 and time_ratio > 0
-                else None
-            )
-            steps[step] = {
-                "time_ratio": _round(time_ratio, 2),
-                "memory_ratio": _round(mem_ratio, 2),
-                "memory_source": "kernel (timings.json)" if from_kernel else "process tree (sampled)",
-                "slope_time_vs_rows": _round(slope, 2),
-            }
-        out.append({"from": base["scale"], "to": later["scale"], "rows_ratio": _round(row_ratio, 2), "steps": steps})
-    return out
+    pairs = list(zip(measured, measured[1:], strict=False))
+    if len(measured) > 2:
+        pairs.append((measured[0], measured[-1]))
+    return [_growth_between(a, b) for a, b in pairs]
 
 
 def _fmt(value: object, spec: str = ".1f") -> str:
@@ -473,7 +487,11 @@ def print_report(result: dict[str, Any]) -> None:
         for step in _step_values(entry, "step_seconds"):
             if step not in steps:
                 steps.append(step)
-    print(f"== 规模测量 (scale bench)：{result['year']} 年冷启动 (cold run)，{result['machine']}")
+    machine = result["machine"]
+    print(
+        f"== 规模测量 (scale bench)：{result['year']} 年冷启动 (cold run)；{machine['cpus']} 核 (cores)，"
+        f"Python {machine['python']}，{machine['platform']}"
+    )
     print("-- 时间 (wall time, s)；行数 = 全部年度清洗后表的行数 (rows of all clean tables)")
     print(
         f"{'规模 scale':>10} {'行数 rows':>11} {'生成 generate':>14} "
@@ -499,7 +517,16 @@ def print_report(result: dict[str, Any]) -> None:
             + f" {_fmt(run['seconds']):>10}  {run['step_seconds_source']}"
             + ("" if run["exit_code"] == 0 else f"  运行失败 (run failed, exit {run['exit_code']})")
         )
-    print("-- 峰值内存 (peak memory, MiB)：内核 kernel (timings.json) / 进程树采样 (process tree, sampled)")
+        for step, parts in (run.get("step_parts_seconds") or {}).items():
+            shown = "，".join(f"{part} {_fmt(seconds)}" for part, seconds in parts.items())
+            print(f"{'':>10}   {step} 细分 (parts, s)：{shown}")
+        for line in run["error_tail"][-6:]:
+            print(f"{'':>10}   ! {line}")
+    print(
+        "-- 峰值内存 (peak memory, MiB)：内核 kernel (timings.json) / 进程树采样 (process tree, sampled："
+        "lawreport 进程与全部内核之和，含提前启动的下一步内核 (sum of the run and its kernels, including the "
+        "next step's kernel launched ahead))"
+    )
     print(
         f"{'规模 scale':>10} " + " ".join(f"{s:>17}" for s in steps) + f" {'单进程 largest':>15} {'生成 generate':>14}"
     )
