@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 EDGE_L = r"(?<![0-9A-Za-z])"
 EDGE_R = r"(?![0-9A-Za-z])"
@@ -43,6 +45,62 @@ _HALF_WIDTH = str.maketrans(
 # A value without '@' and without ten digits in a row (spaces, dashes, brackets between) holds none of them.
 _CANDIDATE = re.compile(r"@|(?:\d[ ()+-]{0,2}){10}")
 _DIGIT_OR_AT = re.compile(r"[0-9@\uff10-\uff19\uff20]")
+
+# Twins of MOBILE and LANDLINE with exactly the same matches (tests/test_appendix_fast.py holds them
+# equal), for long texts: each starts with its first literal digit, which the regex engine skips to,
+# and checks the left edge after it, instead of trying the edge at every character.
+MOBILE_SCAN = re.compile(r"(1(?<![0-9A-Za-z]1)[3-9]\d{9})" + EDGE_R)
+LANDLINE_SCAN = re.compile(r"(0(?<![0-9A-Za-z]0)\d{2,3}-?\d{7,8})" + EDGE_R)
+_DIGIT_BYTES = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))  # an ASCII digit -> "0", else " "
+SHORT_TEXT = 4096  # below this, the plain regex is as fast as anything
+
+
+@cache
+def _wide_digits() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The characters outside ASCII that `\\d` matches (full-width ０-９ and the other scripts'
+    digits), asked of this Python's own `re` once per process: (those in the Basic Multilingual
+    Plane, the others). Two classes, since one holding both is checked range by range (slow)."""
+    every = array("I", range(0x80, 0x110000)).tobytes().decode("utf-32-le", "surrogatepass")
+    digits = re.findall(r"\d", every)
+    return (
+        re.compile("[" + "".join(d for d in digits if d <= "\uffff") + "]"),
+        re.compile("[" + "".join(d for d in digits if d > "\uffff") + "]"),
+    )
+
+
+def digit_runs(text: str, least: int) -> list[tuple[int, int]]:
+    """(start, end) of every run of at least `least` characters that `\\d` matches, left to right.
+    Linear and in C: one byte per character ("?" for any non-ASCII one, then "0" for digits)."""
+    mapped = bytearray(text.encode("ascii", "replace").translate(_DIGIT_BYTES))
+    wide, astral = _wide_digits()
+    for match in wide.finditer(text):
+        mapped[match.start()] = 48
+    if len(text.encode("utf-16-le", "surrogatepass")) > 2 * len(text):  # characters beyond U+FFFF
+        for match in astral.finditer(text):
+            mapped[match.start()] = 48
+    runs = []
+    needle = b"0" * least
+    start = mapped.find(needle)
+    while start != -1:
+        end = start + least
+        while end < len(mapped) and mapped[end] == 48:
+            end += 1
+        runs.append((start, end))
+        start = mapped.find(needle, end)
+    return runs
+
+
+def finditer_in_runs(pattern: re.Pattern[str], text: str, least: int, tail: int = 1) -> list[re.Match[str]]:
+    """`list(pattern.finditer(text))` for a pattern each of whose matches lies inside one run of at
+    least `least` digits and at most `tail` characters after it (ID_NUMBER: 17 digits and [0-9Xx]),
+    and whose look-arounds see at most one character on either side. Only the runs are searched."""
+    if len(text) < SHORT_TEXT:
+        return list(pattern.finditer(text))
+    found: list[re.Match[str]] = []
+    for start, end in digit_runs(text, least):
+        found.extend(pattern.finditer(text, start, min(len(text), end + tail + 1)))
+    return found
+
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"

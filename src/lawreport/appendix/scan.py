@@ -14,6 +14,7 @@ such a notebook) and reports the findings.
 
 from __future__ import annotations
 
+import bisect
 import getpass
 import html as html_lib
 import json
@@ -32,7 +33,7 @@ from ..cleaning import find_header
 from ..manifest import MANIFEST_NAME, read_manifest
 from ..personal import EDGE_L as _EDGE_L
 from ..personal import EDGE_R as _EDGE_R
-from ..personal import ID_NUMBER, LANDLINE, MOBILE, id_check_digit
+from ..personal import ID_NUMBER, LANDLINE, LANDLINE_SCAN, MOBILE, MOBILE_SCAN, finditer_in_runs, id_check_digit
 from ..reading import read_csv_export, read_xlsx_sheet
 
 if TYPE_CHECKING:
@@ -44,8 +45,18 @@ ERROR_MARKERS = (
     (re.compile(r"\b[A-Za-z]*Error:"), "错误输出 (Error:)"),
     (re.compile(r"output_stderr|output_error|application/vnd\.jupyter\.stderr"), "笔记本的错误或警告输出 (stderr)"),
 )
-MACHINE_PATH = re.compile(r"(?<![\w.])/(?:root|work|home|tmp)(?=/|\b)")
+# A path under /root, /work, /home or /tmp not inside a longer word or name. The slash comes first
+# (the regex engine skips to it) and the left edge is checked after it: the same matches as
+# (?<![\w.])/(?:root|work|home|tmp)(?=/|\b), without trying the edge at every character.
+MACHINE_PATH = re.compile(r"/(?<![\w.]/)(?:root|work|home|tmp)(?=/|\b)")
+PATH_REST = re.compile(r"[^\s<\"']*")
 ELEMENT_ID = re.compile(r'\bid="([^"]+)"')
+SCRIPT_TAG = re.compile(r"<script\b", re.IGNORECASE)
+# https?:// in any case: re.IGNORECASE written out ("s" also folds to "ſ"), so that the engine can
+# skip to the first letter instead of trying every character.
+OUTSIDE_URL = re.compile(r"[hH][tT][tT][pP][sS\u017f]?://")
+STDERR_LITERALS = ("output_stderr", "output_error", "application/vnd.jupyter.stderr")
+ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 ANY_ID = re.compile(_EDGE_L + r"\d{17}[0-9Xx]" + _EDGE_R)  # masked in context even with a wrong check digit
@@ -95,12 +106,79 @@ class Finding:
 
 def _where(text: str, offset: int) -> str:
     """The nearest preceding element id, to say where a finding is without quoting it."""
-    ids = list(ELEMENT_ID.finditer(text, 0, offset))
-    return f"位置 (where) #{ids[-1].group(1)} 附近" if ids else f"位置 (where) 第 {offset} 字符"
+    return _where_in(text)(offset)
+
+
+def _where_in(text: str) -> Callable[[int], str]:
+    """`_where` for many offsets of one text: the element ids are found once (on the first call),
+    then each offset is a binary search among their ends (an id counts once it has ended)."""
+    ends: list[int] = []
+    names: list[str] = []
+    done = False
+
+    def where(offset: int) -> str:
+        nonlocal done
+        if not done:
+            for match in ELEMENT_ID.finditer(text):
+                ends.append(match.end())
+                names.append(match.group(1))
+            done = True
+        k = bisect.bisect_right(ends, offset)
+        return f"位置 (where) #{names[k - 1]} 附近" if k else f"位置 (where) 第 {offset} 字符"
+
+    return where
 
 
 def _word(value: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])" + re.escape(value) + r"(?![\w])")
+
+
+def _search_word(value: str, text: str) -> re.Match[str] | None:
+    """`_word(value).search(text)`, trying the pattern only where the value stands."""
+    pattern = _word(value)
+    at = text.find(value)
+    while at != -1:
+        match = pattern.match(text, at)
+        if match:
+            return match
+        at = text.find(value, at + 1)
+    return None
+
+
+def _search_error(text: str) -> re.Match[str] | None:
+    """`ERROR_MARKERS[1]` (\\b[A-Za-z]*Error:) searched from each "Error:" back to the start of its
+    letters: the same first match, without trying the pattern at every character."""
+    pattern = ERROR_MARKERS[1][0]
+    at = text.find("Error:")
+    while at != -1:
+        start = at
+        while start > 0 and text[start - 1] in ASCII_LETTERS:
+            start -= 1
+        match = pattern.match(text, start)
+        if match:
+            return match
+        at = text.find("Error:", at + 1)
+    return None
+
+
+def _search_markers(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """`pattern.search(text)` for one of ERROR_MARKERS, looked for from its literal text."""
+    if pattern is ERROR_MARKERS[1][0]:
+        return _search_error(text)
+    if pattern is ERROR_MARKERS[2][0]:  # three literals: the first of them (no two start alike)
+        starts = [at for literal in STDERR_LITERALS if (at := text.find(literal)) != -1]
+        return pattern.match(text, min(starts)) if starts else None
+    return pattern.search(text)
+
+
+def _has_outside_url(markup: str) -> bool:
+    """OUTSIDE_URL.search(markup) is not None, looked for from each "://"."""
+    at = markup.find("://")
+    while at != -1:
+        if OUTSIDE_URL.match(markup, max(0, at - 5)) or OUTSIDE_URL.match(markup, max(0, at - 4)):
+            return True
+        at = markup.find("://", at + 1)
+    return False
 
 
 def machine_names() -> dict[str, str]:
@@ -116,32 +194,94 @@ def machine_names() -> dict[str, str]:
     return {k: v for k, v in names.items() if v and len(v) >= 2}
 
 
-PrefixIndex = dict[str, list[str]]
+class PrefixIndex:
+    """The personal values (>= 2 characters), ready to be found in long texts; one per value set.
+
+    `anchor` matches wherever a value may start: a few first characters of each value (`_anchor`,
+    never more than one per place to check in ordinary tables and markup). At each
+    such place only the value lengths known for those two characters are tried, longest first, as
+    set lookups. The result is the one of trying every value at every character (`_personal_spans`)
+    in one compiled pass plus a few lookups per candidate.
+    """
+
+    __slots__ = ("anchor", "lengths", "values")
+
+    def __init__(self, values: frozenset[str]):
+        self.values = frozenset(v for v in values if len(v) >= 2)
+        by_prefix: dict[str, set[int]] = defaultdict(set)
+        for value in self.values:
+            by_prefix[value[:2]].add(len(value))
+        self.lengths = {prefix: tuple(sorted(sizes, reverse=True)) for prefix, sizes in by_prefix.items()}
+        self.anchor = _anchor_pattern(self.values) if self.values else None
+
+    def __len__(self) -> int:
+        return len(self.values)
 
 
-def _prefix_index(values: set[str] | frozenset[str]) -> PrefixIndex:
-    """Values (>= 2 characters) by their first two characters, longest first."""
-    by_prefix: dict[str, list[str]] = defaultdict(list)
-    for value in values:
-        if len(value) >= 2:
-            by_prefix[value[:2]].append(value)
-    for candidates in by_prefix.values():
-        candidates.sort(key=len, reverse=True)
-    return dict(by_prefix)
+def _anchor(value: str) -> str:
+    """Where the search for a value starts: its first six characters when it is long (free text
+    that starts with a village or street name found all over the tables), four when it begins with
+    an ASCII letter or any digit, else two (a name)."""
+    if len(value) >= 8:
+        return value[:6]
+    first = value[0]
+    return value[:4] if (first.isascii() and first.isalnum()) or first.isdecimal() else value[:2]
+
+
+def _anchor_pattern(values: frozenset[str]) -> re.Pattern[str]:
+    """One regex matching every value's anchor: a trie of the anchors (those with a shorter anchor
+    as prefix left out), each alternative starting with a literal, so that the regex engine skips
+    straight to the characters that can start one."""
+    trie: dict[str, Any] = {}
+    for anchor in sorted({_anchor(v) for v in values}, key=len):
+        node = trie
+        for char in anchor[:-1]:
+            node = node.setdefault(char, {})
+            if node is None:
+                break
+        else:
+            if node is not None:
+                node[anchor[-1]] = None  # an anchor ends here; longer ones below it are covered
+
+    def emit(node: dict[str, Any]) -> str:
+        inner = [re.escape(c) + emit(child) for c, child in sorted(node.items()) if child is not None]
+        ends = [re.escape(c) for c, child in sorted(node.items()) if child is None]
+        if ends:
+            inner.append(ends[0] if len(ends) == 1 else "[" + "".join(ends) + "]")
+        return inner[0] if len(inner) == 1 else "(?:" + "|".join(inner) + ")"
+
+    return re.compile("|".join(re.escape(c) + emit(child) for c, child in sorted(trie.items())))
+
+
+@lru_cache(maxsize=4)
+def _cached_index(values: frozenset[str]) -> PrefixIndex:
+    return PrefixIndex(values)
+
+
+def _prefix_index(values: set[str] | frozenset[str] | PrefixIndex) -> PrefixIndex:
+    """The index of a value set, built once per process for each set."""
+    if isinstance(values, PrefixIndex):
+        return values
+    return _cached_index(values if isinstance(values, frozenset) else frozenset(values))
 
 
 def _personal_spans(text: str, index: PrefixIndex) -> list[tuple[int, str]]:
-    """(offset, value) of every personal value in text, longest match first, never overlapping."""
-    spans = []
-    i = 0
-    while i < len(text) - 1:
-        candidates = index.get(text[i : i + 2])
-        hit = next((v for v in candidates if text.startswith(v, i)), None) if candidates else None
-        if hit:
-            spans.append((i, hit))
-            i += len(hit)
+    """(offset, value) of every personal value in text, longest match first, never overlapping:
+    left to right, the longest value starting at a character, then on after it."""
+    spans: list[tuple[int, str]] = []
+    if index.anchor is None:
+        return spans
+    search, values, lengths = index.anchor.search, index.values, index.lengths
+    at = 0
+    while (match := search(text, at)) is not None:
+        i = match.start()
+        for size in lengths.get(text[i : i + 2], ()):
+            if text[i : i + size] in values:
+                spans.append((i, text[i : i + size]))
+                at = i + size
+                break
         else:
-            i += 1
+            at = i + 1
     return spans
 
 
@@ -156,9 +296,14 @@ def mask(text: str, index: PrefixIndex) -> str:
     text = MOBILE.sub(PLACEHOLDER[KIND_MOBILE], text)
     text = LANDLINE.sub(PLACEHOLDER[KIND_LANDLINE], text)
     spans = _personal_spans(text, index)
-    for offset, value in reversed(spans):
-        text = text[:offset] + PLACEHOLDER[KIND_PERSONAL] + text[offset + len(value) :]
-    return text
+    if not spans:
+        return text
+    parts, last = [], 0
+    for offset, value in spans:
+        parts += [text[last:offset], PLACEHOLDER[KIND_PERSONAL]]
+        last = offset + len(value)
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _visible(fragment: str, side: str) -> str:
@@ -231,13 +376,14 @@ def _personal_findings(
             Finding(kind, where(start), _context(text, start, end, kind, index, markup), value=text[start:end])
         )
 
-    for match in ID_NUMBER.finditer(text):
+    # The same matches as ID_NUMBER, MOBILE and LANDLINE.finditer(text), found faster in long texts.
+    for match in finditer_in_runs(ID_NUMBER, text, 17):
         number = match.group(1).upper()
         if id_check_digit(number[:17]) == number[17]:
             add(KIND_ID, match.start(1), match.end(1))
-    for match in MOBILE.finditer(text):
+    for match in MOBILE_SCAN.finditer(text):
         add(KIND_MOBILE, match.start(1), match.end(1))
-    for match in LANDLINE.finditer(text):
+    for match in LANDLINE_SCAN.finditer(text):
         add(KIND_LANDLINE, match.start(1), match.end(1))
     for offset, value in _personal_spans(text, index):
         add(KIND_PERSONAL, offset, offset + len(value))
@@ -250,29 +396,27 @@ def find_published(html: str, personal_values: set[str] | frozenset[str]) -> lis
     markup = DATA_URI.sub("data:image/png;base64,", html)
     text = html_lib.unescape(markup)
     index = _prefix_index(personal_values)
-
-    def where(offset: int) -> str:
-        return _where(text, offset)
+    where = _where_in(text)
 
     findings = _personal_findings(text, index, where)
     for pattern, label in ERROR_MARKERS:
-        for match in pattern.finditer(text):
+        match = _search_markers(pattern, text)
+        if match:
             findings.append(Finding(label, where(match.start()), _context(text, match.start(), match.end(), "", index)))
-            break
     for match in MACHINE_PATH.finditer(text):
-        end = match.end() + len(re.match(r"[^\s<\"']*", text[match.end() :]).group(0))  # type: ignore[union-attr]
+        end = PATH_REST.match(text, match.end()).end()  # type: ignore[union-attr]
         findings.append(
             Finding("本机路径 (machine path)", where(match.start()), _context(text, match.start(), end, "", index))
         )
     for label, name in machine_names().items():
-        match = _word(name).search(text)
+        match = _search_word(name, text)
         if match:
             findings.append(
                 Finding(label.strip(), where(match.start()), _context(text, match.start(), match.end(), "", index))
             )
-    if re.search(r"<script\b", markup, re.IGNORECASE):
+    if SCRIPT_TAG.search(markup):
         findings.append(Finding("脚本 (<script>)"))
-    if re.search(r"https?://", markup, re.IGNORECASE):
+    if _has_outside_url(markup):
         findings.append(Finding("外部链接 (http/https)"))
     return _capped(findings)
 
@@ -492,12 +636,25 @@ def _notebook_findings(notebook: Any, index: PrefixIndex) -> list[tuple[int | No
     return found
 
 
+def _read_for_scan(path: Path) -> Any:
+    """The notebook as plain JSON when it is nbformat 4 (all the scan reads: cells, outputs,
+    metadata), else through nbformat (which converts older versions). The scan needs no schema
+    validation; a notebook that must be rewritten is read again with nbformat."""
+    try:
+        notebook = json.loads(Path(path).read_text(encoding="utf-8"))
+    except ValueError:
+        notebook = None
+    if isinstance(notebook, dict) and notebook.get("nbformat") == 4:
+        return notebook
+    import nbformat
+
+    return nbformat.read(str(path), as_version=4)
+
+
 def scan_notebook(path: Path, personal_values: set[str] | frozenset[str]) -> list[str]:
     """Personal data in an executed notebook's outputs, sources and parameters, as Chinese lines
     (values masked). Tracebacks, warnings and paths are allowed here: it is an internal file."""
-    import nbformat
-
-    notebook = nbformat.read(str(path), as_version=4)
+    notebook = _read_for_scan(path)
     findings = [f for _, _, f in _notebook_findings(notebook, _prefix_index(personal_values))]
     return [f.message() for f in _capped(findings)]
 
@@ -541,13 +698,13 @@ def scrub_or_block(
                     f"{Path(path).name}"
                 )
     index = _prefix_index(personal_values)
-    notebook = nbformat.read(str(path), as_version=4)
-    found = _notebook_findings(notebook, index)
+    found = _notebook_findings(_read_for_scan(path), index)
     if not found:
         if lines and say:
             for line in lines:
                 say(line)
         return lines
+    notebook = nbformat.read(str(path), as_version=4)
     findings = [f for _, _, f in found]
     if params is not None:
         findings = trace_findings(findings, params)
