@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import openpyxl
+import pytest
 import yaml
 
 from lawreport.cleaning import find_header
@@ -14,6 +19,7 @@ from lawreport.ledgers import get_ledger
 from lawreport.manifest import MANIFEST_NAME, sha256_file
 from lawreport.params import PROJECT_ROOT, RunParams, check_params
 from lawreport.reading import read_xlsx_sheet
+from lawreport.values import ValueProblem, parse_flag
 
 SAMPLE_RAW = PROJECT_ROOT / "data" / "raw"
 
@@ -95,3 +101,73 @@ def workbook_sheet(params: RunParams, table: str):
     header_idx, _, _ = find_header(grid, ledger)
     book = openpyxl.load_workbook(ledger_path(params, table), read_only=True)
     return book[ledger.sheet], header_idx + 1
+
+
+def unresolved_road_office_rows(params: RunParams, count: int) -> list[int]:
+    """Data-row indexes (as edit_cells counts them) of the first `count` unresolved 马路办公 issues of a year:
+    the internal edition lists such rows in full (the resolved ones are summarised)."""
+    ledger = get_ledger("road_office")
+    grid = read_xlsx_sheet(ledger_path(params, "road_office"), ledger.sheet or "")
+    header_idx, found, _ = find_header(grid, ledger)
+    j = found["resolved"][0]
+    chosen: list[int] = []
+    seen = -1
+    for row in grid.rows[header_idx + 1 :]:
+        if any(c not in (None, "") for c in row):
+            seen += 1
+            try:
+                if j < len(row) and parse_flag(row[j]) is False:
+                    chosen.append(seen)
+            except ValueProblem:
+                continue
+    assert len(chosen) >= count, f"only {len(chosen)} unresolved road_office rows in the sample"
+    return chosen[:count]
+
+
+@contextmanager
+def _exclusive(lock: Path) -> Iterator[None]:
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def built_once(factory: pytest.TempPathFactory, worker_id: str, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder that `build` fills once per test session, shared by every xdist worker: the first worker to ask
+    builds it under a file lock in the session's temporary root, the others wait for it and get the same folder.
+    Without xdist (worker "master") it is simply built in the session's temporary folder. Read only: a test that
+    changes files in it works on a copy (shutil.copytree)."""
+    if worker_id == "master":
+        folder = factory.mktemp(name)
+        build(folder)
+        return folder
+    root = factory.getbasetemp().parent  # <pytest-N>, shared by the workers of this session only
+    folder, done = root / name, root / f"{name}.done"
+    with _exclusive(root / f"{name}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed here left
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
+
+
+def values_in(text: str, values: Iterable[str], prefix: int = 3) -> list[str]:
+    """The values that occur in `text`, as `[v for v in values if v in text]` finds them (sorted, no repeats), in
+    one pass over the text instead of one per value: thousands of personal values against a page of megabytes
+    take seconds, not minutes."""
+    by_prefix: dict[str, list[str]] = defaultdict(list)
+    found: set[str] = set()
+    for value in set(values):
+        if len(value) < prefix:
+            if value in text:
+                found.add(value)
+        else:
+            by_prefix[value[:prefix]].append(value)
+    for i in range(len(text) - prefix + 1):
+        for value in by_prefix.get(text[i : i + prefix], ()):
+            if text.startswith(value, i):
+                found.add(value)
+    return sorted(found)

@@ -40,15 +40,10 @@ from browser_support import (
     tables_without_caption,
     undecoded_images,
 )
-from support import SAMPLE_RAW, copy_year, edit_cells, ledger_path
 
 from lawreport.appendix.html import STATUS_MARK
 from lawreport.claims import STATUS_ZH
-from lawreport.cleaning import find_header
-from lawreport.ledgers import get_ledger
-from lawreport.params import PROJECT_ROOT, check_params
-from lawreport.reading import read_xlsx_sheet
-from lawreport.values import ValueProblem, parse_flag
+from lawreport.params import PROJECT_ROOT
 
 SCREENSHOTS = PROJECT_ROOT / "build" / "browser"
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -73,51 +68,11 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 # ------------------------------------------------------------------ fixtures
 
 
-def unresolved_road_office_rows(params, count: int) -> list[int]:
-    """Data-row indexes (as edit_cells counts them) of the first `count` unresolved 2025 马路办公 issues:
-    the internal edition lists such rows in full (the resolved ones are summarised)."""
-    ledger = get_ledger("road_office")
-    grid = read_xlsx_sheet(ledger_path(params, "road_office"), ledger.sheet or "")
-    header_idx, found, _ = find_header(grid, ledger)
-    j = found["resolved"][0]
-    chosen: list[int] = []
-    seen = -1
-    for row in grid.rows[header_idx + 1 :]:
-        if any(c not in (None, "") for c in row):
-            seen += 1
-            try:
-                if j < len(row) and parse_flag(row[j]) is False:
-                    chosen.append(seen)
-            except ValueProblem:
-                continue
-    assert len(chosen) >= count, f"only {len(chosen)} unresolved road_office rows in the sample"
-    return chosen[:count]
-
-
 @pytest.fixture(scope="module")
-def build_dir(tmp_path_factory) -> Path:
-    """build/2025 of a real pipeline run over copies of all sample years (both appendix editions inside).
-    The copy of 2025 has markup (MARKUP_PAYLOADS) as the location of unresolved 马路办公 issues."""
-    from lawreport.pipeline import run_suite
-
-    root = tmp_path_factory.mktemp("browser")
-    for year in sorted(int(p.name) for p in SAMPLE_RAW.iterdir() if p.name.isdigit()):
-        copied = copy_year(root, year)
-        if year == 2025:
-            rows = unresolved_road_office_rows(copied, len(MARKUP_PAYLOADS))
-            edit_cells(
-                copied, "road_office", [("location", r, text) for r, text in zip(rows, MARKUP_PAYLOADS, strict=True)]
-            )
-    raw = {
-        "year": 2025,
-        "raw_root": str(root / "raw"),
-        "clean_root": str(root / "clean"),
-        "build_root": str(root / "build"),
-    }
-    run_suite(raw, say=lambda _: None)
-    params = check_params(raw)
-    assert (params.build_dir / "appendix.html").exists() and (params.build_dir / "internal" / "appendix.html").exists()
-    return params.build_dir
+def build_dir(suite_run) -> Path:
+    """build/2025 of the session's real pipeline run (tests/conftest.py), both appendix editions inside. The
+    copy of 2025 has markup (MARKUP_PAYLOADS) as the location of unresolved 马路办公 issues."""
+    return suite_run.build_dir
 
 
 @pytest.fixture(scope="module")
