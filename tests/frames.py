@@ -4,19 +4,54 @@
 rows written in the test: every column of the table's clean contract is present with its clean
 dtype; columns a row does not name are empty (NULL). Row ids are "<table>-<year>-<n>" unless the
 row gives one, so a test can name the rows a metric must count or leave out.
+
+`figure(figure_id, data)` computes a figure of the register (claims/2025.yaml) from its `compute:`
+spec, so that a test of a figure tests the spec the suite runs. The register is read from
+$LAWREPORT_TEST_REGISTER when set: tools/mutate_metrics.py points it at a mutated copy.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from lawreport.claims import FigureEntry, load_register
 from lawreport.ledgers import get_ledger
 from lawreport.ledgers.spec import clean_dtypes
-from lawreport.metrics import CleanData
+from lawreport.metrics import CleanData, MetricResult
+from lawreport.params import PROJECT_ROOT
+from lawreport.register import evaluate
+
+REGISTER_ENV = "LAWREPORT_TEST_REGISTER"
+REGISTER = PROJECT_ROOT / "claims" / "2025.yaml"
+REPORT = PROJECT_ROOT / "data" / "raw" / "2025" / "report.txt"
+
+
+@cache
+def _register_entries(path: str) -> dict[str, FigureEntry]:
+    return {entry.id: entry for entry in load_register(Path(path), report_path=REPORT).figures}
+
+
+def register_entries() -> dict[str, FigureEntry]:
+    """The entries of the register the tests check (claims/2025.yaml, or a mutant of it), by id."""
+    return _register_entries(os.environ.get(REGISTER_ENV) or str(REGISTER))
+
+
+def spec_entries(*tables: str) -> set[str]:
+    """Ids of the register's spec entries that read one of `tables`."""
+    return {i for i, e in register_entries().items() if e.compute is not None and e.compute.table in tables}
+
+
+def figure(figure_id: str, data: CleanData) -> MetricResult:
+    """A figure of the register computed on `data` from its compute spec (never its reported value)."""
+    entry = register_entries()[figure_id]
+    assert entry.compute is not None, f"{figure_id} is not computed by a spec in the register"
+    return evaluate(entry.compute, data)
 
 
 def clean_frame(table: str, year: int, rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:

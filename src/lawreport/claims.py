@@ -1,6 +1,7 @@
 """The register of a report's figures, and their verification against clean data.
 
-Reads claims/<year>.yaml and the report text; runs each figure's metric on clean data; applies
+Reads claims/<year>.yaml and the report text; computes each figure on clean data — from its
+`compute:` spec (lawreport.register) or with its Python metric (lawreport.metrics); applies
 the wording rule (lawreport.wording) and the data-independent consistency checks
 (lawreport.consistency); returns one FigureResult per figure with its status:
 `match`, `mismatch`, `inconsistent` (the report cannot hold the figure, whatever the ledgers say)
@@ -10,7 +11,7 @@ or `no_data`. Statuses are computed, never written by hand.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ import yaml
 
 from . import consistency
 from .metrics import METRICS, CleanData, MetricResult, NoData
+from .register import Compute, describe, evaluate
+from .register.spec import Operand
 from .textscan import NumberMention, scan_numbers
 from .wording import (
     COUNT_KINDS,
@@ -47,11 +50,15 @@ class RegisterError(ValueError):
 
 @dataclass(frozen=True)
 class FigureEntry:
+    """One figure of the register. It is computed either by a `compute:` spec (then `metric` is the
+    spec's label, compute.<aggregate>, and `definition` is written from the spec) or by the Python
+    metric named in `metric`, with its 口径 written by hand in `definition`."""
+
     id: str
     quote: str
     written: str
-    metric: str
-    definition: str
+    metric: str = ""
+    definition: str = ""
     # Short Chinese name (信访事项受理数): the card title and what `explain --list` prints. Optional, so
     # that a register written before names existed still loads; without it the id stands in.
     name: str = ""
@@ -61,6 +68,7 @@ class FigureEntry:
     each: tuple[str, ...] = ()
     numerator_figure: str = ""
     denominator_figure: str = ""
+    compute: Compute | None = None
 
     @property
     def figure(self) -> Figure:
@@ -125,7 +133,13 @@ def load_register(path: Path, report_path: Path | None = None, year: int | None 
             problems.append(
                 RegisterProblem(str(path), lines.get(entry.id), entry.id, f"写法无法解析 (wording): {error}")
             )
+        else:
+            misfit = spec_misfit(entry)
+            if misfit:
+                problems.append(RegisterProblem(str(path), lines.get(entry.id), entry.id, misfit))
         figures.append(entry)
+    figures, cycles = _resolve_specs(figures)
+    problems.extend(RegisterProblem(str(path), lines.get(i), i, message) for i, message in cycles)
     if report_path is None:
         report_path = Path(str(data.get("report") or ""))
         report_path = report_path if report_path.is_absolute() else root / report_path
@@ -152,6 +166,78 @@ def load_register(path: Path, report_path: Path | None = None, year: int | None 
     if problems:
         raise RegisterError(_problem_text(path, problems))
     return register
+
+
+def spec_misfit(entry: FigureEntry) -> str:
+    """Why a spec cannot give what the entry's wording needs ("" when it can), e.g. 持续保持100% needs
+    a rate per year; 位居第一 is left to a Python metric."""
+    spec = entry.compute
+    if spec is None:
+        return ""
+    kind = entry.figure.kind
+    shape = ("per_year " if spec.per_year else "") + spec.aggregate + (" by" if spec.by else "")
+    need = ""
+    if kind == Kind.RANK_FIRST:
+        need = "排名(位居第一)须由 Python 指标计算 (ranks need a metric)"
+    elif kind in (Kind.STEADY_PERCENT, Kind.RISING):
+        if not (spec.aggregate == "rate" and spec.per_year):
+            need = "需要逐年的比率 (rate with per_year: true)"
+    elif kind == Kind.PERCENT:
+        if spec.aggregate not in ("rate", "ratio") or spec.per_year:
+            need = "需要比率 (rate, or ratio of two figures)"
+    elif kind in (Kind.YOY_DECREASE, Kind.YOY_INCREASE, Kind.ZERO_STREAK):
+        if not (spec.aggregate in ("count", "sum") and spec.per_year and not spec.by):
+            need = "需要逐年的计数或求和 (count or sum with per_year: true)"
+    elif entry.each:
+        if not (spec.aggregate == "count" and spec.by):
+            need = "each 需要按列分组计数 (count with by: column)"
+    elif spec.aggregate == "rate" or spec.per_year or spec.by:
+        need = "需要单个数值 (a single count, sum, distinct count, min/max, or difference)"
+    if not need:
+        return ""
+    return f"写法 {entry.written!r} 与计算规格不符 (spec does not fit the wording)：{need}；compute 给出的是 {shape}"
+
+
+def _resolve_specs(figures: list[FigureEntry]) -> tuple[list[FigureEntry], list[tuple[str, str]]]:
+    """Fill in the figures a ratio or difference uses, then write each spec's label and 口径.
+    Returns the entries and (entry id, message) for references that go round in a circle."""
+    by_id = {e.id: e for e in figures}
+    done: dict[str, Compute | None] = {}
+    problems: list[tuple[str, str]] = []
+
+    def resolved(figure_id: str, visiting: tuple[str, ...]) -> Compute | None:
+        entry = by_id.get(figure_id)
+        if entry is None or entry.compute is None:
+            return None
+        if figure_id in done:
+            return done[figure_id]
+        if figure_id in visiting:
+            chain = " → ".join((*visiting, figure_id))
+            problems.append((visiting[0], f"compute 引用成环 (circular reference)：{chain}"))
+            return None
+        spec = entry.compute
+        operands = []
+        for operand in spec.operands():
+            other = by_id.get(operand.id)
+            if other is None:
+                return None  # reported by the schema check with the closest id
+            operands.append(
+                Operand(operand.id, other.title, resolved(operand.id, (*visiting, figure_id)), other.metric)
+            )
+        if operands:
+            spec = replace(spec, left=operands[0], right=operands[1])
+        done[figure_id] = spec
+        return spec
+
+    out = []
+    for entry in figures:
+        if entry.compute is None:
+            out.append(entry)
+            continue
+        spec = resolved(entry.id, ())
+        spec = spec or entry.compute
+        out.append(replace(entry, compute=spec, metric=spec.label, definition=describe(spec)))
+    return out, problems
 
 
 def _problem_text(path: Path, problems: list[Any]) -> str:
@@ -447,11 +533,22 @@ def _quarantine_reason(universal: bool, rows: list[dict[str, Any]], limit: int =
     return f"所依据的表另有 {len(rows)} 行被隔离，未计入 (quarantined rows not counted)：{places}"
 
 
+def compute_entry(entry: FigureEntry, data: CleanData) -> MetricResult:
+    """The entry's figure from clean data: its spec evaluated, or its Python metric run (which must
+    return a MetricResult, the one shape every figure has)."""
+    if entry.compute is not None:
+        return evaluate(entry.compute, data)
+    result = METRICS[entry.metric](data)
+    if not isinstance(result, MetricResult):
+        raise RegisterError(f"{entry.id}: 指标 {entry.metric} 应返回 MetricResult，返回了 {type(result).__name__}")
+    return result
+
+
 def verify_entry(entry: FigureEntry, data: CleanData, inconsistent: list[str]) -> FigureResult:
     figure = entry.figure
     rule = figure.describe_zh()
     try:
-        result = METRICS[entry.metric](data)
+        result = compute_entry(entry, data)
     except NoData as missing:
         status = "inconsistent" if inconsistent else "no_data"
         return FigureResult(entry, status, rule, "—", None, [*inconsistent, str(missing)])
@@ -538,5 +635,14 @@ def verify_register(register: Register, data: CleanData) -> list[FigureResult]:
     return [verify_entry(entry, data, problems.get(entry.id, [])) for entry in register.figures]
 
 
+SPEC_NOTE = (
+    "由登记册中的 compute 规格计算 (computed from the register's compute spec, lawreport.register)；"
+    "口径即由规格生成的上述文字。\nEvaluated by lawreport.register.compute.evaluate; the spec is in claims/<year>.yaml."
+)
+
+
 def metric_docstring(name: str) -> str:
+    """The Python metric's docstring, or, for a spec's label (compute.…), what computes it."""
+    if name.startswith("compute."):
+        return SPEC_NOTE
     return inspect.getdoc(METRICS[name]) or ""

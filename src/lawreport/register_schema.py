@@ -24,7 +24,10 @@ TOP_LEVEL = {
     "relations": "数字之间的关系",
 }
 REQUIRED_TOP_LEVEL = ("unit", "year", "figures")
-FIGURE_REQUIRED = ("id", "quote", "written", "metric", "definition")
+FIGURE_REQUIRED = ("id", "quote", "written")
+# How an entry is computed: a Python metric (with its hand-written 口径 in `definition`), or a
+# `compute:` spec (lawreport.register), whose 口径 is written from the spec, so `definition` is refused.
+HOW_COMPUTED = ("metric", "compute")
 TEXT_ITEM_REQUIRED = ("text",)
 RELATION_KEYS = ("left", "op", "right", "note")
 RELATION_OPS = ("<=",)
@@ -114,6 +117,8 @@ def check_register_data(
             if key not in raw or raw[key] in (None, ""):
                 add(node, entry_id, f"缺少必填项 (missing key) {key!r}")
         for key, value in raw.items():
+            if key == "compute":
+                continue
             if key in ("also_covers", "each"):
                 if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                     add(nodes[key][1], entry_id, f"{key} 应为文本列表 (a list of strings)")
@@ -124,6 +129,7 @@ def check_register_data(
                 add(nodes.get("id", (node, node))[1], entry_id, f"编号重复 (duplicate id)，第{ids[entry_id]}行已用过")
             else:
                 ids[entry_id] = _line(node)
+        problems.extend(_check_how_computed(raw, node, nodes, entry_id, name))
         metric = raw.get("metric")
         if isinstance(metric, str) and metric and metric not in known_metrics:
             add(
@@ -166,11 +172,70 @@ def check_register_data(
     for raw, node in zip(figures or [], figure_nodes, strict=False):
         if not isinstance(raw, dict):
             continue
+        spec = raw.get("compute")
+        for operand in spec.operands() if spec is not None and not isinstance(spec, dict) else ():
+            if operand.id not in ids:
+                where = _mapping_nodes(node).get("compute", (node, node))[1]
+                add(
+                    where,
+                    str(raw.get("id", "")),
+                    f"compute 引用的 {operand.id!r} 不是登记的数字编号{closest(operand.id, list(ids))}",
+                )
         for key in ("numerator_figure", "denominator_figure"):
             ref = raw.get(key)
             if ref and ref not in ids:
                 add(node, str(raw.get("id", "")), f"{key} {ref!r} 不是登记的数字编号{closest(str(ref), list(ids))}")
     return data, problems
+
+
+def _check_how_computed(
+    raw: dict[str, Any], node: yaml.Node, nodes: dict[str, tuple[yaml.Node, yaml.Node]], entry_id: str, name: str
+) -> list[RegisterProblem]:
+    """Exactly one of `metric` and `compute`; `definition` with a metric only. A parsed spec replaces
+    the `compute` mapping in `raw` (None when it has problems, each reported at its own line)."""
+    from .register.spec import parse_compute
+
+    problems: list[RegisterProblem] = []
+    has = [key for key in HOW_COMPUTED if raw.get(key) not in (None, "")]
+    if len(has) == 2:
+        problems.append(
+            RegisterProblem(
+                name,
+                _line(nodes["compute"][0]),
+                entry_id,
+                "metric 与 compute 只能写一个 (both metric and compute)：用 compute 规格时请删除 metric",
+            )
+        )
+    elif not has:
+        problems.append(
+            RegisterProblem(
+                name,
+                _line(node),
+                entry_id,
+                "缺少计算方法 (neither metric nor compute)：请写 compute 规格，或写 metric 指标函数名",
+            )
+        )
+    if "compute" in raw:
+        if raw.get("definition") not in (None, ""):
+            problems.append(
+                RegisterProblem(
+                    name,
+                    _line(nodes["definition"][0]),
+                    entry_id,
+                    "compute 条目的口径由规格自动生成，请删除手写的 definition "
+                    "(definition is generated from compute, not written by hand)",
+                )
+            )
+        spec, spec_problems = parse_compute(nodes["compute"][1])
+        problems.extend(RegisterProblem(name, p.line, entry_id, p.message) for p in spec_problems)
+        raw["compute"] = spec
+    elif raw.get("metric") not in (None, "") and raw.get("definition") in (None, ""):
+        problems.append(
+            RegisterProblem(
+                name, _line(node), entry_id, "缺少必填项 (missing key) 'definition'：Python 指标的口径须手写"
+            )
+        )
+    return problems
 
 
 def figure_field_names(entry_class: type) -> list[str]:

@@ -1,6 +1,8 @@
-"""Each metric of metrics/enforcement.py on small clean tables built by hand.
+"""Each figure of 综合行政执法 and of the deputies', hotline and 马路办公 ledgers on small clean tables
+built by hand: the compute specs of claims/2025.yaml (frames.figure) and the Python metrics of
+metrics/enforcement.py.
 
-Every filter of a metric meets at least one row that only this filter leaves out, so a filter
+Every filter of a spec or metric meets at least one row that only this filter leaves out, so a filter
 replaced by "keep every row" (or an isin list missing one value) changes the asserted result.
 The expected values are worked out by hand in the comments.
 """
@@ -13,17 +15,34 @@ from decimal import Decimal
 import pytest
 from frames import counted_set as counted
 from frames import excluded_by_row as excluded
-from frames import frame_data
+from frames import figure, frame_data, spec_entries
 
 from lawreport.metrics import METRICS, NoData
 from lawreport.metrics import enforcement as E
 
 Y = 2025
+TABLES = (
+    "enforcement_staff",
+    "platform_events",
+    "joint_inspections",
+    "enterprise_checks",
+    "county_comparison",
+    "admin_inspections",
+    "penalty_cases",
+    "deputy_proposals",
+    "hotline_complaints",
+    "road_office",
+)
 
 
-def test_every_metric_of_the_module_is_covered_here():
+def compute(name: str, data):
+    """A Python metric by its name, or a spec figure of the register by its id."""
+    return METRICS[name](data) if name in METRICS else figure(name, data)
+
+
+def test_every_metric_of_the_module_and_every_spec_figure_is_covered_here():
     names = {name for name, function in METRICS.items() if function.__module__ == E.__name__}
-    assert names == set(COVERED)
+    assert names | spec_entries(*TABLES) == set(COVERED)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -46,18 +65,18 @@ def staff_data():
 
 
 def test_count_enforcement_staff_on_platform():
-    result = E.count_enforcement_staff_on_platform(staff_data())
+    result = figure("enforcement_staff_on_platform", staff_data())
     # on_platform: s1 是, s2 是, s3 否, s4 是, s5 empty -> 3 of 5 in the roster
     assert result.kind == "count"
     assert result.value == 3
     assert counted(result) == {"s1", "s2", "s4"}
     assert excluded(result) == {"s3": "未接入平台", "s5": "未接入平台"}
-    assert result.note == "名册共 5 人"
+    assert result.sources == {f"enforcement_staff/{Y}": 5}  # 名册共 5 人: 全体 reads the whole roster
     assert result.sources == {f"enforcement_staff/{Y}": 5}
 
 
 def test_count_active_officers():
-    result = E.count_active_officers(staff_data())
+    result = figure("active_officers", staff_data())
     # active: s1 是, s2 否, s3 是, s4 empty, s5 是 -> 3
     assert result.value == 3
     assert counted(result) == {"s1", "s3", "s5"}
@@ -66,7 +85,7 @@ def test_count_active_officers():
 
 
 def test_active_officer_rate():
-    result = E.active_officer_rate(staff_data())
+    result = figure("active_rate", staff_data())
     # 3 active (s1, s3, s5) of 5 officers -> 3/5 = 60 %
     assert result.kind == "rate"
     assert (result.numerator, result.denominator) == (3, 5)
@@ -76,7 +95,7 @@ def test_active_officer_rate():
 
 
 def test_active_officer_rate_of_an_empty_roster_is_zero_over_zero():
-    result = E.active_officer_rate(frame_data(Y, {("enforcement_staff", Y): []}))
+    result = figure("active_rate", frame_data(Y, {("enforcement_staff", Y): []}))
     assert (result.numerator, result.denominator, result.value) == (0, 0, Decimal(0))
 
 
@@ -99,7 +118,7 @@ def test_count_grid_events():
             ("platform_events", Y - 1): [{"row_id": "old1", "event_source": "网格上报"}],
         },
     )
-    result = E.count_grid_events(data)
+    result = figure("grid_events", data)
     # 网格上报: e1, e3 (status does not matter); 141平台, 群众投诉 and empty are left out -> 2
     assert result.value == 2
     assert counted(result) == {"e1", "e3"}
@@ -124,7 +143,7 @@ def test_count_joint_inspections_counts_led_and_joined():
             ("joint_inspections", Y - 1): [{"row_id": "old1", "role": "牵头"}],
         },
     )
-    result = E.count_joint_inspections(data)
+    result = figure("joint_inspections", data)
     # 牵头 j1 + 参与 j2, j3 = 3; j4 has no role (not in the vocabulary) -> left out
     assert result.value == 3
     assert counted(result) == {"j1", "j2", "j3"}
@@ -151,7 +170,7 @@ def checks_data():
 
 
 def test_count_qr_code_checks():
-    result = E.count_qr_code_checks(checks_data())
+    result = figure("qr_code_checks", checks_data())
     # qr_scanned: c1 是, c2 是, c3 否, c4 empty, c5 是 -> 3
     assert result.value == 3
     assert counted(result) == {"c1", "c2", "c5"}
@@ -160,7 +179,7 @@ def test_count_qr_code_checks():
 
 
 def test_count_credit_model_checks():
-    result = E.count_credit_model_checks(checks_data())
+    result = figure("credit_model_checks", checks_data())
     # credit_model: c1 是, c2 否, c3 是, c4 empty, c5 否 -> 2
     assert result.value == 2
     assert counted(result) == {"c1", "c3"}
@@ -168,7 +187,7 @@ def test_count_credit_model_checks():
 
 
 def test_credit_scenario_rate():
-    result = E.credit_scenario_rate(checks_data())
+    result = figure("credit_scenario_rate", checks_data())
     # credit_scenario: c1 是, c2 否, c3 empty, c4 否, c5 是 -> 2 of all 5 checks = 40 %
     assert result.kind == "rate"
     assert (result.numerator, result.denominator) == (2, 5)
@@ -259,7 +278,7 @@ def inspections_data():
 
 
 def test_count_admin_inspections_counts_every_row_of_the_year():
-    result = E.count_admin_inspections(inspections_data())
+    result = figure("admin_inspections", inspections_data())
     # every inspection of the report year, 规范 or not: a1..a4 = 4; last year's 2 are not read
     assert result.value == 4
     assert counted(result) == {"a1", "a2", "a3", "a4"}
@@ -363,7 +382,7 @@ def test_sum_fines_adds_cents_exactly():
 # count_road_office_resolved_two_years
 
 TWO_YEARS = {
-    "count_proposals_two_years": (
+    "proposals_two_years": (
         "deputy_proposals",
         {
             Y - 2: [{"row_id": "d23-1", "handling_role": "主办"}],  # two years back: not counted
@@ -384,7 +403,7 @@ TWO_YEARS = {
         {"d24-1", "d24-2", "d25-1", "d25-2", "d25-3"},
         {"d24-3": "办理方式不符", "d25-4": "办理方式不符"},
     ),
-    "count_hotline_replied_two_years": (
+    "hotline_two_years": (
         "hotline_complaints",
         {
             Y - 2: [{"row_id": "h23-1", "ticket_status": "已回复"}],
@@ -404,7 +423,7 @@ TWO_YEARS = {
         {"h24-1", "h25-1", "h25-3"},
         dict.fromkeys(["h24-2", "h25-2", "h25-4"], "尚未回复"),
     ),
-    "count_road_office_resolved_two_years": (
+    "road_office_two_years": (
         "road_office",
         {
             Y - 2: [{"row_id": "r23-1", "resolved": True}],
@@ -431,7 +450,7 @@ TWO_YEARS = {
 def test_two_year_counts(name):
     table, rows_by_year, by_year, counted_ids, excluded_ids = TWO_YEARS[name]
     data = frame_data(Y, {(table, year): rows for year, rows in rows_by_year.items()})
-    result = getattr(E, name)(data)
+    result = compute(name, data)
     assert result.kind == "count"
     assert result.by_year == by_year
     assert result.value == sum(by_year.values())
@@ -446,36 +465,36 @@ def test_two_year_counts(name):
 def test_two_year_counts_need_both_years(name, missing):
     table, rows_by_year, *_ = TWO_YEARS[name]
     data = frame_data(Y, {(table, year): rows for year, rows in rows_by_year.items() if year != missing})
-    # the metric's own message (the clean-data reader would also raise NoData, without saying why)
-    with pytest.raises(NoData, match=rf"“近两年”需要 \[{missing}\] 年的「{table}」"):
-        getattr(E, name)(data)
+    # NoData names the missing year (the clean-data reader would also raise NoData, without saying why)
+    with pytest.raises(NoData, match=f"需要 {missing} 年的「{table}」表"):
+        compute(name, data)
 
 
 # --------------------------------------------------------------------------------------------------
 # No clean table, no figure
 
 COVERED = [
-    "count_enforcement_staff_on_platform",
-    "count_grid_events",
-    "count_joint_inspections",
-    "count_qr_code_checks",
-    "count_credit_model_checks",
+    "enforcement_staff_on_platform",
+    "grid_events",
+    "joint_inspections",
+    "qr_code_checks",
+    "credit_model_checks",
     "credit_scenario_rate",
     "county_ranks",
-    "count_active_officers",
-    "active_officer_rate",
-    "count_admin_inspections",
+    "active_officers",
+    "active_rate",
+    "admin_inspections",
     "count_penalty_cases_filed",
     "count_penalty_cases_closed",
     "admin_inspection_compliance_rate",
     "sum_fines",
-    "count_proposals_two_years",
-    "count_hotline_replied_two_years",
-    "count_road_office_resolved_two_years",
+    "proposals_two_years",
+    "hotline_two_years",
+    "road_office_two_years",
 ]
 
 
 @pytest.mark.parametrize("name", COVERED)
 def test_missing_table_is_no_data(name):
     with pytest.raises(NoData):
-        METRICS[name](frame_data(Y, {}))
+        compute(name, frame_data(Y, {}))

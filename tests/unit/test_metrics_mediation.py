@@ -1,4 +1,5 @@
-"""Metrics of 人民调解, the legal adviser, 阳光管家 and dispute screening (metrics/mediation.py).
+"""Figures of 人民调解, the legal adviser, 阳光管家 and dispute screening, computed from their compute
+specs in claims/2025.yaml (frames.figure).
 
 Small clean tables written by hand: every filter clause has a row that only this clause leaves
 out, so that a filter replaced by "keep every row" (or a dropped clause) changes what is asserted.
@@ -11,33 +12,33 @@ from decimal import Decimal
 import pytest
 from frames import counted_ids as counted
 from frames import excluded_by_reason as excluded
-from frames import frame_data
+from frames import figure, frame_data, spec_entries
 
-from lawreport.metrics import METRICS, NoData
-from lawreport.metrics import mediation as M
+from lawreport.metrics import NoData
 
 YEAR = 2025
 
 
-def test_every_metric_of_the_module_is_tested_here():
-    assert {name for name, f in METRICS.items() if f.__module__ == M.__name__} == {
-        "count_mediation_pivots",
-        "count_full_time_mediators",
-        "count_legal_literates",
-        "count_legal_advisers",
-        "sum_adviser_consultations",
-        "sum_adviser_documents",
-        "sum_adviser_contract_reviews",
-        "count_legal_aid_cases",
-        "sum_amount_recovered",
-        "count_adviser_lectures",
-        "count_litigation_cases",
-        "count_adviser_mediations",
-        "count_stewards",
-        "count_steward_reports",
-        "count_disputes_screened",
+def test_every_spec_figure_of_these_tables_is_tested_here():
+    tables = ("mediation_orgs", "mediators", "legal_adviser_log", "stewards", "steward_reports", "dispute_screening")
+    assert spec_entries(*tables) == {
+        "mediation_networks",
+        "full_time_mediators",
+        "legal_literates",
+        "legal_advisers",
+        "adviser_consultations",
+        "adviser_documents",
+        "adviser_contracts",
+        "legal_aid_cases",
+        "amount_recovered",
+        "adviser_lectures",
+        "litigation_cases",
+        "adviser_mediations",
+        "stewards_recruited",
+        "steward_reports",
+        "disputes_screened",
         "dispute_resolution_rate",
-        "count_major_disputes_resolved_by_jiali",
+        "major_disputes_resolved",
     }
 
 
@@ -56,7 +57,7 @@ def test_count_mediation_pivots_leaves_out_the_centre():
             ]
         },
     )
-    result = M.count_mediation_pivots(data)
+    result = figure("mediation_networks", data)
     # 4 organisations, 1 of them the 中心 -> 3 支点
     assert result.value == 3
     assert counted(result) == ["pivot1", "pivot2", "pivot3"]
@@ -81,17 +82,17 @@ ROSTER = frame_data(
 
 
 @pytest.mark.parametrize(
-    "function, value, ids, reason",
+    "figure_id, value, ids, reason",
     [
         # 6 members: 3 专职调解员, 2 法律明白人, 1 法律顾问; each metric leaves out the other two roles
-        (M.count_full_time_mediators, 3, ["full1", "full2", "full3"], "身份不是专职调解员"),
-        (M.count_legal_literates, 2, ["literate1", "literate2"], "身份不是法律明白人"),
-        (M.count_legal_advisers, 1, ["adviser1"], "身份不是法律顾问"),
+        ("full_time_mediators", 3, ["full1", "full2", "full3"], "身份不是专职调解员"),
+        ("legal_literates", 2, ["literate1", "literate2"], "身份不是法律明白人"),
+        ("legal_advisers", 1, ["adviser1"], "身份不是法律顾问"),
     ],
     ids=["full_time_mediators", "legal_literates", "legal_advisers"],
 )
-def test_mediator_counts_by_role(function, value, ids, reason):
-    result = function(ROSTER)
+def test_mediator_counts_by_role(figure_id, value, ids, reason):
+    result = figure(figure_id, ROSTER)
     assert result.value == value
     assert counted(result) == ids
     all_ids = ["adviser1", "full1", "full2", "full3", "literate1", "literate2"]
@@ -161,7 +162,7 @@ def _others(*kept: str) -> list[str]:
 
 
 def test_sum_adviser_consultations_sums_people_served_of_consultations_only():
-    result = M.sum_adviser_consultations(ADVISER_LOG)
+    result = figure("adviser_consultations", ADVISER_LOG)
     # 法律咨询: 12 + 30 + (empty -> 0) = 42; the 80 + 45 of lectures etc. are other types
     assert result.kind == "amount"
     assert result.value == Decimal(42)
@@ -173,7 +174,7 @@ def test_sum_adviser_consultations_sums_people_served_of_consultations_only():
 
 
 def test_sum_adviser_documents_sums_items_of_drafting_only():
-    result = M.sum_adviser_documents(ADVISER_LOG)
+    result = figure("adviser_documents", ADVISER_LOG)
     # 代书法律文书: 3 + 2 + (empty -> 0) = 5
     assert result.value == Decimal(5)
     assert counted(result) == ["draft-blank", "draft1", "draft2"]
@@ -184,7 +185,7 @@ def test_sum_adviser_documents_sums_items_of_drafting_only():
 
 
 def test_sum_adviser_contract_reviews_sums_items_of_contract_reviews_only():
-    result = M.sum_adviser_contract_reviews(ADVISER_LOG)
+    result = figure("adviser_contracts", ADVISER_LOG)
     # 合同审查: one row of 5 contracts
     assert result.value == Decimal(5)
     assert counted(result) == ["contract1"]
@@ -192,17 +193,17 @@ def test_sum_adviser_contract_reviews_sums_items_of_contract_reviews_only():
 
 
 @pytest.mark.parametrize(
-    "function, ids, reason",
+    "figure_id, ids, reason",
     [
-        (M.count_legal_aid_cases, ["aid1", "aid2"], "不是法律援助"),
-        (M.count_adviser_lectures, ["lecture1", "lecture2"], "不是普法讲座"),
-        (M.count_litigation_cases, ["litigation1"], "不是代理诉讼"),
-        (M.count_adviser_mediations, ["mediate1", "mediate2", "mediate3"], "不是调解纠纷"),
+        ("legal_aid_cases", ["aid1", "aid2"], "不是法律援助"),
+        ("adviser_lectures", ["lecture1", "lecture2"], "不是普法讲座"),
+        ("litigation_cases", ["litigation1"], "不是代理诉讼"),
+        ("adviser_mediations", ["mediate1", "mediate2", "mediate3"], "不是调解纠纷"),
     ],
     ids=["legal_aid_cases", "adviser_lectures", "litigation_cases", "adviser_mediations"],
 )
-def test_adviser_counts_one_row_per_service_of_the_type(function, ids, reason):
-    result = function(ADVISER_LOG)
+def test_adviser_counts_one_row_per_service_of_the_type(figure_id, ids, reason):
+    result = figure(figure_id, ADVISER_LOG)
     # one row per case / lecture: 2 法律援助, 2 普法讲座, 1 代理诉讼, 3 调解纠纷 of 15 rows
     assert result.kind == "count"
     assert result.value == len(ids)
@@ -211,7 +212,7 @@ def test_adviser_counts_one_row_per_service_of_the_type(function, ids, reason):
 
 
 def test_sum_amount_recovered_over_every_service_type():
-    result = M.sum_amount_recovered(ADVISER_LOG)
+    result = figure("amount_recovered", ADVISER_LOG)
     # 20000 + 15000.5 (法律援助) + 5000 (代理诉讼) = 40000.5; the 12 rows without an amount add 0
     assert result.value == Decimal("40000.5")
     assert counted(result) == ["aid1", "aid2", "litigation1"]
@@ -221,7 +222,7 @@ def test_sum_amount_recovered_over_every_service_type():
 def test_sum_amount_recovered_whole_yuan_is_an_integer_decimal():
     data = frame_data(YEAR, {("legal_adviser_log", YEAR): [_service("a", "法律援助", 1, 1, 1200.0)]})
     # 1200.0 -> Decimal("1200"), not "1.2E+3"
-    assert str(M.sum_amount_recovered(data).value) == "1200"
+    assert str(figure("amount_recovered", data).value) == "1200"
 
 
 def test_sum_amount_recovered_adds_yuan_and_fen_exactly():
@@ -236,21 +237,21 @@ def test_sum_amount_recovered_adds_yuan_and_fen_exactly():
         },
     )
     # 1234.56 + 789.12 + 10.01 = 2033.69 yuan exactly
-    assert M.sum_amount_recovered(data).value == Decimal("2033.69")
+    assert figure("amount_recovered", data).value == Decimal("2033.69")
 
 
 def test_sum_with_no_rows_of_the_type_is_zero():
     data = frame_data(YEAR, {("legal_adviser_log", YEAR): [_service("lecture", "普法讲座", 50, 1)]})
-    assert M.sum_adviser_consultations(data).value == Decimal(0)
-    assert M.sum_amount_recovered(data).value == Decimal(0)
+    assert figure("adviser_consultations", data).value == Decimal(0)
+    assert figure("amount_recovered", data).value == Decimal(0)
 
 
 def test_adviser_metrics_without_a_log_are_no_data():
     data = frame_data(YEAR, {("legal_adviser_log", YEAR - 1): [_service("old", "法律咨询", 1, 1)]})
     with pytest.raises(NoData):
-        M.sum_adviser_consultations(data)
+        figure("adviser_consultations", data)
     with pytest.raises(NoData):
-        M.count_legal_aid_cases(data)
+        figure("legal_aid_cases", data)
 
 
 # --- 阳光管家 ---------------------------------------------------------------------------------
@@ -271,7 +272,7 @@ def test_count_stewards_counts_the_cumulative_roster_up_to_the_end_of_the_year()
             ]
         },
     )
-    result = M.count_stewards(data)
+    result = figure("stewards_recruited", data)
     # 5 on the roster; joined 2023, 2025-01-01 and 2025-12-31 count -> 3
     assert result.value == 3
     assert counted(result) == ["joined-2023", "joined-dec31", "joined-jan1"]
@@ -293,7 +294,7 @@ def test_count_steward_reports_counts_grid_events_and_disputes():
             ("steward_reports", YEAR - 1): [{"row_id": "old", "report_type": "网格事件"}],
         },
     )
-    result = M.count_steward_reports(data)
+    result = figure("steward_reports", data)
     # 2 网格事件 + 1 矛盾纠纷 = 3
     assert result.value == 3
     assert counted(result) == ["dispute1", "grid1", "grid2"]
@@ -344,7 +345,7 @@ DISPUTE_IDS = [
 
 
 def test_count_disputes_screened_counts_every_row_of_the_year():
-    result = M.count_disputes_screened(DISPUTES)
+    result = figure("disputes_screened", DISPUTES)
     # 8 disputes in 2025; the 2024 table is not read
     assert result.value == 8
     assert counted(result) == DISPUTE_IDS
@@ -352,7 +353,7 @@ def test_count_disputes_screened_counts_every_row_of_the_year():
 
 
 def test_dispute_resolution_rate_keeps_pending_disputes_in_the_base():
-    result = M.dispute_resolution_rate(DISPUTES)
+    result = figure("dispute_resolution_rate", DISPUTES)
     # 6 化解成功 of 8 found (化解中 and 未化解 stay in the base) -> 6/8 = 75%
     assert (result.numerator, result.denominator) == (6, 8)
     assert result.value == Decimal(75)
@@ -361,7 +362,7 @@ def test_dispute_resolution_rate_keeps_pending_disputes_in_the_base():
 
 
 def test_count_major_disputes_resolved_by_jiali_needs_all_three_conditions():
-    result = M.count_major_disputes_resolved_by_jiali(DISPUTES)
+    result = figure("major_disputes_resolved", DISPUTES)
     # only jiali-major1 and jiali-major2 are 重大, by 家理说事室 and 化解成功 -> 2
     assert result.value == 2
     assert counted(result) == ["jiali-major1", "jiali-major2"]
@@ -372,4 +373,4 @@ def test_count_major_disputes_resolved_by_jiali_needs_all_three_conditions():
 
 def test_count_major_disputes_with_the_major_flag_missing_is_not_counted():
     data = frame_data(YEAR, {("dispute_screening", YEAR): [_dispute("unknown", None, "家理说事室", "化解成功")]})
-    assert M.count_major_disputes_resolved_by_jiali(data).value == 0
+    assert figure("major_disputes_resolved", data).value == 0

@@ -1,7 +1,8 @@
-"""Metrics of 信访 (metrics/petitions.py) on small clean tables written by hand.
+"""Figures of 信访 on small clean tables written by hand: the compute specs of claims/2025.yaml
+(frames.figure) and the Python metrics of metrics/petitions.py.
 
-Every filter clause of every metric has a row that only this clause leaves out, so that a filter
-replaced by "keep every row" (or a dropped clause) changes the asserted value or row ids.
+Every filter clause of every spec or metric has a row that only this clause leaves out, so that a
+filter replaced by "keep every row" (or a dropped clause) changes the asserted value or row ids.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from frames import clean_frame, frame_data
+from frames import clean_frame, figure, frame_data, register_entries, spec_entries
 from frames import counted_ids as counted
 from frames import excluded_by_reason as excluded
 
+from lawreport.claims import verify_entry
 from lawreport.metrics import METRICS, CleanData, NoData
 from lawreport.metrics import petitions as M
 
@@ -22,10 +24,15 @@ YEAR = 2025
 def test_every_metric_of_the_module_is_tested_here():
     assert {name for name, f in METRICS.items() if f.__module__ == M.__name__} == {
         "count_petitions_received",
-        "petitions_on_time_rate",
-        "petition_satisfaction_by_year",
-        "count_legacy_cases_resolved",
         "escalated_petitions_by_year",
+    }
+
+
+def test_every_spec_figure_of_these_tables_is_tested_here():
+    assert spec_entries("petitions", "legacy_cases", "escalated_petitions") == {
+        "petitions_on_time_rate",
+        "petition_satisfaction_rising",
+        "legacy_cases_resolved",
     }
 
 
@@ -81,7 +88,7 @@ ON_TIME_ROWS = [
 
 def test_petitions_on_time_rate_needs_closed_in_time_and_flagged():
     data = frame_data(YEAR, {("petitions", YEAR): ON_TIME_ROWS})
-    result = M.petitions_on_time_rate(data)
+    result = figure("petitions_on_time_rate", data)
     # 8 petitions received; ok1, ok2, ok3, on-deadline on time -> 4/8 = 50%
     assert result.kind == "rate"
     assert (result.numerator, result.denominator) == (4, 8)
@@ -91,7 +98,7 @@ def test_petitions_on_time_rate_needs_closed_in_time_and_flagged():
 
 
 def test_petitions_on_time_rate_of_an_empty_register_is_zero_of_zero():
-    result = M.petitions_on_time_rate(frame_data(YEAR, {("petitions", YEAR): []}))
+    result = figure("petitions_on_time_rate", frame_data(YEAR, {("petitions", YEAR): []}))
     assert (result.numerator, result.denominator, result.value) == (0, 0, Decimal(0))
 
 
@@ -116,10 +123,11 @@ def test_petition_satisfaction_by_year_leaves_unevaluated_out_of_the_base():
             ("petitions", 2026): _satisfaction_rows(2026, ["不满意"]),
         },
     )
-    result = M.petition_satisfaction_by_year(data)
-    assert result.kind == "by_year"
+    result = figure("petition_satisfaction_rising", data)
+    assert result.kind == "rate_by_year"
     assert result.by_year == {2023: (0, 0), 2024: (2, 3), 2025: (3, 4)}
-    assert result.value == {"2023": "—", "2024": "66.67", "2025": "75.00"}
+    # the report year's rate: 3 of 4 = 75%
+    assert (result.numerator, result.denominator, result.value) == (3, 4, Decimal(75))
     assert counted(result) == ["s2024-1", "s2024-2", "s2025-1", "s2025-2", "s2025-3"]
     assert excluded(result) == {
         "未评价，不计入满意度分母": ["s2023-1", "s2023-2", "s2024-4", "s2025-5", "s2025-6"],
@@ -128,10 +136,37 @@ def test_petition_satisfaction_by_year_leaves_unevaluated_out_of_the_base():
     assert set(result.sources) == {"petitions/2023", "petitions/2024", "petitions/2025"}
 
 
+def _rising_status(data) -> tuple[str, list[str]]:
+    result = verify_entry(register_entries()["petition_satisfaction_rising"], data, [])
+    return result.status, result.reasons
+
+
 def test_petition_satisfaction_by_year_needs_two_years():
     only_one = frame_data(YEAR, {("petitions", YEAR): _satisfaction_rows(YEAR, ["满意"])})
-    with pytest.raises(NoData):
-        M.petition_satisfaction_by_year(only_one)
+    # one year is a series of one: 持续提升 cannot be judged, whatever the rate
+    assert figure("petition_satisfaction_rising", only_one).by_year == {YEAR: (1, 1)}
+    assert _rising_status(only_one) == ("no_data", ["持续提升 至少需要两年数据"])
+
+
+def test_petition_satisfaction_rising_holds_only_when_strictly_rising():
+    rising = frame_data(
+        YEAR,
+        {
+            # 1 of 2 = 50% -> 2 of 3 = 66.7%: rising
+            ("petitions", 2024): _satisfaction_rows(2024, ["满意", "不满意"]),
+            ("petitions", 2025): _satisfaction_rows(2025, ["满意", "基本满意", "不满意"]),
+        },
+    )
+    assert _rising_status(rising)[0] == "match"
+    flat = frame_data(
+        YEAR,
+        {
+            # 1 of 2 = 50% -> 2 of 4 = 50%: an equal step is not 提升
+            ("petitions", 2024): _satisfaction_rows(2024, ["满意", "不满意"]),
+            ("petitions", 2025): _satisfaction_rows(2025, ["满意", "基本满意", "不满意", "不满意"]),
+        },
+    )
+    assert _rising_status(flat)[0] == "mismatch"
 
 
 def test_petition_satisfaction_by_year_does_not_count_a_later_year_as_the_second_year():
@@ -143,8 +178,7 @@ def test_petition_satisfaction_by_year_does_not_count_a_later_year_as_the_second
             ("petitions", 2026): _satisfaction_rows(2026, ["满意"]),
         },
     )
-    with pytest.raises(NoData):
-        M.petition_satisfaction_by_year(data)
+    assert _rising_status(data) == ("no_data", ["持续提升 至少需要两年数据"])
 
 
 # --- count_legacy_cases_resolved ----------------------------------------------------------
@@ -169,7 +203,7 @@ def test_count_legacy_cases_resolved_needs_status_and_date_in_the_year():
             ]
         },
     )
-    result = M.count_legacy_cases_resolved(data)
+    result = figure("legacy_cases_resolved", data)
     # 8 cases; 3 are 已化解 in 2025
     assert result.value == 3
     assert counted(result) == ["done-dec31", "done-jan1", "done-jun"]

@@ -1,4 +1,5 @@
-"""Metrics of 普法宣传 (metrics/publicity.py) on small clean tables written by hand."""
+"""Figures of 普法宣传 on small clean tables written by hand, computed from their compute specs in
+claims/2025.yaml (frames.figure)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,19 @@ from decimal import Decimal
 import pytest
 from frames import counted_ids as counted
 from frames import excluded_by_reason as excluded
-from frames import frame_data
+from frames import figure, frame_data, spec_entries
 
-from lawreport.metrics import METRICS, NoData
-from lawreport.metrics import publicity as M
+from lawreport.metrics import NoData
 
 YEAR = 2025
 
 
-def test_every_metric_of_the_module_is_tested_here():
-    assert {name for name, f in METRICS.items() if f.__module__ == M.__name__} == {
-        "count_publicity_events",
-        "sum_publicity_materials",
-        "sum_publicity_reach",
-        "count_school_lectures_in_term_start",
+def test_every_spec_figure_of_these_tables_is_tested_here():
+    assert spec_entries("publicity_events", "school_lectures") == {
+        "publicity_events",
+        "publicity_materials",
+        "publicity_reach",
+        "school_lectures",
     }
 
 
@@ -52,7 +52,7 @@ EVENTS = frame_data(
 
 
 def test_count_publicity_events_counts_every_event_of_the_year():
-    result = M.count_publicity_events(EVENTS)
+    result = figure("publicity_events", EVENTS)
     # 4 events in 2025, of any 七进 type
     assert result.value == 4
     assert counted(result) == ["company", "online", "school", "village"]
@@ -61,7 +61,7 @@ def test_count_publicity_events_counts_every_event_of_the_year():
 
 
 def test_sum_publicity_materials_counts_empty_as_zero():
-    result = M.sum_publicity_materials(EVENTS)
+    result = figure("publicity_materials", EVENTS)
     # 200 + 350 + (empty -> 0) + 0 = 550
     assert result.kind == "amount"
     assert result.value == Decimal(550)
@@ -70,7 +70,7 @@ def test_sum_publicity_materials_counts_empty_as_zero():
 
 
 def test_sum_publicity_reach_adds_person_times():
-    result = M.sum_publicity_reach(EVENTS)
+    result = figure("publicity_reach", EVENTS)
     # 120 + (empty -> 0) + 80 + 1500 = 1700 person-times
     assert result.value == Decimal(1700)
     assert excluded(result) == {"「people_reached」为空，按 0 计": ["school"]}
@@ -78,9 +78,9 @@ def test_sum_publicity_reach_adds_person_times():
 
 def test_publicity_metrics_without_the_year_table_are_no_data():
     data = frame_data(YEAR, {("publicity_events", YEAR - 1): [_event("old", "进机关", 1, 1)]})
-    for function in (M.count_publicity_events, M.sum_publicity_materials, M.sum_publicity_reach):
+    for figure_id in ("publicity_events", "publicity_materials", "publicity_reach"):
         with pytest.raises(NoData):
-            function(data)
+            figure(figure_id, data)
 
 
 def test_count_school_lectures_in_term_start_leaves_out_other_terms():
@@ -97,7 +97,7 @@ def test_count_school_lectures_in_term_start_leaves_out_other_terms():
             ("school_lectures", YEAR - 1): [{"row_id": "old", "term": "秋季开学季"}],
         },
     )
-    result = M.count_school_lectures_in_term_start(data)
+    result = figure("school_lectures", data)
     # 2 春季开学季 + 1 秋季开学季 = 3; the 2 其他 are left out
     assert result.value == 3
     assert counted(result) == ["autumn1", "spring1", "spring2"]

@@ -1,6 +1,7 @@
-"""Each metric of metrics/security.py on small clean tables built by hand.
+"""Each figure of 社会治安 on small clean tables built by hand: the compute specs of claims/2025.yaml
+(frames.figure) and the Python metric of metrics/security.py.
 
-Every filter of a metric meets at least one row that only this filter leaves out, so a filter
+Every filter of a spec or metric meets at least one row that only this filter leaves out, so a filter
 replaced by "keep every row" (or an isin list missing one value) changes the asserted result.
 The expected values are worked out by hand in the comments.
 """
@@ -10,17 +11,23 @@ from __future__ import annotations
 import pytest
 from frames import counted_set as counted
 from frames import excluded_by_row as excluded
-from frames import frame_data
+from frames import figure, frame_data, spec_entries
 
 from lawreport.metrics import METRICS, NoData
 from lawreport.metrics import security as S
 
 Y = 2025
+TABLES = ("villages", "patrol_cars", "police_stations", "street_incidents", "case_records")
 
 
-def test_every_metric_of_the_module_is_covered_here():
+def compute(name: str, data):
+    """A Python metric by its name, or a spec figure of the register by its id."""
+    return METRICS[name](data) if name in METRICS else figure(name, data)
+
+
+def test_every_metric_of_the_module_and_every_spec_figure_is_covered_here():
     names = {name for name, function in METRICS.items() if function.__module__ == S.__name__}
-    assert names == set(COVERED)
+    assert names | spec_entries(*TABLES) == set(COVERED)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -41,7 +48,7 @@ def test_count_villages_counts_villages_and_communities():
             ("villages", Y - 1): [{"row_id": "old1", "village": "江口村", "village_type": "村"}],
         },
     )
-    result = S.count_villages(data)
+    result = figure("villages", data)
     # 村 v1 + 社区 v2, v3 = 3; v4 has no type -> left out
     assert result.value == 3
     assert counted(result) == {"v1", "v2", "v3"}
@@ -67,7 +74,7 @@ def test_count_patrol_cars_delivered_in_the_year():
             ("patrol_cars", Y - 1): [{"row_id": "old1", "delivered_date": "2024-05-01"}],
         },
     )
-    result = S.count_patrol_cars(data)
+    result = figure("patrol_cars", data)
     # delivered in 2025: k1 (1 Jan), k2 (31 Dec) -> 2; k3 2024, k4 2026, k5 no date are left out
     assert result.value == 2
     assert counted(result) == {"k1", "k2"}
@@ -95,7 +102,7 @@ def test_police_stations_built_by_community():
             ],
         },
     )
-    result = S.police_stations_built_by_community(data)
+    result = figure("police_stations_each", data)
     # built in 2025: 城南社区 w1, w2 -> 2; 江口村 w3 -> 1; 白沙村 only w4 (2024) -> no key;
     # w5 (2023) would make 城南社区 3 and w6 (no date) 江口村 2
     assert result.kind == "by_key"
@@ -106,7 +113,7 @@ def test_police_stations_built_by_community():
 
 def test_police_stations_none_built_in_the_year_is_empty():
     rows = [{"row_id": "w1", "village": "城南社区", "built_date": "2024-06-01"}]
-    result = S.police_stations_built_by_community(frame_data(Y, {("police_stations", Y): rows}))
+    result = figure("police_stations_each", frame_data(Y, {("police_stations", Y): rows}))
     assert result.value == {}
 
 
@@ -169,7 +176,7 @@ JUVENILE = {
 
 def test_juvenile_crime_by_year():
     data = frame_data(Y, {("case_records", year): rows for year, rows in JUVENILE.items()})
-    result = S.juvenile_crime_by_year(data)
+    result = figure("juvenile_crime_yoy", data)
     # 2024: c24-1, c24-3 -> 2 (扒窃 left out); 2025: c25-2 -> 1 (盗窃机动车, 其他, empty left out)
     assert result.kind == "by_year"
     assert result.by_year == {Y - 1: 2, Y: 1}
@@ -181,7 +188,12 @@ def test_juvenile_crime_by_year():
 
 BY_YEAR = {
     "street_incidents_by_year": ("street_incidents", STREET),
-    "juvenile_crime_by_year": ("case_records", JUVENILE),
+    "juvenile_crime_yoy": ("case_records", JUVENILE),
+}
+# NoData says which years are missing (the clean-data reader would also raise NoData, without saying why)
+MISSING = {
+    "street_incidents_by_year": lambda table, missing: f"同比需要 {Y - 1} 和 {Y} 两年的「{table}」",
+    "juvenile_crime_yoy": lambda table, missing: f"需要 {missing} 年的「{table}」表",
 }
 
 
@@ -190,9 +202,8 @@ BY_YEAR = {
 def test_by_year_needs_both_years(name, missing):
     table, rows_by_year = BY_YEAR[name]
     data = frame_data(Y, {(table, year): rows for year, rows in rows_by_year.items() if year != missing})
-    # the metric's own message (the clean-data reader would also raise NoData, without saying why)
-    with pytest.raises(NoData, match=f"同比需要 {Y - 1} 和 {Y} 两年的「{table}」"):
-        getattr(S, name)(data)
+    with pytest.raises(NoData, match=MISSING[name](table, missing)):
+        compute(name, data)
 
 
 # One case of each type of the report year (plus 2 扒窃) and cases of last year that must not count.
@@ -209,11 +220,11 @@ CASES = [
 CASES_BEFORE = [case("old1", "扒窃"), case("old2", "盗窃机动车"), case("old3", "在校学生非正常死亡")]
 ONE_TYPE = {
     # 扒窃: c2, c7 -> 2
-    "count_pickpocketing_cases": ("扒窃", {"c2", "c7"}),
+    "pickpocketing_zero": ("扒窃", {"c2", "c7"}),
     # 盗窃机动车: c3 -> 1
-    "count_vehicle_theft_cases": ("盗窃机动车", {"c3"}),
+    "vehicle_theft_zero": ("盗窃机动车", {"c3"}),
     # 在校学生非正常死亡: c4 -> 1
-    "count_student_abnormal_deaths": ("在校学生非正常死亡", {"c4"}),
+    "student_deaths_zero": ("在校学生非正常死亡", {"c4"}),
 }
 
 
@@ -221,7 +232,7 @@ ONE_TYPE = {
 def test_count_of_one_case_type(name):
     kind, ids = ONE_TYPE[name]
     data = frame_data(Y, {("case_records", Y): CASES, ("case_records", Y - 1): CASES_BEFORE})
-    result = getattr(S, name)(data)
+    result = compute(name, data)
     assert result.kind == "count"
     assert result.value == len(ids)
     assert counted(result) == ids
@@ -236,25 +247,25 @@ def test_count_of_one_case_type_is_zero_without_such_cases(name):
     rows = [c for c in CASES if c["case_type"] != kind]
     # the year's other cases and last year's cases of this type do not make it non-zero
     data = frame_data(Y, {("case_records", Y): rows, ("case_records", Y - 1): CASES_BEFORE})
-    assert getattr(S, name)(data).value == 0
+    assert compute(name, data).value == 0
 
 
 # --------------------------------------------------------------------------------------------------
 # No clean table, no figure
 
 COVERED = [
-    "count_villages",
-    "count_patrol_cars",
-    "police_stations_built_by_community",
+    "villages",
+    "patrol_cars",
+    "police_stations_each",
     "street_incidents_by_year",
-    "juvenile_crime_by_year",
-    "count_pickpocketing_cases",
-    "count_vehicle_theft_cases",
-    "count_student_abnormal_deaths",
+    "juvenile_crime_yoy",
+    "pickpocketing_zero",
+    "vehicle_theft_zero",
+    "student_deaths_zero",
 ]
 
 
 @pytest.mark.parametrize("name", COVERED)
 def test_missing_table_is_no_data(name):
     with pytest.raises(NoData):
-        METRICS[name](frame_data(Y, {}))
+        compute(name, frame_data(Y, {}))

@@ -1,4 +1,5 @@
-"""Metrics of 学法 and 法治考试 (metrics/study.py) on small clean tables written by hand."""
+"""Figures of 学法 and 法治考试 on small clean tables written by hand, computed from their compute specs
+in claims/2025.yaml (frames.figure): the expected values are worked out by hand in the comments."""
 
 from __future__ import annotations
 
@@ -7,23 +8,22 @@ from decimal import Decimal
 import pytest
 from frames import counted_ids as counted
 from frames import excluded_by_reason as excluded
-from frames import frame_data
+from frames import figure, frame_data, spec_entries
 
-from lawreport.metrics import METRICS, NoData
-from lawreport.metrics import study as M
+from lawreport.metrics import NoData
 
 YEAR = 2025
 
 
-def test_every_metric_of_the_module_is_tested_here():
-    assert {name for name, f in METRICS.items() if f.__module__ == M.__name__} == {
-        "count_topical_study_sessions",
+def test_every_spec_figure_of_these_tables_is_tested_here():
+    assert spec_entries("study_sessions", "law_exams") == {
+        "study_sessions_topical",
         "law_exam_participation_rate",
         "law_exam_pass_rate",
     }
 
 
-# --- count_topical_study_sessions ---------------------------------------------------------
+# --- study_sessions_topical ---------------------------------------------------------------
 
 
 def test_count_topical_study_sessions_only_counts_专题学法():
@@ -39,7 +39,7 @@ def test_count_topical_study_sessions_only_counts_专题学法():
             ("study_sessions", YEAR - 1): [{"row_id": "old", "session_type": "专题学法"}],
         },
     )
-    result = M.count_topical_study_sessions(data)
+    result = figure("study_sessions_topical", data)
     # 4 sessions in 2025, 2 of them 专题学法
     assert result.value == 2
     assert counted(result) == ["topical1", "topical2"]
@@ -76,7 +76,7 @@ EXAMS = frame_data(
 
 
 def test_law_exam_participation_rate_is_sat_over_the_whole_roster():
-    result = M.law_exam_participation_rate(EXAMS)
+    result = figure("law_exam_participation_rate", EXAMS)
     # 2024: 2 sat of 4 = 50%; 2025: 8 sat of 10 = 80% (the report year's value)
     assert result.kind == "rate_by_year"
     assert result.by_year == {2024: (2, 4), 2025: (8, 10)}
@@ -90,7 +90,7 @@ def test_law_exam_participation_rate_is_sat_over_the_whole_roster():
 
 
 def test_law_exam_pass_rate_is_passed_over_those_who_sat():
-    result = M.law_exam_pass_rate(EXAMS)
+    result = figure("law_exam_pass_rate", EXAMS)
     # 2024: 1 passed of 2 sat = 50%; 2025: 6 passed of 8 sat = 75% (absent-passed1 is not in the base)
     assert result.kind == "rate_by_year"
     assert result.by_year == {2024: (1, 2), 2025: (6, 8)}
@@ -108,20 +108,20 @@ def test_law_exam_rates_with_a_missing_flag_count_as_not_sat_and_not_passed():
         YEAR, {("law_exams", YEAR): [_examinee("sat-unknown", None, True), _examinee("pass-unknown", True, None)]}
     )
     # participation: only pass-unknown is known to have sat -> 1/2
-    assert M.law_exam_participation_rate(data).by_year == {YEAR: (1, 2)}
+    assert figure("law_exam_participation_rate", data).by_year == {YEAR: (1, 2)}
     # pass rate: base is pass-unknown only, whose 合格 is unknown -> 0/1
-    assert M.law_exam_pass_rate(data).by_year == {YEAR: (0, 1)}
+    assert figure("law_exam_pass_rate", data).by_year == {YEAR: (0, 1)}
 
 
 def test_law_exam_rates_with_one_year_only():
     data = frame_data(YEAR, {("law_exams", YEAR): _roster(YEAR, sat_passed=3, sat_failed=1, absent=0)})
     # 4 of 4 sat = 100%; 3 of 4 passed = 75%
-    assert M.law_exam_participation_rate(data).by_year == {YEAR: (4, 4)}
-    assert M.law_exam_pass_rate(data).value == Decimal(75)
+    assert figure("law_exam_participation_rate", data).by_year == {YEAR: (4, 4)}
+    assert figure("law_exam_pass_rate", data).value == Decimal(75)
 
 
-@pytest.mark.parametrize("function", [M.law_exam_participation_rate, M.law_exam_pass_rate])
-def test_law_exam_rates_without_the_report_year_roster_are_no_data(function):
+@pytest.mark.parametrize("figure_id", ["law_exam_participation_rate", "law_exam_pass_rate"])
+def test_law_exam_rates_without_the_report_year_roster_are_no_data(figure_id):
     data = frame_data(
         YEAR,
         {
@@ -129,5 +129,5 @@ def test_law_exam_rates_without_the_report_year_roster_are_no_data(function):
             ("law_exams", 2026): _roster(2026, sat_passed=1, sat_failed=0, absent=0),
         },
     )
-    with pytest.raises(NoData):
-        function(data)
+    with pytest.raises(NoData, match="报告年度 2025 没有清洗后的「law_exams」表"):
+        figure(figure_id, data)
