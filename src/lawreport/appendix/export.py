@@ -14,9 +14,10 @@ from ..errors import RUN_CODES
 from ..params import PROJECT_ROOT, RunParams
 from ..pipeline import NOTEBOOK_DIR, StepFailed
 from ..storage import replace_text
+from . import nbhtml
 from .data import EDITION_ZH, check_edition
 from .html import STATUS_MARK, esc
-from .scan import Finding, find_published, personal_values, scrubbed_findings, trace_findings
+from .scan import Finding, find_published, notebook_json, personal_values, scrubbed_findings, trace_findings
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 NOTEBOOK = "90_appendix.py"
@@ -219,15 +220,43 @@ def output_path(params: RunParams, edition: str) -> Path:
     return build / "appendix.html" if edition == "public" else build / "internal" / "appendix.html"
 
 
+STRIP_TAGS = (
+    re.compile(r"<script\b.*?</script\s*>", re.IGNORECASE | re.DOTALL),
+    re.compile(r"<script\b[^>]*>", re.IGNORECASE),
+    re.compile(r"<link\b[^>]*>", re.IGNORECASE),
+    re.compile(r"<(iframe|object|embed)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL),
+)
+STRIP_URLS = (
+    re.compile(r'\s(?:src|href)="https?://[^"]*"', re.IGNORECASE),
+    re.compile(r"https?://\S+", re.IGNORECASE),
+)
+CELL_ID = re.compile(r'\sid="cell-id=[^"]*"')  # nbformat cell ids differ between runs
+# A tag STRIP_TAGS could match starts with "<" and the first letter of script, link, iframe, object
+# or embed as re.IGNORECASE folds it ("ſ" is an s, "İ" and "ı" are i's).
+_TAG_START = re.compile("<[sS\u017flLiI\u0130\u0131oOeE]")
+_CELL_ID_VALUE = re.compile(r'id="cell-id=[^"]*"')
+
+
 def _strip(body: str) -> str:
-    """Remove what nbconvert adds that could run code, fetch from the network or vary between runs."""
-    body = re.sub(r"<script\b.*?</script\s*>", "", body, flags=re.IGNORECASE | re.DOTALL)
-    body = re.sub(r"<script\b[^>]*>", "", body, flags=re.IGNORECASE)
-    body = re.sub(r"<link\b[^>]*>", "", body, flags=re.IGNORECASE)
-    body = re.sub(r"<(iframe|object|embed)\b.*?</\1\s*>", "", body, flags=re.IGNORECASE | re.DOTALL)
-    body = re.sub(r'\s(?:src|href)="https?://[^"]*"', "", body, flags=re.IGNORECASE)
-    body = re.sub(r"https?://\S+", "", body, flags=re.IGNORECASE)
-    body = re.sub(r'\sid="cell-id=[^"]*"', "", body)  # nbformat cell ids differ between runs
+    """Remove what nbconvert adds that could run code, fetch from the network or vary between runs.
+
+    Each pattern runs only where it can match (a "<" and the name's first letter, "://", the cell
+    id's literal text): the same result as running every pattern over the whole body."""
+    if _TAG_START.search(body):
+        for pattern in STRIP_TAGS:
+            body = pattern.sub("", body)
+    if "://" in body:
+        for pattern in STRIP_URLS:
+            body = pattern.sub("", body)
+    if 'id="cell-id=' in body:  # CELL_ID.sub, trying it only after a whitespace before id=
+        parts, last = [], 0
+        for match in _CELL_ID_VALUE.finditer(body):
+            start = match.start() - 1
+            if start >= last and CELL_ID.match(body, start):
+                parts.append(body[last:start])
+                last = match.end()
+        parts.append(body[last:])
+        body = "".join(parts)
     return body
 
 
@@ -244,6 +273,14 @@ def wrap_document(body: str, title: str, edition: str) -> str:
 
 
 def notebook_html(executed_notebook: Path) -> str:
+    """nbconvert's HTML body of the executed notebook (basic template, no inputs, prompts, markdown
+    or raw cells): written directly (nbhtml.body) when the notebook has the plain shape the appendix
+    produces, else by nbconvert itself. Both give the same string."""
+    fast = nbhtml.body(notebook_json(executed_notebook))
+    return fast if fast is not None else nbconvert_html(executed_notebook)
+
+
+def nbconvert_html(executed_notebook: Path) -> str:
     import nbformat
     from nbconvert import HTMLExporter
 

@@ -21,6 +21,7 @@ import json
 import os
 import re
 import socket
+import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -636,14 +637,38 @@ def _notebook_findings(notebook: Any, index: PrefixIndex) -> list[tuple[int | No
     return found
 
 
+_NOTEBOOKS: dict[tuple[str, int, int, int], Any] = {}  # the last notebooks read, by file identity
+_NOTEBOOKS_LOCK = threading.Lock()  # the editions' notebooks are scrubbed in two threads
+
+
+def notebook_json(path: Path) -> Any:
+    """An executed notebook's JSON (None if unreadable), read once while the file is unchanged
+    (same inode, mtime and size): the scrub after each execution and the appendix export read the
+    same 6 MB. Shared: do not modify it."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return None
+    key = (str(Path(path).resolve()), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    with _NOTEBOOKS_LOCK:
+        if key in _NOTEBOOKS:
+            return _NOTEBOOKS[key]
+    try:
+        notebook = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    with _NOTEBOOKS_LOCK:
+        while len(_NOTEBOOKS) >= 4:
+            _NOTEBOOKS.pop(next(iter(_NOTEBOOKS)))
+        _NOTEBOOKS[key] = notebook
+    return notebook
+
+
 def _read_for_scan(path: Path) -> Any:
     """The notebook as plain JSON when it is nbformat 4 (all the scan reads: cells, outputs,
     metadata), else through nbformat (which converts older versions). The scan needs no schema
     validation; a notebook that must be rewritten is read again with nbformat."""
-    try:
-        notebook = json.loads(Path(path).read_text(encoding="utf-8"))
-    except ValueError:
-        notebook = None
+    notebook = notebook_json(path)
     if isinstance(notebook, dict) and notebook.get("nbformat") == 4:
         return notebook
     import nbformat
@@ -661,10 +686,8 @@ def scan_notebook(path: Path, personal_values: set[str] | frozenset[str]) -> lis
 
 def scrubbed_findings(path: Path) -> list[str]:
     """The findings `scrub_or_block` recorded in a notebook whose outputs it removed (empty if none)."""
-    try:
-        metadata = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata") or {}
-    except (OSError, ValueError):
-        return []
+    notebook = notebook_json(path)
+    metadata = (notebook.get("metadata") if isinstance(notebook, dict) else None) or {}
     return [str(line) for line in metadata.get(SCRUB_KEY) or []]
 
 
