@@ -1,9 +1,26 @@
-"""Mutation check of the metric filters: every mutant of a metric's row filter must fail a unit test.
+"""Mutation check of the figures' row filters: every mutant of a Python metric's filter or of a
+register spec's `where` must fail a unit test.
 
-    .venv/bin/python tools/mutate_metrics.py [--jobs 2] [--module petitions ...] [--no-isin] [--keep-temp]
+    .venv/bin/python tools/mutate_metrics.py [--jobs 2] [--module petitions ...] [--no-isin] [--no-specs]
+                                             [--only-specs] [--figure ID ...] [--keep-temp]
 
-A developer tool, not part of the package (stdlib only). It copies src/ to a temporary folder once
-per worker and, for each metric module src/lawreport/metrics/<module>.py, enumerates mutants:
+A developer tool, not part of the package (stdlib and PyYAML, which the suite pins). Two kinds of mutants:
+
+Register specs (claims/2025.yaml, `compute:` of each entry): for every row selection of a spec (the rows
+of count / count_distinct / sum / min / max, the `of` and `base` of a rate)
+
+  * a selection with a `where` made to keep every row (`where` removed), one without made to keep no
+    row (`where: {row_id: {empty: true}}`; a rate without `base` gets such a base);
+  * each condition of a `where` with more than one condition dropped, one at a time;
+  * each element of an `in` / `not_in` list of two or more dropped, one at a time (--no-isin skips).
+
+The mutated register is written to a temporary claims/2025.yaml (every mutant is first loaded with
+lawreport.claims.load_register, so none is killed by being invalid), and the unit test files that name
+the figure (tests/unit/test_metrics_*.py, tests/unit/test_spec_*.py) run with
+LAWREPORT_TEST_REGISTER pointing at it (tests/frames.py reads the register from there).
+
+Python metrics: it copies src/ to a temporary folder once per worker and, for each metric module
+src/lawreport/metrics/<module>.py, enumerates mutants:
 
   * every one-argument `lambda` of the module (each is a row filter over a frame: an argument of
     select / count_rows / sum_column / rate or of a module helper such as _two_years, or the lambda
@@ -29,6 +46,8 @@ from __future__ import annotations
 
 import argparse
 import ast
+import copy as copying
+import json
 import os
 import queue
 import re
@@ -42,19 +61,21 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 METRICS_DIR = Path("src/lawreport/metrics")
-MODULES = ("petitions", "mediation", "publicity", "study", "enforcement", "security")
+MODULES = ("petitions", "enforcement", "security")
+REGISTER = ROOT / "claims" / "2025.yaml"
+REGISTER_ENV = "LAWREPORT_TEST_REGISTER"  # read by tests/frames.py
+SPEC_MODULE = "register"  # the `module` column of spec mutants
 BASE_HELPERS = ("select", "count_rows", "sum_column", "rate")
 PYTEST_TIMEOUT = 300  # seconds per run; a mutant that hangs counts as killed (reported as a timeout)
 
 # Mutants that cannot change any result, keyed by (module, enclosing def, mutation) as printed.
 # Every entry needs a one-line reason; a real test gap belongs in the tests, not here.
-EQUIVALENT: dict[tuple[str, str, str], str] = {
-    ("petitions", "petitions_on_time_rate", "numerator: drop `f.closed_date.notna()`"): (
-        "`f.closed_date <= f.deadline` is already False (NA, filled False) when closed_date is missing"
-    ),
-}
+# Spec mutants are keyed ("register", figure id, mutation).
+EQUIVALENT: dict[tuple[str, str, str], str] = {}
 
 
 @dataclass
@@ -285,6 +306,207 @@ def mutant_source(original: bytes, mutant: Mutant) -> bytes:
     return mutated
 
 
+# --- register spec mutants ----------------------------------------------------------------------
+
+KEEP_NONE = {"row_id": {"empty": True}}
+
+
+@dataclass
+class SpecMutant:
+    """A mutant of one entry's `compute:` spec; `register` is the whole mutated register's YAML."""
+
+    function: str  # the figure id
+    mutation: str
+    register: str
+    line: int = 0
+    module: str = SPEC_MODULE
+    result: str = ""
+    failing_test: str = ""
+    tests: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.module, self.function, self.mutation)
+
+
+def _show(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _selections(compute: dict) -> list[tuple[str, tuple[str, ...]]]:
+    """(label, path inside the spec) of each row selection: an aggregate's rows, a rate's of and base."""
+    found = [(name, (name,)) for name in ("count", "count_distinct", "sum", "min", "max") if name in compute]
+    rate = compute.get("rate")
+    if isinstance(rate, dict):
+        found += [(f"rate.{side}", ("rate", side)) for side in ("of", "base") if isinstance(rate.get(side), dict)]
+    return [(label, path) for label, path in found if isinstance(_at(compute, path), dict)]
+
+
+def _at(spec: dict, path: tuple[str, ...]) -> dict:
+    for key in path:
+        spec = spec[key]
+    return spec
+
+
+def spec_mutations(compute: dict, isin: bool) -> list[tuple[str, dict]]:
+    """Every mutation of one spec: (name, mutated spec)."""
+    out: list[tuple[str, dict]] = []
+
+    def mutated(path: tuple[str, ...], change) -> dict:
+        spec = copying.deepcopy(compute)
+        change(_at(spec, path))
+        return spec
+
+    for label, path in _selections(compute):
+        where = _at(compute, path).get("where")
+        if not where:
+            out.append((f"{label}: keep no row", mutated(path, lambda s: s.__setitem__("where", dict(KEEP_NONE)))))
+            continue
+        out.append((f"{label}: keep every row (where removed)", mutated(path, lambda s: s.pop("where"))))
+        clauses = [
+            (column, op)
+            for column, condition in where.items()
+            for op in (condition if isinstance(condition, dict) else [None])
+        ]
+        if len(clauses) > 1:
+            for column, op in clauses:
+
+                def drop(s, column=column, op=op):
+                    if op is None or len(s["where"][column]) == 1:
+                        del s["where"][column]
+                    else:
+                        del s["where"][column][op]
+
+                shown = _show(where[column]) if op is None else f"{op}: {_show(where[column][op])}"
+                out.append((f"{label}: drop `{column}: {shown}`", mutated(path, drop)))
+        if isin:
+            for column, condition in where.items():
+                for op in ("in", "not_in"):
+                    values = condition.get(op) if isinstance(condition, dict) else None
+                    if not isinstance(values, list) or len(values) < 2:
+                        continue
+                    for i, value in enumerate(values):
+
+                        def drop_one(s, column=column, op=op, i=i):
+                            del s["where"][column][op][i]
+
+                        out.append((f"{label}: {column} {op} drop {_show(value)}", mutated(path, drop_one)))
+    rate = compute.get("rate")
+    if isinstance(rate, dict) and "base" not in rate and isinstance(rate.get("of"), dict):
+        base = {"table": rate["of"].get("table"), "where": dict(KEEP_NONE)}
+        spec = copying.deepcopy(compute)
+        spec["rate"]["base"] = base
+        out.append(("rate.base: keep no row (base added)", spec))
+    return out
+
+
+def tests_naming(figure_id: str) -> tuple[str, ...]:
+    files = sorted((ROOT / "tests" / "unit").glob("test_metrics_*.py")) + sorted(
+        (ROOT / "tests" / "unit").glob("test_spec_*.py")
+    )
+    return tuple(str(f.relative_to(ROOT)) for f in files if f'"{figure_id}"' in f.read_text(encoding="utf-8"))
+
+
+def register_mutants(isin: bool, figures: list[str] | None) -> list[SpecMutant]:
+    text = REGISTER.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    lines = {
+        line.strip()[len("- id: ") :]: n
+        for n, line in enumerate(text.splitlines(), 1)
+        if line.strip().startswith("- id: ")
+    }
+    mutants = []
+    for index, entry in enumerate(data["figures"]):
+        compute = entry.get("compute")
+        if not isinstance(compute, dict) or (figures and entry["id"] not in figures):
+            continue
+        for name, spec in spec_mutations(compute, isin):
+            register = copying.deepcopy(data)
+            register["figures"][index]["compute"] = spec
+            dumped = yaml.safe_dump(register, allow_unicode=True, sort_keys=False, width=1000)
+            mutants.append(
+                SpecMutant(entry["id"], name, dumped, lines.get(entry["id"], 0), tests=tests_naming(entry["id"]))
+            )
+    return mutants
+
+
+LOAD_CHECK = """
+import json, sys
+from pathlib import Path
+from lawreport.claims import RegisterError, load_register
+report = Path(sys.argv[1])
+bad = {}
+for path in sys.argv[2:]:
+    try:
+        load_register(Path(path), report_path=report)
+    except RegisterError as error:
+        bad[path] = str(error)
+print(json.dumps(bad, ensure_ascii=False))
+"""
+
+
+def write_registers(temp: Path, mutants: list[SpecMutant]) -> list[Path]:
+    """Each mutant's register as <temp>/registers/<n>/claims/2025.yaml; all of them must load."""
+    paths = []
+    for n, mutant in enumerate(mutants):
+        path = temp / "registers" / str(n) / "claims" / "2025.yaml"
+        path.parent.mkdir(parents=True)
+        path.write_text(mutant.register, encoding="utf-8")
+        paths.append(path)
+    unmutated = temp / "registers" / "unmutated" / "claims" / "2025.yaml"
+    unmutated.parent.mkdir(parents=True)
+    unmutated.write_text(
+        yaml.safe_dump(yaml.safe_load(REGISTER.read_text(encoding="utf-8")), allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
+    report = ROOT / "data" / "raw" / "2025" / "report.txt"
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    command = [sys.executable, "-c", LOAD_CHECK, str(report), str(unmutated), *map(str, paths)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"FATAL: could not load the mutated registers: {done.stderr[-2000:]}")
+    bad = json.loads(done.stdout)
+    if bad:
+        first = next(iter(bad.items()))
+        raise SystemExit(f"FATAL: {len(bad)} mutated register(s) do not load (a bug of this tool): {first}")
+    return [unmutated, *paths]
+
+
+def pytest_register_run(register: Path, tests: tuple[str, ...], timeout: int = PYTEST_TIMEOUT) -> tuple[int, str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), PYTHONDONTWRITEBYTECODE="1", **{REGISTER_ENV: str(register)})
+    command = [sys.executable, "-m", "pytest", "-q", "-x", "-n0", "-p", "no:cacheprovider", "-rf", *tests]
+    try:
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return -1, f"(timeout after {timeout} s)"
+    return done.returncode, done.stdout + done.stderr
+
+
+def spec_sanity(unmutated: Path, mutants: list[SpecMutant]) -> None:
+    """The tests read the register from REGISTER_ENV, and pass on the unmutated one."""
+    files = tuple(sorted({t for m in mutants for t in m.tests}))
+    if not files:
+        return
+    code, output = pytest_register_run(unmutated.parent / "nonexistent-canary.yaml", files[:1])
+    if code == 0 or "nonexistent-canary" not in output:
+        raise SystemExit(f"FATAL: the tests do not read the register from ${REGISTER_ENV} (canary not seen)")
+    print(f"sanity: the tests read ${REGISTER_ENV} (canary seen)")
+    code, output = pytest_register_run(unmutated, files)
+    if code != 0:
+        raise SystemExit(f"FATAL: the tests fail on the unmutated register: {first_failure(output)}")
+    print(f"sanity: the tests pass on the unmutated register ({len(files)} files)")
+
+
+def run_spec_mutant(mutant: SpecMutant, register: Path) -> SpecMutant:
+    if not mutant.tests:
+        mutant.result, mutant.failing_test = "survived", "(no unit test names this figure)"
+        return mutant
+    code, output = pytest_register_run(register, mutant.tests)
+    mutant.result = "killed" if code != 0 else "survived"
+    mutant.failing_test = first_failure(output) if code != 0 else ""
+    return mutant
+
+
 # --- running ------------------------------------------------------------------------------------
 
 
@@ -388,11 +610,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=2, help="parallel pytest runs (default 2; the machine has 2 cores)")
     parser.add_argument("--module", action="append", choices=MODULES, help="only this metric module (repeatable)")
-    parser.add_argument("--no-isin", action="store_true", help="skip the one-element-dropped .isin mutants")
+    parser.add_argument("--no-isin", action="store_true", help="skip the one-element-dropped isin / in-list mutants")
+    parser.add_argument("--no-specs", action="store_true", help="skip the register's spec mutants")
+    parser.add_argument("--only-specs", action="store_true", help="only the register's spec mutants")
+    parser.add_argument("--figure", action="append", help="only the spec mutants of this figure id (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary copies")
     options = parser.parse_args(argv)
-    modules = options.module or list(MODULES)
+    modules = [] if options.only_specs or options.figure else (options.module or list(MODULES))
     jobs = max(1, min(options.jobs, 2))
     began = time.monotonic()
 
@@ -404,16 +629,24 @@ def main(argv: list[str] | None = None) -> int:
         mutants = [x for m in modules for x in module_mutants(m, originals[m], helpers, not options.no_isin)]
         for mutant in mutants:
             mutant_source(originals[mutant.module], mutant)
-        print(f"{len(mutants)} mutants in {len(modules)} modules, {jobs} worker(s), copies under {temp}")
+        specs = [] if options.no_specs else register_mutants(not options.no_isin, options.figure)
+        print(
+            f"{len(mutants)} mutants in {len(modules)} modules, {len(specs)} mutants of register specs,"
+            f" {jobs} worker(s), copies under {temp}"
+        )
         if options.list:
-            print(table(mutants))
+            print(table([*mutants, *specs]))
             return 0
-        sanity(copies, modules)
+        registers = write_registers(temp, specs)
+        if modules:
+            sanity(copies, modules)
+        spec_sanity(registers[0], specs)
         free: queue.Queue[Path] = queue.Queue()
-        for copy in copies:
-            free.put(copy)
+        for tree in copies:
+            free.put(tree)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             done = list(pool.map(lambda m: run_mutant(m, originals, free), mutants))
+            done += list(pool.map(lambda pair: run_spec_mutant(*pair), zip(specs, registers[1:], strict=True)))
     finally:
         if options.keep_temp:
             print(f"temporary copies kept in {temp}")
@@ -434,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
     for key in EQUIVALENT:
         if key in ran and key not in {m.key for m in survived}:
             print(f"warning: EQUIVALENT lists {key}, but that mutant was killed: remove the entry")
-        elif key not in ran and key[0] in modules:
+        elif key not in ran and (key[0] in modules or (key[0] == SPEC_MODULE and not options.no_specs)):
             print(f"warning: EQUIVALENT lists {key}, which is no longer a mutant: remove the entry")
     elapsed = time.monotonic() - began
     print(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..ledgers import LEDGERS_BY_TABLE, Column
-from .spec import ColumnRef, Compute, Condition, Selection
+from .spec import SOURCE_PSEUDO_COLUMNS, ColumnRef, Compute, Condition, Selection
 
 BEFORE_AFTER = {"<": "早于", "<=": "不晚于", ">": "晚于", ">=": "不早于"}
 LESS_MORE = {"<": "小于", "<=": "不大于", ">": "大于", ">=": "不小于"}
@@ -17,7 +17,8 @@ LESS_MORE = {"<": "小于", "<=": "不大于", ">": "大于", ">=": "不小于"}
 
 def _column(table: str, name: str) -> Column | None:
     ledger = LEDGERS_BY_TABLE.get(table)
-    return next((c for c in ledger.columns if c.clean_name == name), None) if ledger else None
+    columns = (*ledger.columns, *SOURCE_PSEUDO_COLUMNS) if ledger else SOURCE_PSEUDO_COLUMNS
+    return next((c for c in columns if c.clean_name == name), None)
 
 
 def header(table: str, name: str) -> str:

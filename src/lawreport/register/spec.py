@@ -62,6 +62,14 @@ DATE_WORDS = {
     "to_year_end": "不晚于该年度末 (on or before the year's end)",
 }
 NUMERIC_KINDS = ("int", "amount", "month", "year")
+# The columns every clean table starts with (where each row came from); a spec may filter on them,
+# e.g. `row_id: {empty: true}` keeps no row (what tools/mutate_metrics.py uses for "keep no row").
+SOURCE_PSEUDO_COLUMNS = (
+    Column("row_id", "行标识", "code", "清洗后每行的标识"),
+    Column("source_file", "原始文件", "text", "原始文件名"),
+    Column("source_sheet", "原始工作表", "text", "原始工作表名"),
+    Column("source_row", "原始行号", "int", "原始行号"),
+)
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 
@@ -204,8 +212,9 @@ class _Parser:
 
     def column(self, ledger: Ledger, node: yaml.Node, purpose: str = "") -> Column | None:
         name = _value(node)
+        columns = (*ledger.columns, *SOURCE_PSEUDO_COLUMNS)
         names = [c.clean_name for c in ledger.columns]
-        found = next((c for c in ledger.columns if c.clean_name == name), None)
+        found = next((c for c in columns if c.clean_name == name), None)
         if found is None:
             self.add(
                 node,
@@ -494,7 +503,7 @@ def parse_compute(node: yaml.Node) -> tuple[Compute | None, list[SpecProblem]]:
 
 def parse_compute_data(data: Any) -> Compute:
     """A spec from plain data (tests, tools); raises ValueError listing the problems."""
-    node = yaml.compose(yaml.safe_dump(data, allow_unicode=True))
+    node = yaml.compose(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     spec, problems = parse_compute(node)
     if spec is None:
         raise ValueError("；".join(p.message for p in problems) or "compute 规格无效")
