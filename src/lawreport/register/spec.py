@@ -442,7 +442,11 @@ class _Parser:
                 if _mapping(body) is not None:
                     self.add(body, "rate 缺少 of (the numerator's rows)")
                 return None
-            base, base_items = (None, {}) if "base" not in parts else self.selection(parts["base"][1], RATE_SIDE_KEYS, "compute.rate.base")
+            base, base_items = (
+                (None, {})
+                if "base" not in parts
+                else self.selection(parts["base"][1], RATE_SIDE_KEYS, "compute.rate.base")
+            )
             table = base.table if base else ""
             of, of_items = self.selection(parts["of"][1], RATE_SIDE_KEYS, "compute.rate.of", table)
             if of is None or ("base" in parts and base is None):
