@@ -238,6 +238,13 @@ def _edit_key(path: Path) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
+def _edit_gx(path: Path) -> None:
+    # Still a well-formed GX file, but not the one the entry was written with.
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["result"] = data["result"].replace('"success": true', '"success": false')
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -248,6 +255,7 @@ def _edit_key(path: Path) -> None:
         pytest.param(lambda cache: _edit_key(cache / "petitions.json"), id="entry-other-key"),
         pytest.param(lambda cache: (cache / "petitions.gx.json").unlink(), id="gx-missing"),
         pytest.param(lambda cache: _truncate(cache / "petitions.gx.json"), id="gx-truncated"),
+        pytest.param(lambda cache: _edit_gx(cache / "petitions.gx.json"), id="gx-altered"),
     ],
 )
 def test_damaged_cache_entry_is_recomputed(setup, damage) -> None:
