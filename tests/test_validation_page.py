@@ -58,6 +58,23 @@ def test_the_validate_step_writes_the_page_beside_its_results(broken):
     assert "✗ 有未通过的项" in page
 
 
+def test_the_second_run_validates_only_the_changed_table(broken):
+    """run_validation reuses the last good run's results of unchanged tables; the page is rebuilt
+    from every table's results all the same."""
+    params, _, failed, _ = broken
+    first = json.loads((params.build_dir / "validation" / "stats.json").read_text(encoding="utf-8"))
+    second = json.loads((failed / "stats.json").read_text(encoding="utf-8"))
+    assert first["validated_tables"] == ["petitions", "legal_adviser_log"] and first["reused_tables"] == []
+    assert second["validated_tables"] == ["petitions"] and second["reused_tables"] == ["legal_adviser_log"]
+    assert second["checks_failed"] > 0 and second["failing_rows"] > 0
+    assert second["expectations_total"] == first["expectations_total"]
+    assert second["seconds"]["pages"] > 0 and second["seconds"]["total"] >= second["seconds"]["pages"]
+    page = (failed / "index.html").read_text(encoding="utf-8")
+    assert "法律顾问" in page or "legal_adviser_log" in page
+    summary = json.loads((failed / "summary.json").read_text(encoding="utf-8"))
+    assert [t["table"] for t in summary["tables"]] == ["petitions", "legal_adviser_log"]
+
+
 def test_the_page_is_self_contained(broken):
     _, good, failed, _ = broken
     for page in (good, (failed / "index.html").read_text(encoding="utf-8")):
