@@ -378,7 +378,11 @@ def measure_scale(year: int, scale: int, root: Path) -> dict[str, Any]:
     if estimate:
         result.update(status="over_reader_limit", over_limit=estimate, estimated=True)
         return result
-    result["generate"] = generate(root / "raw", scale)
+    try:
+        result["generate"] = generate(root / "raw", scale)
+    except RuntimeError as error:
+        result.update(status="generate_failed", error=str(error))
+        return result
     over = over_reader_limit(root / "raw", scale, scale)
     if over:
         result.update(status="over_reader_limit", over_limit=over, estimated=False)
@@ -509,6 +513,9 @@ def print_report(result: dict[str, Any]) -> None:
                     f"最大可行规模 (largest scale that fits) ≈ {over['largest_scale_that_fits']}×"
                 )
             continue
+        if entry.get("status") == "generate_failed":
+            print(f"{scale:>10}  {entry['error']}")
+            continue
         run = entry["run"]
         times = run["step_seconds"]
         print(
@@ -531,7 +538,7 @@ def print_report(result: dict[str, Any]) -> None:
         f"{'规模 scale':>10} " + " ".join(f"{s:>17}" for s in steps) + f" {'单进程 largest':>15} {'生成 generate':>14}"
     )
     for entry in scales:
-        if entry.get("status") == "over_reader_limit":
+        if "run" not in entry:
             continue
         run = entry["run"]
         kernel, tree = run["kernel_peak_rss_mib"], run["tree_peak_rss_mib_sampled"]
@@ -544,7 +551,7 @@ def print_report(result: dict[str, Any]) -> None:
         )
     print("-- 附录大小 (appendix size, MB)")
     for entry in scales:
-        if entry.get("status") == "ok" or entry.get("run"):
+        if "run" in entry:
             sizes = "，".join(f"{name} {size / 1e6:.1f}" for name, size in entry["appendix_bytes"].items())
             print(f"{str(entry['scale']) + '×':>10}  {sizes or 'n/a'}")
     for step_growth in result["growth"]:
@@ -581,6 +588,15 @@ def run_bench_scale(year: int, scales: Sequence[int], units: int, workers: int, 
         for scale in scales:
             print(f"规模 (scale) {scale}× …", file=sys.stderr, flush=True)
             measured.append(measure_scale(year, scale, root / f"scale-{scale}"))
+            entry = measured[-1]
+            print(
+                f"  {entry.get('status')}：生成 (generate) {_fmt((entry.get('generate') or {}).get('seconds'))} s，"
+                f"运行 (run) {_fmt((entry.get('run') or {}).get('seconds'))} s",
+                file=sys.stderr,
+                flush=True,
+            )
+            if not keep:  # a 50x or 100x folder holds hundreds of MB: one scale on disk at a time
+                shutil.rmtree(root / f"scale-{scale}", ignore_errors=True)
         result: dict[str, Any] = {
             "year": year,
             "scales": measured,
@@ -621,6 +637,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print_report(result)
     print(f"已写入 (written to) {args.out}")
+    if args.keep:
+        print(f"临时文件夹已保留 (kept) {result['kept_folder']}")
     return 0
 
 
