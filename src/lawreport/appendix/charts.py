@@ -5,10 +5,15 @@ lacks is an error, not a silent box."""
 from __future__ import annotations
 
 import base64
+import fcntl
+import hashlib
 import io
+import os
+import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import matplotlib
@@ -223,3 +228,64 @@ def penalty_cases_by_month(data: CleanData) -> tuple[bytes, str, str] | None:
 
 
 CHARTS = (street_incidents_by_year, disputes_by_month, petitions_by_category, penalty_cases_by_month)
+
+
+# ------------------------------------------------------------------ drawn once for both editions
+
+
+@cache
+def _code_digest() -> str:
+    """One digest of the package's source (what draws the charts and reads the data)."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def inputs_key(data: CleanData) -> str:
+    """What the charts section is a function of: the clean tables of the years it may read, the
+    package's source, matplotlib with its settings and the font, the Python and library versions.
+    Equal keys give byte-identical charts (Agg, fixed size and dpi, no metadata)."""
+    import numpy
+
+    digest = hashlib.sha256()
+    font = font_path()
+    stat = font.stat()
+    parts = [
+        _code_digest(),
+        sys.version,
+        matplotlib.__version__,
+        numpy.__version__,
+        pd.__version__,
+        repr(sorted((k, repr(v)) for k, v in matplotlib.rcParams.items())),
+        f"{font}:{stat.st_size}:{stat.st_mtime_ns}",
+        f"{data.year}:{sorted(data.years) if data.years is not None else None}",
+    ]
+    digest.update("\0".join(parts).encode())
+    root = Path(data.clean_root)
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        if folder.name.isdigit() and int(folder.name) <= data.year and data.allowed(int(folder.name)):
+            for path in sorted(folder.glob("*.parquet")):
+                digest.update(f"\0{folder.name}/{path.name}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def shared(folder: Path, key: str, make: Callable[[], str]) -> str:
+    """`make()` for `key`, made once for the editions of a run: both run side by side, the first to
+    get here makes it under a lock and keeps it in `folder`; the other waits, then reads it. Only
+    the latest key is kept."""
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / f"charts-{key}.html"
+    with (folder / "charts.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if kept.exists():
+            return kept.read_text(encoding="utf-8")
+        made = make()
+        for old in folder.glob("charts-*.html"):
+            old.unlink(missing_ok=True)
+        temporary = folder / f".charts-{key}.{os.getpid()}.tmp"
+        temporary.write_text(made, encoding="utf-8")
+        os.replace(temporary, kept)
+        return made

@@ -31,18 +31,16 @@ from ..explain import (
     ledger_words,
     ordered_counts,
     plain_value,
-    shown_rows,
-    text_table,
-    with_raw,
 )
 from ..ledgers import LEDGERS_BY_TABLE
 from ..ledgers.spec import Ledger
 from ..manifest import sha256_file
-from ..metrics import NoData
 from ..params import PROJECT_ROOT, RunParams
 from . import charts
 from .data import EDITION_ZH, AppendixData
 from .html import STATUS_MARK, STATUS_ORDER, el, esc, status_label, table, text_el, worst_status
+from .rows import RowSet, TableRows, text_table
+from .rows import rowset as rowset_of
 from .suppress import LEGEND_ZH, suppress_counts
 
 ROW_LIMIT = 30  # a counted set larger than this is shown as a breakdown (internal edition)
@@ -374,34 +372,31 @@ def _counts(series: pd.Series, order: list[str] | tuple[str, ...] = ()) -> dict[
 
 
 def _rows_frame(app: AppendixData, table_name: str, year: int, row_ids: list[str]) -> pd.DataFrame | None:
-    try:
-        frame = app.data.table(table_name, year)
-    except NoData:
-        return None
-    order = {row_id: i for i, row_id in enumerate(row_ids)}
-    subset = frame[frame["row_id"].astype(str).isin(order)]
-    return subset.assign(_order=subset["row_id"].astype(str).map(order)).sort_values("_order").drop(columns="_order")
+    """The clean rows listed, in the list's order; None when the clean table does not exist."""
+    found = rowset_of(app, table_name, year, row_ids)
+    return found.frame if found is not None else None
 
 
 def _column_header(ledger: Ledger | None, name: str) -> str:
     return column_label(ledger, name)
 
 
+def _all_rows(ledger: Ledger | None, frame: pd.DataFrame, raw: RawCells | None, year: int) -> RowSet:
+    """Every row of `frame`, in its order, as a row set of its own."""
+    rows = TableRows(ledger.table if ledger else "", year, frame, raw)
+    return RowSet(rows, list(range(len(frame))), frame)
+
+
 def rows_table(ledger: Ledger | None, frame: pd.DataFrame, raw: RawCells | None = None, year: int = 0) -> str:
     """Rows with the ledger's headers; beside a cleaned cell, in small type, the raw cell it came
     from when the two read differently (（原值 45658）). Personal columns show pseudonyms only."""
-    table_name = ledger.table if ledger else ""
-    headers, rows = shown_rows(table_name, year, frame, raw)
+    return _rows_table(_all_rows(ledger, frame, raw, year))
+
+
+def _rows_table(found: RowSet) -> str:
+    headers, _ = found.shown()
     head = "".join(text_el("th", h, scope="col") for h in headers)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            el("td", esc(clean) + (text_el("small", f"（原值 {old}）", class_="raw") if old else ""))
-            for clean, old in row
-        )
-        + "</tr>"
-        for row in rows
-    )
+    body = "".join(found.rows.tr(p) for p in found.positions)
     markup = el("table", f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>", class_="rows")
     return el("div", markup, class_="table-scroll")
 
@@ -459,7 +454,12 @@ def _row_pages(ledger: Ledger | None, frame: pd.DataFrame, raw: RawCells | None,
     page slow to export and to open, while text keeps every row findable (Ctrl+F) and copyable. The
     raw cell stands beside the cleaned one as （原值 …）; file and sheet, when the same for every row,
     are said once above the rows."""
-    headers, rows = shown_rows(ledger.table if ledger else "", year, frame, raw)
+    return _pages(ledger, _all_rows(ledger, frame, raw, year))
+
+
+def _pages(ledger: Ledger | None, found: RowSet) -> str:
+    frame = found.frame
+    headers, rows = found.shown()
     constant = {}
     for name in ("source_file", "source_sheet"):
         if name in frame.columns and frame[name].nunique(dropna=False) == 1:
@@ -473,10 +473,18 @@ def _row_pages(ledger: Ledger | None, frame: pd.DataFrame, raw: RawCells | None,
         if "source_file" in constant
         else ""
     )
-    pages = [rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)]
+    pages = [found.positions[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)]
+    every = len(keep) == len(headers)
 
-    def page_text(page: list[list[tuple[str, str]]]) -> str:
-        return text_table([headers[i] for i in keep], [[with_raw(row[i]) for i in keep] for row in page])
+    def page_text(page: list[int]) -> str:
+        texts = [found.rows.texts(p) for p in page]
+        if every:
+            return text_table(headers, [t for t, _ in texts], [w for _, w in texts])
+        return text_table(
+            [headers[i] for i in keep],
+            [[t[i] for i in keep] for t, _ in texts],
+            [[w[i] for i in keep] for _, w in texts],
+        )
 
     if len(pages) == 1:
         inner = el("pre", esc(page_text(pages[0])), class_="rows-text", style=PRE_STYLE)
@@ -508,19 +516,19 @@ def _rowset_internal(
     attributes = {"class_": "rowset", "data_kind": kind, "data_table": table_name, "data_year": year}
     if not row_ids:
         return el("div", text_el("h5", title) + text_el("p", "无行。", class_="empty"), **attributes)
-    frame = _rows_frame(app, table_name, year, row_ids)
-    if frame is None:
+    found = rowset_of(app, table_name, year, row_ids)
+    if found is None:
         return el("div", text_el("h5", title) + text_el("p", "清洗后的表不存在。", class_="empty"), **attributes)
+    frame = found.frame
     summed = summed if kind == "counted" else ""
-    made = breakdown(table_name, frame, summed) if summed else None
+    made = found.breakdown(summed) if summed else None
     if made is not None and made.sums is not None:
         title += f"，{made.quantity}合计 {made.quantity_text(made.total)}"
-    raw = getattr(app, "raw_cells", None)
     limit = ROW_LIMIT if kind == "counted" else EXCLUDED_LIMIT
     if len(frame) <= limit:
-        body = rows_table(ledger, frame, raw, year)
+        body = _rows_table(found)
     else:
-        chosen = breakdown(table_name, frame, summed)
+        chosen = found.breakdown(summed)
         body = text_el(
             "p",
             f"共 {len(frame)} 行，先按「{chosen.label}」汇总(合计即上面的行数"
@@ -534,7 +542,7 @@ def _rowset_internal(
             body += _breakdown_table(
                 chosen.label, chosen.rows, False, sums=chosen.sums, quantity=chosen.quantity, amount=chosen.amount
             )
-        body += _row_pages(ledger, frame, raw, year)
+        body += _pages(ledger, found)
     return el("div", text_el("h5", title) + body, **attributes)
 
 
@@ -583,13 +591,13 @@ def _recipe(app: AppendixData, figure: dict[str, Any]) -> str:
             for reason, text in shown.cells.items():
                 steps.append(f"筛除「{_title(name)}」{year} 年的行：{ledger_words(name, reason)} — {text} 行")
         excluded[(name, year)] = filtered
-    frames: dict[tuple[str, int], pd.DataFrame | None] = {}
-    for rowset in lineage.get("counted", []):
-        name, year = rowset["table"], int(rowset["year"])
-        step = f"计入「{_title(name)}」{year} 年：{rowset['rows']} 行"
+    frames: dict[tuple[str, int], RowSet | None] = {}
+    for counted in lineage.get("counted", []):
+        name, year = counted["table"], int(counted["year"])
+        step = f"计入「{_title(name)}」{year} 年：{counted['rows']} 行"
         if summed:
-            frames[(name, year)] = frame = _rows_frame(app, name, year, list(rowset["row_ids"]))
-            made = breakdown(name, frame, summed) if frame is not None else None
+            frames[(name, year)] = found = rowset_of(app, name, year, list(counted["row_ids"]))
+            made = found.breakdown(summed) if found is not None else None
             if made is not None and made.sums is not None:
                 step += f"，{made.quantity}合计 {made.quantity_text(made.total)}"
         steps.append(step)
@@ -599,14 +607,14 @@ def _recipe(app: AppendixData, figure: dict[str, Any]) -> str:
     body = el("ol", "".join(text_el("li", s) for s in steps))
     if any(len(v) > 1 for v in excluded.values()):
         body += text_el("p", LEGEND_ZH, class_="suppression-note")
-    for rowset in lineage.get("counted", []):
-        if int(rowset["rows"]) <= ROW_LIMIT:
+    for counted in lineage.get("counted", []):
+        if int(counted["rows"]) <= ROW_LIMIT:
             continue
-        name, year = rowset["table"], int(rowset["year"])
-        frame = frames.get((name, year))
-        if frame is None:
-            frame = _rows_frame(app, name, year, list(rowset["row_ids"]))
-        made = breakdown(name, frame, summed) if frame is not None else None
+        name, year = counted["table"], int(counted["year"])
+        found = frames.get((name, year))
+        if found is None:
+            found = rowset_of(app, name, year, list(counted["row_ids"]))
+        made = found.breakdown(summed) if found is not None else None
         if made is not None:
             what = f"{made.quantity}与行数" if made.sums is not None else "行数"
             body += text_el("h5", f"计入行按「{made.label}」分项的{what}(「{_title(name)}」{year} 年)")
@@ -737,6 +745,16 @@ def cards_section(app: AppendixData) -> str:
 
 
 def charts_section(app: AppendixData) -> str:
+    """The charts, drawn once per run for both editions (they are the same in both): kept under
+    <build_root>/.cache/<year>/appendix/ by a key of everything they are drawn from."""
+    params = getattr(app, "params", None)
+    if params is None:
+        return _charts_section(app)
+    folder = params.path(params.build_root) / ".cache" / str(app.year) / "appendix"
+    return charts.shared(folder, charts.inputs_key(app.data), lambda: _charts_section(app))
+
+
+def _charts_section(app: AppendixData) -> str:
     parts = []
     for make in charts.CHARTS:
         made = make(app.data)
