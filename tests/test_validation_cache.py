@@ -245,28 +245,28 @@ def _edit_gx(path: Path) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        pytest.param(lambda cache: (cache / "petitions.json").unlink(), id="entry-missing"),
-        pytest.param(lambda cache: _truncate(cache / "petitions.json"), id="entry-truncated"),
-        pytest.param(lambda cache: (cache / "petitions.json").write_text("[]"), id="entry-not-ours"),
-        pytest.param(lambda cache: _edit_result(cache / "petitions.json"), id="entry-altered"),
-        pytest.param(lambda cache: _edit_key(cache / "petitions.json"), id="entry-other-key"),
-        pytest.param(lambda cache: (cache / "petitions.gx.json").unlink(), id="gx-missing"),
-        pytest.param(lambda cache: _truncate(cache / "petitions.gx.json"), id="gx-truncated"),
-        pytest.param(lambda cache: _edit_gx(cache / "petitions.gx.json"), id="gx-altered"),
-    ],
-)
-def test_damaged_cache_entry_is_recomputed(setup, damage) -> None:
+DAMAGES = {
+    "entry-missing": lambda cache: (cache / "petitions.json").unlink(),
+    "entry-truncated": lambda cache: _truncate(cache / "petitions.json"),
+    "entry-not-ours": lambda cache: (cache / "petitions.json").write_text("[]"),
+    "entry-altered": lambda cache: _edit_result(cache / "petitions.json"),
+    "entry-other-key": lambda cache: _edit_key(cache / "petitions.json"),
+    "gx-missing": lambda cache: (cache / "petitions.gx.json").unlink(),
+    "gx-truncated": lambda cache: _truncate(cache / "petitions.gx.json"),
+    "gx-altered": lambda cache: _edit_gx(cache / "petitions.gx.json"),
+}
+
+
+def test_damaged_cache_entry_is_recomputed(setup) -> None:
     run(setup)
     written = outputs(setup["out"])
-    damage(setup["out"] / CACHE_DIR)
-    report = run(setup)
-    assert report.stats.validated == ["petitions"]
-    assert report.stats.reused == ["law_exams", "legal_adviser_log", "penalty_cases"]
-    assert outputs(setup["out"]) == written
-    assert_docs_list_every_table(setup["out"])
+    for name, damage in DAMAGES.items():  # one after another: each run repairs the entry
+        damage(setup["out"] / CACHE_DIR)
+        report = run(setup)
+        assert report.stats.validated == ["petitions"], name
+        assert report.stats.reused == ["law_exams", "legal_adviser_log", "penalty_cases"], name
+        assert outputs(setup["out"]) == written, name
+        assert_docs_list_every_table(setup["out"])
     # The recomputed entry is whole again.
     assert run(setup).stats.validated == []
 

@@ -1219,16 +1219,19 @@ def _not_checked(table: str, status: Status, file_name: str, rows: int | None, c
 
 
 def _set_aside(out_dir: Path) -> Path | None:
-    """Move out_dir's previous cache and Data Docs into out_dir/.previous (a source to reuse from)."""
+    """Move out_dir's previous cache and Data Docs, together, into out_dir/.previous (a source to
+    reuse from; removed at the end of the run). Without a cache, out_dir/.previous is what a run
+    that stopped half-way had set aside: it stays, and Data Docs of that run, if any, go."""
     aside = out_dir / ".previous"
-    shutil.rmtree(aside, ignore_errors=True)
-    moved = False
-    for name in (CACHE_DIR, DATA_DOCS_DIR):
-        if (out_dir / name).exists():
-            aside.mkdir(exist_ok=True)
-            os.replace(out_dir / name, aside / name)
-            moved = True
-    return aside if moved else None
+    if (out_dir / CACHE_DIR).exists():
+        shutil.rmtree(aside, ignore_errors=True)
+        aside.mkdir()
+        for name in (CACHE_DIR, DATA_DOCS_DIR):
+            if (out_dir / name).exists():
+                os.replace(out_dir / name, aside / name)
+    else:
+        shutil.rmtree(out_dir / DATA_DOCS_DIR, ignore_errors=True)
+    return aside if aside.is_dir() else None
 
 
 def validate_year(
