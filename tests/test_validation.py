@@ -399,3 +399,20 @@ def test_raise_for_failures_message(tmp_path: Path, petitions, exams) -> None:
     assert "另有 2 行未列出" in text  # ... and the rest counted
     assert "表 penalty_cases — 期望 lawreport.table_present" in text
     assert len(caught.value.failures) == 2
+
+
+def test_counts_say_how_much_was_evaluated_and_found(tmp_path: Path, petitions, exams) -> None:
+    broken = petitions.copy()
+    broken.loc[3, "case_no"] = pd.NA  # null key: one row
+    broken.loc[5, "channel"] = "电话"  # outside the vocabulary: another row
+    broken.loc[5, "satisfaction"] = "很满意"  # the same row again, another check
+    report = run(tmp_path, petitions=broken, law_exams=exams)
+    counts = report.counts()
+    suites = {t: len(build_suite(get_ledger(t))["expectations"]) for t in ("petitions", "law_exams")}
+    assert counts["expectations_evaluated"] == counts["expectations_total"] == sum(suites.values())
+    assert counts["checks"] == sum(suites.values()) + 2 + 1  # dtype checks, law_exams' cross-check
+    assert counts["checks_failed"] == 3 and counts["gx_reruns"] == 3
+    assert counts["unexpected_total"] == 3 and counts["failing_rows"] == 2  # rows 5 and 7 of the sheet
+    assert counts["tables_validated"] == 2 and counts["tables_reused"] == 0
+    stats = json.loads((tmp_path / "validation" / "stats.json").read_text(encoding="utf-8"))
+    assert {k: stats[k] for k in counts} == counts
