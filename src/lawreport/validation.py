@@ -9,9 +9,9 @@ A run (validate_year) goes:
 1. Inputs. For every known `<table>.parquet` in `data/clean/<year>/`, a cache key is computed from
    everything its results depend on: the clean file's bytes, its suite `expectations/<table>.json`,
    the source of the validation-related modules (this module, lawreport.suites, lawreport.ledgers,
-   the package's __init__) with the versions of Python, lawreport, GX, pandas, pyarrow and numpy, the year
-   and its suite parameters and, for penalty_cases, the previous year's penalty_cases.parquet (the
-   carry-over cross-check).
+   the package's __init__) with the versions of Python, lawreport, GX, pandas, pyarrow and numpy,
+   the year and its suite parameters and, for penalty_cases, the previous year's
+   penalty_cases.parquet (the carry-over cross-check).
 2. Reuse. A table whose key matches an entry of the cache (`cache/<table>.json` in the folder of the
    last run, or of the last failed run) takes its results from that entry. An entry is trusted only
    when its format, table, key and content digest all match: a missing, unreadable or altered entry
@@ -122,8 +122,9 @@ CACHE_DIR = "cache"
 STATS_FILE = "stats.json"
 DATASOURCE_NAME = "lawreport_clean"
 
-# Cache entries: cache/<table>.json (our results) and cache/<table>.gx.json (GX's suite validation
-# result, for Data Docs); cache/_data_docs.json says which entries the folder's Data Docs show.
+# Cache entries: cache/<table>.json (our results, the inputs and their key) and cache/<table>.gx.json
+# (GX's suite and validation result as its stores serialize them, for Data Docs);
+# cache/_data_docs.json says which entries (table -> key) the folder's Data Docs show.
 CACHE_FORMAT = 1
 DOCS_MANIFEST = "_data_docs.json"
 STATS_FORMAT = 1
