@@ -50,7 +50,7 @@ def test_rows_are_shown_as_explain_shows_them(cleaned, table):
         for positions in subsets(rng, len(frame)):
             assert rows.shown(positions) == shown_rows(table, 2025, frame.take(positions), with_raw_cells)
             texts = [rows.texts(p) for p in positions]
-            expected = text_table(rows.headers, [[with_raw(c) for c in rows.cells[p]] for p in positions])
+            expected = text_table(rows.headers, [[with_raw(c) for c in rows.cells(p)] for p in positions])
             assert R.text_table(rows.headers, [t for t, _ in texts], [w for _, w in texts]) == expected
 
 

@@ -13,6 +13,7 @@ The caches live on the AppendixData object (`app_cache`), so they last one editi
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from ..explain import (
     SOURCE_LABELS,
     Breakdown,
     RawCells,
+    _is_missing,
     _plain_texts,
     amount_text,
     breakdown,
@@ -32,7 +34,6 @@ from ..explain import (
     display_width,
     ledger_of,
     raw_text,
-    with_raw,
 )
 from ..metrics import NoData
 from .html import el, esc, text_el
@@ -63,9 +64,12 @@ class TableRows:
     def __init__(self, table: str, year: int, frame: pd.DataFrame, raw: RawCells | None):
         self.table, self.year, self.frame, self.raw = table, year, frame, raw
         self._by_id: dict[str, list[int]] | None = None
-        self._columns: tuple[list[str], list[list[str]], list[list[str]], list[tuple[Any, ...]] | None] | None = None
+        self._columns: tuple[list[str], list[list[str]], list[tuple[str, ...]], list[tuple[Any, ...]] | None] | None
+        self._columns = None
         self._names: list[str] = []
-        self.cells: dict[int, list[tuple[str, str]]] = {}
+        self._reads: dict[tuple[str, str], tuple[list[list[Any]], int, list[tuple[int, int]]] | None] = {}
+        self._olds: dict[int, dict[int, str]] = {}  # position -> column -> raw text, where it reads differently
+        self._cells: dict[int, list[tuple[str, str]]] = {}
         self._texts: dict[int, tuple[list[str], list[int]]] = {}
         self._trs: dict[int, str] = {}
 
@@ -73,10 +77,10 @@ class TableRows:
     def headers(self) -> list[str]:
         return self._table_columns()[0]
 
-    def _table_columns(self) -> tuple[list[str], list[list[str]], list[list[str]], list[tuple[Any, ...]] | None]:
+    def _table_columns(self) -> tuple[list[str], list[list[str]], list[tuple[str, ...]], list[tuple[Any, ...]] | None]:
         """explain.shown_rows' column work done once for the whole table: (headers, each column's
-        plain texts, each column's texts as shown, each row's source file, sheet and row (None
-        without raw cells)), the columns in shown_rows' order: source columns, the ledger's, the rest."""
+        plain texts, each row's texts as shown, each row's source file, sheet and row (None without
+        raw cells)), the columns in shown_rows' order: source columns, the ledger's, the rest."""
         if self._columns is None:
             frame, ledger = self.frame, ledger_of(self.table)
             source = [c for c in SOURCE_LABELS if c in frame.columns]
@@ -96,26 +100,63 @@ class TableRows:
                 places = list(
                     zip(*(frame[c].tolist() for c in ("source_file", "source_sheet", "source_row")), strict=True)
                 )
-            self._columns = ([column_label(ledger, c) for c in columns], plain, shown, places)
+            rows = list(zip(*shown, strict=True)) if columns else [() for _ in range(len(frame))]
+            self._columns = ([column_label(ledger, c) for c in columns], plain, rows, places)
             self._names = columns
         return self._columns
 
-    def _row(self, position: int) -> list[tuple[str, str]]:
+    def _raw_row(self, place: tuple[Any, Any, Any]) -> tuple[list[Any], list[tuple[int, int]]] | None:
+        """RawCells.row for one source row, as the raw row's cells and (column position here, cell
+        position there) of the columns it holds; the sheet's column mapping is worked out once."""
+        file, sheet, row = place
+        if _is_missing(row) or not file:
+            return None
+        key = (str(file), "" if _is_missing(sheet) else str(sheet))
+        if key not in self._reads:
+            read = self.raw._sheet(self.table, self.year, *key) if self.raw is not None else None
+            if read is None:
+                self._reads[key] = None
+            else:
+                rows, first_row, mapping = read
+                ledger = ledger_of(self.table)
+                assert ledger is not None
+                at = {c.clean_name: mapping[c.name] for c in ledger.columns if c.name in mapping}
+                pairs = [(i, at[name]) for i, name in enumerate(self._names) if name in at]
+                self._reads[key] = (rows, first_row, pairs)
+        read = self._reads[key]
+        if read is None:
+            return None
+        rows, first_row, pairs = read
+        index = int(row) - first_row
+        return (rows[index], pairs) if 0 <= index < len(rows) else None
+
+    def _old(self, position: int) -> dict[int, str]:
+        """The raw texts beside a row's cells (explain.shown_rows' "old"), by column, only where the
+        raw cell reads differently from the clean one."""
+        olds = self._olds.get(position)
+        if olds is None:
+            olds = self._olds[position] = {}
+            _, plain, _, places = self._table_columns()
+            found = self._raw_row(places[position]) if places is not None else None
+            if found is not None:
+                raw_cells, pairs = found
+                for i, j in pairs:
+                    value = raw_cells[j] if j < len(raw_cells) else None
+                    text = value if type(value) is str else raw_text(value)
+                    clean = plain[i][position]
+                    if text != clean and differs(text, clean):
+                        olds[i] = text or EMPTY
+        return olds
+
+    def cells(self, position: int) -> list[tuple[str, str]]:
         """One row as explain.shown_rows gives it: (clean text as shown, raw text when it reads differently)."""
-        _, plain, shown, places = self._table_columns()
-        raw_row = self.raw.row(self.table, self.year, *places[position]) if self.raw is not None and places else {}
-        if not raw_row:
-            return [(texts[position], "") for texts in shown]
-        cells = []
-        for name, clean, texts in zip(self._names, plain, shown, strict=True):
-            old = ""
-            if name in raw_row:
-                value = raw_row[name]
-                text = value if type(value) is str else raw_text(value)
-                if text != clean[position] and differs(text, clean[position]):
-                    old = text or EMPTY
-            cells.append((texts[position], old))
-        return cells
+        known = self._cells.get(position)
+        if known is None:
+            olds = self._old(position)
+            known = self._cells[position] = [
+                (text, olds.get(i, "")) for i, text in enumerate(self._table_columns()[2][position])
+            ]
+        return known
 
     @property
     def by_id(self) -> dict[str, list[int]]:
@@ -129,18 +170,16 @@ class TableRows:
     def shown(self, positions: list[int]) -> tuple[list[str], list[list[tuple[str, str]]]]:
         """explain.shown_rows(table, year, frame.take(positions), raw), each row worked out once
         (tests/test_appendix_rows.py holds the two equal)."""
-        cells = self.cells
-        for p in positions:
-            if p not in cells:
-                cells[p] = self._row(p)
-        return self.headers, [cells[p] for p in positions]
+        return self.headers, [self.cells(p) for p in positions]
 
     def texts(self, position: int) -> tuple[list[str], list[int]]:
-        """A shown row's cells as text (with the raw value beside) and their display widths."""
+        """A shown row's cells as text with the raw text beside (explain.with_raw) and their display widths."""
         known = self._texts.get(position)
         if known is None:
-            texts = [with_raw(cell) for cell in self.cells[position]]
-            known = self._texts[position] = (texts, [width(t) for t in texts])
+            texts = list(self._table_columns()[2][position])
+            for i, old in self._old(position).items():
+                texts[i] = f"{texts[i]}（原值 {old}）"
+            known = self._texts[position] = (texts, [_WIDTHS.get(t) or width(t) for t in texts])
         return known
 
     def tr(self, position: int) -> str:
@@ -151,7 +190,7 @@ class TableRows:
                 "<tr>"
                 + "".join(
                     el("td", esc(clean) + (text_el("small", f"（原值 {old}）", class_="raw") if old else ""))
-                    for clean, old in self.cells[position]
+                    for clean, old in self.cells(position)
                 )
                 + "</tr>"
             )
@@ -201,19 +240,22 @@ def rowset(app: Any, table: str, year: int, row_ids: list[Any]) -> RowSet | None
             cache[key] = None
         else:
             order = {row_id: i for i, row_id in enumerate(row_ids)}
-            ranked = sorted((i, p) for row_id, i in order.items() for p in rows.by_id.get(row_id, ()))
+            by_id = rows.by_id
+            ranked = sorted((i, p) for row_id, i in order.items() for p in by_id.get(row_id, ()))
             positions = [p for _, p in ranked]
             cache[key] = RowSet(rows, positions, rows.frame.take(positions))
     return cache[key]
 
 
-def text_table(headers: list[str], texts: list[list[str]], widths: list[list[int]], gap: str = "  ") -> str:
+def text_table(
+    headers: Sequence[str], texts: Sequence[Sequence[str]], widths: Sequence[Sequence[int]], gap: str = "  "
+) -> str:
     """explain.text_table(headers, texts) given each text's display width: rows as aligned plain
     text (CJK counted double), each line without trailing spaces."""
     header_widths = [width(h) for h in headers]
     columns = list(map(max, header_widths, *widths)) if widths else header_widths
 
-    def line(cells: list[str], sizes: list[int]) -> str:
+    def line(cells: Sequence[str], sizes: Sequence[int]) -> str:
         return gap.join([c + " " * (w - s) for c, s, w in zip(cells, sizes, columns, strict=True)]).rstrip()
 
     return "\n".join([line(headers, header_widths), *(line(t, s) for t, s in zip(texts, widths, strict=True))])

@@ -12,6 +12,7 @@ import json
 import subprocess
 from collections import Counter
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -458,8 +459,7 @@ def _row_pages(ledger: Ledger | None, frame: pd.DataFrame, raw: RawCells | None,
 
 
 def _pages(ledger: Ledger | None, found: RowSet) -> str:
-    frame = found.frame
-    headers, rows = found.shown()
+    frame, headers, count = found.frame, found.rows.headers, len(found.positions)
     constant = {}
     for name in ("source_file", "source_sheet"):
         if name in frame.columns and frame[name].nunique(dropna=False) == 1:
@@ -473,22 +473,16 @@ def _pages(ledger: Ledger | None, found: RowSet) -> str:
         if "source_file" in constant
         else ""
     )
-    pages = [found.positions[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)]
-    every = len(keep) == len(headers)
+    pages = [found.positions[i : i + CHUNK_ROWS] for i in range(0, count, CHUNK_ROWS)]
+    pick = itemgetter(*keep) if len(keep) > 1 else (lambda row: tuple(row[i] for i in keep))
 
     def page_text(page: list[int]) -> str:
         texts = [found.rows.texts(p) for p in page]
-        if every:
-            return text_table(headers, [t for t, _ in texts], [w for _, w in texts])
-        return text_table(
-            [headers[i] for i in keep],
-            [[t[i] for i in keep] for t, _ in texts],
-            [[w[i] for i in keep] for _, w in texts],
-        )
+        return text_table(pick(headers), [pick(t) for t, _ in texts], [pick(w) for _, w in texts])
 
     if len(pages) == 1:
         inner = el("pre", esc(page_text(pages[0])), class_="rows-text", style=PRE_STYLE)
-        summary = f"逐行列出全部 {len(rows)} 行({place}点击展开)"
+        summary = f"逐行列出全部 {count} 行({place}点击展开)"
     else:
         inner = "".join(
             el(
@@ -498,7 +492,7 @@ def _pages(ledger: Ledger | None, found: RowSet) -> str:
             )
             for n, page in enumerate(pages)
         )
-        summary = f"逐行列出全部 {len(rows)} 行({place}分 {len(pages)} 页，每页至多 {CHUNK_ROWS} 行，点击展开)"
+        summary = f"逐行列出全部 {count} 行({place}分 {len(pages)} 页，每页至多 {CHUNK_ROWS} 行，点击展开)"
     return el("details", text_el("summary", summary) + inner, class_="all-rows")
 
 
