@@ -1,6 +1,7 @@
 """`make bench-scale`: how the suite grows with the data and with the number of units (not a test).
 
-Everything runs on temporary folders; the working tree is never touched. Two measurements:
+Everything runs on temporary folders; in the working tree only build/bench-scale.json is written.
+Two measurements:
 
 - scales: for each k in --scales, the sample ledgers are generated at k times their rows
   (`python -m lawreport.sample.generator --scale k`, report.txt copied from data/raw), then a cold
