@@ -55,28 +55,34 @@ _DIGIT_BYTES = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))  # an ASCI
 SHORT_TEXT = 4096  # below this, the plain regex is as fast as anything
 
 
+def _digits_between(first: int, last: int) -> str:
+    """Every character from `first` to `last` that `\\d` matches, asked of this Python's own `re`."""
+    every = array("I", range(first, last + 1)).tobytes().decode("utf-32-le", "surrogatepass")
+    return "".join(re.findall(r"\d", every))
+
+
 @cache
-def _wide_digits() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The characters outside ASCII that `\\d` matches (full-width ０-９ and the other scripts'
-    digits), asked of this Python's own `re` once per process: (those in the Basic Multilingual
-    Plane, the others). Two classes, since one holding both is checked range by range (slow)."""
-    every = array("I", range(0x80, 0x110000)).tobytes().decode("utf-32-le", "surrogatepass")
-    digits = re.findall(r"\d", every)
-    return (
-        re.compile("[" + "".join(d for d in digits if d <= "\uffff") + "]"),
-        re.compile("[" + "".join(d for d in digits if d > "\uffff") + "]"),
-    )
+def _wide_digits() -> re.Pattern[str]:
+    """The characters from U+0080 to U+FFFF that `\\d` matches (full-width ０-９, Arabic-Indic and
+    the other scripts' digits) as one class, built once per process (a few milliseconds)."""
+    return re.compile("[" + _digits_between(0x80, 0xFFFF) + "]")
+
+
+@cache
+def _astral_digits() -> re.Pattern[str]:
+    """The same beyond U+FFFF (mathematical and other digits), built only for a text that has such
+    characters. A separate class: one that also holds these is checked range by range (slow)."""
+    return re.compile("[" + _digits_between(0x10000, 0x10FFFF) + "]")
 
 
 def digit_runs(text: str, least: int) -> list[tuple[int, int]]:
     """(start, end) of every run of at least `least` characters that `\\d` matches, left to right.
     Linear and in C: one byte per character ("?" for any non-ASCII one, then "0" for digits)."""
     mapped = bytearray(text.encode("ascii", "replace").translate(_DIGIT_BYTES))
-    wide, astral = _wide_digits()
-    for match in wide.finditer(text):
+    for match in _wide_digits().finditer(text):
         mapped[match.start()] = 48
     if len(text.encode("utf-16-le", "surrogatepass")) > 2 * len(text):  # characters beyond U+FFFF
-        for match in astral.finditer(text):
+        for match in _astral_digits().finditer(text):
             mapped[match.start()] = 48
     runs = []
     needle = b"0" * least

@@ -707,8 +707,6 @@ def scrub_or_block(
     PublishBlocked (P305) after scrubbing instead. Personal values default to those of the run's raw
     ledgers; when they cannot be read, only ID and phone numbers are looked for (and that is said).
     """
-    import nbformat
-
     lines: list[str] = []
     if personal_values is None:
         personal_values = set()
@@ -727,6 +725,8 @@ def scrub_or_block(
             for line in lines:
                 say(line)
         return lines
+    import nbformat
+
     notebook = nbformat.read(str(path), as_version=4)
     findings = [f for _, _, f in found]
     if params is not None:
