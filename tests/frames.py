@@ -24,12 +24,13 @@ from lawreport.claims import FigureEntry, load_register
 from lawreport.ledgers import get_ledger
 from lawreport.ledgers.spec import clean_dtypes
 from lawreport.metrics import CleanData, MetricResult
-from lawreport.params import PROJECT_ROOT
 from lawreport.register import evaluate
 
 REGISTER_ENV = "LAWREPORT_TEST_REGISTER"
-REGISTER = PROJECT_ROOT / "claims" / "2025.yaml"
-REPORT = PROJECT_ROOT / "data" / "raw" / "2025" / "report.txt"
+# The repository's own files, also when lawreport is imported from a copy (tools/mutate_metrics.py).
+REPOSITORY = Path(__file__).resolve().parents[1]
+REGISTER = REPOSITORY / "claims" / "2025.yaml"
+REPORT = REPOSITORY / "data" / "raw" / "2025" / "report.txt"
 
 
 @cache

@@ -188,3 +188,21 @@ def test_a_spec_of_the_wrong_shape_is_a_message_not_a_traceback(tmp_path, spec):
     path, _ = broken(tmp_path, "    compute:\n      count: {table: publicity_events}\n", f"    compute: {spec}\n")
     message = problem_of(path)
     assert "[P302]" in message and "条目「publicity_events」" in message and "compute" in message
+
+
+def test_a_python_metric_must_return_the_one_result_shape(monkeypatch):
+    from frames import frame_data
+
+    from lawreport.claims import FigureEntry, verify_entry
+    from lawreport.metrics import METRICS
+
+    monkeypatch.setitem(METRICS, "count_as_a_dict", lambda data: {"value": 3})
+    entry = FigureEntry("x", "共3件", "3件", "count_as_a_dict", "测试用")
+    with pytest.raises(RegisterError, match="count_as_a_dict 应返回 MetricResult，返回了 dict"):
+        verify_entry(entry, frame_data(2025, {}), [])
+
+
+def test_a_misspelt_metric_name_is_still_named_with_the_closest_one(tmp_path):
+    path, line = broken(tmp_path, "metric: sum_fines", "metric: sum_fine")
+    message = problem_of(path)
+    assert f"第{line}行 条目「fines_total」：未知指标 (unknown metric) 'sum_fine'；是否应为 'sum_fines'？" in message
