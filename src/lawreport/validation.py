@@ -674,15 +674,15 @@ class _GXSession:
         self.clock = clock
         with clock.phase("gx_import"):
             import great_expectations  # noqa: F401
-            from great_expectations.core.run_identifier import RunIdentifier
 
         with clock.phase("gx_context"):
             self.context = _file_context(out_dir)
             # Declared at once: adding assets one by one re-serialised the whole config each time.
             assets = [{"name": t, "type": "dataframe", "batch_definitions": [{"name": "whole"}]} for t in tables]
             self.datasource = self.context.data_sources.add_pandas(name=DATASOURCE_NAME, assets=assets)
-        # One run id for the run (ValidationDefinition.run would make one per table).
-        self.run_id = RunIdentifier(run_name=None, run_time=dt.datetime.now(dt.UTC))
+        # Per table, the run id of its validation, as ValidationDefinition.run makes it (the Data
+        # Docs index lists results newest first).
+        self.run_ids: dict[str, Any] = {}
         # Resources Data Docs must render (the rest are copied pages).
         self.to_render: list[Any] = []
         self.suite_texts: dict[str, str] = {}  # table -> suite as serialized into the store
@@ -705,9 +705,11 @@ class _GXSession:
     ) -> _Validated:
         """Every expectation of the suite on the frame; failing ones again with COMPLETE."""
         from great_expectations.core.expectation_suite import ExpectationSuite
+        from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.validator.validator import calc_validation_statistics
 
         with self.clock.phase("gx_validation"):
+            run_id = self.run_ids[table] = RunIdentifier(run_name=None, run_time=dt.datetime.now(dt.UTC))
             definition = self.datasource.get_asset(table).get_batch_definition("whole")
             batch = definition.get_batch(batch_parameters={"dataframe": frame})
             suite_result = batch.validate(suite, result_format=FIRST_PASS_FORMAT, expectation_parameters=parameters)
@@ -735,8 +737,8 @@ class _GXSession:
             suite_result.meta.update(
                 validation_id=None,
                 checkpoint_id=None,
-                run_id=self.run_id,
-                validation_time=self.run_id.run_time,
+                run_id=run_id,
+                validation_time=run_id.run_time,
                 batch_parameters={"dataframe": "<DATAFRAME>"},
             )
             checks = _checks_from_gx(table, suite, suite_dict, suite_result, frame)
@@ -752,7 +754,7 @@ class _GXSession:
         store = self.context.validation_results_store
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=table),
-            run_id=self.run_id,
+            run_id=self.run_ids[table],
             batch_identifier=f"{DATASOURCE_NAME}-{table}",
         )
         text = store.serialize(suite_result)
