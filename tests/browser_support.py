@@ -24,6 +24,10 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 LOCAL_SCHEMES = ("file:", "data:")
+# How long one browser action (a load, a full-page screenshot, a print to PDF) may take. Playwright's 30 s is
+# too short for a full-page screenshot of the internal edition (about 6 MB of HTML) while the other test worker
+# and other jobs load the machine (it timed out there). This bounds a hang; it checks no speed.
+ACTION_TIMEOUT_MS = 180_000
 
 
 @dataclass
@@ -54,6 +58,7 @@ def open_offline(browser: Any, path: Path, viewport: dict[str, int] | None = Non
             opened.blocked.append(url)
             route.abort("blockedbyclient")
 
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     context.route("**/*", guard)
     context.set_offline(True)
     page = context.new_page()

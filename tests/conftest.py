@@ -1,12 +1,13 @@
-"""How the test run is spread over the cores (pytest-xdist, `-n auto --dist loadgroup` in pyproject.toml).
+"""How the test run is spread over the cores (pytest-xdist: `-n auto --dist loadfile` in pyproject.toml).
 
-- Tests that share a module- or class-scoped fixture (a pipeline run, a browser, a regenerated sample) stay on
-  one worker, so that fixture is built once: each such module is an xdist group. Every other test is sent on
-  its own, to whichever worker is free, which keeps both cores busy to the end.
-- The modules known to be slow are sent first (longest first), so that no long module starts last.
-- Unit-test-only runs (tools/mutate_metrics.py runs one tests/unit file per mutant) start no workers: starting
+- Each test module runs whole on one worker, so that its module-scoped fixtures (a pipeline run, a browser,
+  a regenerated sample) are built once. (`--dist loadgroup` would split the modules without such fixtures, but
+  pytest-xdist 3.8 cannot mark a group on pytest 9's node ids: its groups are silently ignored.)
+- The modules known to be slow are sent first, longest first, so that no long module starts last and the
+  many short ones fill in at the end on whichever worker is free.
+- A run of tests/unit alone (tools/mutate_metrics.py runs one such file per mutant) starts no workers: starting
   them costs more than those tests take.
-- The end of the run prints the sum of the tests' durations beside `--durations=10`: the wall time depends on
+- The end of the run prints the sum of the tests' durations below `--durations=10`: the wall time depends on
   the machine's load, the sum is what the tests cost.
 
 `pytest -n 0` runs everything in one process, in the same order. The fixtures below import what they need when
@@ -24,23 +25,28 @@ import pytest
 TESTS = Path(__file__).parent
 UNIT = TESTS / "unit"
 
-# Slowest first (seconds summed over a module's tests, measured serially on 2 cores). A module not listed keeps
-# its place after these; the list only orders the work, it never selects it.
+# Slowest first: seconds summed over a module's tests in a full run with two workers on 2 cores (runs 480,
+# browser 330, pipeline 230, appendix 200, bad_inputs 90, validation_cache 50, then 40 and less). A module not
+# listed keeps its place after these; the list only orders the work, it never selects it.
 SLOW_MODULES = (
     "test_runs.py",
     "test_browser.py",
+    "test_pipeline.py",
     "test_appendix.py",
     "test_bad_inputs.py",
-    "test_pipeline.py",
-    "test_clean_sample.py",
-    "test_sample_regeneration.py",
-    "test_figures.py",
+    "test_validation_cache.py",
     "test_notebooks.py",
-    "test_validation_page.py",
-    "test_publish_scan.py",
+    "test_figures.py",
+    "test_bench_scale.py",
+    "test_sample_regeneration.py",
+    "test_clean_sample.py",
+    "test_check_page.py",
+    "test_preflight.py",
+    "test_validation.py",
+    "test_universal_run.py",
     "test_terminal.py",
+    "test_bad_cells.py",
 )
-SHARED_SCOPES = ("class", "module", "package")
 
 
 def _unit_only(config: pytest.Config) -> bool:
@@ -61,29 +67,13 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return len(os.sched_getaffinity(0))
 
 
-def _shares_a_fixture(item: pytest.Item) -> bool:
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    for name in info.names_closure:
-        for definition in info.name2fixturedefs.get(name, ()):
-            if definition.scope in SHARED_SCOPES:
-                return True
-    return False
-
-
 def _rank(item: pytest.Item) -> int:
     name = item.path.name
     return SLOW_MODULES.index(name) if name in SLOW_MODULES else len(SLOW_MODULES)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    shared = {item.path for item in items if _shares_a_fixture(item)}
-    for item in items:
-        if item.path in shared:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
-    items.sort(key=_rank)  # stable: the order inside a module is kept
+    items.sort(key=_rank)  # stable: the order inside a module, and of the modules not listed, is kept
 
 
 # ------------------------------------------------------------------ one pipeline run for the whole session
