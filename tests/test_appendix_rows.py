@@ -54,6 +54,24 @@ def test_rows_are_shown_as_explain_shows_them(cleaned, table):
             assert R.text_table(rows.headers, [t for t, _ in texts], [w for _, w in texts]) == expected
 
 
+def test_column_texts_are_explain_s(cleaned):
+    from lawreport.explain import _plain_texts
+
+    data, _ = cleaned
+    for table in TABLES:
+        frame = data.table(table, 2025)
+        for name in frame.columns:
+            assert R.column_texts(frame[name]) == _plain_texts(frame[name]), (table, name)
+            some = frame[name].iloc[::3]
+            assert R.column_texts(some) == _plain_texts(some), (table, name)
+    import pandas as pd
+
+    dates = pd.Series(["2025-01-02", None, "2025-01-02 08:30:00", "2024-12-31"], dtype="datetime64[ms]")
+    texts = pd.Series(["甲", None, "", " b "], dtype="string")
+    for series in (dates, texts, dates.iloc[1:2], texts.iloc[:0]):
+        assert R.column_texts(series) == _plain_texts(series)
+
+
 def test_row_sets_keep_the_lineage_order_and_are_worked_out_once(cleaned):
     data, raw = cleaned
 
