@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import RUN_CODES
@@ -334,12 +337,37 @@ def publish(
     return replace_text(target, document)
 
 
-def export_editions(executed: dict[str, Path], params: RunParams) -> list[Path]:
+@contextmanager
+def _timed(timings: dict[str, float] | None, phase: str) -> Iterator[None]:
+    """Add the seconds the block takes to timings[phase] (when a dict is given)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[phase] = timings.get(phase, 0.0) + time.perf_counter() - started
+
+
+def export_editions(
+    executed: dict[str, Path], params: RunParams, timings: dict[str, float] | None = None
+) -> list[Path]:
     """Render every edition, scan them all, and only then write them: a finding in one edition
-    leaves every published file of the previous run in place."""
-    documents = {edition: render_html(Path(path), params, edition) for edition, path in executed.items()}
-    values = personal_values(params.path(params.raw_root), params.year)
-    blocked = {edition: found for edition, document in documents.items() if (found := find_published(document, values))}
+    leaves every published file of the previous run in place. Each document is scanned once.
+
+    `timings`, when given, receives the seconds of each phase: render.<edition>, personal_values,
+    scan.<edition>, write (for build/bench.json and timings.json)."""
+    documents = {}
+    for edition, path in executed.items():
+        with _timed(timings, f"render.{edition}"):
+            documents[edition] = render_html(Path(path), params, edition)
+    with _timed(timings, "personal_values"):
+        values = personal_values(params.path(params.raw_root), params.year)
+    blocked = {}
+    for edition, document in documents.items():
+        with _timed(timings, f"scan.{edition}"):
+            found = find_published(document, values)
+        if found:
+            blocked[edition] = found
     if blocked:
         traced = {edition: trace_findings(found, params) for edition, found in blocked.items()}
         raise PublishBlocked(
@@ -347,10 +375,8 @@ def export_editions(executed: dict[str, Path], params: RunParams) -> list[Path]:
             targets={edition: output_path(params, edition) for edition in blocked},
             executed={edition: Path(executed[edition]) for edition in blocked},
         )
-    return [
-        publish(document, output_path(params, edition), params, edition, Path(executed[edition]))
-        for edition, document in documents.items()
-    ]
+    with _timed(timings, "write"):
+        return [replace_text(output_path(params, edition), document) for edition, document in documents.items()]
 
 
 def export_appendix(executed_notebook: Path, params: RunParams, edition: str) -> Path:

@@ -745,7 +745,10 @@ def charts_section(app: AppendixData) -> str:
     if params is None:
         return _charts_section(app)
     folder = params.path(params.build_root) / ".cache" / str(app.year) / "appendix"
-    return charts.shared(folder, charts.inputs_key(app.data), lambda: _charts_section(app))
+    try:
+        return charts.shared(folder, charts.inputs_key(app.data), lambda: _charts_section(app))
+    except OSError:  # no room or no right to keep it: draw them here
+        return _charts_section(app)
 
 
 def _charts_section(app: AppendixData) -> str:
