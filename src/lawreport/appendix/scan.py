@@ -792,15 +792,13 @@ def _raw_values(raw_dir: Path) -> tuple[set[str], set[str]]:
             else read_xlsx_sheet(path, ledger.sheet or "", ledger.table)
         )
         header_idx, found, _ = find_header(grid, ledger)
+        rows = grid.rows[header_idx + 1 :]
         for column in ledger.columns:
             if not found.get(column.name):
                 continue
             j = found[column.name][0]
-            for row in grid.rows[header_idx + 1 :]:
-                if j < len(row) and row[j] not in (None, ""):
-                    value = str(row[j]).strip()
-                    if len(value) >= 2:
-                        (personal if column.personal else public).add(value)
+            texts = (str(row[j]).strip() for row in rows if j < len(row) and row[j] not in (None, ""))
+            (personal if column.personal else public).update(value for value in texts if len(value) >= 2)
     return personal, public
 
 
