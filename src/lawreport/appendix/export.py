@@ -1,8 +1,12 @@
-"""From the executed notebook to the published HTML file: nbconvert (basic template, no inputs,
-no prompts), our own document shell with inline CSS and a restrictive CSP, a scan, then an atomic
+"""From the executed notebook to the published HTML file: nbconvert's body (basic template, no
+inputs, no prompts; written directly by nbhtml for the plain notebooks the appendix produces, the
+same bytes), our own document shell with inline CSS and a restrictive CSP, a scan, then an atomic
 write. Nothing is written under the final name unless the scan passes: a finding raises
 `PublishBlocked` (P305), naming each finding's kind, its masked surroundings and the ledger cell it
-came from, and the previously published file stays in place."""
+came from, and the previously published file stays in place.
+
+The phases are separate functions (render_html, personal_values, find_published, replace_text);
+`export_editions(..., timings=dict)` reports the seconds of each."""
 
 from __future__ import annotations
 
@@ -20,7 +24,15 @@ from ..storage import replace_text
 from . import nbhtml
 from .data import EDITION_ZH, check_edition
 from .html import STATUS_MARK, esc
-from .scan import Finding, find_published, notebook_json, personal_values, scrubbed_findings, trace_findings
+from .scan import (
+    Finding,
+    find_published,
+    forget_notebook,
+    notebook_json,
+    personal_values,
+    scrubbed_findings,
+    trace_findings,
+)
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 NOTEBOOK = "90_appendix.py"
@@ -315,7 +327,9 @@ def render_html(executed_notebook: Path, params: RunParams, edition: str) -> str
     figures = params.build_dir / "figures.json"
     unit = json.loads(figures.read_text(encoding="utf-8")).get("unit", "") if figures.exists() else params.unit
     title = esc(f"{unit}{params.year}年报告数字核对附录（{EDITION_ZH[edition]}）")
-    return wrap_document(_strip(notebook_html(executed_notebook)), title, edition)
+    body = notebook_html(executed_notebook)
+    forget_notebook(Path(executed_notebook))  # its JSON (tens of MB as objects) is not needed again
+    return wrap_document(_strip(body), title, edition)
 
 
 def blocked_findings(document: str, params: RunParams, values: set[str] | None = None) -> list[Finding]:
