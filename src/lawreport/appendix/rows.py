@@ -224,12 +224,19 @@ def table_rows(app: Any, table: str, year: int) -> TableRows | None:
 
 @dataclass
 class RowSet:
-    """One card's rows of one table and year: their positions in the lineage's order and as a frame."""
+    """One card's rows of one table and year: their positions in the lineage's order and (made when
+    first asked for) as a frame."""
 
     rows: TableRows
     positions: list[int]
-    frame: pd.DataFrame
+    _frame: pd.DataFrame | None = None
     breakdowns: dict[str, Breakdown | None] = field(default_factory=dict)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            self._frame = self.rows.frame.take(self.positions)
+        return self._frame
 
     def breakdown(self, summed: str = "") -> Breakdown | None:
         """explain.breakdown(table, frame, summed), once per summed column."""
@@ -255,7 +262,7 @@ def rowset(app: Any, table: str, year: int, row_ids: list[Any]) -> RowSet | None
             by_id = rows.by_id
             ranked = sorted((i, p) for row_id, i in order.items() for p in by_id.get(row_id, ()))
             positions = [p for _, p in ranked]
-            cache[key] = RowSet(rows, positions, rows.frame.take(positions))
+            cache[key] = RowSet(rows, positions)
     return cache[key]
 
 

@@ -513,23 +513,23 @@ def _rowset_internal(
     found = rowset_of(app, table_name, year, row_ids)
     if found is None:
         return el("div", text_el("h5", title) + text_el("p", "清洗后的表不存在。", class_="empty"), **attributes)
-    frame = found.frame
+    count = len(found.positions)
     summed = summed if kind == "counted" else ""
     made = found.breakdown(summed) if summed else None
     if made is not None and made.sums is not None:
         title += f"，{made.quantity}合计 {made.quantity_text(made.total)}"
     limit = ROW_LIMIT if kind == "counted" else EXCLUDED_LIMIT
-    if len(frame) <= limit:
+    if count <= limit:
         body = _rows_table(found)
     else:
         chosen = found.breakdown(summed)
         body = text_el(
             "p",
-            f"共 {len(frame)} 行，先按「{chosen.label}」汇总(合计即上面的行数"
+            f"共 {count} 行，先按「{chosen.label}」汇总(合计即上面的行数"
             + (f"与{chosen.quantity}合计" if chosen.sums is not None else "")
             + ")；全部行在下面折叠的列表中，点击展开。"
             if chosen
-            else f"共 {len(frame)} 行，全部行在下面折叠的列表中，点击展开。",
+            else f"共 {count} 行，全部行在下面折叠的列表中，点击展开。",
             class_="hint",
         )
         if chosen:
