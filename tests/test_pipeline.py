@@ -204,3 +204,19 @@ def test_an_unchanged_rerun_starts_no_kernel(tmp_path, monkeypatch):
     )
     run_suite(_raw(params), say=lambda _: None)
     assert started[:2] == ["clean", "validate"], "a step that runs launches the next one's kernel ahead"
+
+
+def test_force_removes_every_cache_and_reruns_from_scratch(tmp_path):
+    from lawreport import pipeline
+
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    run_suite(_raw(params), say=lambda _: None)
+    present = [folder for folder in pipeline.cache_folders(params) if folder.exists()]
+    assert present, "a run leaves its caches"
+    said: list[str] = []
+    run_suite(_raw(params), force=True, say=said.append)
+    assert any("--force" in line and "缓存" in line for line in said)
+    from lawreport.validation import CACHE_DIR
+
+    stats = json.loads((params.build_dir / "validation" / "stats.json").read_text(encoding="utf-8"))
+    assert stats["reused_tables"] == [] and (params.build_dir / "validation" / CACHE_DIR).exists()

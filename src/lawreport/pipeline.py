@@ -5,8 +5,15 @@ Each executed notebook is kept under build/<year>/notebooks/, also when it fails
 
 Incremental: each step records a fingerprint of what it was made from (input file hashes, notebook
 source, package source, parameters) in build/<year>/stamps/<step>.json after it succeeds; a rerun
-whose fingerprint is unchanged skips the step. `force=True` reruns everything. One run at a time:
-a second run of the same build root refuses while the first holds the lock.
+whose fingerprint is unchanged skips the step. Inside a step that runs, the clean and validate steps
+reuse their per-ledger and per-table results whose inputs are unchanged, and the appendix its charts
+(caches keyed by everything they read; `cache_folders`). `force=True` removes those caches and reruns
+everything. One run at a time: a second run of the same build root refuses while the first holds
+the lock.
+
+Speed: each step's kernel is launched one step ahead (`KernelsAhead`) with the notebook's own
+imports preloaded, so its start overlaps the step before it on the second core; where the time of
+a run went is written to build/<year>/timings.json.
 """
 
 from __future__ import annotations
@@ -673,6 +680,31 @@ def preflight(params: RunParams, say: Callable[[str], None] = print) -> None:
         say(f"[P304] {RUN_CODES['P304'][0]}：{params.path(params.clean_root)} 下的 {years} 年")
 
 
+def cache_folders(params: RunParams) -> list[Path]:
+    """Every cache a run keeps beside its outputs (each keyed by its inputs; see the step modules):
+    the clean step's per ledger, the validate step's per table (in validation/ and
+    validation-failed/), the appendix's charts."""
+    from .clean_step import CACHE_DIR as CLEAN_CACHE
+    from .validation import CACHE_DIR as VALIDATION_CACHE
+
+    build = params.build_dir
+    return [
+        params.path(params.clean_root) / CLEAN_CACHE,
+        build / "validation" / VALIDATION_CACHE,
+        build / "validation-failed" / VALIDATION_CACHE,
+        params.path(params.build_root) / ".cache",
+    ]
+
+
+def clear_caches(params: RunParams, say: Callable[[str], None] = print) -> None:
+    """`--force`: recompute everything, trusting no cache either."""
+    removed = [folder for folder in cache_folders(params) if folder.exists()]
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)
+    if removed:
+        say(f"--force：已删除缓存 (caches removed)，全部重新计算：{'、'.join(str(f) for f in removed)}")
+
+
 def run_suite(
     raw_params: dict[str, Any], force: bool = False, say: Callable[[str], None] = print, steps: tuple[Step, ...] = STEPS
 ) -> list[StepResult]:
@@ -686,6 +718,8 @@ def run_suite(
     kernels = KernelsAhead()
     try:
         with run_lock(params):
+            if force:
+                clear_caches(params, say)
             for index, step in enumerate(steps):
                 following = steps[index + 1] if index + 1 < len(steps) else None
                 results.append(run_step(step, params, force=force, say=say, kernels=kernels, next_step=following))
