@@ -36,5 +36,8 @@ params = params_from_namespace(globals(), step="validate")
 # Fails here, naming table, expectation and rows, when any check fails; the failing results are
 # kept in build/<year>/validation-failed/ and the last good build/<year>/validation/ stays.
 report = run_validation(params)
-print("全部校验通过 (all expectations passed)")
+counts = report.counts()
+print(f"全部校验通过 (all expectations passed)：{counts['checks']} 项校验 (checks)，其中 GX 校验项 "
+      f"{counts['expectations_total']} 个；本次运行校验 {counts['tables_validated']} 张表、复用缓存 "
+      f"{counts['tables_reused']} 张 (validated / reused from cache, build/{params.year}/validation/cache/)")
 report.summary_frame()

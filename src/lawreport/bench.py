@@ -194,7 +194,14 @@ def print_profile(profile: dict[str, float]) -> None:
             elif key.startswith(base + ".phases."):
                 print(f"      {key[len(base) + 8 :]:<34} {value:8.2f}")
     checks = {k: v for k, v in profile.items() if k.startswith("validation.")}
-    for key in ("expectations_evaluated", "failing_rows", "tables_validated", "tables_reused"):
+    for key in (
+        "checks",
+        "expectations_total",
+        "expectations_evaluated",
+        "failing_rows",
+        "tables_validated",
+        "tables_reused",
+    ):
         if f"validation.{key}" in checks:
             print(f"    validation {key:<24} {checks[f'validation.{key}']:8.0f}")
 

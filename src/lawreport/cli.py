@@ -135,7 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--expectations-dir", default="expectations")
     run.add_argument("--claims-dir", default="claims", help="数字登记册目录 (registers of the reports' figures)")
     run.add_argument("--key-file", default="")
-    run.add_argument("--force", action="store_true", help="全部重新运行，不跳过未变的步骤 (rerun every step)")
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="全部重新运行：删除缓存，不跳过未变的步骤 (rerun every step, caches removed)",
+    )
     run.add_argument(
         "--fail-on",
         default=",".join(DEFAULT_FAIL_ON),
