@@ -220,3 +220,36 @@ def test_force_removes_every_cache_and_reruns_from_scratch(tmp_path):
 
     stats = json.loads((params.build_dir / "validation" / "stats.json").read_text(encoding="utf-8"))
     assert stats["reused_tables"] == [] and (params.build_dir / "validation" / CACHE_DIR).exists()
+
+
+NO_OP_PROBE = """
+import sys
+from lawreport.cli import main
+code = main(["run", "--year", "2025", "--raw-root", sys.argv[1], "--clean-root", sys.argv[2],
+             "--build-root", sys.argv[3], "--fail-on", "none"])
+print("LOADED", sorted(m for m in ("pandas", "jupyter_client", "papermill", "great_expectations") if m in sys.modules))
+sys.exit(code)
+"""
+
+
+def test_a_run_with_nothing_to_do_reads_stamps_only_and_imports_no_heavy_module(tmp_path):
+    import subprocess
+    import sys
+
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    run_suite(_raw(params), say=lambda _: None)
+    roots = [params.raw_root, params.clean_root, params.build_root]
+
+    def probe() -> str:
+        done = subprocess.run([sys.executable, "-c", NO_OP_PROBE, *roots], capture_output=True, text=True, check=True)
+        return done.stdout
+
+    out = probe()
+    assert "LOADED []" in out and out.count("输入未变，跳过") == 4, out
+    timings = json.loads((params.build_dir / "timings.json").read_text(encoding="utf-8"))
+    assert all(step["skipped"] for step in timings["steps"].values())
+    # One changed input and the same command runs the changed steps (and imports what they need).
+    manifest = params.raw_dir / "MANIFEST.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    out = probe()
+    assert "LOADED []" not in out and "[clean] 完成 (done)" in out, out

@@ -22,6 +22,7 @@ from . import consistency
 from .metrics import METRICS, CleanData, MetricResult, NoData
 from .register import Compute, describe, evaluate
 from .register.spec import Operand
+from .statuses import STATUS_ZH, STATUSES  # noqa: F401 (STATUSES re-exported)
 from .textscan import NumberMention, scan_numbers
 from .wording import (
     COUNT_KINDS,
@@ -39,9 +40,6 @@ from .wording import (
     parse_figure,
     round_half_up,
 )
-
-STATUSES = ("match", "mismatch", "inconsistent", "no_data")
-STATUS_ZH = {"match": "一致", "mismatch": "不一致", "inconsistent": "报告自身矛盾", "no_data": "无数据"}
 
 
 class RegisterError(ValueError):

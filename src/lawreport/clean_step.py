@@ -29,10 +29,10 @@ from . import __version__
 from .cleaning import LedgerCleaner, LedgerResult
 from .errors import LedgerFileError, Problem
 from .ledgers.spec import Ledger
-from .manifest import MANIFEST_NAME, Manifest, read_manifest, sha256_file
+from .manifest import MANIFEST_NAME, Manifest, read_manifest, sha256_file, years_to_clean
 from .params import RunParams
 from .pipeline import package_source_digest
-from .pseudonym import Pseudonymiser, key_identity, resolve_key
+from .pseudonym import Pseudonymiser, key_identity, run_key
 from .storage import staged_dir, write_json, write_parquet
 
 QUARANTINE_COLUMNS = ("table", "file", "sheet", "row", "column", "value", "code", "reason", "detail")
@@ -99,12 +99,6 @@ def quarantine_frame(problems: list[Problem]) -> pd.DataFrame:
         if name != "row":
             frame[name] = frame[name].astype("string")
     return frame
-
-
-def run_key(params: RunParams, manifest: Manifest) -> bytes:
-    """The pseudonymisation key of a run (key file, env, or the demo key for synthetic ledgers only),
-    without side effects; LedgerFileError F016/F019/F020. Callable before any kernel starts."""
-    return resolve_key(params.path(params.key_file) if params.key_file else None, manifest.synthetic)
 
 
 CACHE_DIR = ".cache"
@@ -316,14 +310,6 @@ def run_clean(params: RunParams) -> CleanSummary:
     summary = clean_year(params)
     write_clean(params, summary)
     return summary
-
-
-def years_to_clean(params: RunParams) -> list[int]:
-    """The report year and every earlier year under raw_root with a manifest: multi-year figures
-    (同比, 连续N年, 持续提升, 近两年) read those years' clean data."""
-    root = params.path(params.raw_root)
-    years = [int(p.name) for p in root.iterdir() if p.name.isdigit() and (p / MANIFEST_NAME).exists()]
-    return sorted(y for y in years if y <= params.year)
 
 
 def run_clean_years(params: RunParams) -> dict[int, CleanSummary]:

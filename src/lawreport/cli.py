@@ -180,8 +180,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return run_check(args.paths, args.json_out, args.html_out, args.text_out)
 
-    from .claims import RegisterError
-    from .metrics import NoData
     from .pipeline import RunLocked, StepFailed, run_suite
 
     try:
@@ -257,16 +255,17 @@ def main(argv: list[str] | None = None) -> int:
                 )
             else:
                 explain_figure(params, args.figure_id, limit=args.rows)
-    except (
-        ParameterError,
-        LedgerFileError,
-        StepFailed,
-        RunLocked,
-        KeyError,
-        FileNotFoundError,
-        NoData,
-        RegisterError,
-    ) as error:
+    except (ParameterError, LedgerFileError, StepFailed, RunLocked, KeyError, FileNotFoundError) as error:
+        print(f"错误 (error)：{error}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        # The register's and the metrics' errors, imported only when one is raised: a run with
+        # nothing to do never imports the metrics (nor pandas).
+        from .claims import RegisterError
+        from .metrics import NoData
+
+        if not isinstance(error, NoData | RegisterError):
+            raise
         print(f"错误 (error)：{error}", file=sys.stderr)
         return 2
     return 0

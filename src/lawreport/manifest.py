@@ -13,11 +13,15 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .errors import LedgerFileError, Problem
 from .ledgers import LEDGERS_BY_TABLE, Ledger
+
+if TYPE_CHECKING:
+    from .params import RunParams
 
 MANIFEST_NAME = "MANIFEST.yaml"
 
@@ -296,3 +300,11 @@ def read_manifest(raw_dir: Path) -> Manifest:
         raise LedgerFileError(problems)
     assert manifest is not None
     return manifest
+
+
+def years_to_clean(params: RunParams) -> list[int]:
+    """The report year and every earlier year under raw_root with a manifest: multi-year figures
+    (同比, 连续N年, 持续提升, 近两年) read those years' clean data."""
+    root = params.path(params.raw_root)
+    years = [int(p.name) for p in root.iterdir() if p.name.isdigit() and (p / MANIFEST_NAME).exists()]
+    return sorted(y for y in years if y <= params.year)

@@ -115,9 +115,8 @@ def key_identities(params: RunParams) -> dict[str, str]:
     (F015-F020) for a bad manifest or key: called before any kernel starts."""
     from dataclasses import replace
 
-    from .clean_step import run_key, years_to_clean
-    from .manifest import read_manifest
-    from .pseudonym import key_identity
+    from .manifest import read_manifest, years_to_clean
+    from .pseudonym import key_identity, run_key
 
     identities = {}
     for year in years_to_clean(params):
@@ -680,6 +679,28 @@ def preflight(params: RunParams, say: Callable[[str], None] = print) -> None:
         say(f"[P304] {RUN_CODES['P304'][0]}：{params.path(params.clean_root)} 下的 {years} 年")
 
 
+def nothing_to_do(
+    params: RunParams, steps: tuple[Step, ...], say: Callable[[str], None] = print
+) -> list[StepResult] | None:
+    """When every step is current, the skipped results (said as each step would say them); None
+    when any step must run. Then the preflight is not needed either: the run that wrote those
+    stamps passed it on these very inputs (the fingerprints cover the raw files, keys, register,
+    report, notebooks, package source and parameters). Reads stamps and hashes files only: a run
+    with nothing to do imports neither pandas nor Jupyter."""
+    with run_lock(params):
+        for step in steps:
+            notebook = NOTEBOOK_DIR / step.notebook
+            if not is_current(params, step.name, fingerprint(step.name, notebook, params), step.outputs(params)):
+                return None
+    say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")
+    for step in steps:
+        say(f"[{step.name}] 输入未变，跳过 (unchanged, skipped)")
+    final = params.build_dir / "appendix.html"
+    if final.exists():
+        say(f"附录 (appendix)：{final}")
+    return [StepResult(step.name, step.outputs(params)[0], 0.0, skipped=True) for step in steps]
+
+
 def cache_folders(params: RunParams) -> list[Path]:
     """Every cache a run keeps beside its outputs (each keyed by its inputs; see the step modules):
     the clean step's per ledger, the validate step's per table (in validation/ and
@@ -711,6 +732,11 @@ def run_suite(
     """Run every step in order for one year; the first failing step stops the run."""
     began = time.perf_counter()
     params = check_params(raw_params)
+    if not force and steps:  # (no steps: the preflight alone is asked for)
+        done = nothing_to_do(params, steps, say)
+        if done is not None:
+            write_timings(params, done, 0.0, time.perf_counter() - began)
+            return done
     preflight(params, say)
     preflight_seconds = time.perf_counter() - began
     say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")

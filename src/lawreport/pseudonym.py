@@ -14,8 +14,13 @@ import hmac
 import os
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import LedgerFileError, Problem
+
+if TYPE_CHECKING:
+    from .manifest import Manifest
+    from .params import RunParams
 
 DEMO_KEY = b"lawreport-demo-key-for-synthetic-sample-ledgers-only"
 KEY_ENV = "LAWREPORT_PSEUDONYM_KEY"
@@ -122,3 +127,9 @@ class Pseudonymiser:
             number, index = divmod(number, len(ALPHABET))
             letters.append(ALPHABET[index])
         return f"{PREFIX[kind]}-{''.join(letters)}"
+
+
+def run_key(params: RunParams, manifest: Manifest) -> bytes:
+    """The pseudonymisation key of a run (key file, env, or the demo key for synthetic ledgers only),
+    without side effects; LedgerFileError F016/F019/F020. Callable before any kernel starts."""
+    return resolve_key(params.path(params.key_file) if params.key_file else None, manifest.synthetic)

@@ -64,7 +64,7 @@ class RunSummary:
         return found
 
     def lines(self) -> list[str]:
-        from .claims import STATUS_ZH
+        from .statuses import STATUS_ZH
 
         out = [f"—— {self.year} 年运行小结 (run summary) ——"]
         if not self.has_register:
@@ -94,7 +94,7 @@ class RunSummary:
 
 def stale_clean_years(params: RunParams) -> list[int]:
     """Clean year folders up to the report year that have no raw year with a manifest in this run."""
-    from .clean_step import years_to_clean
+    from .manifest import years_to_clean
 
     clean_root = params.path(params.clean_root)
     cleaned = set(years_to_clean(params))
@@ -109,7 +109,7 @@ def _json(path: Path) -> dict:
 
 
 def summarise(params: RunParams) -> RunSummary:
-    from .clean_step import years_to_clean
+    from .manifest import years_to_clean
 
     figures = _json(params.build_dir / "figures.json")
     summary = RunSummary(
