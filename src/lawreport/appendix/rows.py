@@ -5,7 +5,9 @@ sample, many of them in several cards. `TableRows` holds one clean table of one 
 row the first time a card needs it, its cells as `explain.shown_rows` gives them (a row's cells
 depend on that row alone), the cells as text with the raw value beside (`with_raw`), their display
 widths and the row's <tr>. `RowSet` is one card's rows (positions in the table, in the lineage's
-order), with the table's rows in that order as a frame and its breakdowns, computed once.
+order), with the table's rows in that order as a frame (made when first needed) and its breakdowns,
+computed once. Raw cells are read through RawCells' own per-sheet reading; tests hold every row
+equal to explain.shown_rows and every page equal to explain.text_table.
 
 The caches live on the AppendixData object (`app_cache`), so they last one edition's run.
 """
@@ -39,12 +41,15 @@ from ..metrics import NoData
 from .html import el, esc, text_el
 
 _WIDTHS: dict[str, int] = {}
+_WIDTHS_KEPT = 1_000_000  # texts whose width is remembered, at most (a long-lived process starts over)
 
 
 def width(text: str) -> int:
     """explain.display_width, remembered (the same values fill the columns of many rows)."""
     known = _WIDTHS.get(text)
     if known is None:
+        if len(_WIDTHS) >= _WIDTHS_KEPT:
+            _WIDTHS.clear()
         known = _WIDTHS[text] = len(text) if text.isascii() else display_width(text)
     return known
 
