@@ -253,3 +253,23 @@ def test_a_run_with_nothing_to_do_reads_stamps_only_and_imports_no_heavy_module(
     manifest.write_text(manifest.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     out = probe()
     assert "LOADED []" not in out and "[clean] 完成 (done)" in out, out
+
+
+def test_a_dead_kernels_notebook_is_kept_with_the_cells_it_ran_and_saved_only_at_start_and_end(tmp_path, monkeypatch):
+    import papermill.iorw
+
+    from lawreport import pipeline
+
+    source = (
+        '# %% tags=["parameters"]\nyear: int = 2025  # report year\n\n# %%\nprint("before the end")\n\n'
+        "# %%\nprint(1)\n\n# %%\nimport os\nos._exit(3)\n"
+    )
+    _notebook(tmp_path, monkeypatch, source)
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    saves: list[str] = []
+    real = papermill.iorw.write_ipynb
+    monkeypatch.setattr(papermill.engines, "write_ipynb", lambda nb, path: saves.append(path) or real(nb, path))
+    with pytest.raises(StepFailed) as info:
+        pipeline.execute_notebook("clean", "10_clean.py", params)
+    assert info.value.kept.exists() and "before the end" in _printed(info.value.kept)
+    assert len(saves) == 2, "saved when the notebook starts and when it ends, not at every cell"

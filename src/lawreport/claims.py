@@ -247,7 +247,9 @@ def _problem_text(path: Path, problems: list[Any]) -> str:
 def _entry_lines(path: Path) -> dict[str, int]:
     """Line of each figure entry (by id) and of the top-level keys, for messages."""
     lines: dict[str, int] = {}
-    root = yaml.compose(path.read_text(encoding="utf-8"))
+    from .register_schema import LOADER
+
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=LOADER)
     for key, value in root.value if isinstance(root, yaml.MappingNode) else []:
         lines[str(key.value)] = key.start_mark.line + 1
         if key.value == "figures" and isinstance(value, yaml.SequenceNode):

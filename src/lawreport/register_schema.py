@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 TOP_LEVEL = {
     "unit": "单位",
     "year": "报告年度",
@@ -77,8 +79,10 @@ def check_register_data(
     except UnicodeDecodeError as error:
         return None, [RegisterProblem(name, None, "", f"不是 UTF-8 文本 (not UTF-8): {error.reason}")]
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        # libyaml's parser (same nodes, marks and errors as the pure-Python one, ~8× faster): the
+        # register is read by the preflight, the figures step and each appendix edition.
+        root = yaml.compose(text, Loader=LOADER)
+        data = yaml.load(text, Loader=LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
