@@ -169,6 +169,9 @@ class Step:
     name: str
     notebook: str
     editions: tuple[str, ...] = ()  # run once per edition, with `edition` as an extra parameter
+    # Modules its notebook reaches only through a package's attributes (not in its import lines),
+    # preloaded too by the kernel launched ahead (`preload_code`).
+    preload: tuple[str, ...] = ()
 
     def outputs(self, params: RunParams) -> list[Path]:
         build = params.build_dir
@@ -184,7 +187,12 @@ STEPS: tuple[Step, ...] = (
     Step("clean", "10_clean.py"),
     Step("validate", "20_validate.py"),
     Step("figures", "30_figures.py"),
-    Step("appendix", "90_appendix.py", editions=("public", "internal")),
+    Step(
+        "appendix",
+        "90_appendix.py",
+        editions=("public", "internal"),
+        preload=("lawreport.appendix.data", "lawreport.appendix.sections"),
+    ),
 )
 
 
@@ -272,6 +280,9 @@ def preload_code(step_file: str) -> str:
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names = [alias.name for alias in node.names if alias.name != "*"]
                 statements.append(f"__import__({node.module!r}, fromlist={names!r})")
+    for step in STEPS:
+        if step.notebook == step_file:
+            statements += [f"__import__({module!r})" for module in step.preload]
     return "\n".join(f"try:\n    {line}\nexcept Exception:\n    pass" for line in statements)
 
 

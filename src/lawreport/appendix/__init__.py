@@ -6,20 +6,45 @@ notebooks/90_appendix.py (run by papermill once per edition) displays the sectio
 build/<year>/internal/appendix.html (internal audit edition) after a pre-publication scan.
 """
 
-from .charts import ChartGlyphError
-from .data import EDITION_ZH, EDITIONS, AppendixData, load_appendix
-from .export import CSP, PublishBlocked, export_appendix, export_editions, output_path, render_edition, render_html
-from .scan import personal_values, scan_published
-from .sections import (
-    arithmetic_section,
-    cards_section,
-    charts_section,
-    cover,
-    quality_section,
-    report_section,
-    reproducibility_section,
-)
-from .suppress import Breakdown, suppress_counts
+from importlib import import_module
+from typing import Any
+
+# Names of this package and the module that defines each, imported on first use (PEP 562): reading
+# one module (the validate step's page, the publishing scan) does not import matplotlib.
+_WHERE = {
+    "ChartGlyphError": "charts",
+    "EDITION_ZH": "data",
+    "EDITIONS": "data",
+    "AppendixData": "data",
+    "load_appendix": "data",
+    "CSP": "export",
+    "PublishBlocked": "export",
+    "export_appendix": "export",
+    "export_editions": "export",
+    "output_path": "export",
+    "render_edition": "export",
+    "render_html": "export",
+    "personal_values": "scan",
+    "scan_published": "scan",
+    "arithmetic_section": "sections",
+    "cards_section": "sections",
+    "charts_section": "sections",
+    "cover": "sections",
+    "quality_section": "sections",
+    "report_section": "sections",
+    "reproducibility_section": "sections",
+    "Breakdown": "suppress",
+    "suppress_counts": "suppress",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CSP",
