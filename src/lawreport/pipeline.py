@@ -185,7 +185,7 @@ class Step:
 
 STEPS: tuple[Step, ...] = (
     Step("clean", "10_clean.py"),
-    Step("validate", "20_validate.py"),
+    Step("validate", "20_validate.py", preload=("great_expectations",)),  # imported by run_validation on use
     Step("figures", "30_figures.py"),
     Step(
         "appendix",
@@ -334,6 +334,9 @@ def stop_kernel(manager: Any) -> None:
     finally:
         for folder in getattr(manager, "socket_dirs", []):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+LAUNCH_AHEAD = 2  # steps whose kernels start while a step runs (measured: 1 left the later kernels late)
 
 
 class KernelsAhead:
@@ -498,10 +501,10 @@ def run_step(
     force: bool = False,
     say: Callable[[str], None] = print,
     kernels: KernelsAhead | None = None,
-    next_step: Step | None = None,
+    ahead: tuple[Step, ...] = (),
 ) -> StepResult:
     """Run one step unless its fingerprint is current. When it runs, the next step's kernels are
-    launched ahead (`kernels`), to start while this step works."""
+    launched ahead (`kernels`, LAUNCH_AHEAD steps), to start while this step works."""
     notebook = NOTEBOOK_DIR / step.notebook
     before = fingerprint(step.name, notebook, params)
     outputs = step.outputs(params)
@@ -514,8 +517,8 @@ def run_step(
     phases: dict[str, float] = {}
     if kernels is not None:
         kernels.launch(step)
-        if next_step is not None:
-            kernels.launch(next_step)
+        for later in ahead:
+            kernels.launch(later)
         kernels.prefetch_personal_values(params)
     if step.editions:
         from concurrent.futures import ThreadPoolExecutor
@@ -783,8 +786,8 @@ def run_suite(
             if force:
                 clear_caches(params, say)
             for index, step in enumerate(steps):
-                following = steps[index + 1] if index + 1 < len(steps) else None
-                results.append(run_step(step, params, force=force, say=say, kernels=kernels, next_step=following))
+                ahead = steps[index + 1 : index + 1 + LAUNCH_AHEAD]
+                results.append(run_step(step, params, force=force, say=say, kernels=kernels, ahead=ahead))
     finally:
         kernels.close()
     write_timings(params, results, preflight_seconds, time.perf_counter() - began)
