@@ -65,8 +65,9 @@ def _profile(year: int, root: Path) -> dict[str, object]:
     return found
 
 
-def _suite(year: int, root: Path, force: bool = False) -> float:
-    command = [
+def suite_command(year: int, root: Path) -> list[str]:
+    """`lawreport run` of one year on root/raw, root/clean, root/build, as a benchmark runs it."""
+    return [
         sys.executable,
         "-m",
         "lawreport.cli",
@@ -80,8 +81,12 @@ def _suite(year: int, root: Path, force: bool = False) -> float:
         "--build-root",
         str(root / "build"),
         "--fail-on",
-        "none",  # the bench measures time; findings on the sample (one inconsistent figure) are not its concern
-    ] + (["--force"] if force else [])
+        "none",  # time and memory only: findings (the sample's inconsistent figure) are not a benchmark's concern
+    ]
+
+
+def _suite(year: int, root: Path, force: bool = False) -> float:
+    command = suite_command(year, root) + (["--force"] if force else [])
     started = time.perf_counter()
     subprocess.run(command, check=True, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started

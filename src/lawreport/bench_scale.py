@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .bench import suite_command
 from .params import PROJECT_ROOT
 
 STEP_NAMES: tuple[str, ...] = ("clean", "validate", "figures", "appendix")  # when the run does not say
@@ -197,25 +198,6 @@ def read_timings(path: Path) -> dict[str, dict[str, Any]] | None:
             "parts": parts,
         }
     return found
-
-
-def suite_command(year: int, root: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "lawreport.cli",
-        "run",
-        "--year",
-        str(year),
-        "--raw-root",
-        str(root / "raw"),
-        "--clean-root",
-        str(root / "clean"),
-        "--build-root",
-        str(root / "build"),
-        "--fail-on",
-        "none",  # time and memory only: the 1x report text does not match scaled ledgers
-    ]
 
 
 def _wait(process: subprocess.Popen[Any]) -> tuple[int, float | None]:
