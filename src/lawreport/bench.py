@@ -108,22 +108,29 @@ def _bare(year: int, root: Path) -> float:
 
 
 def _touch_one_ledger(root: Path, year: int) -> None:
-    """Change one cell of the penalty ledger (a fine amount), as an analyst's correction would."""
+    """Change one fine amount (罚没金额) of the penalty ledger, as an analyst's correction would: a
+    value that reaches the clean table, so the change flows through every step."""
     import openpyxl
 
+    from .cleaning import norm_header
     from .ledgers import get_ledger
 
     ledger = get_ledger("penalty_cases")
+    header = next(c.header for c in ledger.columns if c.name == "fine_amount")
     path = root / "raw" / str(year) / ledger.file_name(year)
     book = openpyxl.load_workbook(path)
     sheet = book[ledger.sheet]
-    for row in sheet.iter_rows(min_row=1, max_row=40):
+    column = None
+    for row in sheet.iter_rows(min_row=1, max_row=60):
         for cell in row:
-            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool) and 0 < cell.value < 5000:
-                cell.value = cell.value + 1
-                book.save(path)
-                return
-    raise RuntimeError("no fine amount found to change")
+            if column is None and norm_header(cell.value) == norm_header(header):
+                column = cell.column
+            elif column is not None and cell.column == column and isinstance(cell.value, int | float):
+                if not isinstance(cell.value, bool) and cell.value > 0:
+                    cell.value = cell.value + 1
+                    book.save(path)
+                    return
+    raise RuntimeError(f"no {header} found to change in {path.name}")
 
 
 def run_bench(year: int = 2025, repeats: int = 3) -> dict[str, object]:
