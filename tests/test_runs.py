@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import SAMPLE_RAW, copy_year, edit_cells, tree_hashes
+from support import SAMPLE_RAW, copy_year, edit_cells, tree_hashes, values_in
 
 from lawreport.params import PROJECT_ROOT, check_params
 from lawreport.pipeline import RunLocked, run_suite
@@ -86,7 +86,7 @@ def test_a_changed_register_reruns_only_figures_and_appendix(first_run):
     root, raw = first_run
     path = root / "claims" / "2025.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["figures"][0]["definition"] += "(复核)"
+    data["figures"][0]["name"] += "(复核)"  # (a spec entry's 口径 is generated: its name is the register's own text)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     assert ran(raw) == ["figures", "appendix"]
 
@@ -216,7 +216,7 @@ def test_no_personal_data_anywhere_under_build(first_run):
         text = path.read_text(encoding="utf-8", errors="ignore")
         text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)
         assert not id_or_phone.search(text), path
-        leaked = [v for v in personal if v in text]
+        leaked = values_in(text, personal)
         assert not leaked, (path, len(leaked))
         checked += 1
     assert checked > 50
