@@ -272,20 +272,21 @@ def inputs_key(data: CleanData) -> str:
     return digest.hexdigest()
 
 
-def shared(folder: Path, key: str, make: Callable[[], str]) -> str:
+def shared(folder: Path, key: str | Callable[[], str], make: Callable[[], str]) -> str:
     """`make()` for `key`, made once for the editions of a run: both run side by side, the first to
     get here makes it under a lock and keeps it in `folder`; the other waits, then reads it. Only
-    the latest key is kept."""
+    the latest key is kept. A callable key is computed under the lock: `inputs_key` reads
+    matplotlib's live settings, which a drawing in another thread changes while it draws."""
     folder.mkdir(parents=True, exist_ok=True)
-    kept = folder / f"charts-{key}.html"
     with (folder / "charts.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        kept = folder / f"charts-{key() if callable(key) else key}.html"
         if kept.exists():
             return kept.read_text(encoding="utf-8")
         made = make()
         for old in folder.glob("charts-*.html"):
             old.unlink(missing_ok=True)
-        temporary = folder / f".charts-{key}.{os.getpid()}.tmp"
+        temporary = folder / f".{kept.stem}.{os.getpid()}.tmp"
         temporary.write_text(made, encoding="utf-8")
         os.replace(temporary, kept)
         return made

@@ -746,7 +746,7 @@ def charts_section(app: AppendixData) -> str:
         return _charts_section(app)
     folder = params.path(params.build_root) / ".cache" / str(app.year) / "appendix"
     try:
-        return charts.shared(folder, charts.inputs_key(app.data), lambda: _charts_section(app))
+        return charts.shared(folder, lambda: charts.inputs_key(app.data), lambda: _charts_section(app))
     except OSError:  # no room or no right to keep it: draw them here
         return _charts_section(app)
 
