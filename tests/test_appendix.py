@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import SAMPLE_RAW, copy_year, edit_cells, ledger_path
+from support import SAMPLE_RAW, copy_year, edit_cells, unresolved_road_office_rows
 
 from lawreport.appendix import (
     CSP,
@@ -30,36 +30,15 @@ from lawreport.appendix import (
 )
 from lawreport.appendix.sections import _breakdown_table, shown_parameter
 from lawreport.clean_step import run_clean_years
-from lawreport.cleaning import find_header
 from lawreport.figures_step import run_figures
 from lawreport.ledgers import get_ledger
 from lawreport.params import check_params
-from lawreport.reading import read_xlsx_sheet
 from lawreport.validation import run_validation
-from lawreport.values import ValueProblem, id_check_digit, parse_flag
+from lawreport.values import id_check_digit
 
 SCRIPT = "<script>alert(1)</script>"
 PSEUDONYM = re.compile(r"(?<![A-Za-z0-9])(?:P|ID|T|A|N)-[a-z]{6,}")
 TIMINGS: dict[str, float] = {}
-
-
-def _unresolved_road_office_row(params) -> int:
-    """The data-row index (as edit_cells counts) of the first unresolved 2025 马路办公 issue: such rows
-    are listed in full in the internal edition (the resolved ones are summarised)."""
-    ledger = get_ledger("road_office")
-    grid = read_xlsx_sheet(ledger_path(params, "road_office"), ledger.sheet or "")
-    header_idx, found, _ = find_header(grid, ledger)
-    j = found["resolved"][0]
-    seen = -1
-    for row in grid.rows[header_idx + 1 :]:
-        if any(c not in (None, "") for c in row):
-            seen += 1
-            try:
-                if j < len(row) and parse_flag(row[j]) is False:
-                    return seen
-            except ValueProblem:
-                continue
-    raise AssertionError("no unresolved road_office row in the sample")
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +49,7 @@ def run(tmp_path_factory):
     params = check_params(
         {"year": 2025, "raw_root": str(tmp / "raw"), "clean_root": str(tmp / "clean"), "build_root": str(tmp / "build")}
     )
-    edit_cells(params, "road_office", [("location", _unresolved_road_office_row(params), SCRIPT)])
+    edit_cells(params, "road_office", [("location", unresolved_road_office_rows(params, 1)[0], SCRIPT)])
     started = time.perf_counter()
     run_clean_years(params)
     run_validation(params)
