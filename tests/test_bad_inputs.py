@@ -1,5 +1,5 @@
-"""Every case of ../shared/BAD-INPUTS.md "Files" and "Values": a broken copy of the sample ledgers
-gives its error code with file, sheet, row and column, and leaves raw and previous clean data intact.
+"""Every case of the team's bad-inputs checklist ("Files" and "Values"; the cases are written out
+here, the test reads nothing outside the repository): a broken copy of the sample ledgers gives its error code with file, sheet, row and column, and leaves raw and previous clean data intact.
 """
 
 from __future__ import annotations
