@@ -42,8 +42,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lawreport.ledgers import ALL_LEDGERS, Column, Ledger, get_ledger
-from lawreport.ledgers.publicity import SEVEN_VENUES
-from lawreport.ledgers.security import NINE_STREET_CATEGORIES
 from lawreport.manifest import split_unit
 from lawreport.sample import fake
 
@@ -419,7 +417,8 @@ def build_publicity_events(ctx: Context, ledger: Ledger) -> list[Row]:
     n, materials_total, people_total = _by_year(PUBLICITY, ctx.year)
     dates = _rand_dates(rng, n - 2, dt.date(ctx.year, 1, 8), dt.date(ctx.year, 12, 26))
     dates = sorted(dates + [dt.date(ctx.year, 4, 15), dt.date(ctx.year, 12, 4)])
-    venues = list(SEVEN_VENUES) + [rng.choice(SEVEN_VENUES) for _ in range(n - len(SEVEN_VENUES))]
+    seven = get_ledger("publicity_events").column("venue_type").allowed
+    venues = list(seven) + [rng.choice(seven) for _ in range(n - len(seven))]
     rng.shuffle(venues)
     materials = split_total(rng, materials_total, n, 200, 3000, 10)
     people = split_total(rng, people_total, n, 300, 4000, 10)
@@ -808,8 +807,9 @@ def build_steward_reports(ctx: Context, ledger: Ledger) -> list[Row]:
 
 def build_street_incidents(ctx: Context, ledger: Ledger) -> list[Row]:
     rng = ctx.rng(ledger.table)
-    category_weights = dict(zip(NINE_STREET_CATEGORIES, (1, 1.5, 30, 15, 6, 5, 2, 1, 38.5), strict=True))
-    cells = [(m, c) for m in range(1, 13) for c in NINE_STREET_CATEGORIES]
+    nine = ledger.column("incident_category").allowed
+    category_weights = dict(zip(nine, (1, 1.5, 30, 15, 6, 5, 2, 1, 38.5), strict=True))
+    cells = [(m, c) for m in range(1, 13) for c in nine]
     weights = [category_weights[c] * rng.uniform(0.7, 1.3) for _, c in cells]
     counts = allocate(rng, _by_year(STREET_TOTALS, ctx.year), weights)
     return [{"month": m, "incident_category": c, "incidents": k} for (m, c), k in zip(cells, counts, strict=True)]
