@@ -14,13 +14,12 @@ import inspect
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from . import consistency
-from .metrics import METRICS, CleanData, MetricResult, NoData
-from .register import Compute, describe, evaluate
+from .register import Compute, describe
 from .register.spec import Operand
 from .statuses import STATUS_ZH, STATUSES  # noqa: F401 (STATUSES re-exported)
 from .textscan import NumberMention, scan_numbers
@@ -40,6 +39,13 @@ from .wording import (
     parse_figure,
     round_half_up,
 )
+
+if TYPE_CHECKING:
+    from .metrics import CleanData, MetricResult
+    from .register_schema import RegisterProblem
+
+# The metrics (and pandas, which they use) are imported where a figure is computed, not here: the
+# register is read and checked (`lawreport register check`, the run's preflight) without them.
 
 
 class RegisterError(ValueError):
@@ -106,13 +112,39 @@ def load_register(path: Path, report_path: Path | None = None, year: int | None 
     YAML syntax, unknown or missing keys, unknown metrics, wordings that cannot be parsed, quotes not
     in the report text, dangling references, and numbers of the text no entry accounts for.
     """
-    from .register_schema import RegisterProblem, check_register_data, figure_field_names
-
     if not path.exists():
         raise RegisterError(f"没有 {path.name} 数字登记册 (no register of the report's figures): {path}")
-    data, problems = check_register_data(path, sorted(METRICS), figure_field_names(FigureEntry))
-    if data is None or problems:
+    register, problems = read_register(path, report_path, year)
+    if register is None or problems:
         raise RegisterError(_problem_text(path, problems))
+    return register
+
+
+def read_register(
+    path: Path,
+    report_path: Path | None = None,
+    year: int | None = None,
+    *,
+    known_metrics: list[str] | None = None,
+    keep_going: bool = False,
+) -> tuple[Register | None, list[RegisterProblem]]:
+    """The register and every problem load_register reports, without raising.
+
+    By default it stops where load_register stops (the register is None after schema problems).
+    `keep_going` (lawreport register check) goes on past them, building the entries that can be
+    built, and leaves the numbers no entry accounts for to the caller (unaccounted_numbers).
+    `known_metrics`: the metric names (default: lawreport.metrics, which imports pandas).
+    """
+    from .register_schema import RegisterProblem, check_register_data, figure_field_names
+
+    if known_metrics is None:
+        from .metrics import METRICS
+
+        known_metrics = sorted(METRICS)
+    entry_fields = figure_field_names(FigureEntry)
+    data, problems = check_register_data(path, known_metrics, entry_fields)
+    if data is None or (problems and not keep_going):
+        return None, problems
     lines = _entry_lines(path)
     if year is not None and data.get("year") != year:
         problems.append(
@@ -120,8 +152,11 @@ def load_register(path: Path, report_path: Path | None = None, year: int | None 
         )
     root = path.resolve().parents[1]
     figures = []
-    for raw in data["figures"]:
-        raw = dict(raw)
+    raw_figures = data.get("figures")
+    for raw in raw_figures if isinstance(raw_figures, list) else ():
+        raw = _buildable_entry(raw, entry_fields) if keep_going else dict(raw)
+        if raw is None:
+            continue  # its problems are reported by the schema check
         for key in ("also_covers", "each"):
             raw[key] = tuple(raw.get(key) or ())
         entry = FigureEntry(**raw)
@@ -142,13 +177,14 @@ def load_register(path: Path, report_path: Path | None = None, year: int | None 
         report_path = Path(str(data.get("report") or ""))
         report_path = report_path if report_path.is_absolute() else root / report_path
     register = Register(
-        unit=str(data["unit"]),
-        year=int(data["year"]),
+        unit=str(data.get("unit", "")),
+        year=data["year"] if isinstance(data.get("year"), int) else (year or 0),
         report_path=report_path,
         figures=tuple(figures),
-        not_statistics=tuple(data.get("not_statistics") or ()),
-        commitments=tuple(data.get("commitments") or ()),
-        relations=tuple(data.get("relations") or ()),
+        not_statistics=_text_items(data.get("not_statistics"), keep_going),
+        commitments=_text_items(data.get("commitments"), keep_going),
+        # keep_going is for the text checks, which do not read relations (the schema check did)
+        relations=tuple(data.get("relations") or ()) if not keep_going else (),
     )
     if not report_path.is_file():
         problems.append(RegisterProblem(str(path), None, "", f"找不到报告原文 (report text not found): {report_path}"))
@@ -160,10 +196,35 @@ def load_register(path: Path, report_path: Path | None = None, year: int | None 
                 RegisterProblem(str(path), None, "", f"报告原文不是 UTF-8 (report not UTF-8): {error.reason}")
             )
         else:
-            problems.extend(_text_problems(register, text, str(path), lines))
-    if problems:
-        raise RegisterError(_problem_text(path, problems))
-    return register
+            problems.extend(_text_problems(register, text, str(path), lines, numbers=not keep_going))
+    return register, problems
+
+
+def _buildable_entry(raw: Any, entry_fields: list[str]) -> dict[str, Any] | None:
+    """For keep_going: the entry's known keys with values of the right type, or None when its id,
+    quote or written is missing (the schema check has reported what was left out)."""
+    if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) and raw[k] for k in ("id", "quote", "written")):
+        return None
+    kept: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in entry_fields or value is None:
+            continue
+        if key == "compute":
+            kept[key] = value if isinstance(value, Compute) else None
+        elif key in ("also_covers", "each"):
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                kept[key] = value
+        elif isinstance(value, str):
+            kept[key] = value
+    return kept
+
+
+def _text_items(items: Any, keep_going: bool) -> tuple[dict[str, str], ...]:
+    if not keep_going:
+        return tuple(items or ())
+    if not isinstance(items, list):
+        return ()
+    return tuple(i for i in items if isinstance(i, dict) and isinstance(i.get("text"), str) and i["text"])
 
 
 def spec_misfit(entry: FigureEntry) -> str:
@@ -260,8 +321,9 @@ def _entry_lines(path: Path) -> dict[str, int]:
     return lines
 
 
-def _text_problems(register: Register, text: str, name: str, lines: dict[str, int]) -> list[Any]:
-    """Quotes and wordings not found in the text, and numbers of the text no entry accounts for."""
+def _text_problems(register: Register, text: str, name: str, lines: dict[str, int], numbers: bool = True) -> list[Any]:
+    """Quotes and wordings not found in the text, and (`numbers`) numbers of the text no entry
+    accounts for."""
     from .register_schema import RegisterProblem
 
     problems = []
@@ -284,7 +346,7 @@ def _text_problems(register: Register, text: str, name: str, lines: dict[str, in
                         name, lines.get(key), str(item.get("id", "")), f"{key}：报告中找不到 {item['text']!r}"
                     )
                 )
-    if not problems:
+    if numbers and not problems:
         for mention in unaccounted_numbers(register):
             line = text.count("\n", 0, mention.start) + 1
             problems.append(
@@ -536,6 +598,9 @@ def _quarantine_reason(universal: bool, rows: list[dict[str, Any]], limit: int =
 def compute_entry(entry: FigureEntry, data: CleanData) -> MetricResult:
     """The entry's figure from clean data: its spec evaluated, or its Python metric run (which must
     return a MetricResult, the one shape every figure has)."""
+    from .metrics import METRICS, MetricResult
+    from .register import evaluate
+
     if entry.compute is not None:
         return evaluate(entry.compute, data)
     result = METRICS[entry.metric](data)
@@ -545,6 +610,8 @@ def compute_entry(entry: FigureEntry, data: CleanData) -> MetricResult:
 
 
 def verify_entry(entry: FigureEntry, data: CleanData, inconsistent: list[str]) -> FigureResult:
+    from .metrics import NoData
+
     figure = entry.figure
     rule = figure.describe_zh()
     try:
@@ -643,6 +710,8 @@ SPEC_NOTE = (
 
 def metric_docstring(name: str) -> str:
     """The Python metric's docstring, or, for a spec's label (compute.…), what computes it."""
+    from .metrics import METRICS
+
     if name.startswith("compute."):
         return SPEC_NOTE
     return inspect.getdoc(METRICS[name]) or ""

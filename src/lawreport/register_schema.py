@@ -41,6 +41,7 @@ class RegisterProblem:
     line: int | None
     entry: str
     message: str
+    column: int | None = None  # 1-based; given for YAML syntax errors (not shown in the run's message)
 
     def __str__(self) -> str:
         where = (
@@ -86,8 +87,10 @@ def check_register_data(
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
         what = error.problem or error.context or "格式错误"
-        return None, [RegisterProblem(name, line, "", f"YAML 无法解析 (YAML syntax error)：{what}；请检查缩进和冒号")]
+        message = f"YAML 无法解析 (YAML syntax error)：{what}；请检查缩进和冒号"
+        return None, [RegisterProblem(name, line, "", message, column)]
     if not isinstance(data, dict) or root is None:
         return None, [RegisterProblem(name, 1, "", "登记册应为键值结构 (a mapping with unit, year, figures…)")]
     top = _mapping_nodes(root)
