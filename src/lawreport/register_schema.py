@@ -24,6 +24,9 @@ TOP_LEVEL = {
     "not_statistics": "非统计数字",
     "commitments": "下一步承诺",
     "relations": "数字之间的关系",
+    # Written by `lawreport register draft`: last year's entries the new text no longer continues,
+    # whole, for the analyst to move back or delete. Nothing reads them.
+    "dropped": "上年登记、本年报告未见的数字",
 }
 REQUIRED_TOP_LEVEL = ("unit", "year", "figures")
 FIGURE_REQUIRED = ("id", "quote", "written")
@@ -155,6 +158,12 @@ def check_register_data(
         for item, node in zip(items, items_node.value, strict=False):
             if not isinstance(item, dict) or not isinstance(item.get("text"), str) or not item.get("text"):
                 add(node, str(item.get("id", "")) if isinstance(item, dict) else "", f"{key} 的每一项都要有 text")
+            elif "todo" in item:
+                add(
+                    node,
+                    str(item.get("id", "")),
+                    f"{key} 的这一项仍标有 todo (draft entry not reviewed)：{item['todo']}",
+                )
     relations = data.get("relations")
     relations_node = top.get("relations", (None, None))[1]
     if relations is not None:
