@@ -16,13 +16,23 @@ import pytest
 import yaml
 
 from lawreport.cleaning import find_header
-from lawreport.ledgers import get_ledger
+from lawreport.ledgers import get_ledger, unit_at
 from lawreport.manifest import MANIFEST_NAME, sha256_file
 from lawreport.params import PROJECT_ROOT, RunParams, check_params
 from lawreport.reading import read_xlsx_sheet
 from lawreport.values import ValueProblem, parse_flag
 
 SAMPLE_RAW = PROJECT_ROOT / "data" / "raw"
+
+
+def copy_unit(raw_root: Path) -> Path:
+    """Copy the sample unit's configuration (unit.yaml, ledgers/*.yaml) into raw_root."""
+    unit = unit_at(SAMPLE_RAW)
+    for path in unit.files:
+        target = raw_root / path.relative_to(unit.folder)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return raw_root
 
 
 def copy_year(tmp_path: Path, year: int = 2025, tables: list[str] | None = None) -> RunParams:
@@ -33,6 +43,7 @@ def copy_year(tmp_path: Path, year: int = 2025, tables: list[str] | None = None)
         manifest["ledgers"] = [t for t in manifest["ledgers"] if t in tables]
     target = tmp_path / "raw" / str(year)
     target.mkdir(parents=True)
+    copy_unit(tmp_path / "raw")
     wanted = {get_ledger(t).file_name(year) for t in manifest["ledgers"]}
     for item in source.iterdir():
         if item.name in wanted or item.name == "report.txt" or (tables is None and item.name != MANIFEST_NAME):

@@ -14,6 +14,7 @@ import pytest
 from frames import clean_frame
 from penalty_sample import CLEAN_ROWS as PENALTY_CLEAN_ROWS
 from penalty_sample import write_penalty_sheet
+from support import copy_unit
 
 from lawreport.cli import main
 from lawreport.explain import explain
@@ -45,6 +46,7 @@ CLEAN_ROWS = [{"row_id": f"penalty_cases-{row['source_row']:05d}", **row} for ro
 def make_folders(root: Path, fine: str = "1500", clean: bool = True) -> dict[str, str]:
     raw = root / "raw" / str(YEAR)
     raw.mkdir(parents=True)
+    copy_unit(root / "raw")
     (raw / "MANIFEST.yaml").write_text("unit: 测试街道\n", encoding="utf-8")
     (raw / "report.txt").write_text(REPORT.replace("1500", fine), encoding="utf-8")
     write_penalty_sheet(raw)

@@ -109,11 +109,13 @@ def cache_dir(params: RunParams) -> Path:
     return params.path(params.clean_root) / CACHE_DIR / str(params.year)
 
 
-def ledger_cache_key(ledger_table: str, raw_sha256: str, year: int, key_id: str, source: str) -> str:
-    """The key of one ledger's clean result: every input its cleaning reads."""
+def ledger_cache_key(ledger: Ledger, raw_sha256: str, year: int, key_id: str, source: str) -> str:
+    """The key of one ledger's clean result: every input its cleaning reads (the ledger's layout
+    from the unit's configuration included)."""
     parts = {
         "format": CACHE_FORMAT,
-        "table": ledger_table,
+        "table": ledger.table,
+        "layout": repr(ledger),
         "raw": raw_sha256,
         "year": year,
         "key": key_id,
@@ -236,7 +238,7 @@ def clean_year(params: RunParams) -> CleanSummary:
             continue
         if path not in file_hashes:
             file_hashes[path] = sha256_file(path)
-        cache_key = ledger_cache_key(ledger.table, file_hashes[path], params.year, key_id, source)
+        cache_key = ledger_cache_key(ledger, file_hashes[path], params.year, key_id, source)
         cached = load_cached(params, ledger, cache_key)
         if cached is not None:
             summary.results.append(cached)

@@ -34,7 +34,8 @@ def render() -> str:
     lines = [
         "# 数据字典 (data dictionary)",
         "",
-        "Generated from `src/lawreport/ledgers/` by `python -m lawreport.datadict`; do not edit by hand.",
+        "Generated from the unit configuration (`data/raw/unit.yaml`, `data/raw/ledgers/*.yaml`) by "
+        "`python -m lawreport.datadict`; do not edit by hand.",
         "Every clean table also has `row_id`, `source_file`, `source_sheet`, `source_row` (the raw row it came from).",
         "Personal columns (kinds "
         + ", ".join(f"`{k}`" for k in sorted(PERSONAL_KINDS))

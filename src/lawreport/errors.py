@@ -74,6 +74,7 @@ RUN_CODES: dict[str, tuple[str, str]] = {
     "P304": ("清洗数据没有对应的原始台账，未使用", "clean data without a raw source ignored"),
     "P305": ("发布前扫描发现个人信息或机器信息，未发布", "personal or machine data found before publishing"),
     "P306": ("全称判断所依据的表有被隔离或无法读取的行", "universal claim resting on quarantined rows"),
+    "P307": ("单位配置缺失或无效", "missing or invalid unit configuration"),
 }
 
 

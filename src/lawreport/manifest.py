@@ -36,7 +36,7 @@ SCHEMA: dict[str, tuple[bool, str]] = {
     "files": (False, "文件列表，每项含 name 和 sha256(64位十六进制)，可选 bytes"),
 }
 FILE_KEYS: dict[str, tuple[bool, str]] = {
-    "name": (True, "文件名文本，如 name: 2025年信访事项登记台账.xlsx"),
+    "name": (True, "文件名文本，如 name: 2025年某某台账.xlsx"),
     "sha256": (True, "64 位十六进制 SHA-256 哈希值"),
     "bytes": (False, "文件字节数，非负整数"),
 }

@@ -80,6 +80,9 @@ def check_params(raw: dict[str, Any]) -> RunParams:
             raise ParameterError(f"参数 {name} 应为文本 (must be a string)，收到 {values[name]!r}")
     params = RunParams(**values)
     check_paths(params)
+    from .ledgers import use_unit  # the unit whose ledgers the run reads (P307 if its configuration is bad)
+
+    use_unit(params.path(params.raw_root))
     return params
 
 

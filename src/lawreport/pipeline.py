@@ -86,7 +86,14 @@ def _years(params: RunParams) -> list[int]:
 
 
 def step_inputs(step: str, params: RunParams) -> list[Path]:
-    """The files a step reads. A change in any of them reruns the step."""
+    """The files a step reads. A change in any of them reruns the step: the unit's configuration
+    (ledger layouts, vocabularies, charts) is read by every step."""
+    from .ledgers import config_files
+
+    return config_files(params.path(params.raw_root)) + _step_files(step, params)
+
+
+def _step_files(step: str, params: RunParams) -> list[Path]:
     clean_root = params.path(params.clean_root)
     clean_all = [p for y in _years(params) for p in _tree(clean_root / str(y))]
     if step == "clean":

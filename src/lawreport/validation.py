@@ -88,7 +88,7 @@ os.environ["GX_ANALYTICS_ENABLED"] = "false"
 
 import pandas as pd  # noqa: E402
 
-from .ledgers import ALL_LEDGERS, LEDGERS_BY_TABLE, SOURCE_COLUMNS, clean_dtypes  # noqa: E402
+from .ledgers import ALL_LEDGERS, LEDGERS_BY_TABLE, SOURCE_COLUMNS, active_unit, clean_dtypes  # noqa: E402
 from .storage import replace_text  # noqa: E402
 from .suites import YEAR_END, YEAR_START  # noqa: E402
 
@@ -100,8 +100,9 @@ JSONValue = Any
 MAX_ROWS_IN_RESULTS = 1000
 # Offending rows quoted per failure in ValidationFailed's message (the brief: "up to 10").
 MAX_ROWS_IN_MESSAGE = 10
-# Service types for which a recovered amount (挽回经济损失) is expected.
-RECOVERY_SERVICES = ("法律援助", "代理诉讼")
+# The unit's vocabulary (unit.yaml) of service types for which a recovered amount (挽回经济损失) is
+# expected; a unit without it has no such check.
+RECOVERY_VOCABULARY = "recovery_services"
 
 # Chinese labels (with the English key) for CheckResult.details in messages.
 DETAIL_LABELS: dict[str, str] = {
@@ -938,19 +939,21 @@ def check_passed_implies_sat(frame: pd.DataFrame) -> CheckResult | None:
 
 
 def check_recovery_service_type(frame: pd.DataFrame) -> CheckResult | None:
-    """挽回经济损失 normally only arises from 法律援助/代理诉讼; elsewhere it is worth a look, not a stop."""
-    if not _has(frame, "amount_recovered", "service_type"):
+    """挽回经济损失 normally only arises from the service types of the unit's `recovery_services`
+    vocabulary; elsewhere it is worth a look, not a stop."""
+    services = active_unit().vocabularies.get(RECOVERY_VOCABULARY)
+    if not services or not _has(frame, "amount_recovered", "service_type"):
         return None
     amount = frame["amount_recovered"]
-    bad = (amount.notna() & (amount > 0)).fillna(False).astype(bool) & ~frame["service_type"].isin(
-        RECOVERY_SERVICES
-    ).fillna(False).astype(bool)
+    bad = (amount.notna() & (amount > 0)).fillna(False).astype(bool) & ~frame["service_type"].isin(services).fillna(
+        False
+    ).astype(bool)
     rows = _offending_rows(frame, list(frame.index[bad]), ["amount_recovered", "service_type"])
     return CheckResult(
         table="legal_adviser_log",
         expectation="lawreport.amount_recovered_service_type",
-        kwargs={"column": "amount_recovered", "service_types": list(RECOVERY_SERVICES)},
-        description_zh="挽回经济损失一般只出现在法律援助、代理诉讼服务中 (amount_recovered outside legal aid/litigation)",
+        kwargs={"column": "amount_recovered", "service_types": list(services)},
+        description_zh=f"挽回经济损失一般只出现在{'、'.join(services)}服务中 (amount_recovered outside legal aid/litigation)",
         success=not bool(bad.any()),
         unexpected_count=int(bad.sum()),
         offending_rows=rows,
@@ -1058,6 +1061,8 @@ def table_inputs(
         "suite_parameters": parameters,
         "clean_table": _sha256_file(clean_file),
         "suite": _sha256_file(suite_path) if suite_path.is_file() else None,
+        # The unit's configuration: the table's dtypes and the checks' vocabularies come from it.
+        "unit": active_unit().digest,
     }
     if table == "penalty_cases":
         inputs["previous_year"] = _previous_year_input(previous_clean_dir)

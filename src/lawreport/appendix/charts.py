@@ -25,6 +25,7 @@ import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from ..ledgers import ChartSpec, active_unit  # noqa: E402
 from ..metrics import CleanData, NoData  # noqa: E402
 from .html import el, esc  # noqa: E402
 
@@ -32,12 +33,13 @@ FONT_FAMILY = "Noto Sans CJK SC"
 SIZE = (6.0, 3.4)  # inches; small enough that 10-point labels stay legible when a phone scales it to 360 px
 DPI = 150  # 900 x 510 px: sharp when scaled on a phone and on paper
 COLOURS = ("#1a5fb4", "#e66100", "#2e7d32", "#9141ac", "#a51d2d", "#63452c", "#5e5c64", "#c64600", "#1c71d8")
-# Colours that mean what they say (resolved green, in progress amber, unresolved red), each with its own
-# hatching so that the series stay apart in greyscale print; other values take COLOURS and HATCHES in turn.
-RESULT_STYLE = {
-    "化解成功": ("#2e7d32", ""),
-    "化解中": ("#e5a50a", "//"),
-    "未化解": ("#c01c28", "xx"),
+# Colours that mean what they say, named by a chart's `styles` (good green, pending amber, bad red),
+# each with its own hatching so that the series stay apart in greyscale print; other values take
+# COLOURS and HATCHES in turn.
+ROLE_STYLE = {
+    "good": ("#2e7d32", ""),
+    "pending": ("#e5a50a", "//"),
+    "bad": ("#c01c28", "xx"),
 }
 HATCHES = ("", "//", "xx", "..", "\\\\", "++", "oo")
 
@@ -126,108 +128,125 @@ def _months(frame: pd.DataFrame, column: str, year: int) -> pd.Series:
     return dates[dates.dt.year == year].dt.month.astype(int)
 
 
-# ------------------------------------------------------------------ the four charts
+# ------------------------------------------------------------------ the unit's charts (unit.yaml, charts:)
 
 
-def street_incidents_by_year(data: CleanData) -> tuple[bytes, str, str] | None:
-    years = data.years_with("street_incidents")
+def _text(template: str, **values: object) -> str:
+    return template.format_map(values)
+
+
+def yearly_totals(chart: ChartSpec, data: CleanData) -> tuple[bytes, str, str] | None:
+    """kind: years — one bar per year: the rows (or the sum of a column) of every year's table."""
+    years = data.years_with(chart.table)
     if not years:
         return None
-    totals = {y: int(pd.to_numeric(data.table("street_incidents", y)["incidents"]).fillna(0).sum()) for y in years}
+
+    def total(frame: pd.DataFrame) -> int:
+        return int(pd.to_numeric(frame[chart.sum]).fillna(0).sum()) if chart.sum else len(frame)
+
+    totals = {y: total(data.table(chart.table, y)) for y in years}
     labels = [f"{y}年" for y in totals]
 
     def draw(ax):
         ax.bar(labels, list(totals.values()), color=COLOURS[0])
 
-    png = labelled("九类街面110警情（按年度）", "年度", "警情数（起）", draw)
-    alt = "柱状图：九类街面110警情按年度合计，" + "，".join(f"{y}年{v}起" for y, v in totals.items())
-    return png, alt, f"九类街面110警情，{years[0]}—{years[-1]}年（来源：街面警情月报，各年清洗后数据）"
+    fields = {"year": data.year, "first_year": years[0], "last_year": years[-1]}
+    fields["values"] = "，".join(f"{y}年{v}{chart.value_unit}" for y, v in totals.items())
+    png = labelled(_text(chart.title, **fields), chart.x_label, chart.y_label, draw)
+    return png, _text(chart.alt, **fields), _text(chart.caption, **fields)
 
 
-def disputes_by_month(data: CleanData) -> tuple[bytes, str, str] | None:
+def monthly(chart: ChartSpec, data: CleanData) -> tuple[bytes, str, str] | None:
+    """kind: months — the report year's rows by month: stacked by `series` (a column) on the month
+    of `date`, or side by side for each of `dates` (label -> date column)."""
     try:
-        frame = data.table("dispute_screening")
+        frame = data.table(chart.table)
     except NoData:
         return None
     year = data.year
-    dates = pd.to_datetime(frame["found_date"], errors="coerce")
+    if chart.dates:
+        return _monthly_dates(chart, frame, year)
+    dates = pd.to_datetime(frame[chart.date], errors="coerce")
     inside = frame[dates.dt.year == year].assign(month=dates[dates.dt.year == year].dt.month.astype(int))
-    table = inside.groupby(["month", "result"]).size().unstack(fill_value=0).reindex(range(1, 13), fill_value=0)
-    known = [r for r in RESULT_STYLE if r in table.columns]  # resolved at the bottom, unresolved on top
-    results = known + sorted(c for c in table.columns if c not in RESULT_STYLE)
+    table = inside.groupby(["month", chart.series]).size().unstack(fill_value=0).reindex(range(1, 13), fill_value=0)
+    known = [r for r in chart.styles if r in table.columns]  # in the order the styles are listed
+    series = known + sorted(c for c in table.columns if c not in chart.styles)
 
     def draw(ax):
         bottom = [0] * 12
-        for i, result in enumerate(results):
-            values = [int(v) for v in table[result]]
-            colour, hatch = RESULT_STYLE.get(result, (COLOURS[i % len(COLOURS)], HATCHES[i % len(HATCHES)]))
+        for i, value in enumerate(series):
+            values = [int(v) for v in table[value]]
+            role = chart.styles.get(value)
+            colour, hatch = ROLE_STYLE[role] if role else (COLOURS[i % len(COLOURS)], HATCHES[i % len(HATCHES)])
             ax.bar(
                 [f"{m}月" for m in range(1, 13)],
                 values,
                 bottom=bottom,
-                label=str(result),
+                label=str(value),
                 color=colour,
                 hatch=hatch,
                 edgecolor="white",
                 linewidth=0,
             )
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        ax.legend(title="化解结果", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.legend(title=chart.series_title, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
-    png = labelled(f"{year}年矛盾纠纷排查（按月、按化解结果）", "月份", "纠纷数（件）", draw)
-    return (
-        png,
-        f"堆积柱状图：{year}年各月排查的矛盾纠纷数，按化解结果（{'、'.join(map(str, results))}）分色",
-        "矛盾纠纷排查化解台账（按排查日期所在月份）",
-    )
+    fields = {"year": year, "series": "、".join(map(str, series))}
+    png = labelled(_text(chart.title, **fields), chart.x_label, chart.y_label, draw)
+    return png, _text(chart.alt, **fields), _text(chart.caption, **fields)
 
 
-def petitions_by_category(data: CleanData) -> tuple[bytes, str, str] | None:
+def _monthly_dates(chart: ChartSpec, frame: pd.DataFrame, year: int) -> tuple[bytes, str, str]:
+    counts = {
+        label: _months(frame, column, year).value_counts().reindex(range(1, 13), fill_value=0)
+        for label, column in chart.dates.items()
+    }
+    months = list(range(1, 13))
+
+    def draw(ax):
+        width = 0.8 / len(counts)
+        for i, (label, values) in enumerate(counts.items()):
+            offset = (i - (len(counts) - 1) / 2) * width
+            style = {"hatch": HATCHES[i % len(HATCHES)], "edgecolor": "white", "linewidth": 0} if i else {}
+            ax.bar(
+                [m + offset for m in months],
+                [int(v) for v in values],
+                width,
+                label=label,
+                color=COLOURS[i % len(COLOURS)],
+                **style,
+            )
+        ax.set_xticks(months, [f"{m}月" for m in months])
+        ax.legend(fontsize=8)
+
+    fields = {"year": year, "series": "、".join(counts)}
+    png = labelled(_text(chart.title, **fields), chart.x_label, chart.y_label, draw)
+    return png, _text(chart.alt, **fields), _text(chart.caption, **fields)
+
+
+def by_category(chart: ChartSpec, data: CleanData) -> tuple[bytes, str, str] | None:
+    """kind: categories — the report year's rows by the values of `column`, as horizontal bars."""
     try:
-        frame = data.table("petitions")
+        frame = data.table(chart.table)
     except NoData:
         return None
-    counts = frame["category"].fillna("（空）").astype(str).value_counts()
+    counts = frame[chart.column].fillna("（空）").astype(str).value_counts()
     counts = counts.sort_index(kind="stable").sort_values(ascending=True, kind="stable")
 
     def draw(ax):
         ax.barh(list(counts.index), [int(v) for v in counts.values], color=COLOURS[0])  # a count: neutral blue
 
-    png = labelled(f"{data.year}年信访事项（按类别）", "件数", "类别", draw)
-    return png, f"条形图：{data.year}年受理的信访事项按类别分布，共 {len(counts)} 类", "信访事项登记台账（按事项类别）"
+    fields = {"year": data.year, "count": len(counts)}
+    png = labelled(_text(chart.title, **fields), chart.x_label, chart.y_label, draw)
+    return png, _text(chart.alt, **fields), _text(chart.caption, **fields)
 
 
-def penalty_cases_by_month(data: CleanData) -> tuple[bytes, str, str] | None:
-    try:
-        frame = data.table("penalty_cases")
-    except NoData:
-        return None
-    year = data.year
-    filed = _months(frame, "filed_date", year).value_counts().reindex(range(1, 13), fill_value=0)
-    closed = _months(frame, "closed_date", year).value_counts().reindex(range(1, 13), fill_value=0)
-    months = list(range(1, 13))
-
-    def draw(ax):
-        width = 0.4
-        ax.bar([m - width / 2 for m in months], [int(v) for v in filed], width, label="立案", color=COLOURS[0])
-        ax.bar(
-            [m + width / 2 for m in months],
-            [int(v) for v in closed],
-            width,
-            label="结案",
-            color=COLOURS[1],
-            hatch="//",
-            edgecolor="white",
-            linewidth=0,
-        )
-        ax.set_xticks(months, [f"{m}月" for m in months])
-        ax.legend(fontsize=8)
-
-    png = labelled(f"{year}年行政处罚案件（按月立案、结案）", "月份", "案件数（件）", draw)
-    return png, f"分组柱状图：{year}年各月行政处罚立案数与结案数", "行政处罚案件台账（按立案日期、结案日期所在月份）"
+DRAW = {"years": yearly_totals, "months": monthly, "categories": by_category}
 
 
-CHARTS = (street_incidents_by_year, disputes_by_month, petitions_by_category, penalty_cases_by_month)
+def draw_chart(chart: ChartSpec, data: CleanData) -> tuple[bytes, str, str] | None:
+    """One chart of the unit's configuration, or None when its table has no data."""
+    return DRAW[chart.kind](chart, data)
 
 
 # ------------------------------------------------------------------ drawn once for both editions
@@ -255,6 +274,7 @@ def inputs_key(data: CleanData) -> str:
     stat = font.stat()
     parts = [
         _code_digest(),
+        active_unit().digest,
         sys.version,
         matplotlib.__version__,
         numpy.__version__,

@@ -33,7 +33,7 @@ from ..explain import (
     ordered_counts,
     plain_value,
 )
-from ..ledgers import LEDGERS_BY_TABLE
+from ..ledgers import LEDGERS_BY_TABLE, active_unit
 from ..ledgers.spec import Ledger
 from ..manifest import sha256_file
 from ..params import PROJECT_ROOT, RunParams
@@ -753,10 +753,10 @@ def charts_section(app: AppendixData) -> str:
 
 def _charts_section(app: AppendixData) -> str:
     parts = []
-    for make in charts.CHARTS:
-        made = make(app.data)
+    for chart in active_unit().charts:
+        made = charts.draw_chart(chart, app.data)
         if made is None:
-            parts.append(text_el("p", f"{make.__name__}：无数据", class_="empty"))
+            parts.append(text_el("p", f"{chart.title.format(year=app.year)}：无数据", class_="empty"))
             continue
         png, alt, caption = made
         parts.append(charts.img(png, alt, caption))

@@ -29,6 +29,7 @@ import hashlib
 import io
 import random
 import re
+import shutil
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -46,7 +47,7 @@ from lawreport.manifest import split_unit
 from lawreport.sample import fake
 
 DEFAULT_UNIT = "垫江县桂阳街道"
-DEFAULT_YEARS: tuple[int, ...] = (2021, 2022, 2023, 2024, 2025)
+DEFAULT_YEARS: tuple[int, ...] = (2021, 2022, 2023, 2024, 2025, 2026)
 FULL_DETAIL_FROM = 2024  # from this year on every ledger is generated
 EARLY_TABLES: frozenset[str] = frozenset(
     {"petitions", "escalated_petitions", "law_exams", "street_incidents", "case_records"}
@@ -84,52 +85,85 @@ T = TypeVar("T")
 
 # --------------------------------------------------------------------------------------------
 # Targets per year. Values for a year outside the table fall back to the nearest year present.
+# 2026 is the next cycle of the sample unit (its report text is data/raw/2026/report.txt): some
+# figures up, some down, rates below 100%, one county rank that is not first, and the 2025
+# report's 下一步 commitments made checkable where a ledger column exists (see docs/data-log.md).
+# Whatever 2026 adds is drawn from generators of its own, so 2021-2025 stay byte-identical.
 # --------------------------------------------------------------------------------------------
 
-STUDY_MIX = {2024: (5, 2, 4), 2025: (6, 2, 4)}  # 专题学法, 领导干部法治专题讲座, 集中学习
-EXAM_PEOPLE = {2021: 58, 2022: 60, 2023: 63, 2024: 65, 2025: 68}
-PUBLICITY = {2024: (49, 46_100, 71_300), 2025: (56, 53_420, 79_860)}  # events, materials, people
-LECTURES = {2024: 29, 2025: 34}
+STUDY_MIX = {2024: (5, 2, 4), 2025: (6, 2, 4), 2026: (8, 3, 4)}  # 专题学法, 领导干部法治专题讲座, 集中学习
+EXAM_PEOPLE = {2021: 58, 2022: 60, 2023: 63, 2024: 65, 2025: 68, 2026: 72}
+PUBLICITY = {  # events (all venues), materials, people
+    2024: (49, 46_100, 71_300),
+    2025: (56, 53_420, 79_860),
+    2026: (94, 61_240, 103_560),
+}
+# 2026: 普法资讯 pushed online (七进类别 进网络, no materials handed out) per month, January first. The
+# 2025 report promised 每月推送普法资讯不少于4条; February (春节) falls short on purpose.
+ONLINE_POSTS: dict[int, tuple[int, ...]] = {2026: (4, 3, 4, 5, 4, 4, 4, 4, 5, 4, 4, 5)}
+LECTURES = {2024: 29, 2025: 34, 2026: 41}
 PETITIONS = {  # rows, evaluated rows, satisfied (满意+基本满意) among evaluated, late closes
     2021: (64, 50, 44, 3),  # 88%
     2022: (60, 50, 45, 2),  # 90%
     2023: (58, 50, 46, 2),  # 92%
     2024: (55, 50, 47, 1),  # 94%
     2025: (51, 50, 49, 0),  # 98%
+    2026: (47, 46, 46, 1),  # 100%; one late close (按期办结率 46/47)
 }
 ESCALATED: dict[int, tuple[tuple[str, int], ...]] = {2021: (("到市集访", 6), ("进京上访", 1))}
-MEDIATORS = {2024: (5, 70, 1), 2025: (5, 75, 1)}  # 专职调解员, 法律明白人, 法律顾问
+MEDIATORS = {2024: (5, 70, 1), 2025: (5, 75, 1), 2026: (6, 82, 1)}  # 专职调解员, 法律明白人, 法律顾问
+# The pool the year-independent roster draws (the largest team up to 2025); people beyond it (2026)
+# come from a generator of their own, so the earlier rosters keep their bytes.
+MEDIATOR_POOL = (5, 75, 1)
 ADVISER = {  # consult people, consult rows, (drafting rows, items), (contract rows, items),
     # (aid cases, amount recovered), lectures, litigation, mediation
     2024: (260, 36, (3, 4), (6, 15), (4, 218_000), 4, 2, 4),
     2025: (318, 42, (4, 5), (8, 20), (6, 352_600), 5, 3, 5),
+    2026: (412, 48, (5, 7), (9, 23), (7, 418_500), 6, 4, 7),
 }
-DISPUTES = {2024: (6214, 14, 31, 12), 2025: (6667, 10, 36, 14)}  # rows, unresolved, 家理 major, other major
-STEWARD_REPORTS = {2024: 560, 2025: 847}
-STREET_TOTALS = {2021: 1620, 2022: 1544, 2023: 1418, 2024: 1300, 2025: 685}
+DISPUTES = {
+    2024: (6214, 14, 31, 12),
+    2025: (6667, 10, 36, 14),
+    2026: (7012, 7, 41, 15),
+}  # rows, unresolved, 家理 major, other major
+STEWARD_REPORTS = {2024: 560, 2025: 847, 2026: 1032}
+STEWARDS_RECRUITED_LATER = {2026: 88}  # recruits after the 2024/2025 roster, by year
+STREET_TOTALS = {2021: 1620, 2022: 1544, 2023: 1418, 2024: 1300, 2025: 685, 2026: 640}
 CASES = {  # 未成年人犯罪, 扒窃, 盗窃机动车, 在校学生非正常死亡
     2021: (31, 6, 3, 0),
     2022: (30, 5, 2, 0),
     2023: (28, 4, 1, 1),
     2024: (25, 3, 1, 0),
     2025: (13, 0, 0, 0),
+    2026: (11, 0, 0, 0),
 }
-ENFORCEMENT = {2024: (13, 12), 2025: (14, 14)}  # officers, active
-PLATFORM = {2024: (280, 10, 0), 2025: (327, 15, 3)}  # 网格上报, other sources, 处置中 (other sources)
-JOINT = {2024: (7, 11), 2025: (9, 15)}  # 牵头, 参与
-ENTERPRISE = {2024: (290, 0), 2025: (341, 1)}  # checks, not scanned
-ADMIN = {2024: (460, 2), 2025: (506, 1)}  # inspections, not compliant
-PENALTY = {2024: (352, 2, 18_650, 26), 2025: (390, 1, 20_400, 28)}  # filed, open, fines total, fined cases
-PROPOSALS = {2024: 9, 2025: 8}
-HOTLINE = {2024: 301, 2025: 326}
-ROAD_OFFICE = {2024: 4105, 2025: 4243}
-ROAD_OFFICE_UNRESOLVED = {2024: 12, 2025: 9}  # resolved: 4,093 + 4,234 = 8,327 (8300多)
+ENFORCEMENT = {2024: (13, 12), 2025: (14, 14), 2026: (15, 15)}  # officers, active
+PLATFORM = {
+    2024: (280, 10, 0),
+    2025: (327, 15, 3),
+    2026: (356, 18, 2),
+}  # 网格上报, other sources, 处置中 (other sources)
+JOINT = {2024: (7, 11), 2025: (9, 15), 2026: (11, 17)}  # 牵头, 参与
+ENTERPRISE = {2024: (290, 0), 2025: (341, 1), 2026: (395, 3)}  # checks, not scanned
+ADMIN = {2024: (460, 2), 2025: (506, 1), 2026: (548, 2)}  # inspections, not compliant
+PENALTY = {  # filed, open, fines total, fined cases
+    2024: (352, 2, 18_650, 26),
+    2025: (390, 1, 20_400, 28),
+    2026: (431, 3, 23_850, 31),
+}
+FINES_ON_CLOSED_FROM = 2026  # from this year only closed cases carry a fine (罚没 counts closed cases)
+PROPOSALS = {2024: 9, 2025: 8, 2026: 10}
+HOTLINE = {2024: 301, 2025: 326, 2026: 338}
+ROAD_OFFICE = {2024: 4105, 2025: 4243, 2026: 4400}
+ROAD_OFFICE_UNRESOLVED = {2024: 12, 2025: 9, 2026: 11}  # resolved: 4,093 + 4,234 = 8,327 (8300多); 2026: 4,389
 # Our unit's published indicator values and ranks (indicator order = the spec's vocabulary).
 COUNTY = {
     2024: ((13, 92.3, 460, 352, 350, 99.6, 18_650), (1, 2, 1, 1, 1, 2, 2)),
     2025: ((14, 100, 506, 390, 389, 99.7, 20_400), (1, 1, 1, 1, 1, 1, 1)),
+    2026: ((15, 100, 548, 431, 428, 99.6, 23_850), (1, 1, 1, 1, 1, 3, 1)),  # 规范率 第3
 }
 PATROL_CARS_FROM = 2025
+PATROL_CARS_UNTIL = 2025  # one batch, delivered in 2025; later years deliver none
 POLICE_STATIONS_FROM = 2025
 
 # Generic (invented) names. The four real communities named in the 2025 report come first.
@@ -412,7 +446,55 @@ def _venue_location(rng: random.Random, ctx: Context, venue: str) -> str:
     }[venue]
 
 
+def _publicity_theme(rng: random.Random, d: dt.date) -> str:
+    if (d.month, d.day) == (4, 15):
+        return "“4·15”全民国家安全教育日"
+    if (d.month, d.day) == (12, 4):
+        return "“12·4”国家宪法日"
+    return rng.choice(PUBLICITY_THEMES)
+
+
+def _publicity_with_online_posts(ctx: Context, ledger: Ledger) -> list[Row]:
+    """A year with ONLINE_POSTS: the online posts month by month (进网络, no materials) and the
+    other events on the six other venues, materials split over those only."""
+    rng = ctx.rng(ledger.table)
+    n, materials_total, people_total = _by_year(PUBLICITY, ctx.year)
+    per_month = ONLINE_POSTS[ctx.year]
+    offline_n = n - sum(per_month)
+    offline_dates = _rand_dates(rng, offline_n - 2, dt.date(ctx.year, 1, 8), dt.date(ctx.year, 12, 26))
+    offline_dates += [dt.date(ctx.year, 4, 15), dt.date(ctx.year, 12, 4)]
+    online_dates: list[dt.date] = []
+    for month, count in enumerate(per_month, start=1):
+        last_day = (dt.date(ctx.year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        online_dates += _rand_dates(rng, count, dt.date(ctx.year, month, 1), dt.date(ctx.year, month, last_day))
+    six = [v for v in ledger.column("venue_type").allowed if v != "进网络"]
+    venues = six + [rng.choice(six) for _ in range(offline_n - len(six))]
+    rng.shuffle(venues)
+    materials = split_total(rng, materials_total, offline_n, 200, 3000, 10)
+    events = list(zip(offline_dates, venues, materials, strict=True))
+    events += [(d, "进网络", 0) for d in online_dates]
+    events.sort(key=lambda e: e[0])  # stable: on a shared day, the offline event first
+    people = split_total(rng, people_total, n, 300, 4000, 10)
+    rows: list[Row] = []
+    for i, ((d, venue, m), p) in enumerate(zip(events, people, strict=True), start=1):
+        theme = _publicity_theme(rng, d)
+        rows.append(
+            {
+                "event_id": f"PF{ctx.year}-{i:03d}",
+                "event_date": d,
+                "event_name": f"{theme}普法资讯推送" if venue == "进网络" else f"{theme}普法宣传{venue}",
+                "venue_type": venue,
+                "location": _venue_location(rng, ctx, venue),
+                "materials": m,
+                "people_reached": p,
+            }
+        )
+    return rows
+
+
 def build_publicity_events(ctx: Context, ledger: Ledger) -> list[Row]:
+    if ctx.year in ONLINE_POSTS:
+        return _publicity_with_online_posts(ctx, ledger)
     rng = ctx.rng(ledger.table)
     n, materials_total, people_total = _by_year(PUBLICITY, ctx.year)
     dates = _rand_dates(rng, n - 2, dt.date(ctx.year, 1, 8), dt.date(ctx.year, 12, 26))
@@ -468,6 +550,13 @@ def build_school_lectures(ctx: Context, ledger: Ledger) -> list[Row]:
     return rows
 
 
+# Sites named after 2025: the two the 2025 report's 下一步 promised (打造2~3个法治建设示范点).
+DEMONSTRATION_LATER: tuple[Row, ...] = (
+    {"village": "文毕社区", "level": "县级", "title_year": 2026, "status": "已命名"},
+    {"village": "红旗村", "level": "县级", "title_year": 2026, "status": "已命名"},
+)
+
+
 def build_demonstration_units(ctx: Context, ledger: Ledger) -> list[Row]:
     xihu_named = ctx.year >= 2025
     return [
@@ -475,7 +564,7 @@ def build_demonstration_units(ctx: Context, ledger: Ledger) -> list[Row]:
         {"village": "西湖社区", "level": "市级", "title_year": 2024, "status": "已命名" if xihu_named else "创建中"},
         {"village": "天马社区", "level": "县级", "title_year": 2021, "status": "已命名"},
         {"village": "光明村", "level": "县级", "title_year": 2022, "status": "已命名"},
-    ]
+    ] + [row for row in DEMONSTRATION_LATER if row["title_year"] <= ctx.year]
 
 
 def build_villages(ctx: Context, ledger: Ledger) -> list[Row]:
@@ -490,7 +579,7 @@ def build_villages(ctx: Context, ledger: Ledger) -> list[Row]:
 
 
 def build_patrol_cars(ctx: Context, ledger: Ledger) -> list[Row]:
-    if ctx.year < PATROL_CARS_FROM:
+    if not PATROL_CARS_FROM <= ctx.year <= PATROL_CARS_UNTIL:
         return []
     rng = ctx.rng(ledger.table)
     holders = [ctx.office, ctx.office] + ctx.villages
@@ -596,6 +685,11 @@ def build_legacy_cases(ctx: Context, ledger: Ledger) -> list[Row]:
     if ctx.year <= 2024:
         # 15 cases tracked, the first 9 resolved this year.
         items = [(title, first, i < 9) for i, (title, first) in enumerate(pool[:15])]
+    elif ctx.year >= 2026:
+        # The 3 left open in 2025, all resolved, and 16 new; the last 4 still open (15 resolved).
+        carried = [(t, f, True) for t, f in pool[28:31]]
+        new = [(t, f, i < 12) for i, (t, f) in enumerate(pool[31:47])]
+        items = carried + new
     else:
         # The two cases named in the report, the 6 carried over from 2024, 16 new; the last 3 still open.
         carried = [(t, f, True) for t, f in pool[9:15]]
@@ -650,7 +744,7 @@ def build_mediators(ctx: Context, ledger: Ledger) -> list[Row]:
     # A year-independent pool of people, so the same 法律明白人 appear in consecutive years.
     base = ctx.base_rng("mediators")
     full, helpers, advisers = _by_year(MEDIATORS, ctx.year)
-    max_full, max_helpers, max_adv = max(MEDIATORS.values())
+    max_full, max_helpers, max_adv = MEDIATOR_POOL
     phones = [f"1700000{n:04d}" for n in base.sample(range(10_000), max_full + max_helpers + max_adv)]
     people: list[tuple[int, str, str, str]] = []  # (village order, role, name, phone)
     for _ in range(max_full):
@@ -664,7 +758,8 @@ def build_mediators(ctx: Context, ledger: Ledger) -> list[Row]:
     join_rank = list(range(max_helpers))
     base.shuffle(join_rank)
     helpers_now = [p for p, r in zip(helper_pool, join_rank, strict=True) if r < helpers]
-    chosen = people[:full] + people[max_full : max_full + advisers] + helpers_now
+    chosen = people[: min(full, max_full)] + people[max_full : max_full + min(advisers, max_adv)] + helpers_now
+    chosen += _later_mediators(ctx, full - max_full, helpers - max_helpers, advisers - max_adv, phones)
     chosen.sort(key=lambda p: p[0])  # stable: street staff first, then village by village
     return [
         {
@@ -675,6 +770,27 @@ def build_mediators(ctx: Context, ledger: Ledger) -> list[Row]:
         }
         for order, role, name, phone in chosen
     ]
+
+
+def _later_mediators(
+    ctx: Context, full: int, helpers: int, advisers: int, pool_phones: list[str]
+) -> list[tuple[int, str, str, str]]:
+    """Members beyond MEDIATOR_POOL (recruited after 2025), from a generator of their own; their
+    phones avoid every phone of the pool. Helpers continue the pool's village rotation."""
+    if max(full, helpers, advisers) <= 0:
+        return []
+    later = ctx.base_rng("mediators-later")
+    taken = {int(p[-4:]) for p in pool_phones}
+    free = later.sample([n for n in range(10_000) if n not in taken], max(full, 0) + max(helpers, 0) + max(advisers, 0))
+    phones = [f"1700000{n:04d}" for n in free]
+    people = [(0, "专职调解员", fake.fake_name(later), phones.pop()) for _ in range(max(full, 0))]
+    people += [(0, "法律顾问", fake.fake_name(later), phones.pop()) for _ in range(max(advisers, 0))]
+    first = MEDIATOR_POOL[1]
+    people += [
+        (1 + (first + i) % len(VILLAGE_BASE), "法律明白人", fake.fake_name(later), phones.pop())
+        for i in range(max(helpers, 0))
+    ]
+    return people
 
 
 def build_legal_adviser_log(ctx: Context, ledger: Ledger) -> list[Row]:
@@ -750,17 +866,28 @@ class Steward:
 
 
 def steward_roster(ctx: Context, occupations: Sequence[str]) -> list[Steward]:
-    """The year-independent roster: 210 recruited in 2024, 116 more in 2025 (sorted by join date)."""
+    """The year-independent roster: 210 recruited in 2024, 116 more in 2025, then
+    STEWARDS_RECRUITED_LATER (from a generator of their own, phones kept apart); sorted by join date."""
     base = ctx.base_rng("stewards")
     joined = _rand_dates(base, 210, dt.date(2024, 3, 1), dt.date(2024, 12, 20))
     joined += _rand_dates(base, 116, dt.date(2025, 1, 6), dt.date(2025, 11, 28))
     phones = base.sample(range(10_000), len(joined))
-    return [
+    roster = [
         Steward(
             f"GJ{i:04d}", fake.fake_name(base), f"1700000{p:04d}", base.choices(occupations, weights=(4, 4, 2, 1))[0], d
         )
         for i, (d, p) in enumerate(zip(joined, phones, strict=True), start=1)
     ]
+    later = ctx.base_rng("stewards-later")
+    taken = set(phones)
+    for year, count in sorted(STEWARDS_RECRUITED_LATER.items()):
+        dates = _rand_dates(later, count, dt.date(year, 1, 6), dt.date(year, 11, 28))
+        new_phones = later.sample([n for n in range(10_000) if n not in taken], count)
+        taken.update(new_phones)
+        for d, p in zip(dates, new_phones, strict=True):
+            occupation = later.choices(occupations, weights=(4, 4, 2, 1))[0]
+            roster.append(Steward(f"GJ{len(roster) + 1:04d}", fake.fake_name(later), f"1700000{p:04d}", occupation, d))
+    return roster
 
 
 def build_stewards(ctx: Context, ledger: Ledger) -> list[Row]:
@@ -834,9 +961,11 @@ def build_case_records(ctx: Context, ledger: Ledger) -> list[Row]:
 
 
 def enforcement_officers(ctx: Context) -> list[tuple[str, str]]:
-    """Year-independent (name, certificate number) of the 14 officers; earlier years show a prefix."""
+    """Year-independent (name, certificate number) of every officer any year has (14 to 2025, 15 in
+    2026); a year shows a prefix. Names are drawn in order, so adding officers keeps the first ones."""
     base = ctx.base_rng("enforcement_staff")
-    return [(fake.fake_name(base), f"ZF-5002-{1000 + 37 * i:04d}") for i in range(1, 15)]
+    most = max(n for n, _ in ENFORCEMENT.values())
+    return [(fake.fake_name(base), f"ZF-5002-{1000 + 37 * i:04d}") for i in range(1, most + 1)]
 
 
 def build_enforcement_staff(ctx: Context, ledger: Ledger) -> list[Row]:
@@ -961,7 +1090,8 @@ def build_penalty_cases(ctx: Context, ledger: Ledger) -> list[Row]:
     filed = _rand_dates(rng, n - open_count, dt.date(ctx.year, 1, 4), dt.date(ctx.year, 12, 15))
     filed += _rand_dates(rng, open_count, dt.date(ctx.year, 12, 16), dt.date(ctx.year, 12, 30))
     fines = split_total(rng, fines_total, fined, 50, 2000, 50)
-    fined_idx = rng.sample(range(n), fined)
+    # Up to 2025 an open case could carry a fine too; from FINES_ON_CLOSED_FROM only closed ones do.
+    fined_idx = rng.sample(range(n if ctx.year < FINES_ON_CLOSED_FROM else n - open_count), fined)
     fine_of = dict(zip(fined_idx, fines, strict=True))
     rows: list[Row] = []
     for i, d in enumerate(filed):
@@ -1571,11 +1701,27 @@ def generate_year(year: int, out_dir: Path, unit: str = DEFAULT_UNIT, scale: int
     return written
 
 
+def copy_unit_config(raw_root: Path) -> list[Path]:
+    """Copy the sample unit's configuration into raw_root (nothing to do when it is already there)."""
+    from lawreport.ledgers import active_unit
+
+    unit = active_unit()
+    written = []
+    for path in unit.files:
+        target = raw_root / path.relative_to(unit.folder)
+        if target.resolve() != path.resolve():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            written.append(target)
+    return written
+
+
 def generate_all(
     raw_root: Path, years: Sequence[int] = DEFAULT_YEARS, unit: str = DEFAULT_UNIT, scale: int = 1
 ) -> list[Path]:
-    """Generate every year into ``raw_root/<year>/``."""
-    written: list[Path] = []
+    """Generate every year into ``raw_root/<year>/``, with the sample unit's configuration beside
+    them (unit.yaml, ledgers/*.yaml: the run reads the ledger layouts from there)."""
+    written: list[Path] = copy_unit_config(Path(raw_root))
     for year in years:
         written += generate_year(year, Path(raw_root) / str(year), unit, scale)
     return written

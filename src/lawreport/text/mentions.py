@@ -57,7 +57,7 @@ _NOT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("period", re.compile(rf"{_CN_SMALL}年(?=来|以来|行动|计划|规划)")),
     # (20212025年): a period whose dash was lost in copying
     ("period", re.compile(r"(?<!\d)(?:19|20)\d{2}(?:19|20)\d{2}年")),
-    # 二十届三中全会, 六届七次全会, 党的二十大, 十四五, 八五普法, 法律七进, 第一次(扩大)会议, 第四卷
+    # 二十届三中全会, 六届七次全会, 党的二十大, 十四五, 八五普法, 法律N进, 第一次(扩大)会议, 第四卷
     ("name", re.compile(rf"{_CN_SMALL}+届{_CN_SMALL}+中全会")),
     ("name", re.compile(rf"{_CN_SMALL}+届(?:{_CN_SMALL}+次、?)+(?:全会|全体会议|会议)")),
     ("name", re.compile(rf"(?<=、)(?:{_CN_SMALL}+次、?)+(?:全会|全体会议)")),
