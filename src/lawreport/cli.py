@@ -176,9 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--json", dest="json_out", default="", help="把结果写成 JSON 文件 (write the JSON here)")
     check.add_argument("--html", dest="html_out", default="", help="把结果写成网页 (write a self-contained HTML page)")
     check.add_argument("--text-out", default="", help="把每份文件提取出的文字写到此文件夹 (write extracted texts here)")
+    add_register_commands(sub)
     args = parser.parse_args(argv)
     if args.command == "check":
         return run_check(args.paths, args.json_out, args.html_out, args.text_out)
+    if args.command == "register":
+        return args.handler(args)
 
     from .pipeline import RunLocked, StepFailed, run_suite
 
@@ -269,6 +272,67 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误 (error)：{error}", file=sys.stderr)
         return 2
     return 0
+
+
+def add_register_commands(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """`lawreport register <action>`: work on a year's register of figures (claims/<year>.yaml)
+    without ledgers or kernels. Each action sets `handler(args) -> exit code` (set_defaults); a new
+    one is one more parser on the returned subparsers object (register.draft.add_draft_parser)."""
+    group = sub.add_parser(
+        "register",
+        help="数字登记册：检查等 (the register of the report's figures: check, …)",
+        description="处理某年度的数字登记册 claims/<年度>.yaml，不需要台账，不启动 Jupyter。",
+    )
+    actions = group.add_subparsers(dest="register_command", required=True, title="子命令 (commands)")
+    check = actions.add_parser(
+        "check",
+        help="一次列出登记册的全部问题，不启动任何计算 (validate a register: every problem at once)",
+        description="检查数字登记册：YAML 语法（行号、列号）、未知的项、指标、表、列和类别（附最接近的有效名称）、"
+        "报告中找不到的引文、引文中找不到的数字写法、草稿留下的待审核条目 (todo)，以及报告中没有登记的数字（警告）。"
+        "退出码：0 没有错误（可有警告）；1 有错误；2 登记册或报告原文无法读取。",
+    )
+    check.add_argument("--year", required=True, help="报告年度，如 2025")
+    check.add_argument("--claims-dir", default="claims", help="数字登记册目录，与 run 相同 (registers)")
+    check.add_argument("--raw-root", default="data/raw", help="原始台账根目录，报告原文为 <raw-root>/<年度>/report.txt")
+    check.add_argument("--json", dest="json_out", default="", help="把结果写成 JSON 文件 (write the JSON here)")
+    check.set_defaults(handler=run_register_check)
+    return actions
+
+
+def run_register_check(args: argparse.Namespace) -> int:
+    """Exit 0: no errors (warnings allowed); 1: errors; 2: the register or the report cannot be read
+    (or a bad --year, or the JSON cannot be written). Never a traceback."""
+    import json
+    from pathlib import Path
+
+    from .params import RunParams
+
+    year_text = str(args.year).strip()
+    if not re.fullmatch(r"\d{4}", year_text):
+        print(
+            f"错误 (error)：参数 --year 应为四位年份，如 2025 (year must be a 4-digit integer)，收到 {args.year!r}",
+            file=sys.stderr,
+        )
+        return 2
+    params = RunParams(year=int(year_text), raw_root=args.raw_root, claims_dir=args.claims_dir)
+    try:
+        from .register.check import check_register, shown_path
+
+        report = check_register(
+            params.register_path, params.report_path, params.year, shown=shown_path(params.register_path)
+        )
+        for line in report.lines():
+            print(line)
+        if args.json_out:
+            out = Path(args.json_out)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    except Exception as error:  # noqa: BLE001 - never a traceback: say what failed
+        print(
+            f"错误 (error)：登记册检查未完成 (register check failed)：{type(error).__name__}: {error}", file=sys.stderr
+        )
+        return 2
+    return report.exit_code
 
 
 def run_check(paths: list[str], json_out: str, html_out: str, text_out: str) -> int:
