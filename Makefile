@@ -6,7 +6,7 @@ YEAR ?= 2025
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lab lint samples expectations lock clean-build publish explain bench bench-scale bench-check check mutants
+.PHONY: help run test lab lint samples expectations lock clean-build publish explain bench bench-scale bench-check check mutants register-check
 
 help: ## 列出全部目标 (list the targets)
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ bench-scale: $(STAMP) ## 规模测量，不是测试 (scale benchmark)：台账�
 
 mutants: $(STAMP) ## 变异检查：指标筛选条件的每个变异都须被单元测试发现 (mutation check, exit 1 if one survives)
 	$(BIN)/python tools/mutate_metrics.py
+
+register-check: $(STAMP) ## 检查 YEAR 年的数字登记册，一次列出全部问题，不启动计算 (validate the register)：make register-check YEAR=2025 [JSON=out.json]
+	$(BIN)/lawreport register check --year $(YEAR) $(if $(JSON),--json $(JSON))
 
 check: $(STAMP) ## 只核对报告自身的算术，不需要台账 (check any report's arithmetic)：make check PATHS="a.docx reports/" [JSON=out.json HTML=out.html]
 	$(BIN)/lawreport check $(PATHS) $(if $(JSON),--json $(JSON)) $(if $(HTML),--html $(HTML))
