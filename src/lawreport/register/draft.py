@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -41,7 +42,7 @@ import yaml
 
 from ..text.mentions import Mention, find_mentions
 from ..textscan import scan_numbers
-from ..wording import FigureError, parse_figure
+from ..wording import CN_NUMERAL_CHARS, FigureError, parse_figure
 
 __all__ = [
     "Draft",
@@ -435,12 +436,25 @@ def _unmask_right(new: _Text, start: int, reach: int) -> int:
     return pos
 
 
+_PAIRS = {"(": ")", "（": "）", "“": "”", "「": "」", "《": "》"}
+
+
 def _trimmed(text: str, a: int, b: int, keep: tuple[int, int]) -> tuple[int, int]:
-    while a < keep[0] and text[a] in _TRIM:
-        a += 1
-    while b > keep[1] and text[b - 1] in _TRIM:
-        b -= 1
-    return a, b
+    """[a, b) without separators at its ends, nor a bracket or quotation mark whose partner it lacks."""
+    while True:
+        was = (a, b)
+        while a < keep[0] and text[a] in _TRIM:
+            a += 1
+        while b > keep[1] and text[b - 1] in _TRIM:
+            b -= 1
+        part = text[a:b]
+        for opening, closing in _PAIRS.items():
+            if b > keep[1] and text[b - 1] == closing and part.count(closing) > part.count(opening):
+                b -= 1
+            if a < keep[0] and text[a] == opening and part.count(opening) > part.count(closing):
+                a += 1
+        if (a, b) == was:
+            return a, b
 
 
 def _quote(new: _Text, a: int, b: int, written: tuple[int, int]) -> tuple[str, bool]:
@@ -490,6 +504,12 @@ def draft_register(
     figures = previous.get("figures") or []
     figures = figures if isinstance(figures, list) else []
     new = _Text(text)
+    prev_year = previous.get("year")
+
+    def shift(words: str) -> str:
+        """Last year's words with its year moved on (2025年 → 2026年)."""
+        return words.replace(str(prev_year), str(year)) if isinstance(prev_year, int) else words
+
     olds, broken = _old_entries(figures)
     notes: list[str] = []
     for index in broken:
@@ -523,7 +543,7 @@ def draft_register(
         for member, span in zip(members, spans, strict=True):
             raw = figures[member]
             matched_ids.add(str(raw.get("id", "")))
-            matched.append(_matched(new, pair, raw, span, last, covers if member == index else {}))
+            matched.append(_matched(new, pair, raw, span, last, covers if member == index else {}, shift))
     dropped = [
         DroppedEntry(
             str(raw.get("id", "")),
@@ -539,7 +559,6 @@ def draft_register(
     matched = [_check_references(m, dropped_ids) for m in matched]
 
     # Non-statistics and commitments: carried where their text still occurs.
-    prev_year = previous.get("year")
     not_statistics = _carried_texts(text, previous.get("not_statistics"), prev_year, year)
     commitments = _carried_texts(text, previous.get("commitments"), prev_year, year)
     covered = _covered(text, not_statistics, commitments)
@@ -650,7 +669,13 @@ def _also_covers(new: _Text, pair: _Pair, taken: set[int]) -> dict[str, _Span | 
 
 
 def _matched(
-    new: _Text, pair: _Pair, raw: Mapping[str, Any], span: _Span, last: int, covers: dict[str, _Span | None]
+    new: _Text,
+    pair: _Pair,
+    raw: Mapping[str, Any],
+    span: _Span,
+    last: int,
+    covers: dict[str, _Span | None],
+    shift: Callable[[str], str],
 ) -> MatchedEntry:
     text = new.text
     q0, q1 = pair.quote
@@ -674,10 +699,18 @@ def _matched(
         if not any(word in quote for word in group):
             review.append(f"限定语「{qualifier}」在新引文中已不成立：请核对 qualifier 与计算规格")
             break
+    # Other numbers of the quote that set what is counted (近两年 → 近三年, 2025年 → 2026年 is expected).
+    q0 = text.find(quote)
+    before = [shift(m.text) for m in find_mentions(pair.old.quote) if m.role not in ("figure", "commitment")]
+    after = [m.text for m in new.mentions if q0 <= m.start < q0 + len(quote) and m.role not in ("figure", "commitment")]
+    if before != after:
+        review.append(
+            f"引文中的其他数字有变：{'、'.join(before) or '无'} → {'、'.join(after) or '无'}；请核对计算规格的年度或范围 (years, where)"
+        )
+    # each names its places (天宝社区, 文毕社区); the text may write them short (在天宝、文毕社区).
     each = raw.get("each") or []
-    missing = [
-        str(x) for x in each if isinstance(each, list) and str(x)[:2] not in text[new.sentence(span.start)[0] :][:300]
-    ]
+    s0, s1 = new.sentence(span.start)
+    missing = [str(x) for x in each if isinstance(each, list) and str(x)[:2] not in text[s0:s1]]
     if missing:
         review.append(f"each 中的 {'、'.join(missing)} 在新句中找不到")
     also = []
@@ -876,7 +909,9 @@ def _new_not_statistics(new: _Text, spans: list[tuple[int, int]]) -> list[dict[s
         role = m.role if m is not None else "name"
         _, c1 = new.clause(a)
         stop = b
-        while stop < min(c1, b + 4) and not text[stop].isdigit() and new.mention_at(stop) is None:
+        # A bare numeral (110, 三) would account for the same numeral anywhere: keep a few words after it.
+        bare = all(c.isdigit() or c in CN_NUMERAL_CHARS for c in text[a:b])
+        while bare and stop < min(c1, b + 3) and "\u4e00" <= text[stop] <= "\u9fff" and new.mention_at(stop) is None:
             stop += 1
         item = text[a:stop]
         if item in seen:
@@ -1010,7 +1045,7 @@ def add_draft_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="读取本年报告原文和上年登记册，写出本年登记册草稿：接续上年的数字沿用计算规格，"
         "新数字列为待审核 (todo)，上年有、本年未见的数字列入 dropped。",
     )
-    parser.add_argument("--year", required=True, type=int, help="报告年度，如 2026")
+    parser.add_argument("--year", required=True, help="报告年度，如 2026")
     parser.add_argument(
         "--previous",
         default="",
@@ -1023,19 +1058,19 @@ def add_draft_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--raw-root", default="data/raw", help="原始台账根目录 (raw ledgers)")
     parser.add_argument("--out", default="", help="写到此文件，默认 <claims-dir>/<year>.yaml")
     parser.add_argument("--force", action="store_true", help="覆盖已有的登记册 (overwrite an existing register)")
-    parser.set_defaults(handler=main_draft)
+    parser.set_defaults(register_handler=main_draft)
     return parser
 
 
-def _report_path(args: argparse.Namespace) -> Path:
+def _report_path(args: argparse.Namespace, year: int) -> Path:
     if args.report:
         return Path(args.report)
-    folder = Path(args.raw_root) / str(args.year)
+    folder = Path(args.raw_root) / str(year)
     for suffix in (".txt", ".docx", ".html", ".htm", ".pdf"):
         if (folder / f"report{suffix}").is_file():
             return folder / f"report{suffix}"
     raise DraftError(
-        f"找不到 {args.year} 年的报告原文 (report not found)：{folder}/report.txt（或 .docx/.html/.pdf）；"
+        f"找不到 {year} 年的报告原文 (report not found)：{folder}/report.txt（或 .docx/.html/.pdf）；"
         "请放入报告，或用 --report 指定"
     )
 
@@ -1076,10 +1111,10 @@ def read_previous(path: Path) -> dict[str, Any]:
     return data
 
 
-def _unit_of(args: argparse.Namespace, previous: Mapping[str, Any] | None) -> str:
+def _unit_of(args: argparse.Namespace, year: int, previous: Mapping[str, Any] | None) -> str:
     if previous and previous.get("unit"):
         return str(previous["unit"])
-    manifest = Path(args.raw_root) / str(args.year) / "MANIFEST.yaml"
+    manifest = Path(args.raw_root) / str(year) / "MANIFEST.yaml"
     try:
         data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
@@ -1112,9 +1147,10 @@ def main_draft(args: argparse.Namespace) -> int:
 def _main_draft(args: argparse.Namespace) -> int:
     from ..text.documents import DocumentError, read_document
 
-    year = args.year
-    if not 1990 <= year <= 2100:
-        raise DraftError(f"年度应为四位年份，收到 {year}")
+    year_text = str(args.year).strip()
+    if not re.fullmatch(r"(?:19|20)\d{2}", year_text):
+        raise DraftError(f"参数 --year 应为四位年份，如 2026 (year must be a 4-digit integer)，收到 {args.year!r}")
+    year = int(year_text)
     claims_dir = Path(args.claims_dir)
     if not claims_dir.is_dir():
         raise DraftError(f"数字登记册目录不存在 (claims dir not found)：{claims_dir}")
@@ -1123,7 +1159,7 @@ def _main_draft(args: argparse.Namespace) -> int:
         raise DraftError(f"{out} 已存在，不覆盖 (exists)；确需重新起草请加 --force")
     if not out.parent.is_dir():
         raise DraftError(f"输出目录不存在 (folder not found)：{out.parent}")
-    report = _report_path(args)
+    report = _report_path(args, year)
     try:
         document = read_document(report)
     except DocumentError as error:
@@ -1137,7 +1173,7 @@ def _main_draft(args: argparse.Namespace) -> int:
         document.text,
         previous,
         year,
-        _unit_of(args, previous),
+        _unit_of(args, year, previous),
         report=report.as_posix(),
         previous_name=previous_path.as_posix() if previous_path else "",
     )
