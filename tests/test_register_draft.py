@@ -353,4 +353,4 @@ def test_add_draft_parser_sets_the_handler() -> None:
     parser = argparse.ArgumentParser()
     add_draft_parser(parser.add_subparsers(dest="register_command"))
     args = parser.parse_args(["draft", "--year", "2026", "--previous", "none"])
-    assert args.register_handler is main_draft and args.previous == "none" and not args.force
+    assert args.handler is main_draft and args.previous == "none" and not args.force

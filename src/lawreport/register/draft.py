@@ -1058,7 +1058,7 @@ def add_draft_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--raw-root", default="data/raw", help="原始台账根目录 (raw ledgers)")
     parser.add_argument("--out", default="", help="写到此文件，默认 <claims-dir>/<year>.yaml")
     parser.add_argument("--force", action="store_true", help="覆盖已有的登记册 (overwrite an existing register)")
-    parser.set_defaults(register_handler=main_draft)
+    parser.set_defaults(handler=main_draft)
     return parser
 
 
