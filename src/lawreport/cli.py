@@ -176,7 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--json", dest="json_out", default="", help="把结果写成 JSON 文件 (write the JSON here)")
     check.add_argument("--html", dest="html_out", default="", help="把结果写成网页 (write a self-contained HTML page)")
     check.add_argument("--text-out", default="", help="把每份文件提取出的文字写到此文件夹 (write extracted texts here)")
-    add_register_commands(sub)
+    register_actions = add_register_commands(sub)
+    if "register" in (sys.argv[1:] if argv is None else argv):
+        # Only for `register …`: the draft loads the text layer (~0.3 s), which `run` must not pay.
+        from .register.draft import add_draft_parser
+
+        add_draft_parser(register_actions)
     args = parser.parse_args(argv)
     if args.command == "check":
         return run_check(args.paths, args.json_out, args.html_out, args.text_out)
@@ -315,7 +320,22 @@ def run_register_check(args: argparse.Namespace) -> int:
         )
         return 2
     params = RunParams(year=int(year_text), raw_root=args.raw_root, claims_dir=args.claims_dir)
+    raw_root = params.path(params.raw_root)
+    if not raw_root.is_dir():
+        print(
+            f"错误 (error)：[P301] 台账根目录不存在 (raw root not found)：{raw_root}；请检查 --raw-root",
+            file=sys.stderr,
+        )
+        return 2
     try:
+        from .ledgers import UnitConfigError, use_unit
+
+        # The specs' tables, columns and categories are those of the unit under --raw-root, as in a run.
+        try:
+            use_unit(raw_root)
+        except UnitConfigError as error:
+            print(f"错误 (error)：{error}", file=sys.stderr)
+            return 2
         from .register.check import check_register, shown_path
 
         report = check_register(
