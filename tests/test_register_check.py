@@ -10,6 +10,7 @@ Expectations was imported.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,9 +43,11 @@ not_statistics:
 
 
 def year_folders(tmp_path: Path, register: str | bytes | None, report: str = REPORT) -> tuple[Path, Path]:
-    """claims/2025.yaml and raw/2025/report.txt under tmp_path (register None: a folder of that name)."""
+    """claims/2025.yaml and raw/2025/report.txt under tmp_path (register None: a folder of that name),
+    with the bundled unit's configuration (unit.yaml, ledgers/), whose tables the specs name."""
     path = tmp_path / "claims" / "2025.yaml"
     report_path = tmp_path / "raw" / "2025" / "report.txt"
+    unit_config(tmp_path / "raw")
     report_path.parent.mkdir(parents=True)
     report_path.write_text(report, encoding="utf-8")
     if register is None:
@@ -56,6 +59,12 @@ def year_folders(tmp_path: Path, register: str | bytes | None, report: str = REP
         else:
             path.write_text(register, encoding="utf-8")
     return path, report_path
+
+
+def unit_config(raw_root: Path) -> None:
+    raw_root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "data" / "raw" / "unit.yaml", raw_root / "unit.yaml")
+    shutil.copytree(ROOT / "data" / "raw" / "ledgers", raw_root / "ledgers")
 
 
 def check(tmp_path: Path, register: str | bytes | None, report: str = REPORT) -> RegisterReport:
@@ -124,7 +133,8 @@ def test_a_binary_file_says_what_it_is(tmp_path):
 
 def test_a_missing_register_is_p303_and_exit_2_on_the_cli(tmp_path):
     (tmp_path / "claims").mkdir()
-    (tmp_path / "raw" / "2025").mkdir(parents=True)
+    unit_config(tmp_path / "raw")
+    (tmp_path / "raw" / "2025").mkdir()
     result = run_cli(tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "[P303]" in result.stdout and "没有数字登记册 (no register for the year)" in result.stdout
