@@ -8,6 +8,7 @@ committed file's sha256 matches its MANIFEST.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -101,3 +102,32 @@ def test_committed_files_match_manifest(year: int) -> None:
         data = (folder / name).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], name
         assert len(data) == entry["bytes"], name
+
+
+# The 2026 report text is written as next year's report of the sample unit: the wording forms the
+# suite must read beyond the 2025 text, and the sample label on its first line.
+REPORT_2026 = RAW / "2026" / "report.txt"
+SAMPLE_LABEL = "【样例（合成数据）"
+WORDING_FORMS_2026 = {
+    "N个百分点": r"\d+(?:\.\d+)?个百分点",
+    "比上年增长/同比增长": r"(?:比上年|同比)增长\d",
+    "以上": r"\d+(?:\.\d+)?万?[\u4e00-\u9fff]{0,2}以上",
+    "全覆盖 (as a result)": r"实现[^。；;,，]*全覆盖",
+    "今年以来": r"今年以来",
+    "近N年 (N > 2)": r"近(?:[三四五六七八九十]|\d{1,2})年",
+    "a rank other than first": r"(?:位列|位居|排名)全县第(?:[2-9]|[二三四五六七八九十])",
+}
+
+
+@pytest.mark.parametrize("form", sorted(WORDING_FORMS_2026))
+def test_report_2026_has_wording_form(form: str) -> None:
+    text = REPORT_2026.read_text(encoding="utf-8")
+    assert re.search(WORDING_FORMS_2026[form], text), f"{REPORT_2026.name}: no {form}"
+
+
+def test_report_2026_is_labelled_a_sample() -> None:
+    first_line = REPORT_2026.read_text(encoding="utf-8").splitlines()[0]
+    assert first_line.startswith(SAMPLE_LABEL) and first_line.endswith("】"), first_line
+    manifest = yaml.safe_load((RAW / "2026" / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["synthetic"] is True
+    assert "report.txt" in {entry["name"] for entry in manifest["files"]}
