@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import shutil
 import time
 from pathlib import Path
 
@@ -297,14 +298,21 @@ def _args(tmp_path: Path, *extra: str) -> list[str]:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Path:
+def workspace(tmp_path: Path):
     (tmp_path / "claims").mkdir()
     (tmp_path / "raw" / "2026").mkdir(parents=True)
+    # The previous register's specs are checked against the unit's configuration under --raw-root.
+    shutil.copy(ROOT / "data" / "raw" / "unit.yaml", tmp_path / "raw" / "unit.yaml")
+    shutil.copytree(ROOT / "data" / "raw" / "ledgers", tmp_path / "raw" / "ledgers")
     (tmp_path / "raw" / "2026" / "report.txt").write_text(NEW_TEXT, encoding="utf-8")
     (tmp_path / "claims" / "2025.yaml").write_text(
         (ROOT / "claims/2025.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    return tmp_path
+    yield tmp_path
+    # The command made the unit under the temporary raw root the active one; later tests read the bundled one.
+    from lawreport.ledgers import default_raw_root, use_unit
+
+    use_unit(default_raw_root())
 
 
 def test_command_writes_the_draft_and_refuses_to_overwrite(workspace: Path, capsys: pytest.CaptureFixture) -> None:
@@ -332,6 +340,8 @@ def test_command_writes_the_draft_and_refuses_to_overwrite(workspace: Path, caps
         ((), lambda w: (w / "raw" / "2026" / "report.txt").unlink(), "找不到 2026 年的报告原文"),
         (("--report", "nowhere.docx"), None, "报告原文无法读取"),
         (("--year", "20x6"), None, "四位年份"),
+        ((), lambda w: (w / "raw" / "unit.yaml").unlink(), "P307"),
+        (("--raw-root", "nowhere"), None, "P301"),
     ],
 )
 def test_command_never_shows_a_traceback(workspace, capsys, extra, setup, message) -> None:

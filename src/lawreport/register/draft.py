@@ -1111,6 +1111,17 @@ def read_previous(path: Path) -> dict[str, Any]:
     return data
 
 
+def _use_unit(raw_root: Path) -> None:
+    """The previous register's specs are checked against the tables of the unit under --raw-root, as
+    in a run and in register check."""
+    from ..ledgers import UnitConfigError, use_unit
+
+    try:
+        use_unit(raw_root)
+    except UnitConfigError as error:
+        raise DraftError(str(error)) from None
+
+
 def _unit_of(args: argparse.Namespace, year: int, previous: Mapping[str, Any] | None) -> str:
     if previous and previous.get("unit"):
         return str(previous["unit"])
@@ -1159,6 +1170,9 @@ def _main_draft(args: argparse.Namespace) -> int:
         raise DraftError(f"{out} 已存在，不覆盖 (exists)；确需重新起草请加 --force")
     if not out.parent.is_dir():
         raise DraftError(f"输出目录不存在 (folder not found)：{out.parent}")
+    raw_root = Path(args.raw_root)
+    if not raw_root.is_dir():
+        raise DraftError(f"[P301] 台账根目录不存在 (raw root not found)：{raw_root}；请检查 --raw-root")
     report = _report_path(args, year)
     try:
         document = read_document(report)
@@ -1168,6 +1182,7 @@ def _main_draft(args: argparse.Namespace) -> int:
         previous_path, previous = None, None
     else:
         previous_path = Path(args.previous) if args.previous else claims_dir / f"{year - 1}.yaml"
+        _use_unit(raw_root)
         previous = read_previous(previous_path)
     draft = draft_register(
         document.text,
