@@ -87,7 +87,9 @@ T = TypeVar("T")
 # Targets per year. Values for a year outside the table fall back to the nearest year present.
 # 2026 is the next cycle of the sample unit (its report text is data/raw/2026/report.txt): some
 # figures up, some down, rates below 100%, one county rank that is not first, and the 2025
-# report's 下一步 commitments made checkable where a ledger column exists (see docs/data-log.md).
+# report's 下一步 commitments made checkable where a ledger column exists: 每月推送普法资讯不少于4条
+# (publicity_events 进网络 by month; not met, February has 3) and 打造2~3个示范点 (demonstration_units
+# named in 2026; met). No ledger records trainings, 普法阵地检查, 碰头会 or 专项督查.
 # Whatever 2026 adds is drawn from generators of its own, so 2021-2025 stay byte-identical.
 # --------------------------------------------------------------------------------------------
 
