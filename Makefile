@@ -38,7 +38,7 @@ samples: $(STAMP) ## 重新生成 data/raw/ 下的样例台账 (regenerate the s
 	$(BIN)/python -m lawreport.sample.generator --out data/raw
 
 expectations: $(STAMP) ## 按台账规格重新生成 expectations/*.json (regenerate the suites from the ledger specs)
-	$(BIN)/python -m lawreport.suites --write expectations/
+	$(BIN)/python -m lawreport.suites --write $(or $(EXPECTATIONS_DIR),expectations/) $(if $(RAW_ROOT),--raw-root $(RAW_ROOT))
 
 lock: $(STAMP) ## 按已安装的环境更新 requirements.lock (refresh the lock file)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^lawreport' > requirements.lock.new

@@ -214,7 +214,18 @@ def main(argv: list[str] | None = None) -> int:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--write", metavar="DIR", type=Path, help="write expectations/<table>.json for every ledger")
     group.add_argument("--check", metavar="DIR", type=Path, help="exit 1 if any suite file is missing or stale")
+    parser.add_argument(
+        "--raw-root", type=Path, default=None, help="the unit's raw root holding unit.yaml (default: the sample unit)"
+    )
     args = parser.parse_args(argv)
+    if args.raw_root is not None:
+        from .ledgers import UnitConfigError, use_unit
+
+        try:
+            use_unit(args.raw_root)
+        except UnitConfigError as error:
+            print(error, file=sys.stderr)
+            return 2
     if args.write is not None:
         for path in write_suites(args.write):
             print(path)
