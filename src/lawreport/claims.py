@@ -25,12 +25,15 @@ from .statuses import STATUS_ZH, STATUSES  # noqa: F401 (STATUSES re-exported)
 from .textscan import NumberMention, scan_numbers
 from .wording import (
     COUNT_KINDS,
+    POINTS_KINDS,
     Figure,
     FigureError,
     Kind,
     NotComputable,
     check_change,
     check_count,
+    check_points,
+    check_rank,
     check_rank_first,
     check_rate,
     check_rate_series,
@@ -236,9 +239,9 @@ def spec_misfit(entry: FigureEntry) -> str:
     kind = entry.figure.kind
     shape = ("per_year " if spec.per_year else "") + spec.aggregate + (" by" if spec.by else "")
     need = ""
-    if kind == Kind.RANK_FIRST:
-        need = "排名(位居第一)须由 Python 指标计算 (ranks need a metric)"
-    elif kind in (Kind.STEADY_PERCENT, Kind.RISING):
+    if kind in (Kind.RANK_FIRST, Kind.RANK):
+        need = "排名(位居第一、位列第N)须由 Python 指标计算 (ranks need a metric)"
+    elif kind in (Kind.STEADY_PERCENT, Kind.RISING) or kind in POINTS_KINDS:
         if not (spec.aggregate == "rate" and spec.per_year):
             need = "需要逐年的比率 (rate with per_year: true)"
     elif kind == Kind.PERCENT:
@@ -503,11 +506,30 @@ def _judge(entry: FigureEntry, figure: Figure, result: MetricResult) -> tuple[bo
     if kind == Kind.RANK_FIRST:
         ranks = result.value
         assert isinstance(ranks, dict)
+        ranks = {k: v for k, v in ranks.items() if not entry.each or k in entry.each}
         holds = check_rank_first({k: v["recomputed"] for k, v in ranks.items()}) and check_rank_first(
             {k: v["published"] for k, v in ranks.items()}
         )
         shown = "；".join(f"{k} 第{v['recomputed']}(通报第{v['published']})" for k, v in ranks.items())
         return holds, shown, ranks
+    if kind == Kind.RANK:
+        ranks = result.value
+        assert isinstance(ranks, dict)
+        chosen = {k: v for k, v in ranks.items() if not entry.each or k in entry.each}
+        holds = check_rank(figure, {k: v["recomputed"] for k, v in chosen.items()}) and check_rank(
+            figure, {k: v["published"] for k, v in chosen.items()}
+        )
+        shown = "；".join(f"{k} 第{v['recomputed']}(通报第{v['published']})" for k, v in chosen.items())
+        return holds, shown, chosen
+    if kind in POINTS_KINDS:
+        years = sorted(result.by_year)
+        if len(years) < 2:
+            raise NotComputable("比上年提高/下降 N个百分点 需要本年和上年两年的比率")
+        previous, current = tuple(result.by_year[years[-2]]), tuple(result.by_year[years[-1]])
+        shown = (
+            f"{years[-2]}年 {_rate_text(*previous, decimals + 2)} → {years[-1]}年 {_rate_text(*current, decimals + 2)}"
+        )
+        return check_points(figure, previous, current), shown, {str(y): list(result.by_year[y]) for y in years}
     if entry.each:
         counts = result.value
         assert isinstance(counts, dict)

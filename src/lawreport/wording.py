@@ -41,6 +41,8 @@ __all__ = [
     "NotComputable",
     "check_change",
     "check_count",
+    "check_points",
+    "check_rank",
     "check_rank_first",
     "check_rate",
     "check_rate_series",
@@ -69,6 +71,9 @@ class Kind(StrEnum):
     ZERO = "zero"  # “零”发生
     ZERO_STREAK = "zero_streak"  # 连续4年…“零”发生
     RANK_FIRST = "rank_first"  # 位居全县第一
+    RANK = "rank"  # 位列全县第3: rank N on each listed indicator
+    POINTS_UP = "points_up"  # 比上年提高0.05个百分点: this year's rate minus last year's, in points
+    POINTS_DOWN = "points_down"  # 比上年下降2个百分点
     RISING = "rising"  # 持续提升
     STEADY_PERCENT = "steady_percent"  # 持续保持100%
 
@@ -79,9 +84,12 @@ COUNT_KINDS = frozenset(
 )  # fmt: skip
 RATE_KINDS = frozenset({Kind.PERCENT, Kind.STEADY_PERCENT})
 CHANGE_KINDS = frozenset({Kind.YOY_DECREASE, Kind.YOY_INCREASE})
+POINTS_KINDS = frozenset({Kind.POINTS_UP, Kind.POINTS_DOWN})
 
 # Accepted qualifiers, in the cleaned form (quotes and spaces removed, full-width folded).
-QUALIFIERS = ("", "同比下降", "同比上升", "连续N年零", "位居第一", "持续提升", "持续保持")
+QUALIFIERS = ("", "同比下降", "同比上升", "连续N年零", "位居第一", "持续提升", "持续保持", "比上年提高", "比上年下降")
+_POINTS_QUALIFIER = {"比上年提高": Kind.POINTS_UP, "比上年下降": Kind.POINTS_DOWN}
+
 
 # Longest first, so 人次 wins over 人 and 场次 over 场. 万元 never reaches this list: 万 is read as the
 # scale (30余万元 is 300,000 < x < 400,000 in 元), so the unit kept is 元.
@@ -110,6 +118,8 @@ _PREFIX_KIND = {"约": Kind.ABOUT, "大约": Kind.ABOUT, "不少于": Kind.AT_LE
                 "不足": Kind.LESS_THAN, "不到": Kind.LESS_THAN}  # fmt: skip
 _POSTFIX_KIND = {"左右": Kind.ABOUT, "以上": Kind.AT_LEAST}
 _STREAK = re.compile(rf"^(?:连续)?(?P<n>\d+|[{CN_NUMERAL_CHARS}]+)年?(?:零(?:发生)?)?$")
+_POINTS = re.compile(r"^(?P<num>\d+(?:\.\d+)?)个?百分点$")
+_RANK = re.compile(rf"^(?:位居|位列|排名|排)?\w{{0,4}}?第(?P<n>\d+|[{CN_NUMERAL_CHARS}]+)(?:名|位)?$")
 _RANK_FIRST = re.compile(r"^(?:位居|排名|排)?\w{0,4}?第(?:一|1)(?:名|位)?$")
 _RISING_WORDS = frozenset({"", "持续提升", "持续上升", "逐年提升", "逐年上升"})
 
@@ -256,7 +266,7 @@ class Figure:
     def universal(self) -> bool:
         """A claim about every row or every year (零, 连续N年零, 100%/0%, 第一, 持续…): one row that
         could not be read could break it, so it holds only on complete evidence."""
-        if self.kind in (Kind.ZERO, Kind.ZERO_STREAK, Kind.RANK_FIRST, Kind.RISING, Kind.STEADY_PERCENT):
+        if self.kind in (Kind.ZERO, Kind.ZERO_STREAK, Kind.RANK_FIRST, Kind.RANK, Kind.RISING, Kind.STEADY_PERCENT):
             return True
         if self.kind == Kind.PERCENT and self.value is not None:
             return self.value in (Decimal(0), Decimal(100))
@@ -303,6 +313,15 @@ class Figure:
             return f"最近连续 {self.years} 年（逐年）每年均为 0，且须有至少 {self.years} 年的数据" + tag
         if self.kind == Kind.RANK_FIRST:
             return "所列每项指标均排名第 1" + tag
+        if self.kind == Kind.RANK:
+            return f"所列每项指标均排名第 {_fmt(self.value)}" + tag
+        if self.kind in POINTS_KINDS:
+            places = _DECIMALS_NAMES.get(self.decimals or 0, f"{self.decimals}位小数")
+            change = "本年比率 − 上年比率" if self.kind == Kind.POINTS_UP else "上年比率 − 本年比率"
+            return (
+                f"{change}（百分点）四舍五入到{places}等于 {_fmt(self.value)}，"
+                f"或两年比率各四舍五入到{places}后相减等于它；任一年分母为 0 时无法计算"
+            ) + tag
         return "逐年严格上升（后一年大于前一年，持平不算），至少需要两年数据" + tag
 
     def _describe_count(self) -> str:
@@ -369,6 +388,23 @@ def parse_figure(written: str, qualifier: str = "") -> Figure:
         if not _RANK_FIRST.match(w) and w not in ("", "位居第一"):
             raise FigureError(f"位居第一 的写法应为“第一”，得到 {written!r}")
         return Figure(written, qualifier, Kind.RANK_FIRST, value=Decimal(1))
+
+    if q in _POINTS_QUALIFIER:
+        m = _POINTS.match(w)
+        if not m:
+            raise FigureError(f"{q} 的写法应为“N个百分点”，得到 {written!r}")
+        exponent = Decimal(m["num"]).as_tuple().exponent
+        decimals = max(0, -exponent) if isinstance(exponent, int) else 0
+        return Figure(
+            written, qualifier, _POINTS_QUALIFIER[q], value=Decimal(m["num"]), unit="个百分点", decimals=decimals
+        )
+
+    if not q and _RANK.match(w):
+        n = _RANK.match(w)["n"]  # type: ignore[index]
+        rank = int(n) if n.isdigit() else cn_to_int(n)
+        if rank < 1:
+            raise FigureError(f"名次至少为 1，得到 {written!r}")
+        return Figure(written, qualifier, Kind.RANK, value=Decimal(rank))
 
     if q == "持续提升" or (not q and w in _RISING_WORDS - {""}):
         if w not in _RISING_WORDS:
@@ -492,6 +528,31 @@ def check_rank_first(ranks: dict[str, int]) -> bool:
     if not ranks:
         raise NotComputable("没有任何指标的排名数据")
     return all(r == 1 for r in ranks.values())
+
+
+def check_rank(fig: Figure, ranks: dict[str, int]) -> bool:
+    """位列第N: rank N on each listed indicator."""
+    _require(fig, {Kind.RANK}, "check_rank")
+    if not ranks:
+        raise NotComputable("没有任何指标的排名数据")
+    return all(Decimal(r) == fig.value for r in ranks.values())
+
+
+def check_points(fig: Figure, previous: tuple[int, int], current: tuple[int, int]) -> bool:
+    """比上年提高/下降 N个百分点: the change of a rate k/n between two years, in percentage points,
+    rounded half up at the written places. Offices subtract the two published (rounded) rates, so
+    that difference is accepted too. A year with n == 0 raises NotComputable."""
+    _require(fig, POINTS_KINDS, "check_points")
+    (k0, n0), (k1, n1) = previous, current
+    _non_negative(k0=k0, n0=n0, k1=k1, n1=n1)
+    if not n0 or not n1:
+        raise NotComputable("分母为 0，比率无法计算")
+    assert fig.value is not None and fig.decimals is not None
+    sign = 1 if fig.kind == Kind.POINTS_UP else -1
+    exact = (_fraction(k1) / _fraction(n1) - _fraction(k0) / _fraction(n0)) * 100 * sign
+    exact_points = round_half_up(Decimal(exact.numerator) / Decimal(exact.denominator), fig.decimals)
+    rounded = (rate_percent(k1, n1, fig.decimals) - rate_percent(k0, n0, fig.decimals)) * sign
+    return fig.value in (exact_points, rounded)
 
 
 def check_rate_series(fig: Figure, counts_by_year: dict[int, tuple[int, int]]) -> bool:

@@ -346,3 +346,56 @@ def test_scaled_near_and_less_than_forms_are_intervals(written, kind, low, high,
     assert figure.kind == kind
     assert figure.interval() == (Decimal(low), Decimal(high), low_in, high_in)
     assert figure.contains(Decimal(low)) is low_in and figure.contains(Decimal(high)) is high_in
+
+
+@pytest.mark.parametrize(
+    "written, qualifier, kind, value, decimals",
+    [
+        ("0.05个百分点", "比上年提高", Kind.POINTS_UP, Decimal("0.05"), 2),
+        ("2个百分点", "比上年下降", Kind.POINTS_DOWN, 2, 0),
+        ("1.0百分点", "比上年提高", Kind.POINTS_UP, 1, 1),
+    ],
+)
+def test_points_forms(written, qualifier, kind, value, decimals):
+    fig = parse_figure(written, qualifier)
+    assert (fig.kind, fig.value, fig.decimals, fig.unit) == (kind, value, decimals, "个百分点")
+
+
+def test_points_need_the_points_form():
+    with pytest.raises(W.FigureError, match="个百分点"):
+        parse_figure("0.05%", "比上年提高")
+
+
+@pytest.mark.parametrize(
+    "written, previous, current, expected",
+    [
+        # 99.85% -> 99.90%: exact change 0.0502 points rounds to 0.05
+        ("0.05个百分点", (6657, 6667), (7005, 7012), True),
+        ("0.06个百分点", (6657, 6667), (7005, 7012), False),
+        # exact change 0.042 rounds to 0.04, but the published rates 99.45% and 99.50% differ by 0.05:
+        # offices subtract the published rates, so both are accepted
+        ("0.05个百分点", (99454, 100000), (99496, 100000), True),
+        ("0.04个百分点", (99454, 100000), (99496, 100000), True),
+        ("0.03个百分点", (99454, 100000), (99496, 100000), False),
+        ("1个百分点", (90, 100), (91, 100), True),
+        ("1个百分点", (91, 100), (90, 100), False),  # it fell: 提高 does not hold
+    ],
+)
+def test_check_points_up(written, previous, current, expected):
+    assert W.check_points(parse_figure(written, "比上年提高"), previous, current) is expected
+
+
+def test_check_points_down_and_zero_base():
+    assert W.check_points(parse_figure("1个百分点", "比上年下降"), (91, 100), (90, 100))
+    with pytest.raises(W.NotComputable):
+        W.check_points(parse_figure("1个百分点", "比上年下降"), (0, 0), (90, 100))
+
+
+@pytest.mark.parametrize("written, rank", [("第3", 3), ("位列全县第3", 3), ("第三名", 3), ("排名第12位", 12)])
+def test_rank_forms(written, rank):
+    fig = parse_figure(written)
+    assert (fig.kind, fig.value) == (Kind.RANK, rank) and fig.universal
+    assert W.check_rank(fig, {"行政检查规范率": rank}) and not W.check_rank(fig, {"行政检查规范率": rank + 1})
+    assert parse_figure("第一").kind == Kind.RANK_FIRST  # first keeps its own form
+    with pytest.raises(W.NotComputable):
+        W.check_rank(fig, {})
