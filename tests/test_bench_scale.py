@@ -22,6 +22,7 @@ from lawreport.sample.generator import (
     MANIFEST_NAME,
     Context,
     build_rows,
+    copy_unit_config,
     generate_year,
     ledgers_for_year,
     scale_factor,
@@ -90,6 +91,7 @@ def test_personal_and_referenced_keys_stay_unique_at_100x(table: str) -> None:
 def test_scale_two_cleans_without_quarantine(year: int, tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     _copy_extras(year, raw / str(year))
+    copy_unit_config(raw)
     generate_year(year, raw / str(year), scale=2)
     params = check_params(
         {
