@@ -39,6 +39,11 @@ if report.register is None:
 else:
     counts = "，".join(f"{STATUS_ZH[s]} ({s}) {n} 个" for s, n in report.counts().items())
     print(f"{report.unit} {params.year} 年报告共登记 {len(report.results)} 个数字：{counts}")
+if report.previous_commitments is not None:
+    from lawreport.register.commitments import counts_text
+
+    print(f"{params.year - 1} 年报告的下一步承诺 {len(report.previous_commitments)} 项，用 {params.year} 年台账核对："
+          + counts_text(report.commitment_counts()))
 
 # %% [markdown]
 # ## 逐项结果 (every figure)

@@ -3,6 +3,10 @@
 Reads claims/<year>.yaml, the year's report.txt and data/clean/<year>/ (and earlier years);
 writes build/<year>/figures.json and build/<year>/lineage/<id>.json (the row ids behind each
 figure), both replaced atomically. Deterministic: no time stamps, stable order.
+
+When last year's register (claims/<year-1>.yaml) lists 下一步 commitments, they are checked on this
+year's clean tables (lawreport.register.commitments) and written to figures.json as
+`previous_commitments`; a year without such a register writes nothing more.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from .claims import STATUSES, FigureResult, Register, load_register, verify_regi
 from .clean_step import years_to_clean
 from .metrics import CleanData
 from .params import RunParams
+from .register.commitments import CommitmentResult, check_commitments, commitment_counts
 from .storage import staged_dir, write_json
 
 
@@ -29,13 +34,18 @@ class FiguresReport:
     synthetic: bool
     year: int
     report_checks: dict[str, Any] | None = None  # the report's own arithmetic (lawreport check), no ledgers
+    # Last year's 下一步 commitments checked on this year's ledgers; None: no such register or commitments.
+    previous_commitments: list[CommitmentResult] | None = None
 
     def counts(self) -> dict[str, int]:
         counter = Counter(r.status for r in self.results)
         return {status: counter.get(status, 0) for status in STATUSES}
 
+    def commitment_counts(self) -> dict[str, int]:
+        return commitment_counts(self.previous_commitments or [])
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "report_checks": self.report_checks,
             "unit": self.unit,
             "year": self.year,
@@ -44,22 +54,32 @@ class FiguresReport:
             "note": "" if self.register else f"{self.year} 年没有数字登记册 claims/{self.year}.yaml，未核对报告数字",
             "summary": self.counts(),
             "figures": [r.to_json() for r in self.results],
-            "commitments": list(self.register.commitments) if self.register else [],
+            # As written, without the next_year spec (checked next year, shown there): the bytes of
+            # a year's figures.json do not change when its register gains next_year specs.
+            "commitments": [_without_spec(c) for c in self.register.commitments] if self.register else [],
         }
+        if self.previous_commitments is not None:
+            data["previous_commitments"] = [r.to_json() for r in self.previous_commitments]
+        return data
+
+
+def _without_spec(commitment: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in commitment.items() if k != "next_year"}
 
 
 def compute_figures(params: RunParams) -> FiguresReport:
     clean_report = json.loads((params.clean_dir / "clean_report.json").read_text(encoding="utf-8"))
     unit, synthetic = str(clean_report["unit"]), bool(clean_report["synthetic"])
     checks = report_checks(params.report_path)
+    data = CleanData(params.path(params.clean_root), params.year, years_to_clean(params))
+    previous = check_commitments(params.path(params.claims_dir) / f"{params.year - 1}.yaml", data)
     if not params.register_path.exists():
         # A year whose report is not registered (e.g. the sample 2024): the ledgers are still
         # cleaned, validated and shown; there is simply nothing to verify against them.
-        return FiguresReport(None, [], unit, synthetic, params.year, checks)
+        return FiguresReport(None, [], unit, synthetic, params.year, checks, previous)
     # Checked in full (schema, metrics, quotes, every number of the text accounted for) on loading.
     register = load_register(params.register_path, report_path=params.report_path, year=params.year)
-    data = CleanData(params.path(params.clean_root), params.year, years_to_clean(params))
-    return FiguresReport(register, verify_register(register, data), unit, synthetic, params.year, checks)
+    return FiguresReport(register, verify_register(register, data), unit, synthetic, params.year, checks, previous)
 
 
 def report_checks(report_path: Path) -> dict[str, Any] | None:

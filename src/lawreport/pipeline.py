@@ -101,8 +101,10 @@ def _step_files(step: str, params: RunParams) -> list[Path]:
     if step == "validate":
         previous = _tree(params.previous_clean_dir)
         return _tree(params.clean_dir) + previous + _tree(params.path(params.expectations_dir), "*.json")
+    # Last year's register: its 下一步 commitments are checked on this year's ledgers (figures.json).
+    previous_register = params.path(params.claims_dir) / f"{params.year - 1}.yaml"
     if step == "figures":
-        return clean_all + [params.register_path, params.report_path]
+        return clean_all + [params.register_path, params.report_path, previous_register]
     if step == "appendix":
         build = params.build_dir
         return clean_all + [

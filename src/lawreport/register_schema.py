@@ -164,6 +164,13 @@ def check_register_data(
                     str(item.get("id", "")),
                     f"{key} 的这一项仍标有 todo (draft entry not reviewed)：{item['todo']}",
                 )
+            if key == "commitments" and isinstance(item, dict) and "next_year" in item:
+                # How next year's ledgers check it: the compute spec language, per period, a target.
+                from .register.commitments import commitment_problems
+
+                next_year = _mapping_nodes(node)["next_year"][1]
+                for line, message in commitment_problems(next_year):
+                    problems.append(RegisterProblem(name, line, str(item.get("id", "")), f"next_year：{message}"))
     relations = data.get("relations")
     relations_node = top.get("relations", (None, None))[1]
     if relations is not None:

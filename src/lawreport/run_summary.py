@@ -49,6 +49,8 @@ class RunSummary:
     quarantined: dict[tuple[int, str], int] = field(default_factory=dict)  # (year, table) -> rows
     notices: list[tuple[int, str, str, str]] = field(default_factory=list)  # year, code, file, detail
     stale_clean_years: list[int] = field(default_factory=list)
+    # last year's 下一步 commitments checked on this year's ledgers: id, status, first reason
+    commitments: list[tuple[str, str, str]] | None = None
 
     def findings(self, fail_on: tuple[str, ...]) -> list[str]:
         found = []
@@ -76,6 +78,17 @@ class RunSummary:
             out.append(f"报告数字 (figures) {sum(self.statuses.values())} 个：{counts}")
             for figure_id, status, reason in self.not_match:
                 out.append(f"  {STATUS_ZH[status]} ({status})：{figure_id} — {reason}")
+        if self.commitments is not None:
+            from .statuses import COMMITMENT_STATUS_ZH, COMMITMENT_STATUSES
+
+            counts = "，".join(
+                f"{COMMITMENT_STATUS_ZH[s]} {sum(1 for c in self.commitments if c[1] == s)}"
+                for s in COMMITMENT_STATUSES
+            )
+            out.append(f"上年承诺 (last year's commitments) {len(self.commitments)} 项：{counts}")
+            for commitment_id, status, reason in self.commitments:
+                if status == "not_met":
+                    out.append(f"  {COMMITMENT_STATUS_ZH[status]} ({status})：{commitment_id} — {reason}")
         if self.quarantined:
             total = sum(self.quarantined.values())
             out.append(f"被隔离的行 (quarantined rows) 共 {total} 行：")
@@ -123,6 +136,11 @@ def summarise(params: RunParams) -> RunSummary:
         if figure.get("status") != "match":
             reasons = figure.get("reasons") or ["—"]
             summary.not_match.append((str(figure["id"]), str(figure["status"]), str(reasons[0])))
+    if "previous_commitments" in figures:
+        summary.commitments = [
+            (str(c["id"]), str(c["status"]), "；".join(c.get("reasons") or ["—"]))
+            for c in figures["previous_commitments"]
+        ]
     for year in years_to_clean(params):
         report = _json(params.path(params.clean_root) / str(year) / "clean_report.json")
         for table, ledger in (report.get("ledgers") or {}).items():

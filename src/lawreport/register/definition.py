@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..ledgers import LEDGERS_BY_TABLE, Column
-from .spec import SOURCE_PSEUDO_COLUMNS, ColumnRef, Compute, Condition, Selection
+from .spec import SOURCE_PSEUDO_COLUMNS, ColumnRef, CommitmentCheck, Compute, Condition, Selection, Target
 
 BEFORE_AFTER = {"<": "早于", "<=": "不晚于", ">": "晚于", ">=": "不早于"}
 LESS_MORE = {"<": "小于", "<=": "不大于", ">": "大于", ">=": "不小于"}
@@ -128,3 +128,51 @@ def describe(spec: Compute) -> str:
         return f"{scope}{rows}中{column}不同取值的个数(空值不计)。"
     extreme = "最小值" if spec.aggregate == "min" else "最大值"
     return f"{scope}{rows}中{column}的{extreme}(空值不计)。"
+
+
+# ------------------------------------------------------------------ 下一步 commitments
+
+PERIOD_UNITS = {"month": "月", "quarter": "季度", "half_year": "半年", "year": "年度"}
+
+
+def _number(value: Any) -> str:
+    return f"{int(value)}" if float(value).is_integer() else f"{value}"
+
+
+def target_text(target: Target) -> str:
+    """不少于 4 / 不多于 2 / 介于 2 与 3 之间(含两端)."""
+    if target.kind == "at_least":
+        return f"不少于 {_number(target.low)}"
+    if target.kind == "at_most":
+        return f"不多于 {_number(target.high)}"
+    return f"介于 {_number(target.low)} 与 {_number(target.high)} 之间(含两端)"
+
+
+def target_symbol(target: Target) -> str:
+    """≥ 4 / ≤ 2 / 2~3: the target beside each period's value."""
+    if target.kind == "at_least":
+        return f"≥ {_number(target.low)}"
+    if target.kind == "at_most":
+        return f"≤ {_number(target.high)}"
+    return f"{_number(target.low)}~{_number(target.high)}"
+
+
+def describe_commitment(check: CommitmentCheck) -> str:
+    """The 口径 of a commitment's `next_year:` spec as Chinese sentences (ends with 。)."""
+    if check.no_data:
+        return f"没有台账记录这项承诺，不能用台账核对：{check.no_data.rstrip('。')}。"
+    assert check.compute is not None and check.target is not None
+    spec = check.compute
+    body = describe(spec).removeprefix("报告年度").removesuffix("。")
+    date = header(spec.table, check.date)
+    unit = PERIOD_UNITS[check.per]
+    target = target_text(check.target)
+    amount = {"count": "行数", "count_distinct": "个数", "sum": "合计"}[spec.aggregate]
+    if check.per == "year":
+        return (
+            f"承诺的下一年度(本次核对的年度)全年计算：{body}；只计{date}在该年度内的行；全年{amount}{target}即为落实。"
+        )
+    return (
+        f"承诺的下一年度(本次核对的年度)每个{unit}分别计算：{body}；一行按其{date}所在的{unit}计入，"
+        f"{date}为空或不在该年度内的行不计；每个{unit}的{amount}都{target} 才算落实。"
+    )

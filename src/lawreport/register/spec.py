@@ -512,3 +512,153 @@ def parse_compute_data(data: Any) -> Compute:
     if spec is None:
         raise ValueError("；".join(p.message for p in problems) or "compute 规格无效")
     return spec
+
+
+# ------------------------------------------------------------------ 下一步 commitments, checked next year
+
+# The periods a commitment is checked by (每月…, 每季度…, 每半年…, 全年…).
+PERIODS = {
+    "month": "每月 (per month)",
+    "quarter": "每季度 (per quarter)",
+    "half_year": "每半年 (per half year)",
+    "year": "全年 (the year)",
+}
+COMMITMENT_AGGREGATES = ("count", "count_distinct", "sum")
+TARGETS = {
+    "at_least": "不少于 N (at least N)",
+    "at_most": "不多于 N (at most N)",
+    "between": "介于 a 与 b 之间，含两端 (between a and b)",
+}
+COMMITMENT_KEYS = (*COMMITMENT_AGGREGATES, "per", "date", *TARGETS, "no_data")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What every period's value must be: at_least `low`, at_most `high`, or between both (inclusive)."""
+
+    kind: str  # one of TARGETS
+    low: int | float | None = None
+    high: int | float | None = None
+
+    def holds(self, value: Any) -> bool:
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+
+@dataclass(frozen=True)
+class CommitmentCheck:
+    """A parsed `next_year:` spec of a commitment: an aggregate (`compute`, over the next year's clean
+    table) per period, placed by the `date` column, that every period must bring within `target`; or
+    `no_data`, the reason no ledger records what was promised."""
+
+    compute: Compute | None = None
+    per: str = "year"
+    date: str = ""
+    target: Target | None = None
+    no_data: str = ""
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+
+
+def _commitment(parser: _Parser, node: yaml.Node) -> CommitmentCheck | None:
+    items = _mapping(node)
+    if items is None:
+        parser.add(
+            node, f"next_year 应为键值结构，如 {{count: {{table: ...}}, per: month, ...}}，收到 {_value(node)!r}"
+        )
+        return None
+    for key, (key_node, _) in items.items():
+        if key in COMMITMENT_KEYS:
+            continue
+        if key in AGGREGATES or key in ("years", "per_year"):
+            parser.add(
+                key_node,
+                f"next_year 不能用 {key}：承诺在下一年度按期间核对，计算方式只能是 "
+                f"{'、'.join(COMMITMENT_AGGREGATES)} 之一 (not for commitments)",
+            )
+        else:
+            parser.add(key_node, f"next_year 中未知项 (unknown key) {key!r}{closest(key, COMMITMENT_KEYS)}")
+    if not items:
+        if _mapping(node) is not None:
+            parser.add(node, "next_year 为空：请写计算规格与目标，或 {no_data: 原因}")
+        return None
+    if "no_data" in items:
+        if len(items) > 1:
+            parser.add(node, "next_year 写了 no_data 就不能再写计算规格 (no_data stands alone)")
+        reason = parser.text(items["no_data"][1], "no_data（没有台账记录的原因）")
+        return CommitmentCheck(no_data=reason) if reason else None
+    aggregates = [k for k in items if k in COMMITMENT_AGGREGATES]
+    if len(aggregates) != 1:
+        if not aggregates and not any(k in AGGREGATES for k in items):
+            parser.add(node, f"next_year 缺少计算方式 (missing aggregate)：{'、'.join(COMMITMENT_AGGREGATES)} 之一")
+        else:
+            parser.add(node, f"next_year 只能有一种计算方式 (one aggregate)，收到 {'、'.join(aggregates)}")
+        return None
+    key_node, body = items[aggregates[0]]
+    # The aggregate alone, parsed by the figures' own spec parser (same checks, same lines); the
+    # year is the one after the register's, so `years`/`per_year` have no place here.
+    sub = yaml.MappingNode("tag:yaml.org,2002:map", [(key_node, body)], node.start_mark, node.end_mark)
+    spec = parser.compute(sub)
+    if spec is not None and spec.by:
+        parser.add(body, "承诺按期间核对，不能再按列分组 (no `by` in next_year)")
+        spec = None
+    per = ""
+    if "per" not in items:
+        parser.add(node, f"next_year 缺少 per (missing key)：{'、'.join(PERIODS)} 之一")
+    else:
+        per = _value(items["per"][1])
+        if per not in PERIODS:
+            parser.add(items["per"][1], f"per 应为 {'、'.join(PERIODS)} 之一，收到 {per!r}{closest(per, PERIODS)}")
+            per = ""
+    date = ""
+    if "date" not in items:
+        parser.add(node, "next_year 缺少 date (missing key)：哪一列的日期决定一行属于哪个月/季度/半年")
+    elif spec is not None and spec.rows is not None:
+        column = parser.column(LEDGERS_BY_TABLE[spec.table], items["date"][1])
+        if column is not None:
+            if column.kind == "date" or (column.kind == "year" and per == "year"):
+                date = column.clean_name
+            else:
+                allowed = "日期列，或 per: year 时的年度列" if per != "year" else "日期列或年度列"
+                parser.add(items["date"][1], f"date 应为{allowed}，列 {column.clean_name} 是 {column.kind}")
+    target = _target(parser, node, items)
+    if spec is None or not per or not date or target is None:
+        return None
+    return CommitmentCheck(compute=spec, per=per, date=date, target=target)
+
+
+def _target(parser: _Parser, node: yaml.Node, items: dict[str, tuple[yaml.Node, yaml.Node]]) -> Target | None:
+    given = [k for k in items if k in TARGETS]
+    if len(given) != 1:
+        what = "缺少目标 (missing target)" if not given else "只能有一个目标 (one target)"
+        parser.add(node, f"next_year {what}：at_least: N、at_most: N 或 between: [a, b] 之一")
+        return None
+    kind = given[0]
+    value_node = items[kind][1]
+    value = _value(value_node)
+    if kind == "between":
+        if isinstance(value, list) and len(value) == 2 and all(_number(v) for v in value) and value[0] <= value[1]:
+            return Target(kind, value[0], value[1])
+        parser.add(value_node, f"between 应为 [a, b]，两个不小于 0 的数且 a ≤ b，收到 {value!r}")
+        return None
+    if not _number(value):
+        parser.add(value_node, f"{kind} 应为不小于 0 的数，收到 {value!r}")
+        return None
+    return Target(kind, low=value) if kind == "at_least" else Target(kind, high=value)
+
+
+def parse_commitment(node: yaml.Node) -> tuple[CommitmentCheck | None, list[SpecProblem]]:
+    """The typed `next_year:` spec of a commitment, and every problem found (spec None if any)."""
+    parser = _Parser()
+    check = _commitment(parser, node)
+    return (check if not parser.problems else None), parser.problems
+
+
+def parse_commitment_data(data: Any) -> CommitmentCheck:
+    """A `next_year:` spec from plain data (tests, tools); raises ValueError listing the problems."""
+    node = yaml.compose(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    check, problems = parse_commitment(node)
+    if check is None:
+        raise ValueError("；".join(p.message for p in problems) or "next_year 规格无效")
+    return check
