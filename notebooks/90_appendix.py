@@ -62,6 +62,12 @@ display(HTML(appendix.cards_section(app)))
 display(HTML(appendix.arithmetic_section(app)))
 
 # %% [markdown]
+# ## 上年承诺落实情况 (last year's commitments, checked on this year's ledgers)
+
+# %%
+display(HTML(appendix.commitments_section(app)))
+
+# %% [markdown]
 # ## 图表 (charts)
 
 # %%

@@ -63,6 +63,7 @@ SECTIONS = (
     ("report", "报告原文"),
     ("figures", "逐项核对"),
     ("arithmetic", "报告自身的算术"),
+    ("commitments", "上年承诺落实情况"),
     ("charts", "图表"),
     ("quality", "数据质量"),
     ("reproducibility", "可复现性"),
@@ -1090,3 +1091,74 @@ def reproducibility_section(app: AppendixData) -> str:
         parts.append(text_el("p", "命令中〔…〕处是未公开的目录或密钥文件，请换成原运行所用的实际路径。", class_="hint"))
     parts.append(text_el("p", "两次运行的附录除封面的生成时间外逐字节相同。", class_="hint"))
     return _section("reproducibility", "可复现性", "".join(parts))
+
+
+# ------------------------------------------------------------------ last year's commitments
+
+# A commitment status shown with the colour of the figure status it resembles, beside its symbol
+# and word (never the colour alone).
+COMMITMENT_COLOUR = {"met": "match", "not_met": "mismatch", "no_data": "no_data"}
+
+
+def _commitment_label(status: str) -> str:
+    from ..statuses import COMMITMENT_MARK, COMMITMENT_STATUS_ZH
+
+    return f"{COMMITMENT_MARK[status]} {COMMITMENT_STATUS_ZH[status]}"
+
+
+def _personal_table(table_name: str) -> bool:
+    ledger = LEDGERS_BY_TABLE.get(table_name)
+    return ledger is not None and any(c.personal for c in ledger.columns)
+
+
+def _commitment_card(app: AppendixData, item: dict[str, Any]) -> str:
+    status = item["status"]
+    tables = {r["table"] for r in item.get("rows", [])}
+    # Small counts are hidden in the public edition only for tables about people (as breakdowns are).
+    hide_small = not app.internal and any(_personal_table(t) for t in tables)
+    periods = item.get("periods", [])
+    shown = suppress_counts({p["period"]: p["value"] for p in periods}) if hide_small and periods else None
+    rows = []
+    for p in periods:
+        value = shown.cells[p["period"]] if shown else p["value"]
+        cells = [p["label"], value, p["target"], "✓ 达到" if p["ok"] else "✗ 未达到"]
+        if app.internal:
+            cells.append("、".join(p["row_ids"]) or "—")
+        rows.append(cells)
+    headers = ["期间", "值", "目标", "是否达到"] + (["计入的行 (row_id)"] if app.internal else [])
+    facts = [("承诺 (上年报告原文)", item["text"]), ("核对口径", item.get("definition") or "—")]
+    facts += [("说明", reason) for reason in item.get("reasons", [])]
+    facts += [(f"未计入 {r['rows']} 行", r.get("reason", "")) for r in item.get("excluded", [])]
+    body = el("dl", "".join(text_el("dt", k) + text_el("dd", v) for k, v in facts))
+    if rows:
+        body += table(headers, rows, caption=f"{item['text']}：各期间的值与目标", class_="commitment-periods")
+        if shown and shown.any_suppressed:
+            body += text_el("p", LEGEND_ZH, class_="hint")
+    header = el(
+        "header",
+        el("h3", text_el("span", item["text"], class_="figure-name") + " " + text_el("code", item["id"]))
+        + text_el("span", _commitment_label(status), class_="status", data_status=COMMITMENT_COLOUR[status]),
+    )
+    return el("article", header + body, class_="card commitment", id=f"commitment-{item['id']}", data_commitment=status)
+
+
+def commitments_section(app: AppendixData) -> str:
+    """Last year's 下一步 commitments checked on this year's ledgers (figures.json previous_commitments)."""
+    from ..register.commitments import counts_text
+
+    title = "上年承诺落实情况"
+    items = app.figures.get("previous_commitments")
+    if items is None:
+        note = f"{app.year - 1} 年没有数字登记册或其中没有下一步承诺，本年没有上年承诺可核对。"
+        return _section("commitments", title, text_el("p", note, class_="hint"))
+    counts = {s: sum(1 for i in items if i["status"] == s) for s in COMMITMENT_COLOUR}
+    intro = text_el(
+        "p",
+        f"{app.year - 1} 年报告“下一步工作打算”中的 {len(items)} 项承诺，用 {app.year} 年台账逐项核对："
+        f"{counts_text(counts)}。✓ 已落实：每个期间都达到目标；✗ 未落实：列出未达到目标的期间及其值；"
+        "? 无数据：没有台账记录这项承诺，或本年没有相应的清洗表。"
+        + ("各期间计入的台账行见表的最后一列。" if app.internal else "公开版不列台账行。"),
+        class_="hint",
+    )
+    cards = "".join(_commitment_card(app, item) for item in items)
+    return _section("commitments", title, intro + el("div", cards, class_="cards"))
