@@ -74,20 +74,21 @@ class Kind(StrEnum):
     RANK = "rank"  # 位列全县第3: rank N on each listed indicator
     POINTS_UP = "points_up"  # 比上年提高0.05个百分点: this year's rate minus last year's, in points
     POINTS_DOWN = "points_down"  # 比上年下降2个百分点
+    PRESENT = "present"  # 天宝社区成功创建全国民主法治示范社区 (qualifier 有记录): at least one matching row
     RISING = "rising"  # 持续提升
     STEADY_PERCENT = "steady_percent"  # 持续保持100%
 
 
 COUNT_KINDS = frozenset(
     {Kind.EXACT, Kind.ABOVE_APPROX, Kind.ABOUT, Kind.AT_LEAST, Kind.MORE_THAN, Kind.ZERO, Kind.ROUNDED, Kind.NEAR,
-     Kind.LESS_THAN}
+     Kind.LESS_THAN, Kind.PRESENT}
 )  # fmt: skip
 RATE_KINDS = frozenset({Kind.PERCENT, Kind.STEADY_PERCENT})
 CHANGE_KINDS = frozenset({Kind.YOY_DECREASE, Kind.YOY_INCREASE})
 POINTS_KINDS = frozenset({Kind.POINTS_UP, Kind.POINTS_DOWN})
 
 # Accepted qualifiers, in the cleaned form (quotes and spaces removed, full-width folded).
-QUALIFIERS = ("", "同比下降", "同比上升", "连续N年零", "位居第一", "持续提升", "持续保持", "比上年提高", "比上年下降")
+QUALIFIERS = ("", "同比下降", "同比上升", "连续N年零", "位居第一", "持续提升", "持续保持", "比上年提高", "比上年下降", "有记录")
 _POINTS_QUALIFIER = {"比上年提高": Kind.POINTS_UP, "比上年下降": Kind.POINTS_DOWN}
 
 
@@ -291,7 +292,7 @@ class Figure:
             return v - self.step, v, True, True
         if self.kind == Kind.LESS_THAN:
             return Decimal(0), v, True, False
-        if self.kind == Kind.AT_LEAST:
+        if self.kind in (Kind.AT_LEAST, Kind.PRESENT):
             return v, None, True, False
         return v, None, False, False  # MORE_THAN
 
@@ -329,6 +330,8 @@ class Figure:
         assert v is not None
         if self.kind in (Kind.EXACT, Kind.ZERO):
             return f"x = {_fmt(v)}"
+        if self.kind == Kind.PRESENT:
+            return "台账中至少有 1 行符合所述事项 (x ≥ 1)"
         if self.kind == Kind.AT_LEAST:
             return f"x ≥ {_fmt(v)}"
         if self.kind == Kind.MORE_THAN:
@@ -388,6 +391,12 @@ def parse_figure(written: str, qualifier: str = "") -> Figure:
         if not _RANK_FIRST.match(w) and w not in ("", "位居第一"):
             raise FigureError(f"位居第一 的写法应为“第一”，得到 {written!r}")
         return Figure(written, qualifier, Kind.RANK_FIRST, value=Decimal(1))
+
+    if q == "有记录":
+        # A categorical claim (a title won, a body set up): the written words are a name, not a number.
+        if not w:
+            raise FigureError("有记录 需要写出所称的事项，如 全国民主法治示范社区")
+        return Figure(written, qualifier, Kind.PRESENT, value=Decimal(1))
 
     if q in _POINTS_QUALIFIER:
         m = _POINTS.match(w)

@@ -399,3 +399,12 @@ def test_rank_forms(written, rank):
     assert parse_figure("第一").kind == Kind.RANK_FIRST  # first keeps its own form
     with pytest.raises(W.NotComputable):
         W.check_rank(fig, {})
+
+
+def test_a_categorical_claim_holds_on_one_matching_row():
+    fig = parse_figure("全国民主法治示范社区", "有记录")
+    assert fig.kind == Kind.PRESENT and not fig.universal
+    assert W.check_count(fig, 1) and W.check_count(fig, 2) and not W.check_count(fig, 0)
+    assert "至少有 1 行" in fig.describe_zh()
+    with pytest.raises(W.FigureError):
+        parse_figure("", "有记录")
