@@ -37,6 +37,8 @@ from .storage import staged_dir, write_json, write_parquet
 
 QUARANTINE_COLUMNS = ("table", "file", "sheet", "row", "column", "value", "code", "reason", "detail")
 CHANGED_VALUE_NOTICES = frozenset({"N206", "N207"})
+# Ledger notices kept in clean_report.json: the values changed, and the months without a sheet (N208).
+REPORTED_LEDGER_NOTICES = CHANGED_VALUE_NOTICES | {"N208"}
 
 
 @dataclass
@@ -73,8 +75,9 @@ class CleanSummary:
 
     def reported_notices(self) -> list[Problem]:
         """Notices kept in clean_report.json: the run's own, and per ledger the values that were
-        changed without dropping the row (N206 invisible characters, N207 personal data masked)."""
-        changed = [p for r in self.results for p in r.notices if p.code in CHANGED_VALUE_NOTICES]
+        changed without dropping the row (N206 invisible characters, N207 personal data masked) and
+        the months a ledger kept as one sheet per month has no sheet for (N208)."""
+        changed = [p for r in self.results for p in r.notices if p.code in REPORTED_LEDGER_NOTICES]
         return [*self.notices, *changed]
 
 
@@ -149,6 +152,7 @@ def load_cached(params: RunParams, ledger: Ledger, key: str) -> LedgerResult | N
             dropped=Counter(meta["dropped"]),
             ignored_columns=list(meta["ignored_columns"]),
             parquet=entry / "table.parquet",
+            sheets=list(meta.get("sheets", [])),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -172,6 +176,7 @@ def store_cached(params: RunParams, result: LedgerResult, key: str) -> None:
             "rows_quarantined": result.rows_quarantined,
             "dropped": dict(result.dropped),
             "ignored_columns": list(result.ignored_columns),
+            "sheets": result.sheets,
         }
         (staging / "result.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         entry = _entry(params, result.ledger.table, key)

@@ -2,7 +2,9 @@
 
 Reads `data/raw/<year>/` (never writes there); returns tables whose rows keep their raw file,
 sheet and row; quarantines rows that break a rule; counts every dropped row with its reason.
-`rows read = rows kept + rows quarantined + rows dropped` holds for every ledger.
+`rows read = rows kept + rows quarantined + rows dropped` holds for every ledger. A ledger kept as
+one sheet per month (`sheet: "{month}月"`) is each month's sheet cleaned the same way, the rows put
+together in month order (ids `<table>-<month>-<row>`; a single sheet keeps `<table>-<row>`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from . import values as V
 from .errors import LedgerFileError, Problem
 from .ledgers import KIND_DTYPES, ROW_RULES, SOURCE_COLUMNS, Column, Ledger
 from .pseudonym import Pseudonymiser
-from .reading import CellFault, Grid, read_csv_export, read_xlsx_sheet
+from .reading import CellFault, Grid, read_ledger_grids
 
 HEADER_SCAN_ROWS = 20
 FOOTER_PREFIXES = (
@@ -63,13 +65,14 @@ class LedgerResult:
     dropped: Counter[str] = field(default_factory=Counter)
     ignored_columns: list[str] = field(default_factory=list)
     parquet: Path | None = None  # the clean step's cache file holding `table` as written, if any
+    sheets: list[dict[str, object]] = field(default_factory=list)  # one sheet per month: each sheet read
 
     @property
     def rows_kept(self) -> int:
         return len(self.table)
 
     def report(self) -> dict[str, object]:
-        return {
+        report: dict[str, object] = {
             "title": self.ledger.title,
             "file": self.file,
             "sheet": self.sheet,
@@ -80,6 +83,9 @@ class LedgerResult:
             "rows_dropped": dict(sorted(self.dropped.items())),
             "ignored_columns": self.ignored_columns,
         }
+        if self.sheets:  # one sheet per month: where each month's header was and how many rows it had
+            report["sheets"] = self.sheets
+        return report
 
 
 def _fill_merged_header(grid: Grid, header_idx: int) -> tuple[list[str], list[str]]:
@@ -202,6 +208,91 @@ def _personal_notice(
     )
 
 
+def row_id(table: str, sheet_row: int, month: int | None = None) -> str:
+    """A clean row's id: `<table>-<row:05d>`, or `<table>-<month:02d>-<row:05d>` for a ledger kept as
+    one sheet per month (row numbers repeat from sheet to sheet). Stable while the raw rows stay put."""
+    return f"{table}-{sheet_row:05d}" if month is None else f"{table}-{month:02d}-{sheet_row:05d}"
+
+
+@dataclass
+class _SheetPass:
+    """What cleaning one sheet of a ledger produced, before the sheets are put together."""
+
+    grid: Grid
+    header_row: int  # 1-based
+    header: tuple[tuple[str, ...], tuple[tuple[str, int], ...]]  # header cells and column mapping
+    rows_read: int
+    ignored: list[str]
+    file_problems: list[Problem]
+    records: list[dict[str, object]] = field(default_factory=list)
+    quarantine: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)
+    dropped: Counter[str] = field(default_factory=Counter)
+    bad_rows: set[tuple[str, int]] = field(default_factory=set)  # (sheet, row)
+
+
+def _header_cells(sheet: _SheetPass) -> list[str]:
+    cells = list(sheet.header[0])
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _month_header_problems(ledger: Ledger, passes: list[_SheetPass]) -> list[Problem]:
+    """A month sheet whose header differs from the first month's (another column, a column missing or
+    moved) is a file problem naming that sheet: the months are one table split by month."""
+    if not ledger.monthly or len(passes) < 2:
+        return []
+    first = passes[0]
+    if first.file_problems:
+        return []
+    cells = _header_cells(first)
+    problems = []
+    for sheet in passes[1:]:
+        if sheet.file_problems or (_header_cells(sheet), sheet.header[1]) == (cells, first.header[1]):
+            continue
+        own = _header_cells(sheet)
+        extra = [c for c in own if c and c not in cells]
+        missing = [c for c in cells if c and c not in own]
+        what = "；".join(
+            [
+                *([f"多出列「{'」「'.join(extra)}」"] if extra else []),
+                *([f"缺少列「{'」「'.join(missing)}」"] if missing else []),
+            ]
+        )
+        problems.append(
+            Problem(
+                "F011",
+                "file",
+                sheet.grid.file,
+                sheet.grid.sheet,
+                sheet.header_row,
+                table=ledger.table,
+                detail=f"表头与「{first.grid.sheet}」不同 (header differs)：{what or '列的顺序或分组不同'}；"
+                f"每月一个工作表的台账，各月表头须与「{first.grid.sheet}」相同",
+            )
+        )
+    return problems
+
+
+def _missing_months(ledger: Ledger, grids: list[Grid]) -> list[Problem]:
+    """N208: the months of a monthly ledger without a sheet (fine mid-year, named all the same)."""
+    have = {g.month for g in grids}
+    missing = [m for m in range(1, 13) if m not in have]
+    if not missing:
+        return []
+    last = max(m for m in have if m is not None)
+    names = [ledger.month_sheet_names(m)[0] for m in missing]
+    gaps = [ledger.month_sheet_names(m)[0] for m in missing if m < last]
+    detail = f"按「{ledger.sheet}」找到 {'、'.join(g.sheet for g in grids)}，没有 {'、'.join(names)} 的工作表"
+    detail += (
+        f"；其中 {'、'.join(gaps)} 在已有月份之间，请核对是否漏了该月的台账"
+        if gaps
+        else "；年中运行时以后的月份尚无工作表，年度报告前请补齐"
+    )
+    return [Problem("N208", "notice", grids[0].file, value="、".join(names), detail=detail, table=ledger.table)]
+
+
 class LedgerCleaner:
     """Cleans ledgers of one report year with one pseudonymiser."""
 
@@ -210,14 +301,92 @@ class LedgerCleaner:
         self.pseudonymiser = pseudonymiser
         self.today = today or dt.date(year + 1, 12, 31)
 
-    def read_grid(self, ledger: Ledger, path: Path) -> Grid:
-        if ledger.fmt == "csv":
-            return read_csv_export(path, ledger.table)
-        assert ledger.sheet is not None
-        return read_xlsx_sheet(path, ledger.sheet, ledger.table)
+    def read_grids(self, ledger: Ledger, path: Path) -> list[Grid]:
+        return read_ledger_grids(ledger, path)
 
     def clean(self, ledger: Ledger, path: Path) -> LedgerResult:
-        grid = self.read_grid(ledger, path)
+        """Clean one ledger: its one sheet (or CSV), or, kept as one sheet per month, each month's
+        sheet cleaned the same way and the rows put together in month order. Every file-level
+        problem of every sheet is raised at once."""
+        grids = self.read_grids(ledger, path)
+        seen: set[tuple[object, ...]] = set()  # exact duplicates are dropped across months too
+        passes = [self._clean_sheet(ledger, grid, seen, first=k == 0) for k, grid in enumerate(grids)]
+        file_problems = [p for sheet in passes for p in sheet.file_problems]
+        file_problems.extend(_month_header_problems(ledger, passes))
+        if file_problems:
+            raise LedgerFileError(file_problems)
+        records = [r for sheet in passes for r in sheet.records]
+        quarantine = [p for sheet in passes for p in sheet.quarantine]
+        bad_rows = {b for sheet in passes for b in sheet.bad_rows}
+        notices = [p for sheet in passes for p in sheet.notices]
+        dropped: Counter[str] = Counter()
+        for sheet in passes:
+            dropped.update(sheet.dropped)
+        if ledger.monthly:
+            notices[:0] = _missing_months(ledger, grids)
+
+        key = ledger.key_column
+        if key is not None and records:
+            by_key: dict[object, list[dict[str, object]]] = {}
+            for record in records:
+                by_key.setdefault(record[key.clean_name], []).append(record)
+            conflicts = {k for k, group in by_key.items() if len(group) > 1}
+            if conflicts:
+                kept = []
+                for record in records:
+                    value = record[key.clean_name]
+                    if value in conflicts:
+                        others = [r for r in by_key[value] if r is not record]
+                        if ledger.monthly:
+                            where = "、".join(f"「{r['source_sheet']}」第{r['source_row']}行" for r in others)
+                        else:
+                            where = f"第{'、'.join(str(r['source_row']) for r in others)}行"
+                        quarantine.append(
+                            Problem(
+                                "R109",
+                                "row",
+                                str(record["source_file"]),
+                                str(record["source_sheet"]),
+                                int(record["source_row"]),  # type: ignore[arg-type]
+                                key.header,
+                                str(value) if not key.personal else "[已隐藏]",
+                                f"与{where}编号相同但内容不同",
+                                ledger.table,
+                            )
+                        )
+                        bad_rows.add((str(record["source_sheet"]), int(record["source_row"])))  # type: ignore[arg-type]
+                    else:
+                        kept.append(record)
+                records = kept
+
+        table = self.to_frame(ledger, records)
+        first = passes[0]
+        sheets = (
+            [
+                {"sheet": x.grid.sheet, "month": x.grid.month, "header_row": x.header_row, "rows_read": x.rows_read}
+                for x in passes
+            ]
+            if ledger.monthly
+            else []
+        )
+        return LedgerResult(
+            ledger=ledger,
+            file=first.grid.file,
+            sheet="、".join(x.grid.sheet for x in passes),
+            header_row=first.header_row,
+            table=table,
+            quarantine=quarantine,
+            notices=notices,
+            rows_read=sum(x.rows_read for x in passes),
+            rows_quarantined=len(bad_rows),
+            dropped=dropped,
+            ignored_columns=first.ignored,
+            sheets=sheets,
+        )
+
+    def _clean_sheet(self, ledger: Ledger, grid: Grid, seen: set[tuple[object, ...]], first: bool) -> _SheetPass:
+        """One sheet (or CSV) of a ledger: header, dropped rows, merged cells, parsed records and the
+        rows' problems. File-level problems are returned, not raised, so that every sheet is seen."""
         header_idx, found, labels = find_header(grid, ledger)
         file_problems: list[Problem] = []
         mapping: dict[str, int] = {}
@@ -262,9 +431,17 @@ class LedgerCleaner:
         data_start = header_idx + 1
         rows = grid.rows[data_start:]
         width = max((len(r) for r in grid.rows), default=0)
-
-        dropped: Counter[str] = Counter()
-        notices: list[Problem] = [
+        sheet = _SheetPass(
+            grid=grid,
+            header_row=header_idx + grid.first_row,
+            header=(tuple(_fill_merged_header(grid, header_idx)[0]), tuple(sorted(mapping.items()))),
+            rows_read=len(rows),
+            ignored=ignored,
+            file_problems=file_problems,
+        )
+        dropped, notices = sheet.dropped, sheet.notices
+        # The month sheets of one ledger share their header (checked): its unknown columns are said once.
+        notices.extend(
             Problem(
                 "N204",
                 "notice",
@@ -275,11 +452,10 @@ class LedgerCleaner:
                 table=ledger.table,
                 detail="该列不在数据字典中，未进入清洗结果",
             )
-            for col in ignored
-        ]
+            for col in (ignored if first else [])
+        )
         notices.extend(self.remove_invisible(grid, ledger, mapping, data_start))
         keep_idx: list[int] = []
-        seen: set[tuple[object, ...]] = set()
         for i, row in enumerate(rows):
             sheet_row = data_start + i + grid.first_row
             cells = list(row) + [None] * (width - len(row))
@@ -326,7 +502,7 @@ class LedgerCleaner:
                         )
                     )
         if file_problems:
-            raise LedgerFileError(file_problems)
+            return sheet
         for r0, c0, r1, _ in fills:
             value = grid.rows[r0][c0] if c0 < len(grid.rows[r0]) else None
             for r in range(r0 + 1, r1 + 1):
@@ -334,14 +510,12 @@ class LedgerCleaner:
                     grid.rows[r].append(None)
                 grid.rows[r][c0] = value
 
-        records: list[dict[str, object]] = []
-        quarantine: list[Problem] = []
-        bad_rows: set[int] = set()
+        records, quarantine = sheet.records, sheet.quarantine
         for i in keep_idx:
             sheet_row = data_start + i + grid.first_row
             row = grid.rows[data_start + i]
             record: dict[str, object] = {
-                "row_id": f"{ledger.table}-{sheet_row:05d}",
+                "row_id": row_id(ledger.table, sheet_row, grid.month),
                 "source_file": grid.file,
                 "source_sheet": grid.sheet,
                 "source_row": sheet_row,
@@ -356,9 +530,9 @@ class LedgerCleaner:
                         (column.kind == "text" and personal.may_hold_personal(value))
                         or (column.kind == "code" and len(value) >= 18)  # an ID number has 18 characters
                     ):
-                        value, found = self.mask_personal(column, value)
-                        if found:
-                            notices.append(_personal_notice(grid, ledger, column, sheet_row, value, found))
+                        value, found_personal = self.mask_personal(column, value)
+                        if found_personal:
+                            notices.append(_personal_notice(grid, ledger, column, sheet_row, value, found_personal))
                     record[column.clean_name] = value
                 except V.ValueProblem as problem:
                     row_problems.append(
@@ -394,54 +568,10 @@ class LedgerCleaner:
                     )
             if row_problems:
                 quarantine.extend(row_problems)
-                bad_rows.add(sheet_row)
+                sheet.bad_rows.add((grid.sheet, sheet_row))
             else:
                 records.append(record)
-
-        key = ledger.key_column
-        if key is not None and records:
-            by_key: dict[object, list[dict[str, object]]] = {}
-            for record in records:
-                by_key.setdefault(record[key.clean_name], []).append(record)
-            conflicts = {k for k, group in by_key.items() if len(group) > 1}
-            if conflicts:
-                kept = []
-                for record in records:
-                    value = record[key.clean_name]
-                    if value in conflicts:
-                        others = [str(r["source_row"]) for r in by_key[value] if r is not record]
-                        quarantine.append(
-                            Problem(
-                                "R109",
-                                "row",
-                                grid.file,
-                                grid.sheet,
-                                int(record["source_row"]),  # type: ignore[arg-type]
-                                key.header,
-                                str(value) if not key.personal else "[已隐藏]",
-                                f"与第{'、'.join(others)}行编号相同但内容不同",
-                                ledger.table,
-                            )
-                        )
-                        bad_rows.add(int(record["source_row"]))  # type: ignore[arg-type]
-                    else:
-                        kept.append(record)
-                records = kept
-
-        table = self.to_frame(ledger, records)
-        return LedgerResult(
-            ledger=ledger,
-            file=grid.file,
-            sheet=grid.sheet,
-            header_row=header_idx + grid.first_row,
-            table=table,
-            quarantine=quarantine,
-            notices=notices,
-            rows_read=len(rows),
-            rows_quarantined=len(bad_rows),
-            dropped=dropped,
-            ignored_columns=ignored,
-        )
+        return sheet
 
     def mask_personal(self, column: Column, value: str) -> tuple[str, Counter[str]]:
         """Personal data typed into a column that is not declared personal, masked in the clean value.

@@ -36,7 +36,9 @@ def render() -> str:
         "",
         "Generated from the unit configuration (`data/raw/unit.yaml`, `data/raw/ledgers/*.yaml`) by "
         "`python -m lawreport.datadict`; do not edit by hand.",
-        "Every clean table also has `row_id`, `source_file`, `source_sheet`, `source_row` (the raw row it came from).",
+        "Every clean table also has `row_id`, `source_file`, `source_sheet`, `source_row` (the raw row it came from); "
+        "`row_id` is `<table>-<row:05d>`, or `<table>-<month:02d>-<row:05d>` for a ledger kept as one sheet per month "
+        '(`sheet: "{month}月"`: the sheets 1月…12月, 01月 or 一月…十二月, read in month order).',
         "Personal columns (kinds "
         + ", ".join(f"`{k}`" for k in sorted(PERSONAL_KINDS))
         + ") are stored only as keyed pseudonyms, with a `_key` suffix.",
@@ -58,7 +60,9 @@ def render() -> str:
         "- `clean_report.json`: per ledger `rows_read`, `rows_kept`, `rows_quarantined`, `rows_dropped` by code, "
         "header row, ignored columns; unit, year, `synthetic`; `notices`: N205 (file hash differs from the "
         "manifest), N206 (invisible characters removed, counted per column), N207 (personal data masked in a "
-        "column that is not personal, one per cell, value shown masked).",
+        "column that is not personal, one per cell, value shown masked), N208 (months without a sheet in a "
+        "ledger kept as one sheet per month); such a ledger also lists its `sheets` (sheet, month, header row, rows "
+        "read).",
         "- `provenance.json`: sha256 of every input file, parameters, package versions.",
         "",
         "## 核对输出 (build/<year>/figures.json)",
@@ -70,7 +74,10 @@ def render() -> str:
         "with their verdicts, the figures involved and the sentence.",
     ]
     for ledger in ALL_LEDGERS:
-        where = f"`{ledger.file}`" + (f" / 工作表 `{ledger.sheet}`" if ledger.sheet else " (CSV 导出)")
+        if ledger.monthly:
+            where = f"`{ledger.file}` / {ledger.sheet_label}，工作表名 `{ledger.sheet}`"
+        else:
+            where = f"`{ledger.file}`" + (f" / 工作表 `{ledger.sheet}`" if ledger.sheet else " (CSV 导出)")
         lines += [
             "",
             f"## `{ledger.table}` — {ledger.title}",

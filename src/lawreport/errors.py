@@ -63,6 +63,7 @@ CODES: dict[str, tuple[str, str]] = {
     "N205": ("文件与清单哈希不符", "file hash differs from the manifest"),
     "N206": ("删除不可见字符", "invisible characters removed"),
     "N207": ("非个人信息列中发现个人信息，已遮蔽", "personal data in a non-personal column masked"),
+    "N208": ("每月一个工作表的台账缺少某些月份", "months without a sheet in a ledger kept by month"),
 }
 
 # Run-level problems (not tied to a ledger cell): the run stops before any kernel starts, or the

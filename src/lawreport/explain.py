@@ -196,7 +196,7 @@ class RawCells:
         if key in self._sheets:
             return self._sheets[key]
         from .cleaning import find_header
-        from .reading import read_csv_export, read_xlsx_sheet
+        from .reading import read_ledger_sheet
 
         ledger = ledger_of(table)
         path = self.raw_root / str(year) / Path(file).name
@@ -207,7 +207,7 @@ class RawCells:
             self.unavailable[file] = "原始文件在清洗之后被改动过，不显示原值"
         else:
             try:
-                grid = read_csv_export(path, table) if ledger.fmt == "csv" else read_xlsx_sheet(path, sheet, table)
+                grid = read_ledger_sheet(ledger, path, sheet)  # the row's own sheet (a month's, 一月一表)
                 _, hits, _ = find_header(grid, ledger)
             except (LedgerFileError, OSError, ValueError):
                 self.unavailable[file] = "原始文件无法读取"
@@ -510,7 +510,10 @@ def _rows_of(data: CleanData, rowset: RowSet) -> pd.DataFrame:
 def _place_of(table: str, year: int) -> str:
     ledger = ledger_of(table)
     file = ledger.file_name(year) if ledger else ""
-    sheet = f"，工作表「{ledger.sheet}」" if ledger and ledger.sheet else ""
+    if ledger and ledger.monthly:
+        sheet = f"，{ledger.sheet_label}"
+    else:
+        sheet = f"，工作表「{ledger.sheet}」" if ledger and ledger.sheet else ""
     return f"「{ledger_title(table)}」({file}{sheet}，{year} 年)"
 
 

@@ -7,6 +7,10 @@ calamine reads a formula cell saved without a cached value, and an Excel error v
 '' — the same as an empty cell — and refuses the whole sheet on error values it does not know
 (`#GETTING_DATA`, `#SPILL!` …). So the sheet's XML is also scanned once, streaming, for exactly
 those cells (`scan_sheet_faults`); they come back in the grid as `CellFault` values, never as ''.
+
+A ledger kept as one sheet per month (一月一表, `sheet: "{month}月"`) is read as one grid per month
+present (`read_ledger_grids`); whatever goes back from a clean row to its raw cell reads the sheet the
+row names (`read_ledger_sheet`).
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from xml.parsers import expat
 
 import python_calamine as calamine
 
 from .errors import LedgerFileError, Problem
+from .ledgers.spec import Ledger
 
 # An xlsx whose parts unpack to more than this is refused before any XML is parsed.
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -63,6 +69,7 @@ class Grid:
     first_row: int = 1  # the sheet row number of rows[0]
     faults: int = 0  # how many cells are CellFault values
     date1904: bool = False  # the workbook counts date serials from 1904-01-01 (Excel for Mac, some WPS files)
+    month: int | None = None  # the month of a ledger kept as one sheet per month (一月一表)
 
 
 def _fail(code: str, file: str, detail: str, sheet: str = "", table: str = "") -> LedgerFileError:
@@ -471,61 +478,172 @@ def normalise_name(name: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).lower()
 
 
+def _open_workbook(path: Path, table: str) -> calamine.CalamineWorkbook:
+    check_xlsx_file(path, table)
+    try:
+        return calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.PasswordError:
+        raise _fail("F005", path.name, "请取消密码后另存为 .xlsx", table=table) from None
+    except Exception as exc:  # calamine raises several error types for broken files
+        raise _fail("F003", path.name, f"无法读取：{type(exc).__name__}", table=table) from None
+
+
 def read_xlsx_sheet(path: Path, sheet: str, table: str = "") -> Grid:
     """Read one sheet as a grid of Python values. Refuses hidden, missing or ambiguous sheets."""
-    check_xlsx_file(path, table)
-    name = path.name
-    try:
-        workbook = calamine.CalamineWorkbook.from_path(str(path))
-    except calamine.PasswordError:
-        raise _fail("F005", name, "请取消密码后另存为 .xlsx", table=table) from None
-    except Exception as exc:  # calamine raises several error types for broken files
-        raise _fail("F003", name, f"无法读取：{type(exc).__name__}", table=table) from None
+    workbook = _open_workbook(path, table)
     try:
         metadata = {m.name: m for m in workbook.sheets_metadata}
-        wanted = normalise_name(sheet)
-        similar = [
-            n
-            for n in metadata
-            if n != sheet and (normalise_name(n).startswith(wanted) or wanted.startswith(normalise_name(n)))
-        ]
-        if sheet not in metadata:
-            hint = f"；名称相近的工作表：{'、'.join(similar)}" if similar else f"；现有工作表：{'、'.join(metadata)}"
-            raise _fail("F008", name, f"应有工作表「{sheet}」{hint}", sheet=sheet, table=table)
-        if similar:
-            raise _fail(
-                "F010",
-                name,
-                f"「{sheet}」与「{'、'.join(similar)}」名称相近，请删除或改名多余的工作表",
-                sheet=sheet,
-                table=table,
-            )
-        if str(metadata[sheet].visible) != str(calamine.SheetVisibleEnum.Visible):
-            raise _fail("F009", name, "请确认该表是否为当年在用台账，取消隐藏后重试", sheet=sheet, table=table)
-        try:
-            with zipfile.ZipFile(path) as archive:
-                info = workbook_info(archive)
-                part = info.sheet_parts.get(sheet)
-                faults = scan_sheet_faults(archive, part) if part else {}
-        except (ValueError, KeyError, zipfile.BadZipFile, expat.ExpatError) as exc:
-            raise _fail("F003", name, f"工作表 XML 无法解析：{type(exc).__name__}", sheet=sheet, table=table) from None
-        try:
-            rows, merged_raw = _calamine_sheet(workbook, sheet)
-        except Exception as exc:
-            unknown = part and any(f.code == "R120" and f.text not in CALAMINE_ERRORS for f in faults.values())
-            if not unknown:
-                raise _fail("F003", name, f"工作表无法读取：{type(exc).__name__}", sheet=sheet, table=table) from None
-            # calamine refuses error values it does not know (#GETTING_DATA, #SPILL! …): read a copy
-            # in which they say #N/A; the real literals are in `faults`.
-            patched = calamine.CalamineWorkbook.from_filelike(_without_unknown_errors(path, str(part)))
-            try:
-                rows, merged_raw = _calamine_sheet(patched, sheet)
-            except Exception as exc2:
-                raise _fail("F003", name, f"工作表无法读取：{type(exc2).__name__}", sheet=sheet, table=table) from None
-            finally:
-                patched.close()
+        return _read_sheet(path, workbook, metadata, sheet, table)
     finally:
         workbook.close()
+
+
+def month_sheets(ledger: Ledger, names: list[str]) -> dict[int, list[str]]:
+    """Month (1..12) -> the sheets among `names` that are that month's sheet of a monthly ledger:
+    the pattern with 3, 03 or 三 put in, compared after NFKC and without spaces (「３月」「3 月」)."""
+    wanted = {normalise_name(form): month for month in range(1, 13) for form in ledger.month_sheet_names(month)}
+    found: dict[int, list[str]] = {}
+    for name in names:
+        month = wanted.get(normalise_name(name))
+        if month is not None:
+            found.setdefault(month, []).append(name)
+    return dict(sorted(found.items()))
+
+
+def read_month_sheets(path: Path, ledger: Ledger) -> list[Grid]:
+    """Every month's sheet of a ledger kept as one sheet per month, in month order, each checked as
+    read_xlsx_sheet checks one sheet (hidden, similar names). No month at all: F008 naming the
+    pattern and the sheets the file has; two sheets for one month (3月 and 03月): F010."""
+    assert ledger.sheet is not None
+    table, name = ledger.table, path.name
+    workbook = _open_workbook(path, table)
+    try:
+        metadata = {m.name: m for m in workbook.sheets_metadata}
+        found = month_sheets(ledger, list(metadata))
+        if not found:
+            examples = "、".join(ledger.month_sheet_names(1))
+            raise _fail(
+                "F008",
+                name,
+                f"应有每月一个工作表「{ledger.sheet}」(如 {examples})，一个也没有找到；现有工作表：{'、'.join(metadata)}",
+                sheet=ledger.sheet,
+                table=table,
+            )
+        problems = [
+            Problem(
+                "F010",
+                "file",
+                name,
+                sheet=sheets[0],
+                detail=f"{month}月有 {len(sheets)} 个工作表：「{'」「'.join(sheets)}」，请删除或改名多余的工作表",
+                table=table,
+            )
+            for month, sheets in found.items()
+            if len(sheets) > 1
+        ]
+        if problems:
+            raise LedgerFileError(problems)
+        siblings = frozenset(sheets[0] for sheets in found.values())
+        grids = []
+        for month, (sheet,) in found.items():
+            try:
+                grid = _read_sheet(path, workbook, metadata, sheet, table, siblings)
+            except LedgerFileError as error:
+                problems.extend(error.problems)
+                continue
+            grid.month = month
+            grids.append(grid)
+        if problems:
+            raise LedgerFileError(problems)
+        return grids
+    finally:
+        workbook.close()
+
+
+def read_ledger_grids(ledger: Ledger, path: Path) -> list[Grid]:
+    """The grids a ledger's table is read from: the CSV, its one sheet, or each month's sheet."""
+    if ledger.fmt == "csv":
+        return [read_csv_export(path, ledger.table)]
+    assert ledger.sheet is not None
+    if ledger.monthly:
+        return read_month_sheets(path, ledger)
+    return [read_xlsx_sheet(path, ledger.sheet, ledger.table)]
+
+
+def read_ledger_sheet(ledger: Ledger, path: Path, sheet: str) -> Grid:
+    """The one grid a clean row's `source_sheet` names (the CSV for a CSV export): for a ledger kept as
+    one sheet per month, that month's sheet, read as the cleaner read it (its sibling months are not
+    taken for copies of it)."""
+    if ledger.fmt == "csv":
+        return read_csv_export(path, ledger.table)
+    if not ledger.monthly:
+        return read_xlsx_sheet(path, sheet, ledger.table)
+    workbook = _open_workbook(path, ledger.table)
+    try:
+        metadata = {m.name: m for m in workbook.sheets_metadata}
+        found = month_sheets(ledger, list(metadata))
+        siblings = frozenset(name for names in found.values() for name in names)
+        grid = _read_sheet(path, workbook, metadata, sheet, ledger.table, siblings)
+        grid.month = next((month for month, names in found.items() if sheet in names), None)
+        return grid
+    finally:
+        workbook.close()
+
+
+def _read_sheet(
+    path: Path,
+    workbook: calamine.CalamineWorkbook,
+    metadata: dict[str, Any],
+    sheet: str,
+    table: str,
+    siblings: frozenset[str] = frozenset(),
+) -> Grid:
+    """One sheet of an open workbook; `siblings` are the other month sheets of the same ledger, which
+    may look alike (月1, 月10) without being taken for a stray copy."""
+    name = path.name
+    wanted = normalise_name(sheet)
+    similar = [
+        n
+        for n in metadata
+        if n != sheet
+        and n not in siblings
+        and (normalise_name(n).startswith(wanted) or wanted.startswith(normalise_name(n)))
+    ]
+    if sheet not in metadata:
+        hint = f"；名称相近的工作表：{'、'.join(similar)}" if similar else f"；现有工作表：{'、'.join(metadata)}"
+        raise _fail("F008", name, f"应有工作表「{sheet}」{hint}", sheet=sheet, table=table)
+    if similar:
+        raise _fail(
+            "F010",
+            name,
+            f"「{sheet}」与「{'、'.join(similar)}」名称相近，请删除或改名多余的工作表",
+            sheet=sheet,
+            table=table,
+        )
+    if str(metadata[sheet].visible) != str(calamine.SheetVisibleEnum.Visible):
+        raise _fail("F009", name, "请确认该表是否为当年在用台账，取消隐藏后重试", sheet=sheet, table=table)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = workbook_info(archive)
+            part = info.sheet_parts.get(sheet)
+            faults = scan_sheet_faults(archive, part) if part else {}
+    except (ValueError, KeyError, zipfile.BadZipFile, expat.ExpatError) as exc:
+        raise _fail("F003", name, f"工作表 XML 无法解析：{type(exc).__name__}", sheet=sheet, table=table) from None
+    try:
+        rows, merged_raw = _calamine_sheet(workbook, sheet)
+    except Exception as exc:
+        unknown = part and any(f.code == "R120" and f.text not in CALAMINE_ERRORS for f in faults.values())
+        if not unknown:
+            raise _fail("F003", name, f"工作表无法读取：{type(exc).__name__}", sheet=sheet, table=table) from None
+        # calamine refuses error values it does not know (#GETTING_DATA, #SPILL! …): read a copy
+        # in which they say #N/A; the real literals are in `faults`.
+        patched = calamine.CalamineWorkbook.from_filelike(_without_unknown_errors(path, str(part)))
+        try:
+            rows, merged_raw = _calamine_sheet(patched, sheet)
+        except Exception as exc2:
+            raise _fail("F003", name, f"工作表无法读取：{type(exc2).__name__}", sheet=sheet, table=table) from None
+        finally:
+            patched.close()
     merged = [(a[0], a[1], b[0], b[1]) for a, b in merged_raw]
     grid_rows = [list(r) for r in rows]
     _place_faults(grid_rows, faults)

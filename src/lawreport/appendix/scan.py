@@ -40,7 +40,7 @@ from ..manifest import MANIFEST_NAME, read_manifest
 from ..personal import EDGE_L as _EDGE_L
 from ..personal import EDGE_R as _EDGE_R
 from ..personal import ID_NUMBER, LANDLINE, LANDLINE_SCAN, MOBILE, MOBILE_SCAN, finditer_in_runs, id_check_digit
-from ..reading import read_csv_export, read_xlsx_sheet
+from ..reading import read_ledger_grids
 
 if TYPE_CHECKING:
     from ..params import RunParams
@@ -481,22 +481,22 @@ def _raw_cells(raw_root: Path, year: int) -> Iterator[Cell]:
         for ledger in manifest.ledgers:
             path = folder / ledger.file_name(manifest.year)
             try:
-                grid = (
-                    read_csv_export(path, ledger.table)
-                    if ledger.fmt == "csv"
-                    else read_xlsx_sheet(path, ledger.sheet or "", ledger.table)
-                )
-                header_idx, found, labels = find_header(grid, ledger)
+                grids = read_ledger_grids(ledger, path)  # one grid per month for a ledger kept by month
             except Exception:  # noqa: BLE001
                 continue
-            headers = {hits[0]: c.header for c in ledger.columns if (hits := found.get(c.name))}
-            for i, row in enumerate(grid.rows[header_idx + 1 :]):
-                sheet_row = header_idx + 1 + i + grid.first_row
-                for j, value in enumerate(row):
-                    if value in (None, ""):
-                        continue
-                    label = headers.get(j) or ("/".join(sorted(labels[j])) if j < len(labels) and labels[j] else "")
-                    yield Cell(grid.file, grid.sheet, sheet_row, label or f"第{j + 1}列", str(value).strip())
+            for grid in grids:
+                try:
+                    header_idx, found, labels = find_header(grid, ledger)
+                except Exception:  # noqa: BLE001
+                    continue
+                headers = {hits[0]: c.header for c in ledger.columns if (hits := found.get(c.name))}
+                for i, row in enumerate(grid.rows[header_idx + 1 :]):
+                    sheet_row = header_idx + 1 + i + grid.first_row
+                    for j, value in enumerate(row):
+                        if value in (None, ""):
+                            continue
+                        label = headers.get(j) or ("/".join(sorted(labels[j])) if j < len(labels) and labels[j] else "")
+                        yield Cell(grid.file, grid.sheet, sheet_row, label or f"第{j + 1}列", str(value).strip())
 
 
 def _clean_cells(clean_root: Path, year: int) -> Iterator[Cell]:
@@ -799,19 +799,15 @@ def _raw_values(raw_dir: Path) -> tuple[set[str], set[str]]:
         path = raw_dir / ledger.file_name(manifest.year)
         if not path.exists():
             continue
-        grid = (
-            read_csv_export(path, ledger.table)
-            if ledger.fmt == "csv"
-            else read_xlsx_sheet(path, ledger.sheet or "", ledger.table)
-        )
-        header_idx, found, _ = find_header(grid, ledger)
-        rows = grid.rows[header_idx + 1 :]
-        for column in ledger.columns:
-            if not found.get(column.name):
-                continue
-            j = found[column.name][0]
-            texts = (str(row[j]).strip() for row in rows if j < len(row) and row[j] not in (None, ""))
-            (personal if column.personal else public).update(value for value in texts if len(value) >= 2)
+        for grid in read_ledger_grids(ledger, path):  # every month's sheet of a ledger kept by month
+            header_idx, found, _ = find_header(grid, ledger)
+            rows = grid.rows[header_idx + 1 :]
+            for column in ledger.columns:
+                if not found.get(column.name):
+                    continue
+                j = found[column.name][0]
+                texts = (str(row[j]).strip() for row in rows if j < len(row) and row[j] not in (None, ""))
+                (personal if column.personal else public).update(value for value in texts if len(value) >= 2)
     return personal, public
 
 

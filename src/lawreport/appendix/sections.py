@@ -552,7 +552,10 @@ def _first_table(figure: dict[str, Any]) -> str:
 
 def _ledger_place(name: str, year: int) -> str:
     ledger = LEDGERS_BY_TABLE.get(name)
-    sheet = f"，工作表「{ledger.sheet}」" if ledger and ledger.sheet else ""
+    if ledger and ledger.monthly:
+        sheet = f"，{ledger.sheet_label}"
+    else:
+        sheet = f"，工作表「{ledger.sheet}」" if ledger and ledger.sheet else ""
     return f"「{_title(name)}」({_file(name, year)}{sheet}，{year} 年)"
 
 
@@ -623,7 +626,7 @@ def _sources(figure: dict[str, Any]) -> str:
     for key, count in sources.get("tables", {}).items():
         name, year = _split_source(key)
         ledger = LEDGERS_BY_TABLE.get(name)
-        rows.append([_title(name), _file(name, year), (ledger.sheet or "") if ledger else "", str(year), str(count)])
+        rows.append([_title(name), _file(name, year), ledger.sheet_label if ledger else "", str(year), str(count)])
     summary = (
         f"计入 {sources.get('rows_counted', 0)} 行；未计入 {sources.get('rows_excluded', 0)} 行(同一行可因多个原因列出)"
     )

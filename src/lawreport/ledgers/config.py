@@ -21,7 +21,7 @@ import yaml
 
 from ..params import ParameterError
 from ..register_schema import LOADER, closest
-from .spec import ROW_RULES, Column, Kind, Ledger
+from .spec import MONTH_PLACEHOLDER, ROW_RULES, Column, Kind, Ledger
 
 UNIT_FILE = "unit.yaml"
 LEDGER_FOLDER = "ledgers"
@@ -254,12 +254,35 @@ def _ledgers(
                 ok = False
         if not ok:
             continue
-        if raw["sheet"] is not None and not isinstance(raw["sheet"], str):
+        sheet, is_csv = raw["sheet"], raw["file"].lower().endswith(".csv")
+        if isinstance(sheet, dict):  # sheet: {month}月 unquoted reads as a YAML mapping
+            problems.add(path, nodes["sheet"][1], where, 'sheet 含 {month} 时须加引号，如 sheet: "{month}月"')
+            ok = False
+        elif sheet is not None and not isinstance(sheet, str):
             problems.add(path, nodes["sheet"][1], where, "sheet 应为工作表名称，CSV 文件写 null")
             ok = False
-        if (raw["sheet"] is None) != raw["file"].lower().endswith(".csv"):
+        elif is_csv and isinstance(sheet, str) and MONTH_PLACEHOLDER in sheet:
+            problems.add(
+                path,
+                nodes["sheet"][1],
+                where,
+                "CSV 文件只有一张表，不能每月一个工作表 (a CSV has no sheets)：sheet 写 null，或改用 .xlsx 工作簿",
+            )
+            ok = False
+        elif (sheet is None) != is_csv:
             problems.add(path, nodes["sheet"][1], where, "xlsx 文件须写 sheet（工作表名称）；CSV 文件的 sheet 写 null")
             ok = False
+        elif isinstance(sheet, str) and ("{" in sheet or "}" in sheet):
+            rest = sheet.replace(MONTH_PLACEHOLDER, "", 1)
+            if MONTH_PLACEHOLDER not in sheet or "{" in rest or "}" in rest:
+                problems.add(
+                    path,
+                    nodes["sheet"][1],
+                    where,
+                    "工作表名称中的占位符只能是一个 {month} (only one {month} placeholder)："
+                    f'每月一个工作表写 sheet: "{{month}}月"（匹配 1月、01月、一月…十二月），收到 {sheet!r}',
+                )
+                ok = False
         if "multi_year" in raw and not isinstance(raw["multi_year"], bool):
             problems.add(
                 path, nodes["multi_year"][1], where, f"multi_year 应为 true 或 false，收到 {raw['multi_year']!r}"

@@ -40,6 +40,9 @@ KIND_DTYPES: dict[str, str] = {
     "amount": "Float64",
     "flag": "boolean",
 }
+# A ledger kept as one sheet per month (一月一表) names its sheets with this placeholder: `sheet: "{month}月"`.
+MONTH_PLACEHOLDER = "{month}"
+CHINESE_MONTHS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
 # Row rules a ledger may list in `checks`: rule name -> (later date column, earlier date column).
 ROW_RULES: dict[str, tuple[str, str]] = {
     "closed_not_before_received": ("closed_date", "received_date"),
@@ -90,7 +93,7 @@ class Ledger:
     table: str  # clean table name; also the expectation suite's name
     title: str  # Chinese name of the ledger
     file: str  # file name inside data/raw/<year>/, with {year} for the report year
-    sheet: str | None  # sheet name for .xlsx; None for CSV
+    sheet: str | None  # sheet name for .xlsx ("{month}月": one sheet per month); None for CSV
     keeper: str  # who keeps it (科室 or platform)
     description: str
     columns: tuple[Column, ...]
@@ -103,6 +106,25 @@ class Ledger:
 
     def file_name(self, year: int) -> str:
         return self.file.format(year=year)
+
+    @property
+    def monthly(self) -> bool:
+        """The ledger is kept as one sheet per month: its sheet name holds {month}."""
+        return self.sheet is not None and MONTH_PLACEHOLDER in self.sheet
+
+    def month_sheet_names(self, month: int) -> tuple[str, ...]:
+        """The names month 1..12 may have: the pattern with 3, 03 or 三 (10, 十 …) put in."""
+        assert self.sheet is not None and 1 <= month <= 12
+        forms = (str(month), f"{month:02d}", CHINESE_MONTHS[month - 1])
+        return tuple(dict.fromkeys(self.sheet.replace(MONTH_PLACEHOLDER, form) for form in forms))
+
+    @property
+    def sheet_label(self) -> str:
+        """The sheet as a reader is told it: its name, or for a monthly ledger the months' names."""
+        if not self.monthly:
+            return self.sheet or ""
+        first, last = self.month_sheet_names(1)[0], self.month_sheet_names(12)[0]
+        return f"每月一个工作表 (one sheet per month: {first}…{last})"
 
     def column(self, name: str) -> Column:
         for col in self.columns:
