@@ -91,7 +91,16 @@ def test_both_editions_are_written_where_the_pipeline_expects_them(run):
         assert page.startswith("<!DOCTYPE html>")
         assert '<html lang="zh-CN">' in page and '<meta charset="utf-8">' in page
         ids = [a["id"] for t, a in Elements(page).tags if t == "section" and "id" in a]
-        assert ids == ["cover", "report", "figures", "arithmetic", "charts", "quality", "reproducibility"], edition
+        assert ids == [
+            "cover",
+            "report",
+            "figures",
+            "arithmetic",
+            "commitments",
+            "charts",
+            "quality",
+            "reproducibility",
+        ], edition
         assert f'data-edition="{edition}"' in page
     assert "公开版" in pages["public"] and "内部审核版" in pages["internal"]
     print("timings (s):", {k: round(v, 1) for k, v in TIMINGS.items()})

@@ -251,3 +251,21 @@ def test_figures_json_lists_this_years_commitments_without_their_next_year_spec(
     assert any("next_year" in c for c in register.commitments)
     report = FiguresReport(register, [], "单位", True, 2025)
     assert all(set(c) == {"id", "text", "check_next_year"} for c in report.to_json()["commitments"])
+
+
+def test_the_appendix_section_shows_status_words_and_symbols_and_row_ids_only_internally():
+    from types import SimpleNamespace
+
+    from lawreport.appendix.sections import commitments_section
+
+    result = check(POSTS, {("publicity_events", YEAR): posts([4, 3] + [4] * 10)})
+    result.commitment = Commitment("posts", "每月推送<b>普法资讯</b>", "")
+    figures = {"previous_commitments": [result.to_json()]}
+    public = commitments_section(SimpleNamespace(figures=figures, year=YEAR, internal=False))
+    internal = commitments_section(SimpleNamespace(figures=figures, year=YEAR, internal=True))
+    for page in (public, internal):
+        assert "✗ 未落实" in page and "2026年2月" in page and "✗ 未达到" in page and "✓ 达到" in page
+        assert "&lt;b&gt;普法资讯" in page and "<b>" not in page
+    assert "publicity_events-2026-5" in internal and "publicity_events-2026" not in public
+    none = commitments_section(SimpleNamespace(figures={}, year=2025, internal=False))
+    assert "2024 年没有数字登记册或其中没有下一步承诺" in none
