@@ -290,6 +290,11 @@ def test_realistic_next_year_of_the_bundled_report() -> None:
     assert matched["qr_code_checks"].written == "400户次以上"
     assert matched["escalated_petitions_zero_streak"].entry["also_covers"] == ["“零”"]
     assert {m.id for m in draft.needs_review} == {"county_rank_first", "proposals_two_years"}
+    # 第一 → 第三 reads as a rank now, but of another kind than last year's 位居第一: its metric must be looked at
+    assert any("写法的类型变了" in r for r in matched["county_rank_first"].review)
+    assert not any(
+        "写法的类型变了" in r for r in matched["qr_code_checks"].review
+    )  # 340户次 → 400户次以上: both counts
     assert seconds < 5
 
 

@@ -42,7 +42,7 @@ import yaml
 
 from ..text.mentions import Mention, find_mentions
 from ..textscan import scan_numbers
-from ..wording import CN_NUMERAL_CHARS, FigureError, parse_figure
+from ..wording import CN_NUMERAL_CHARS, COUNT_KINDS, FigureError, parse_figure
 
 __all__ = [
     "Draft",
@@ -692,9 +692,17 @@ def _matched(
         review.append("引文在报告中不唯一，请改写引文 (quote not unique)")
     qualifier = str(raw.get("qualifier") or "")
     try:
-        parse_figure(written, qualifier)
+        kind = parse_figure(written, qualifier).kind
     except FigureError as error:
         review.append(f"写法无法按规则解读 (wording)：{error}")
+    else:
+        try:
+            old_kind = parse_figure(str(raw.get("written") or ""), qualifier).kind
+        except FigureError:
+            old_kind = kind
+        # 第一 → 第三: a claim of another kind, whose spec or metric may not fit (余, 以上, 约… are all counts)
+        if old_kind != kind and not {old_kind, kind} <= COUNT_KINDS:
+            review.append(f"写法的类型变了 (form changed: {old_kind} → {kind})：请核对计算规格或指标是否仍适用")
     for group in _QUALIFIER_WORDS.get(qualifier, ()):
         if not any(word in quote for word in group):
             review.append(f"限定语「{qualifier}」在新引文中已不成立：请核对 qualifier 与计算规格")
