@@ -11,9 +11,9 @@ A `next_year:` spec is the figures' `compute:` language (lawreport.register.spec
 `date` (the column that places a row in its period) and a target (at_least, at_most, between):
 
     next_year:
-      count: {table: publicity_events, where: {venue_type: 进网络}}
+      count: {table: <表名 table>, where: {<列名 column>: <取值 value>}}
       per: month
-      date: event_date
+      date: <日期列 date column>
       at_least: 4
 
 pandas is imported where a commitment is evaluated, not with this module (reading a register and
