@@ -95,7 +95,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "written_not_in_quote": (
         "引文中找不到数字写法",
         "written not inside its quote",
-        "written（及 also_covers）须为引文中原样出现的数字写法，如引文“已组织专题学法6次”中的 6次",
+        "written（及 also_covers）须为引文中原样出现的数字写法，如引文“已组织培训6次”中的 6次",
     ),
     "text_not_found": (
         "报告中找不到该文字",

@@ -935,7 +935,7 @@ def _new_not_statistics(new: _Text, spans: list[tuple[int, int]]) -> list[dict[s
 
 def _yaml_pair(key: str, value: Any, indent: int) -> str:
     # Block style for the entry's own keys, flow style for the innermost mappings and lists of a spec
-    # (where: {session_type: 专题学法}), as the registers are written by hand.
+    # (where: {column: value}), as the registers are written by hand.
     flow = None if isinstance(value, (dict, list)) else False
     dumped = yaml.safe_dump(
         {key: value}, allow_unicode=True, sort_keys=False, default_flow_style=flow, width=100_000

@@ -5,7 +5,7 @@ which years, or that it is the ratio or difference of two other figures. Its sha
 "登记册的计算规格"):
 
     compute:
-      count: {table: study_sessions, where: {session_type: 专题学法}, excluded_as: 学习形式不是“专题学法”}
+      count: {table: sessions, where: {session_type: 培训}, excluded_as: 不是培训}
     compute:
       rate:
         of: {table: law_exams, where: {passed: true}, excluded_as: 参考但未合格}
