@@ -68,6 +68,12 @@ display(HTML(appendix.arithmetic_section(app)))
 display(HTML(appendix.commitments_section(app)))
 
 # %% [markdown]
+# ## 与上年对照 (year over year: figures kept, new and dropped)
+
+# %%
+display(HTML(appendix.year_over_year_section(app)))
+
+# %% [markdown]
 # ## 图表 (charts)
 
 # %%

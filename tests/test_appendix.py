@@ -97,6 +97,7 @@ def test_both_editions_are_written_where_the_pipeline_expects_them(run):
             "figures",
             "arithmetic",
             "commitments",
+            "years",
             "charts",
             "quality",
             "reproducibility",

@@ -30,6 +30,7 @@ _WHERE = {
     "cards_section": "sections",
     "charts_section": "sections",
     "commitments_section": "sections",
+    "year_over_year_section": "year_over_year",
     "cover": "sections",
     "quality_section": "sections",
     "report_section": "sections",
@@ -71,5 +72,6 @@ __all__ = [
     "report_section",
     "reproducibility_section",
     "scan_published",
+    "year_over_year_section",
     "suppress_counts",
 ]

@@ -64,6 +64,7 @@ SECTIONS = (
     ("figures", "逐项核对"),
     ("arithmetic", "报告自身的算术"),
     ("commitments", "上年承诺落实情况"),
+    ("years", "与上年对照"),
     ("charts", "图表"),
     ("quality", "数据质量"),
     ("reproducibility", "可复现性"),
