@@ -95,6 +95,30 @@ PENALTIES = 41
 PENALTIES_OPEN = 2
 FINES_TOTAL = 126_300  # 罚没款12.63万元
 
+# Ordinary (not personal) words the ledgers are written with. A fake name that occurs inside one of
+# them (林建 in 松林建材门市) would be found by the publishing scan, which looks for every value of the
+# raw personal columns in the published files (P305): such names are drawn again.
+PARTIES = ("茶叶加工作坊", "农家乐", "建材门市", "小餐饮店", "农资经营部", "竹木加工点", "民宿")
+ORDINARY_TEXT = "|".join(
+    [f"{v}{p}" for v in VILLAGES for p in PARTIES]
+    + [f"{v}村" for v in VILLAGES]
+    + [f"{c}社区" for c in COMMUNITIES]
+    + ["青禾镇中心小学", "青禾镇初级中学", "茶岭村小", "青禾茶业合作社", "岚溪竹木加工厂", "禾丰农机站", "镇公众号"]
+    + ["党政综合办公室", "经济发展办公室", "社会事务办公室", "司法所", "财政所", "农业服务中心", "综合行政执法队"]
+    + ["民法典进万家", "防范电信网络诈骗", "土地承包法律知识", "森林防火与野外用火", "反家庭暴力", "农民工工资支付"]
+    + ["占道经营", "违规搭建", "未按规定处置建筑垃圾", "违规焚烧秸秆", "擅自砍伐林木", "餐饮油烟超标排放"]
+    + ["宪法", "民法典", "行政处罚法", "行政复议法", "信访工作条例", "森林法", "土地管理法", "安全生产法"]
+)
+
+
+def person(rng: random.Random) -> str:
+    """An obviously fake name (lawreport.sample.fake) that is not part of an ordinary word here."""
+    name = fake.fake_name(rng)
+    while name in ORDINARY_TEXT:
+        name = fake.fake_name(rng)
+    return name
+
+
 # ------------------------------------------------------------------------------------------------
 # Sheet layouts: (header, group or None, width). Two-level headers put the group above the leaf.
 # ------------------------------------------------------------------------------------------------
@@ -194,7 +218,7 @@ def study_sheets(year: int) -> list[Sheet]:
             score = rng.randint(62, 98)
             exams.append(
                 {
-                    "examinee": fake.fake_name(rng),
+                    "examinee": person(rng),
                     "examinee_id_number": fake.fake_id_number(rng, 1965, 2000),
                     "workplace": where,
                     "post": post,
@@ -296,7 +320,7 @@ def village_sheets(year: int) -> list[Sheet]:
         {
             "village_name": name,
             "village_kind": kind,
-            "adviser": fake.fake_name(rng),
+            "adviser": person(rng),
             "adviser_signed": "是",
             "legal_literates": literates[k],
             "law_post": flag(k in posts),
@@ -312,7 +336,7 @@ def village_sheets(year: int) -> list[Sheet]:
             while mobile in mobiles:  # the mobile is the roster's key: one per mediator
                 mobile = fake.fake_mobile(rng)
             mobiles.add(mobile)
-            roster.append({"mediator": fake.fake_name(rng), "mediator_mobile": mobile, "body": body, "mediator_type": kind})
+            roster.append({"mediator": person(rng), "mediator_mobile": mobile, "body": body, "mediator_type": kind})
     rng.shuffle(roster)
     return [
         Sheet(
@@ -373,7 +397,7 @@ def mediation_sheets(year: int) -> list[Sheet]:
                     "case_no": f"QHTJ{year}{month:02d}{len(rows) + 1:03d}",
                     "registered_date": mixed_date(rng, day),
                     "dispute_kind": rng.choice(kinds),
-                    "applicant": fake.fake_name(rng),
+                    "applicant": person(rng),
                     "applicant_phone": fake.fake_phone(rng),
                     "mediation_body": bodies[k],
                     "outcome": outcomes[k],
@@ -415,7 +439,7 @@ def platform_rows(year: int) -> list[Row]:
     rows = []
     for k, (day, state) in enumerate(zip(dates_in(rng, year, len(states)), states, strict=True)):
         moment = dt.datetime.combine(day, dt.time(rng.randint(8, 17), rng.randint(0, 59), rng.randint(0, 59)))
-        name, phone = fake.fake_name(rng), fake.fake_mobile(rng)
+        name, phone = person(rng), fake.fake_mobile(rng)
         online = rng.random() < 0.6
         rows.append(
             {
@@ -443,7 +467,7 @@ def visits_sheets(year: int) -> list[Sheet]:
     rng.shuffle(evaluations)
     rows = []
     for k, day in enumerate(dates_in(rng, year, n)):
-        name, phone = fake.fake_name(rng), fake.fake_phone(rng)
+        name, phone = person(rng), fake.fake_phone(rng)
         rows.append(
             {
                 "register_no": f"QHXF{year}-{k + 1:03d}",
@@ -484,8 +508,8 @@ def enforcement_sheets(year: int) -> list[Sheet]:
     rng = rng_for(year, "enforcement")
     kinds = [x for x, n in INSPECTIONS.items() for _ in range(n)]
     rng.shuffle(kinds)
-    parties = ("茶叶加工作坊", "农家乐", "建材门市", "小餐饮店", "农资经营部", "竹木加工点", "民宿")
-    officers = [fake.fake_name(rng) for _ in range(8)]
+    parties = PARTIES
+    officers = [person(rng) for _ in range(8)]
     inspections = [
         {
             "inspection_no": f"JC{year}{k + 1:04d}",
@@ -511,7 +535,7 @@ def enforcement_sheets(year: int) -> list[Sheet]:
                 "case_no": f"岚青执罚〔{year}〕{k + 1}号",
                 "filed_date": mixed_date(rng, day),
                 "cause": rng.choice(causes),
-                "offender": fake.fake_name(rng),
+                "offender": person(rng),
                 "closed_date": closed,
                 "fine_yuan": fines.get(k),
             }
