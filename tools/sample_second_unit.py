@@ -267,7 +267,14 @@ def outreach_sheets(year: int) -> list[Sheet]:
     offline = [i for i, f in enumerate(forms) if f != "线上推送"]
     leaflets = dict(zip(offline, split_total(rng, LEAFLETS_TOTAL, len(offline), 60, 240), strict=True))
     audience = split_total(rng, AUDIENCE_TOTAL, len(forms), 80, 380)
-    themes = ("民法典进万家", "防范电信网络诈骗", "土地承包法律知识", "森林防火与野外用火", "反家庭暴力", "农民工工资支付")
+    themes = (
+        "民法典进万家",
+        "防范电信网络诈骗",
+        "土地承包法律知识",
+        "森林防火与野外用火",
+        "反家庭暴力",
+        "农民工工资支付",
+    )
     places = {
         "田坎课堂": lambda: f"{rng.choice(VILLAGES)}村田间",
         "赶场普法": lambda: f"{SHORT}{rng.choice(('一', '三', '六'))}号场镇",
@@ -746,8 +753,12 @@ def generate_year(year: int, out_dir: Path) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write the fictional second unit's synthetic ledgers (虚构单位，合成数据).")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the unit's raw root (default examples/qinghe/raw)")
+    parser = argparse.ArgumentParser(
+        description="Write the fictional second unit's synthetic ledgers (虚构单位，合成数据)."
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="the unit's raw root (default examples/qinghe/raw)"
+    )
     args = parser.parse_args(argv)
     for year in YEARS:
         for path in generate_year(year, args.out / str(year)):
