@@ -103,6 +103,11 @@ BROKEN_REGISTERS = [
         lambda t: t.replace("    definition:", "    qualifier: 3\n    definition:", 1),
         ["qualifier 应为文本"],
     ),
+    (
+        "an unquoted comma in a not_statistics text",
+        lambda t: t.replace("  - {text: '2025年,共受理',", "  - {text: 2025年,共受理,", 1),
+        ["not_statistics 的未知项", "'共受理'", "请加引号"],
+    ),
 ]
 
 

@@ -34,6 +34,12 @@ FIGURE_REQUIRED = ("id", "quote", "written")
 # `compute:` spec (lawreport.register), whose 口径 is written from the spec, so `definition` is refused.
 HOW_COMPUTED = ("metric", "compute")
 TEXT_ITEM_REQUIRED = ("text",)
+# The keys an item of not_statistics or commitments may hold. A text with an unquoted comma in a
+# flow mapping ({text: 2025年,共受理, …}) is read by YAML as a second key: that is caught here.
+TEXT_ITEM_KEYS = {
+    "not_statistics": ("text", "reason", "todo"),
+    "commitments": ("id", "text", "check_next_year", "next_year", "todo"),
+}
 RELATION_KEYS = ("left", "op", "right", "note")
 RELATION_OPS = ("<=",)
 
@@ -164,6 +170,14 @@ def check_register_data(
                     str(item.get("id", "")),
                     f"{key} 的这一项仍标有 todo (draft entry not reviewed)：{item['todo']}",
                 )
+            for item_key, (key_node, _) in _mapping_nodes(node).items():
+                if item_key not in TEXT_ITEM_KEYS[key]:
+                    hint = "；text 中有逗号时请加引号，如 text: '2025年,共受理'" if item.get(item_key) is None else ""
+                    add(
+                        key_node,
+                        str(item.get("id", "")) if isinstance(item, dict) else "",
+                        f"{key} 的未知项 (unknown key) {item_key!r}{closest(item_key, TEXT_ITEM_KEYS[key])}{hint}",
+                    )
             if key == "commitments" and isinstance(item, dict) and "next_year" in item:
                 # How next year's ledgers check it: the compute spec language, per period, a target.
                 from .register.commitments import commitment_problems
