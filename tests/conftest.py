@@ -33,6 +33,7 @@ SLOW_MODULES = (
     "test_browser.py",
     "test_pipeline.py",
     "test_appendix.py",
+    "test_other_runs.py",
     "test_bad_inputs.py",
     "test_clean_sample.py",
     "test_bench_scale.py",
