@@ -88,7 +88,9 @@ CHANGE_KINDS = frozenset({Kind.YOY_DECREASE, Kind.YOY_INCREASE})
 POINTS_KINDS = frozenset({Kind.POINTS_UP, Kind.POINTS_DOWN})
 
 # Accepted qualifiers, in the cleaned form (quotes and spaces removed, full-width folded).
-QUALIFIERS = ("", "同比下降", "同比上升", "连续N年零", "位居第一", "持续提升", "持续保持", "比上年提高", "比上年下降", "有记录")
+QUALIFIERS = (
+    "", "同比下降", "同比上升", "连续N年零", "位居第一", "持续提升", "持续保持", "比上年提高", "比上年下降", "有记录",
+)  # fmt: skip
 _POINTS_QUALIFIER = {"比上年提高": Kind.POINTS_UP, "比上年下降": Kind.POINTS_DOWN}
 
 
