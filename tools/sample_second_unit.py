@@ -38,8 +38,6 @@ import datetime as dt
 import hashlib
 import io
 import random
-import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +49,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from lawreport.ledgers import load_unit
 from lawreport.sample import fake
+from lawreport.sample.generator import normalise_xlsx  # fixed timestamps and metadata: reproducible bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "examples" / "qinghe" / "raw"
@@ -62,7 +62,6 @@ MANIFEST_NAME = "MANIFEST.yaml"
 MANIFEST_NOTE = "虚构单位样例数据(合成)，非真实台账 / a fictional unit's synthetic sample ledgers, not real office data"
 GENERATOR_NAME = "tools/sample_second_unit.py"
 CREATOR = "lawreport second-unit sample generator"
-ZIP_DATE_TIME = (2020, 1, 1, 0, 0, 0)
 BOLD = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -642,27 +641,6 @@ def write_sheet(ws: Worksheet, sheet: Sheet, year: int) -> None:
     ws.freeze_panes = ws.cell(leaf_row + 1, 2)
 
 
-def normalise_xlsx(path: Path, stamp: str) -> None:
-    """Rewrite the .xlsx zip with fixed timestamps and metadata, so its bytes are reproducible."""
-    with zipfile.ZipFile(path) as zin:
-        entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
-        for name, data in entries:
-            if name == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)",
-                    lambda m: m.group(1) + stamp.encode() + m.group(3),
-                    data,
-                )
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            zout.writestr(info, data)
-    path.write_bytes(buf.getvalue())
-
-
 def write_workbook(path: Path, sheets: Sequence[Sheet], year: int) -> Path:
     wb = Workbook()
     wb.remove(wb.active)
@@ -736,18 +714,8 @@ def generate_year(year: int, out_dir: Path) -> list[Path]:
     written.append(write_platform_csv(out_dir / f"矛盾纠纷多元化解平台导出_{year}.csv", year))
     written.append(write_workbook(out_dir / f"{year}年{SHORT}信访登记簿.xlsx", visits_sheets(year), year))
     written.append(write_workbook(out_dir / f"{year}年{SHORT}综合执法台账.xlsx", enforcement_sheets(year), year))
-    ledgers = [
-        "party_study",
-        "staff_exams",
-        "outreach_events",
-        "village_services",
-        "mediators_roster",
-        "mediation_cases",
-        "platform_disputes",
-        "letters_visits",
-        "inspections",
-        "penalties",
-    ]
+    # The MANIFEST lists the unit's ledgers in its configuration's (cleaning) order.
+    ledgers = [ledger.table for ledger in load_unit(DEFAULT_OUT).ledgers]
     written.append(write_manifest(out_dir, year, ledgers))
     return written
 

@@ -1606,7 +1606,7 @@ def write_sheet(ws: Worksheet, ledger: Ledger, rows: list[Row], ctx: Context) ->
     ws.freeze_panes = ws.cell(first_data, 2)
 
 
-def _normalise_xlsx(path: Path, stamp: str) -> None:
+def normalise_xlsx(path: Path, stamp: str) -> None:
     """Rewrite the .xlsx zip so its bytes are reproducible (fixed timestamps, fixed metadata)."""
     with zipfile.ZipFile(path) as zin:
         entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
@@ -1640,7 +1640,7 @@ def write_workbook(path: Path, ledgers: Sequence[Ledger], ctx: Context, scale: i
         assert ledger.sheet is not None
         write_sheet(wb.create_sheet(ledger.sheet), ledger, build_rows(ledger, ctx, scale), ctx)
     wb.save(path)
-    _normalise_xlsx(path, fixed.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    normalise_xlsx(path, fixed.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def write_csv(path: Path, ledger: Ledger, ctx: Context, scale: int = 1) -> None:
