@@ -196,3 +196,40 @@ def test_the_bundled_unit_is_the_default_and_has_every_ledger():
     assert unit_at(SAMPLE_RAW).ledgers == tuple(ALL_LEDGERS)
     manifest = yaml.safe_load((SAMPLE_RAW / "2025" / "MANIFEST.yaml").read_text(encoding="utf-8"))
     assert manifest["ledgers"] == [x.table for x in ALL_LEDGERS]
+
+
+CHART = """\
+charts:
+  - kind: months
+    table: cases
+    date: found_date
+    series: result
+    styles: {化解成功: good, 未化解: bad}
+    title: "{year}年纠纷"
+    x_label: 月份
+    y_label: 件数
+    alt: 柱状图：{year}年各月纠纷，按{series}分色
+    caption: 纠纷台账
+"""
+
+BROKEN_CHARTS = [
+    ("unknown kind", ("kind: months", "kind: month"), ["unknown kind", "'month'"]),
+    ("unknown table", ("table: cases", "table: case"), ["unknown table", "'cases'"]),
+    ("unknown column", ("date: found_date", "date: found"), ["no column", "'found_date'"]),
+    ("unknown placeholder", ("按{series}分色", "按{values}分色"), ["占位符无效", "{series}"]),
+    ("unknown style", ("bad}", "red}"), ["styles 应为"]),
+    ("months without series", ("    series: result\n", ""), ["须有 date 和 series"]),
+]
+
+
+def test_a_good_chart_loads(tmp_path):
+    (chart,) = load_unit(tiny(tmp_path, TINY_UNIT + CHART)).charts
+    assert (chart.kind, chart.table, chart.styles) == ("months", "cases", {"化解成功": "good", "未化解": "bad"})
+
+
+@pytest.mark.parametrize(("what", "edit", "words"), BROKEN_CHARTS, ids=[b[0] for b in BROKEN_CHARTS])
+def test_each_broken_chart_is_named(tmp_path, what, edit, words):
+    message = problems(tmp_path, TINY_UNIT + CHART.replace(*edit))
+    assert "图表" in message
+    for word in words:
+        assert word in message, (word, message)

@@ -115,6 +115,16 @@ class _Problems:
         self.items.append(f"[P307] {path}{line}{' ' + where if where else ''}：{message}")
 
 
+def _unknown_keys(
+    path: Path, nodes: dict[str, tuple[yaml.Node, yaml.Node]], known: Any, where: str, problems: _Problems
+) -> bool:
+    """Say each key not in `known`, with the closest known one; True when there was none."""
+    unknown = [(key, key_node) for key, (key_node, _) in nodes.items() if key not in known]
+    for key, key_node in unknown:
+        problems.add(path, key_node, where, f"未知项 (unknown key) {key!r}{closest(key, sorted(known))}")
+    return not unknown
+
+
 def _nodes(node: yaml.Node | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
     if not isinstance(node, yaml.MappingNode):
         return {}
@@ -154,11 +164,7 @@ def _column(
         problems.add(path, node, where, "每一列应为键值结构 (each column is a mapping: {name, header, kind, meaning})")
         return None
     nodes = _nodes(node)
-    ok = True
-    for key, (key_node, _) in nodes.items():
-        if key not in COLUMN_KEYS:
-            problems.add(path, key_node, where, f"未知项 (unknown key) {key!r}{closest(key, sorted(COLUMN_KEYS))}")
-            ok = False
+    ok = _unknown_keys(path, nodes, COLUMN_KEYS, where, problems)
     for key in COLUMN_REQUIRED:
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             problems.add(path, node, where, f"缺少必填项或不是文本 (missing or not text) {key!r}")
@@ -240,11 +246,7 @@ def _ledgers(
         table = raw.get("table")
         where = f"台账「{table}」" if isinstance(table, str) else ""
         nodes = _nodes(node)
-        ok = True
-        for key, (key_node, _) in nodes.items():
-            if key not in LEDGER_KEYS:
-                problems.add(path, key_node, where, f"未知项 (unknown key) {key!r}{closest(key, sorted(LEDGER_KEYS))}")
-                ok = False
+        ok = _unknown_keys(path, nodes, LEDGER_KEYS, where, problems)
         for key in LEDGER_REQUIRED:
             if key not in raw:
                 problems.add(path, node, where, f"缺少必填项 (missing key) {key!r}")
@@ -353,9 +355,7 @@ def load_unit(raw_root: Path) -> Unit:
     if data is not None and not isinstance(data, dict):
         problems.add(unit_path, root, "", "单位配置应为键值结构 (a mapping with unit, ledger_files, vocabularies…)")
     elif isinstance(data, dict):
-        for key, (key_node, _) in top.items():
-            if key not in UNIT_KEYS:
-                problems.add(unit_path, key_node, "", f"未知项 (unknown key) {key!r}{closest(key, list(UNIT_KEYS))}")
+        _unknown_keys(unit_path, top, UNIT_KEYS, "", problems)
         for key in ("unit", "ledger_files"):
             if key not in data:
                 problems.add(unit_path, root, "", f"缺少必填项 (missing key) {key!r}：{UNIT_KEYS[key]}")
@@ -448,9 +448,7 @@ def _charts(
             problems.add(path, item_node, "", "每个图表应为键值结构 (each chart is a mapping)")
             continue
         before = len(problems.items)
-        for key, (key_node, _) in nodes.items():
-            if key not in CHART_KEYS:
-                problems.add(path, key_node, where, f"未知项 (unknown key) {key!r}{closest(key, CHART_KEYS)}")
+        _unknown_keys(path, nodes, CHART_KEYS, where, problems)
         for key in ("kind", "table", "title", "x_label", "y_label", "alt", "caption"):
             if not isinstance(item.get(key), str) or not item[key].strip():
                 problems.add(path, item_node, where, f"缺少必填项或不是文本 (missing or not text) {key!r}")
