@@ -533,6 +533,13 @@ def first_failure(output: str) -> str:
 def make_copy(parent: Path, n: int) -> Path:
     copy = parent / f"tree{n}"
     shutil.copytree(ROOT / "src", copy / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    # The sample unit's configuration (ledger layouts, vocabularies): the copy's default unit is read
+    # from <copy>/data/raw, as the package's is from the repository's data/raw.
+    raw = ROOT / "data" / "raw"
+    for path in [raw / "unit.yaml", *sorted((raw / "ledgers").glob("*.yaml"))]:
+        target = copy / path.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
     return copy
 
 
