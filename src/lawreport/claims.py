@@ -472,6 +472,22 @@ def _rate_text(k: int, n: int, decimals: int) -> str:
     return f"{shown}%({k}/{n})"
 
 
+def _ranks_cover_each(entry: FigureEntry, ranks: Any) -> None:
+    """A rank claim over the indicators of `each` needs every one of them in the notice: a name the
+    notice lacks (a typo, an indicator renamed) would otherwise be skipped and the claim judged on
+    the others."""
+    import difflib
+
+    missing = [name for name in entry.each if not isinstance(ranks, dict) or name not in ranks]
+    if missing:
+        known = sorted(ranks) if isinstance(ranks, dict) else []
+        hints = "；".join(
+            f"「{m}」" + (f"，是否应为「{near[0]}」" if (near := difflib.get_close_matches(m, known, n=1)) else "")
+            for m in missing
+        )
+        raise NotComputable(f"each 所列指标在通报中没有 (indicator not in the notice)：{hints}")
+
+
 def _judge(entry: FigureEntry, figure: Figure, result: MetricResult) -> tuple[bool, str, Any]:
     """Apply the wording rule to the metric's result: (holds, computed as shown, computed value)."""
     kind = figure.kind
@@ -503,6 +519,8 @@ def _judge(entry: FigureEntry, figure: Figure, result: MetricResult) -> tuple[bo
         series = {int(y): Decimal(k) / Decimal(n) for y, (k, n) in result.by_year.items() if n}
         shown = "；".join(f"{y}年 {_rate_text(k, n, 2)}" for y, (k, n) in sorted(result.by_year.items()))
         return check_rising(series), shown, {str(y): list(v) for y, v in result.by_year.items()}
+    if kind in (Kind.RANK_FIRST, Kind.RANK):
+        _ranks_cover_each(entry, result.value)
     if kind == Kind.RANK_FIRST:
         ranks = result.value
         assert isinstance(ranks, dict)

@@ -398,6 +398,10 @@ def parse_figure(written: str, qualifier: str = "") -> Figure:
         # A categorical claim (a title won, a body set up): the written words are a name, not a number.
         if not w:
             raise FigureError("有记录 需要写出所称的事项，如 全国民主法治示范社区")
+        if re.search(rf"\d|[{CN_NUMERAL_CHARS}]+[{''.join(UNITS)}]", w):
+            raise FigureError(
+                f"有记录 只用于不带数字的判断（称号、全覆盖），{written!r} 含数字：请去掉 qualifier，按数字核对"
+            )
         return Figure(written, qualifier, Kind.PRESENT, value=Decimal(1))
 
     if q in _POINTS_QUALIFIER:
@@ -561,6 +565,8 @@ def check_points(fig: Figure, previous: tuple[int, int], current: tuple[int, int
     assert fig.value is not None and fig.decimals is not None
     sign = 1 if fig.kind == Kind.POINTS_UP else -1
     exact = (_fraction(k1) / _fraction(n1) - _fraction(k0) / _fraction(n0)) * 100 * sign
+    if exact < 0:  # it moved the other way: 提高 is not said of a fall, nor 下降 of a rise
+        return False
     exact_points = round_half_up(Decimal(exact.numerator) / Decimal(exact.denominator), fig.decimals)
     rounded = (rate_percent(k1, n1, fig.decimals) - rate_percent(k0, n0, fig.decimals)) * sign
     return fig.value in (exact_points, rounded)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from frames import frame_data
 
 from lawreport.claims import _judge, load_register, verify_entry
 from lawreport.metrics.base import MetricResult
+from lawreport.wording import NotComputable
 
 REGISTER = """\
 unit: 测试街道
@@ -75,3 +77,15 @@ def test_a_rank_is_judged_on_the_listed_indicators_only(tmp_path):
     assert holds and list(value) == ["规范率"] and "规范率 第3" in shown
     ranks["规范率"] = {"recomputed": 2, "published": 3}  # the county's notice says 3, the values say 2
     assert not _judge(entry, entry.figure, MetricResult("ranks", ranks))[0]
+
+
+def test_an_indicator_of_each_missing_from_the_notice_is_no_data_naming_the_closest(tmp_path):
+    entry = register(tmp_path, "5")["inspection_rank"]
+    entry = replace(entry, each=("规范律",))  # a typo for 规范率
+    ranks = {"规范率": {"recomputed": 3, "published": 3}}
+    try:
+        _judge(entry, entry.figure, MetricResult("ranks", ranks))
+    except NotComputable as reason:
+        assert "规范律" in str(reason) and "是否应为「规范率」" in str(reason)
+    else:
+        raise AssertionError("a missing indicator must not be skipped")

@@ -408,3 +408,14 @@ def test_a_categorical_claim_holds_on_one_matching_row():
     assert "至少有 1 行" in fig.describe_zh()
     with pytest.raises(W.FigureError):
         parse_figure("", "有记录")
+
+
+@pytest.mark.parametrize("written", ["90件", "9个法治示范点", "三个示范点"])
+def test_a_claim_with_a_number_cannot_be_judged_by_presence(written):
+    with pytest.raises(W.FigureError, match="不带数字"):
+        parse_figure(written, "有记录")
+
+
+def test_points_keep_their_direction():
+    # 99.85% -> 99.90%: it rose, so 下降0个百分点 (rounded to 0) is not what happened
+    assert not W.check_points(parse_figure("0个百分点", "比上年下降"), (6657, 6667), (7005, 7012))
