@@ -87,6 +87,35 @@ BROKEN = [
     ),
     ("missing ledger key", None, TINY_LEDGERS.replace("    keeper: 司法所\n", ""), ["missing key", "'keeper'"]),
     ("not UTF-8", None, "ledgers: 台账".encode("gbk").decode("latin-1"), ["not UTF-8"]),
+    ("control character", TINY_UNIT.replace("测试镇", "测试\x07镇"), None, ["control character", "U+0007", "第1行"]),
+    ("empty unit.yaml", "# nothing yet\n", None, ["单位配置为空"]),
+    (
+        "vocabulary named by a number",
+        TINY_UNIT.replace("vocabularies:\n", "vocabularies:\n  1: [甲, 乙]\n"),
+        None,
+        ["词表名 '1' 应为文本"],
+    ),
+    ("full-width commas", TINY_UNIT.replace("[化解成功, 未化解]", "[化解成功，未化解]"), None, ["全角逗号"]),
+    (
+        "repeated key",
+        TINY_UNIT.replace("  results:", "  results: [甲]\n  results:"),
+        None,
+        ["duplicate key", "'results'"],
+    ),
+    ("ledger file listed twice", TINY_UNIT.replace("[cases]", "[cases, cases]"), None, ["listed twice", "'cases'"]),
+    ("unknown file placeholder", None, TINY_LEDGERS.replace("{year}年", "{年度}年"), ["只能用占位符 {year}", "年度"]),
+    (
+        "unbalanced brace in file",
+        None,
+        TINY_LEDGERS.replace("纠纷台账.xlsx", "纠纷台账{.xlsx"),
+        ["只能用占位符 {year}"],
+    ),
+    (
+        "row rule as a mapping",
+        None,
+        TINY_LEDGERS.replace("    columns:", "    checks: [{a: 1}]\n    columns:"),
+        ["unknown row rule"],
+    ),
 ]
 
 
@@ -219,6 +248,8 @@ BROKEN_CHARTS = [
     ("unknown placeholder", ("按{series}分色", "按{values}分色"), ["占位符无效", "{series}"]),
     ("unknown style", ("bad}", "red}"), ["styles 应为"]),
     ("months without series", ("    series: result\n", ""), ["须有 date 和 series"]),
+    ("kind as a list", ("kind: months", "kind: [months]"), ["'kind'"]),
+    ("date as a list", ("date: found_date", "date: [found_date]"), ["date 应为文本"]),
 ]
 
 

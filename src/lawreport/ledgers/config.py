@@ -12,6 +12,7 @@ found in one pass and names the file, the line and the ledger, in Chinese with t
 from __future__ import annotations
 
 import hashlib
+import string
 from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
@@ -144,13 +145,46 @@ def _parse(path: Path, problems: _Problems) -> tuple[Any, yaml.Node | None]:
         problems.add(path, None, "", f"无法读取 (cannot read)：{error.strerror or error}")
         return None, None
     try:
-        return yaml.load(text, Loader=LOADER), yaml.compose(text, Loader=LOADER)
+        data, root = yaml.load(text, Loader=LOADER), yaml.compose(text, Loader=LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else ""
         what = error.problem or error.context or "格式错误"
         problems.add(path, None, where, f"YAML 无法解析 (YAML syntax error)：{what}；请检查缩进和冒号")
         return None, None
+    except yaml.reader.ReaderError as error:  # a control character pasted from Word or a PDF
+        # libyaml counts the position in bytes of the UTF-8 text, the Python reader in characters
+        before = text.encode("utf-8")[: error.position] if LOADER is not yaml.SafeLoader else text[: error.position]
+        line = before.count(b"\n" if isinstance(before, bytes) else "\n") + 1
+        character = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
+        problems.add(
+            path,
+            None,
+            f"第{line}行",
+            f"含不可见的控制字符 (control character) {character}：请删除该字符后保存",
+        )
+        return None, None
+    except yaml.YAMLError as error:
+        problems.add(path, None, "", f"YAML 无法解析 (YAML error)：{error}")
+        return None, None
+    _repeated_keys(path, root, problems)
+    return data, root
+
+
+def _repeated_keys(path: Path, node: yaml.Node | None, problems: _Problems) -> None:
+    """A key written twice in one mapping: YAML keeps the last silently, so the first is lost."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if str(key.value) in seen:
+                problems.add(
+                    path, key, "", f"同一处的键重复 (duplicate key) {key.value!r}：YAML 只保留最后一个，请合并或删除"
+                )
+            seen.add(str(key.value))
+            _repeated_keys(path, value, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _repeated_keys(path, item, problems)
 
 
 def _text_list(value: Any) -> bool:
@@ -285,14 +319,31 @@ def _ledgers(
                     f'每月一个工作表写 sheet: "{{month}}月"（匹配 1月、01月、一月…十二月），收到 {sheet!r}',
                 )
                 ok = False
+        try:
+            fields_in_file = {f for _, f, _, _ in string.Formatter().parse(raw["file"]) if f is not None}
+        except ValueError as error:
+            fields_in_file = {f"格式错误：{error}"}
+        if fields_in_file - {"year"}:
+            problems.add(
+                path,
+                nodes["file"][1],
+                where,
+                f"文件名中只能用占位符 {{year}}（报告年度），收到 {sorted(fields_in_file - {'year'})}；"
+                "文件名本身含花括号时请改名",
+            )
+            ok = False
         if "multi_year" in raw and not isinstance(raw["multi_year"], bool):
             problems.add(
                 path, nodes["multi_year"][1], where, f"multi_year 应为 true 或 false，收到 {raw['multi_year']!r}"
             )
             ok = False
         checks = raw.get("checks", [])
-        if not isinstance(checks, list) or any(c not in ROW_RULES for c in checks):
-            bad = [c for c in checks if c not in ROW_RULES] if isinstance(checks, list) else [checks]
+        if not isinstance(checks, list) or any(not isinstance(c, str) or c not in ROW_RULES for c in checks):
+            bad = (
+                [c for c in checks if not isinstance(c, str) or c not in ROW_RULES]
+                if isinstance(checks, list)
+                else [checks]
+            )
             problems.add(
                 path,
                 nodes["checks"][1],
@@ -346,13 +397,18 @@ def load_unit(raw_root: Path) -> Unit:
             "（各台账的文件、工作表和列）；请参照 data/raw/unit.yaml 编写，见 README「单位配置」"
         )
     data, root = _parse(unit_path, problems)
+    unit_data = data
     top = _nodes(root)
     vocabularies: dict[str, tuple[str, ...]] = {}
     programmes: tuple[str, ...] = ()
     names: list[str] = []
     unit_name = ""
     raw_charts: Any = []
-    if data is not None and not isinstance(data, dict):
+    if data is None and root is None and not problems.items:
+        problems.add(
+            unit_path, None, "", "单位配置为空 (empty)：至少要写 unit（单位名称）和 ledger_files（台账版式文件）"
+        )
+    elif data is not None and not isinstance(data, dict):
         problems.add(unit_path, root, "", "单位配置应为键值结构 (a mapping with unit, ledger_files, vocabularies…)")
     elif isinstance(data, dict):
         _unknown_keys(unit_path, top, UNIT_KEYS, "", problems)
@@ -368,8 +424,18 @@ def load_unit(raw_root: Path) -> Unit:
             problems.add(unit_path, top["vocabularies"][1], "", "vocabularies 应为「词表名: [取值, …]」的键值结构")
         else:
             for name, (key_node, _) in _nodes(top.get("vocabularies", (None, None))[1]).items():
+                if name not in raw_vocabularies:  # 1, on, yes… are read as a number or a boolean
+                    problems.add(unit_path, key_node, "", f"词表名 {name!r} 应为文本：请换个名字或加引号")
+                    continue
                 values = raw_vocabularies[name]
-                if not _text_list(values) or len(set(values)) != len(values):
+                if _text_list(values) and any("，" in v or "、" in v for v in values):
+                    problems.add(
+                        unit_path,
+                        key_node,
+                        "",
+                        f"词表 {name!r} 的取值中有全角逗号或顿号：取值之间请用半角逗号分隔，如 [甲, 乙, 丙]",
+                    )
+                elif not _text_list(values) or len(set(values)) != len(values):
                     problems.add(
                         unit_path, key_node, "", f"词表 {name!r} 应为不重复的非空文本列表 (a list of distinct values)"
                     )
@@ -388,7 +454,11 @@ def load_unit(raw_root: Path) -> Unit:
                     unit_path, top["ledger_files"][1], "", "ledger_files 应为文件名列表，如 [study, petitions]"
                 )
             else:
-                names = list(raw_names)
+                names = list(dict.fromkeys(raw_names))
+                for twice in sorted({n for n in raw_names if raw_names.count(n) > 1}):
+                    problems.add(
+                        unit_path, top["ledger_files"][1], "", f"ledger_files 中重复列出 (listed twice) {twice!r}"
+                    )
     ledgers: list[Ledger] = []
     files = [unit_path]
     folder = raw_root / LEDGER_FOLDER
@@ -399,7 +469,8 @@ def load_unit(raw_root: Path) -> Unit:
         if data is not None or root is not None:
             ledgers.extend(_ledgers(path, data, root, vocabularies, problems))
     listed = {f"{n}.yaml" for n in names}
-    for extra in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+    unit_read = isinstance(unit_data, dict)
+    for extra in sorted(folder.glob("*.yaml")) if folder.is_dir() and unit_read else []:
         if extra.name not in listed:
             problems.add(
                 unit_path, top.get("ledger_files", (None, None))[1], "", f"{extra} 未列入 ledger_files，不会被读取"
@@ -452,6 +523,11 @@ def _charts(
         for key in ("kind", "table", "title", "x_label", "y_label", "alt", "caption"):
             if not isinstance(item.get(key), str) or not item[key].strip():
                 problems.add(path, item_node, where, f"缺少必填项或不是文本 (missing or not text) {key!r}")
+        for key in ("sum", "date", "series", "column", "value_unit", "series_title"):
+            if key in item and not isinstance(item[key], str):
+                problems.add(path, nodes[key][1], where, f"{key} 应为文本 (a column name or text)，收到 {item[key]!r}")
+        if len(problems.items) > before:
+            continue
         kind, table = item.get("kind"), item.get("table")
         if isinstance(kind, str) and kind not in CHART_KINDS:
             more = "；可用：" + "；".join(f"{k} {v}" for k, v in CHART_KINDS.items())
@@ -474,12 +550,16 @@ def _charts(
         dates = item.get("dates")
         if dates is not None and (not isinstance(dates, dict) or not dates):
             problems.add(path, nodes["dates"][1], where, "dates 应为「图例: 日期列」的键值结构")
+        elif dates and any(not isinstance(v, str) or not isinstance(k, str) for k, v in dates.items()):
+            problems.add(path, nodes["dates"][1], where, "dates 的每一项应为「图例文本: 日期列名」")
         elif dates and ledger is not None:
             for label, column in dates.items():
                 if column not in columns:
                     problems.add(path, nodes["dates"][1], where, f"{label}：表 {table} 没有列 {column!r}")
         styles = item.get("styles")
-        if styles is not None and (not isinstance(styles, dict) or any(r not in CHART_ROLES for r in styles.values())):
+        if styles is not None and (
+            not isinstance(styles, dict) or any(not isinstance(r, str) or r not in CHART_ROLES for r in styles.values())
+        ):
             problems.add(path, nodes["styles"][1], where, f"styles 应为「取值: {'/'.join(CHART_ROLES)}」的键值结构")
         if kind == "months" and not (dates or (item.get("date") and item.get("series"))):
             problems.add(path, item_node, where, "months 图表须有 date 和 series，或 dates")
