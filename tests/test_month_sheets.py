@@ -321,3 +321,23 @@ def test_the_month_placeholder_is_checked(tmp_path, sheet, file, words):
     assert "[P307]" in message and "cases.yaml 第5行" in message  # the line of `sheet:`
     for word in words:
         assert word in message, (word, message)
+
+
+def test_a_sheet_named_like_a_month_but_not_by_the_pattern_is_refused(tiny_unit):
+    sheets = {("4月份" if name == "3月" else name): rows for name, rows in MONTHS.items()}
+    problems = file_problems(tiny_unit, sheets)
+    assert [(p.code, p.sheet) for p in problems] == [("F010", "4月份")]
+    assert "不会被读取" in problems[0].detail
+
+
+@pytest.mark.parametrize("label", ["本月合计", "小计", "本月合计：", "合  计"])
+def test_a_total_row_written_another_way_is_dropped_as_a_footer(tiny_unit, label):
+    path = tiny_unit.raw_dir / "2025年纠纷台账.xlsx"
+    book = openpyxl.load_workbook(path)
+    for name in ("1月", "2月", "3月"):
+        sheet = book[name]
+        sheet.cell(sheet.max_row, 1).value = label
+    book.save(path)
+    result = clean_file(tiny_unit)
+    assert [(n.sheet, n.row) for n in result.notices if n.code == "N202"] == [("1月", 5), ("2月", 5), ("3月", 4)]
+    assert [p.code for p in result.quarantine] == ["R102"]  # the planted bad date only, no total row

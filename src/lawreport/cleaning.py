@@ -34,6 +34,13 @@ FOOTER_PREFIXES = (
     "负责人",
     "合计",
     "总计",
+    "小计",  # a subtotal inside the sheet is not a row of data either
+    "本月合计",
+    "本月小计",
+    "本季合计",
+    "本年合计",
+    "本页合计",
+    "本页小计",
     "备注",
     "说明",
     "填报日期",

@@ -498,6 +498,9 @@ def read_xlsx_sheet(path: Path, sheet: str, table: str = "") -> Grid:
         workbook.close()
 
 
+_MONTH_LIKE = re.compile(r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3})月")
+
+
 def month_sheets(ledger: Ledger, names: list[str]) -> dict[int, list[str]]:
     """Month (1..12) -> the sheets among `names` that are that month's sheet of a monthly ledger:
     the pattern with 3, 03 or 三 put in, compared after NFKC and without spaces (「３月」「3 月」)."""
@@ -541,6 +544,22 @@ def read_month_sheets(path: Path, ledger: Ledger) -> list[Grid]:
             for month, sheets in found.items()
             if len(sheets) > 1
         ]
+        # A sheet named like a month's (4月份, 4月（补录）) that the pattern does not take would be
+        # left out silently, and with it a month of rows: the analyst renames it or moves it out.
+        taken = {sheet for sheets in found.values() for sheet in sheets}
+        for other in metadata:
+            if other not in taken and _MONTH_LIKE.match(normalise_name(other)):
+                problems.append(
+                    Problem(
+                        "F010",
+                        "file",
+                        name,
+                        sheet=other,
+                        detail=f"工作表「{other}」像某月的台账，但不符合「{ledger.sheet}」，不会被读取："
+                        f"请改名为 {'、'.join(ledger.month_sheet_names(1)[:2])} 这样的名称，或移出工作簿",
+                        table=table,
+                    )
+                )
         if problems:
             raise LedgerFileError(problems)
         siblings = frozenset(sheets[0] for sheets in found.values())
