@@ -347,6 +347,7 @@ def test_command_writes_the_draft_and_refuses_to_overwrite(workspace: Path, caps
         (("--year", "20x6"), None, "四位年份"),
         ((), lambda w: (w / "raw" / "unit.yaml").unlink(), "P307"),
         (("--raw-root", "nowhere"), None, "P301"),
+        (("--out", ".", "--force"), None, "指向的是文件夹"),
     ],
 )
 def test_command_never_shows_a_traceback(workspace, capsys, extra, setup, message) -> None:

@@ -1174,6 +1174,8 @@ def _main_draft(args: argparse.Namespace) -> int:
     if not claims_dir.is_dir():
         raise DraftError(f"数字登记册目录不存在 (claims dir not found)：{claims_dir}")
     out = Path(args.out) if args.out else claims_dir / f"{year}.yaml"
+    if out.is_dir():
+        raise DraftError(f"--out 指向的是文件夹 (a folder)：{out}；请给出文件名，如 {out / f'{year}.yaml'}")
     if out.exists() and not args.force:
         raise DraftError(f"{out} 已存在，不覆盖 (exists)；确需重新起草请加 --force")
     if not out.parent.is_dir():
