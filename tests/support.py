@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from lawreport.cleaning import find_header
-from lawreport.ledgers import get_ledger, unit_at
+from lawreport.ledgers import copy_config, get_ledger
 from lawreport.manifest import MANIFEST_NAME, sha256_file
 from lawreport.params import PROJECT_ROOT, RunParams, check_params
 from lawreport.reading import read_xlsx_sheet
@@ -27,11 +27,7 @@ SAMPLE_RAW = PROJECT_ROOT / "data" / "raw"
 
 def copy_unit(raw_root: Path) -> Path:
     """Copy the sample unit's configuration (unit.yaml, ledgers/*.yaml) into raw_root."""
-    unit = unit_at(SAMPLE_RAW)
-    for path in unit.files:
-        target = raw_root / path.relative_to(unit.folder)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+    copy_config(SAMPLE_RAW, raw_root)
     return raw_root
 
 

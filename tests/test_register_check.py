@@ -10,13 +10,13 @@ Expectations was imported.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from lawreport.ledgers import copy_config
 from lawreport.register.check import CheckProblem, RegisterReport, check_register, metric_names_in_source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,9 +62,7 @@ def year_folders(tmp_path: Path, register: str | bytes | None, report: str = REP
 
 
 def unit_config(raw_root: Path) -> None:
-    raw_root.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "data" / "raw" / "unit.yaml", raw_root / "unit.yaml")
-    shutil.copytree(ROOT / "data" / "raw" / "ledgers", raw_root / "ledgers")
+    copy_config(ROOT / "data" / "raw", raw_root)
 
 
 def check(tmp_path: Path, register: str | bytes | None, report: str = REPORT) -> RegisterReport:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import shutil
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 import yaml
 
 from lawreport.claims import RegisterError, load_register
+from lawreport.ledgers import copy_config
 from lawreport.register.draft import draft_register, main, render_draft
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -307,8 +307,7 @@ def workspace(tmp_path: Path):
     (tmp_path / "claims").mkdir()
     (tmp_path / "raw" / "2026").mkdir(parents=True)
     # The previous register's specs are checked against the unit's configuration under --raw-root.
-    shutil.copy(ROOT / "data" / "raw" / "unit.yaml", tmp_path / "raw" / "unit.yaml")
-    shutil.copytree(ROOT / "data" / "raw" / "ledgers", tmp_path / "raw" / "ledgers")
+    copy_config(ROOT / "data" / "raw", tmp_path / "raw")
     (tmp_path / "raw" / "2026" / "report.txt").write_text(NEW_TEXT, encoding="utf-8")
     (tmp_path / "claims" / "2025.yaml").write_text(
         (ROOT / "claims/2025.yaml").read_text(encoding="utf-8"), encoding="utf-8"

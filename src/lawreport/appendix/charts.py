@@ -13,7 +13,6 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 
 import matplotlib
@@ -27,6 +26,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from ..ledgers import ChartSpec, active_unit  # noqa: E402
 from ..metrics import CleanData, NoData  # noqa: E402
+from ..pipeline import package_source_digest  # noqa: E402
 from .html import el, esc  # noqa: E402
 
 FONT_FAMILY = "Noto Sans CJK SC"
@@ -252,17 +252,6 @@ def draw_chart(chart: ChartSpec, data: CleanData) -> tuple[bytes, str, str] | No
 # ------------------------------------------------------------------ drawn once for both editions
 
 
-@cache
-def _code_digest() -> str:
-    """One digest of the package's source (what draws the charts and reads the data)."""
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        if "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def inputs_key(data: CleanData) -> str:
     """What the charts section is a function of: the clean tables of the years it may read, the
     package's source, matplotlib with its settings and the font, the Python and library versions.
@@ -273,7 +262,7 @@ def inputs_key(data: CleanData) -> str:
     font = font_path()
     stat = font.stat()
     parts = [
-        _code_digest(),
+        package_source_digest(),  # what draws the charts and reads the data
         active_unit().digest,
         sys.version,
         matplotlib.__version__,

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import overload
 
-from .config import LEDGER_FOLDER, UNIT_FILE, ChartSpec, Unit, UnitConfigError, config_files, load_unit
+from .config import LEDGER_FOLDER, UNIT_FILE, ChartSpec, Unit, UnitConfigError, config_files, copy_config, load_unit
 from .spec import KIND_DTYPES, PERSONAL_KINDS, ROW_RULES, SOURCE_COLUMNS, Column, Ledger, clean_dtypes
 
 _loaded: dict[Path, tuple[tuple[tuple[str, int, int], ...], Unit]] = {}
@@ -120,6 +120,7 @@ __all__ = [
     "active_unit",
     "clean_dtypes",
     "config_files",
+    "copy_config",
     "get_ledger",
     "unit_at",
     "use_unit",

@@ -12,6 +12,7 @@ found in one pass and names the file, the line and the ledger, in Chinese with t
 from __future__ import annotations
 
 import hashlib
+import shutil
 import string
 from dataclasses import dataclass, fields
 from functools import cached_property
@@ -105,6 +106,20 @@ def config_files(raw_root: Path) -> list[Path]:
     """The configuration files of the unit whose ledgers are under raw_root (for fingerprints)."""
     folder = raw_root / LEDGER_FOLDER
     return [raw_root / UNIT_FILE, *sorted(folder.glob("*.yaml"))] if folder.is_dir() else [raw_root / UNIT_FILE]
+
+
+def copy_config(source: Path, target: Path) -> list[Path]:
+    """Copy the unit configuration under raw root `source` into raw root `target` (unit.yaml and
+    ledgers/*.yaml); the files written, none when both are the same folder."""
+    if Path(source).resolve() == Path(target).resolve():
+        return []
+    written = []
+    for path in config_files(Path(source)):
+        copied = Path(target) / path.relative_to(source)
+        copied.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, copied)
+        written.append(copied)
+    return written
 
 
 class _Problems:

@@ -29,7 +29,6 @@ import hashlib
 import io
 import random
 import re
-import shutil
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -1705,17 +1704,9 @@ def generate_year(year: int, out_dir: Path, unit: str = DEFAULT_UNIT, scale: int
 
 def copy_unit_config(raw_root: Path) -> list[Path]:
     """Copy the sample unit's configuration into raw_root (nothing to do when it is already there)."""
-    from lawreport.ledgers import active_unit
+    from lawreport.ledgers import active_unit, copy_config
 
-    unit = active_unit()
-    written = []
-    for path in unit.files:
-        target = raw_root / path.relative_to(unit.folder)
-        if target.resolve() != path.resolve():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            written.append(target)
-    return written
+    return copy_config(active_unit().folder, raw_root)
 
 
 def generate_all(
