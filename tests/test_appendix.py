@@ -140,6 +140,12 @@ def test_report_links_each_figure_to_its_card_with_the_worst_status(run):
     assert zero["data-figures"].split() == ["pickpocketing_zero", "vehicle_theft_zero", "student_deaths_zero"]
     bad = next(a for a in links if a["data-figures"] == "inspection_compliance_rate")
     assert bad["data-status"] == "inconsistent"
+    # its card says the register acknowledges it, with the reason; other cards say nothing of the kind
+    for page in pages.values():
+        card = page[page.index('id="card-inspection_compliance_rate"') :]
+        card = card[: card.index("</article>")]
+        assert "已确认 (acknowledged)" in card and "506 户次得不出这个比率" in card
+        assert page.count('class="acknowledged"') == 1
 
 
 def test_no_script_no_outside_url_and_a_strict_csp(run):

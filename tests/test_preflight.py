@@ -104,6 +104,13 @@ BROKEN_REGISTERS = [
         ["qualifier 应为文本"],
     ),
     (
+        "an acknowledgement of a match, without a reason",
+        lambda t: t.replace(
+            "      status: inconsistent\n      reason: 已核对", "      status: match\n      note: 已核对", 1
+        ),
+        ["acknowledged 的 status 只能是", "须写明 reason", "'note'"],
+    ),
+    (
         "an unquoted comma in a not_statistics text",
         lambda t: t.replace("  - {text: '2025年,共受理',", "  - {text: 2025年,共受理,", 1),
         ["not_statistics 的未知项", "'共受理'", "请加引号"],
@@ -176,6 +183,25 @@ def test_findings_follow_fail_on():
     assert any("[P303]" in line for line in unchecked.lines())
     assert any("[N205]" in line and "a.xlsx" in line for line in found.lines())
     assert any("2023 年 petitions：2 行" in line for line in found.lines())
+
+
+def test_an_acknowledged_finding_is_shown_but_fails_only_for_another_status():
+    def summary(status: str) -> RunSummary:
+        return RunSummary(
+            2025,
+            has_register=True,
+            has_report=True,
+            statuses={"match": 1, status: 1},
+            not_match=[("rate", status, "99.7% 不可能由 506 得到")],
+            acknowledged={"rate": ("inconsistent", "原文如此，已核对")},
+        )
+
+    accepted = summary("inconsistent")
+    assert accepted.findings(DEFAULT_FAIL_ON) == []
+    assert any("已在登记册中确认 (acknowledged)" in line and "原文如此" in line for line in accepted.lines())
+    changed = summary("mismatch")  # the acknowledgement covers 报告自身矛盾 only
+    assert changed.findings(DEFAULT_FAIL_ON) == ["mismatch×1"]
+    assert any("stale acknowledgement" in line for line in changed.lines())
 
 
 def test_summary_reads_quarantine_and_notices_of_every_cleaned_year(year_copy):

@@ -69,17 +69,31 @@ def cli_run(raw: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str
 
 
 def test_the_run_ends_with_a_summary_and_an_exit_code_a_scheduler_can_act_on(first_run):
-    _, raw = first_run
-    strict = cli_run(raw)  # default --fail-on: the sample's one 报告自身矛盾 figure fails the run
-    assert strict.returncode == 1, strict.stderr[-2000:]
-    assert "运行小结" in strict.stdout and "报告自身矛盾 1" in strict.stdout
-    assert "inspection_compliance_rate" in strict.stdout  # the figure that is not `match` is named
-    assert "inconsistent×1" in strict.stderr and "被隔离的行 (quarantined rows)：无" in strict.stdout
-    lenient = cli_run(raw, "--fail-on", "mismatch,no_data,quarantine,unchecked")
-    assert lenient.returncode == 0 and "exit 0" in lenient.stdout
-    assert cli_run(raw, "--fail-on", "none").returncode == 0
-    wrong = cli_run(raw, "--fail-on", "mismatches")
-    assert wrong.returncode == 2 and "--fail-on" in wrong.stderr
+    root, raw = first_run
+    # The sample's one 报告自身矛盾 figure is acknowledged in its register, with the reason: it is shown
+    # and does not fail the run.
+    accepted = cli_run(raw)
+    assert accepted.returncode == 0, accepted.stderr[-2000:]
+    assert "报告自身矛盾 1" in accepted.stdout and "已在登记册中确认 (acknowledged)" in accepted.stdout
+    path = root / "claims" / "2025.yaml"
+    kept = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(kept)
+    for figure in data["figures"]:
+        figure.pop("acknowledged", None)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    try:
+        strict = cli_run(raw)  # default --fail-on: without the acknowledgement the figure fails the run
+        assert strict.returncode == 1, strict.stderr[-2000:]
+        assert "运行小结" in strict.stdout and "报告自身矛盾 1" in strict.stdout
+        assert "inspection_compliance_rate" in strict.stdout  # the figure that is not `match` is named
+        assert "inconsistent×1" in strict.stderr and "被隔离的行 (quarantined rows)：无" in strict.stdout
+        lenient = cli_run(raw, "--fail-on", "mismatch,no_data,quarantine,unchecked")
+        assert lenient.returncode == 0 and "exit 0" in lenient.stdout
+        assert cli_run(raw, "--fail-on", "none").returncode == 0
+        wrong = cli_run(raw, "--fail-on", "mismatches")
+        assert wrong.returncode == 2 and "--fail-on" in wrong.stderr
+    finally:
+        path.write_text(kept, encoding="utf-8")
 
 
 def test_a_changed_register_reruns_only_figures_and_appendix(first_run):

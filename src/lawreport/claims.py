@@ -76,6 +76,9 @@ class FigureEntry:
     numerator_figure: str = ""
     denominator_figure: str = ""
     compute: Compute | None = None
+    # A finding reviewed and accepted: {status: inconsistent, reason: …}. Shown with its reason; it
+    # does not fail the run while the computed status is that status (lawreport.run_summary).
+    acknowledged: dict[str, str] | None = None
 
     @property
     def figure(self) -> Figure:
@@ -228,6 +231,26 @@ def _text_items(items: Any, keep_going: bool) -> tuple[dict[str, str], ...]:
     if not isinstance(items, list):
         return ()
     return tuple(i for i in items if isinstance(i, dict) and isinstance(i.get("text"), str) and i["text"])
+
+
+def acknowledgements(path: Path) -> dict[str, tuple[str, str]]:
+    """Figure id -> (status, reason) of the register's `acknowledged:` findings (none if the file
+    cannot be read: the run's preflight has already refused such a register)."""
+    import yaml
+
+    from .register_schema import LOADER
+
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    figures = data.get("figures") if isinstance(data, dict) else None
+    found = {}
+    for figure in figures if isinstance(figures, list) else ():
+        given = figure.get("acknowledged") if isinstance(figure, dict) else None
+        if isinstance(given, dict) and "id" in figure and {"status", "reason"} <= set(given):
+            found[str(figure["id"])] = (str(given["status"]), str(given["reason"]))
+    return found
 
 
 def spec_misfit(entry: FigureEntry) -> str:

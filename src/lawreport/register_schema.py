@@ -59,6 +59,23 @@ class RegisterProblem:
         return f"[P302] {where}：{self.message}"
 
 
+# The findings an analyst may acknowledge after review (a match needs none).
+ACKNOWLEDGEABLE = ("mismatch", "inconsistent", "no_data")
+
+
+def acknowledged_problems(value: Any) -> list[str]:
+    """`acknowledged: {status: …, reason: …}`: a status a figure can be found in, and why it is accepted."""
+    shape = "acknowledged 应写成 {status: inconsistent, reason: 为什么接受这一结果}"
+    if not isinstance(value, dict):
+        return [shape]
+    problems = [f"acknowledged 的未知项 (unknown key) {k!r}；{shape}" for k in value if k not in ("status", "reason")]
+    if value.get("status") not in ACKNOWLEDGEABLE:
+        problems.append(f"acknowledged 的 status 只能是 {'、'.join(ACKNOWLEDGEABLE)}，收到 {value.get('status')!r}")
+    if not isinstance(value.get("reason"), str) or not value["reason"].strip():
+        problems.append("acknowledged 须写明 reason：核实了什么、为什么接受这一结果")
+    return problems
+
+
 def closest(name: str, valid: list[str] | tuple[str, ...]) -> str:
     near = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.5)
     return f"；是否应为 {near[0]!r}？" if near else ""
@@ -134,6 +151,12 @@ def check_register_data(
                 add(node, entry_id, f"缺少必填项 (missing key) {key!r}")
         for key, value in raw.items():
             if key == "compute":
+                continue
+            if key == "acknowledged":
+                problems.extend(
+                    RegisterProblem(name, _line(nodes[key][1]), entry_id, message)
+                    for message in acknowledged_problems(value)
+                )
                 continue
             if key in ("also_covers", "each"):
                 if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):

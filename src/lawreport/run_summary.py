@@ -51,12 +51,20 @@ class RunSummary:
     stale_clean_years: list[int] = field(default_factory=list)
     # last year's 下一步 commitments checked on this year's ledgers: id, status, first reason
     commitments: list[tuple[str, str, str]] | None = None
+    # the register's acknowledged findings: id -> (status, reason)
+    acknowledged: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def is_acknowledged(self, figure_id: str, status: str) -> bool:
+        """A finding reviewed and accepted in the register, for the status it was accepted for."""
+        return self.acknowledged.get(figure_id, ("", ""))[0] == status
 
     def findings(self, fail_on: tuple[str, ...]) -> list[str]:
         found = []
         for status in ("mismatch", "inconsistent", "no_data"):
-            if status in fail_on and self.statuses.get(status):
-                found.append(f"{status}×{self.statuses[status]}")
+            accepted = sum(1 for i, s, _ in self.not_match if s == status and self.is_acknowledged(i, s))
+            open_ = self.statuses.get(status, 0) - accepted
+            if status in fail_on and open_:
+                found.append(f"{status}×{open_}")
         if "quarantine" in fail_on and self.quarantined:
             found.append(f"quarantine×{sum(self.quarantined.values())}")
         if "unchecked" in fail_on and self.has_report and not sum(self.statuses.values()):
@@ -77,7 +85,17 @@ class RunSummary:
             counts = "，".join(f"{STATUS_ZH[s]} {n}" for s, n in self.statuses.items())
             out.append(f"报告数字 (figures) {sum(self.statuses.values())} 个：{counts}")
             for figure_id, status, reason in self.not_match:
-                out.append(f"  {STATUS_ZH[status]} ({status})：{figure_id} — {reason}")
+                line = f"  {STATUS_ZH[status]} ({status})：{figure_id} — {reason}"
+                if self.is_acknowledged(figure_id, status):
+                    line += f"［已在登记册中确认 (acknowledged)，不计入 --fail-on：{self.acknowledged[figure_id][1]}］"
+                out.append(line)
+            found = {i: s for i, s, _ in self.not_match}
+            for figure_id, (status, _) in sorted(self.acknowledged.items()):
+                if found.get(figure_id, "match") != status:
+                    out.append(
+                        f"  登记册确认的结果已不成立 (stale acknowledgement)：{figure_id} 确认的是 {status}，"
+                        f"本次为 {found.get(figure_id, 'match')}；请核对后修改或删除 acknowledged"
+                    )
         if self.commitments is not None:
             from .statuses import COMMITMENT_STATUS_ZH, COMMITMENT_STATUSES
 
@@ -132,6 +150,10 @@ def summarise(params: RunParams) -> RunSummary:
         statuses={s: int(n) for s, n in (figures.get("summary") or {}).items()},
         stale_clean_years=stale_clean_years(params),
     )
+    if summary.has_register:
+        from .claims import acknowledgements
+
+        summary.acknowledged = acknowledgements(params.register_path)
     for figure in figures.get("figures", []):
         if figure.get("status") != "match":
             reasons = figure.get("reasons") or ["—"]

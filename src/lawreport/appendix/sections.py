@@ -657,6 +657,16 @@ def _explain_hint(app: AppendixData, figure_id: str) -> str:
     )
 
 
+def _acknowledged(app: AppendixData, figure_id: str, status: str) -> list[str]:
+    """The register's acknowledgement of this finding, when it is for the status found."""
+    if app.register is None:
+        return []
+    acknowledged = app.register.entry(figure_id).acknowledged
+    if not acknowledged or acknowledged["status"] != status:
+        return []
+    return [text_el("dt", "已确认 (acknowledged)"), text_el("dd", acknowledged["reason"], class_="acknowledged")]
+
+
 def card(app: AppendixData, figure: dict[str, Any], ref: str) -> str:
     figure_id, status = figure["id"], figure["status"]
     summed = _summed(figure)
@@ -681,6 +691,7 @@ def card(app: AppendixData, figure: dict[str, Any], ref: str) -> str:
                     text_el("span", STATUS_ZH[status], class_="status", data_status=status) + reasons,
                     class_="verdict",
                 ),
+                *_acknowledged(app, figure_id, status),
                 text_el("dt", "口径"),
                 text_el("dd", figure["definition"], class_="definition"),
                 text_el("dt", "指标"),
