@@ -65,7 +65,9 @@ def app_for(entry: FigureEntry, data, internal: bool, raw=None):
     result = verify_entry(entry, data, [])
     figure = json.loads(json.dumps(result.to_json(), ensure_ascii=False, default=str))
     lineage = json.loads(json.dumps(result.lineage(), ensure_ascii=False, default=str))
-    app = SimpleNamespace(internal=internal, lineage={entry.id: lineage}, data=data, year=YEAR, raw_cells=raw)
+    app = SimpleNamespace(
+        internal=internal, lineage={entry.id: lineage}, data=data, year=YEAR, raw_cells=raw, register=None
+    )
     return app, figure
 
 

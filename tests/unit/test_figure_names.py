@@ -58,7 +58,7 @@ def test_figures_json_carries_the_name():
 
 
 def _public_card(figure: dict) -> str:
-    app = SimpleNamespace(internal=False, lineage={}, year=2025)
+    app = SimpleNamespace(internal=False, lineage={}, year=2025, register=None)
     base = {
         "quote": "罚没20400元",
         "reported": "20400元",
