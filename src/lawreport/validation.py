@@ -22,6 +22,11 @@ A run (validate_year) goes:
    result_format BASIC; the expectations that fail run a second time with COMPLETE, so that every
    offending row is located (unexpected_index_list) exactly as a COMPLETE run of the suite would.
    GX evaluates every expectation of every suite; results map back through the expectation ids.
+   One patch of GX, scoped to each Batch.validate call and pinned to the GX version it was checked
+   against (another version raises): Expectation.configuration, which GX 1.24 rebuilds from pydantic
+   on each of the ~90 reads per expectation (~40% of validation CPU), is computed once per object
+   (_memoized_configurations says why that is safe; tests/test_validation_memo.py compares full GX
+   results, failures included, with and without it).
 4. Checks in pandas: the column dtypes of the clean data contract, and three cross-table checks.
 5. Data Docs (`data_docs/index.html`), built once at the end: GX renders the pages of the tables
    validated in this run; the pages of reused tables are copied from the folder their entry came
@@ -541,6 +546,59 @@ def _write_json(path: Path, data: object) -> None:
 FIRST_PASS_FORMAT = {"result_format": "BASIC"}
 ROWS_PASS_FORMAT = {"result_format": "COMPLETE"}
 
+# The GX release _memoized_configurations was checked against (requirements.lock pins the same one;
+# tests/test_validation_memo.py checks both).
+GX_VERSION_CHECKED = "1.24.1"
+
+
+@contextmanager
+def _memoized_configurations() -> Iterator[None]:
+    """While inside, `Expectation.configuration` is computed once per Expectation object.
+
+    Why: in GX 1.24 that property rebuilds an ExpectationConfiguration on every access (pydantic
+    .dict(), camel_to_snake of the class name, a new dict), and the validator reads it about 90
+    times per expectation (each domain, success and runtime kwarg is looked up through it):
+    ~40% of the CPU of validating our 455 expectations.
+
+    Why it is safe there: the Expectation objects a validation reads are built by GX for that
+    validation (to_domain_obj) or are our suite's, and nothing assigns to their fields while
+    Batch.validate runs (GX 1.24: only Expectation.save and render do); the configuration built
+    first is then the one every later access would rebuild. The memo holds each object it keys by
+    id(), so an id cannot be reused by another object while inside, and is dropped on exit;
+    nesting is a no-op. tests/test_validation_memo.py validates frames with failures of every
+    expectation type of expectations/*.json with and without it and compares the full results.
+
+    Pinned: another GX version raises (re-check the reasoning above against it, then update
+    GX_VERSION_CHECKED), so an upgrade cannot silently change what the memo stands in for.
+    """
+    import great_expectations
+    from great_expectations.expectations.expectation import Expectation
+
+    if great_expectations.__version__ != GX_VERSION_CHECKED:
+        raise RuntimeError(
+            f"lawreport.validation memoizes Expectation.configuration as checked for GX {GX_VERSION_CHECKED}, "
+            f"but GX {great_expectations.__version__} is installed: re-check _memoized_configurations"
+        )
+    original = Expectation.__dict__["configuration"]
+    if getattr(original.fget, "_lawreport_memo", False):
+        yield  # already inside
+        return
+    memo: dict[int, tuple[Any, Any]] = {}
+
+    def configuration(self: Any) -> Any:
+        held = memo.get(id(self))
+        if held is None:
+            held = memo[id(self)] = (self, original.fget(self))
+        return held[1]
+
+    configuration._lawreport_memo = True  # type: ignore[attr-defined]
+    Expectation.configuration = property(configuration, doc=original.__doc__)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Expectation.configuration = original  # type: ignore[method-assign]
+        memo.clear()
+
 
 class _Clock:
     """Wall-clock and CPU seconds per phase (stats.json "seconds" and "cpu_seconds")."""
@@ -713,17 +771,19 @@ class _GXSession:
             run_id = self.run_ids[table] = RunIdentifier(run_name=None, run_time=dt.datetime.now(dt.UTC))
             definition = self.datasource.get_asset(table).get_batch_definition("whole")
             batch = definition.get_batch(batch_parameters={"dataframe": frame})
-            suite_result = batch.validate(suite, result_format=FIRST_PASS_FORMAT, expectation_parameters=parameters)
+            with _memoized_configurations():
+                suite_result = batch.validate(suite, result_format=FIRST_PASS_FORMAT, expectation_parameters=parameters)
             evaluated = len(suite_result.results)
             failing = [r.expectation_config for r in suite_result.results if not r.success]
             if failing:
                 # The same configurations (ids included) in a suite of their own: GX evaluates each
                 # expectation on its own metrics, so this is what a COMPLETE run of the suite gives.
-                rerun = batch.validate(
-                    ExpectationSuite(name=table, expectations=failing),
-                    result_format=ROWS_PASS_FORMAT,
-                    expectation_parameters=parameters,
-                )
+                with _memoized_configurations():
+                    rerun = batch.validate(
+                        ExpectationSuite(name=table, expectations=failing),
+                        result_format=ROWS_PASS_FORMAT,
+                        expectation_parameters=parameters,
+                    )
                 detailed = {str(r.expectation_config.id): r for r in rerun.results}
                 suite_result.results = [detailed.get(str(r.expectation_config.id), r) for r in suite_result.results]
                 statistics = calc_validation_statistics(suite_result.results)

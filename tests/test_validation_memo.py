@@ -1,0 +1,206 @@
+"""lawreport.validation._memoized_configurations (a memo of GX's Expectation.configuration, scoped to
+one Batch.validate) changes nothing GX computes: real GX, frames with failures of every expectation
+type our suites use, the full results compared with and without the memo.
+
+A memo that mixes up expectations (keyed by class instead of by object) must make the comparison
+fail: test_comparison_catches_a_wrong_memo shows that it does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from lawreport import validation
+from lawreport.suites import YEAR_END, YEAR_START
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLE = "memo_table"
+YEAR = 2024
+
+# Types used by expectations/*.json (test_suite_covers_the_types_of_our_suites keeps this true).
+SUITE: dict[str, Any] = {
+    "name": TABLE,
+    "expectations": [
+        {
+            "type": "expect_table_columns_to_match_set",
+            "kwargs": {"column_set": ["row_id", "name", "amount", "category", "filed", "closed"], "exact_match": True},
+        },
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "name"}},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "amount"}},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "row_id"}},
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "row_id"}},
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "name"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "amount", "min_value": 0}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "amount", "min_value": 0, "max_value": 50}},
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {
+                "column": "filed",
+                "min_value": {"$PARAMETER": YEAR_START},
+                "max_value": {"$PARAMETER": YEAR_END},
+            },
+        },
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "category", "value_set": ["甲", "乙"]}},
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "name", "value_set": ["张三", "李四"]}},
+        {
+            "type": "expect_column_pair_values_a_to_be_greater_than_b",
+            "kwargs": {
+                "column_A": "closed",
+                "column_B": "filed",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+        },
+        # Passing ones between the failing ones: the rerun with COMPLETE must pick the right ids.
+        {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": "category", "value_set": ["甲", "乙", "丙"]},
+        },
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "amount", "min_value": -10, "max_value": 500},
+        },
+    ],
+    "meta": {},
+}
+
+
+def broken_frame() -> pd.DataFrame:
+    """Six rows that break every expectation of SUITE marked failing above, some more than once."""
+    day = dt.datetime(YEAR, 3, 1)
+    return pd.DataFrame(
+        {
+            "row_id": pd.array(["r1", "r2", "r2", None, "r5", "r6"], dtype="string"),
+            "name": pd.array(["张三", None, "王五", "张三", "李四", "赵六"], dtype="string"),
+            "amount": pd.array([10.0, -5.0, 120.0, None, 50.0, 0.0], dtype="Float64"),
+            "category": pd.array(["甲", "乙", "丙", "甲", None, "丙"], dtype="string"),
+            "filed": pd.to_datetime([day, day, dt.datetime(YEAR - 1, 12, 30), day, dt.datetime(YEAR + 1, 1, 2), day]),
+            "closed": pd.to_datetime([day + dt.timedelta(days=3), day - dt.timedelta(days=1), None, day, None, day]),
+            "extra": [1, 2, 3, 4, 5, 6],  # not in the column set
+        }
+    ).astype({"filed": "datetime64[ms]", "closed": "datetime64[ms]"})
+
+
+def validate_once(tmp_path: Path, memo: Any) -> dict[str, Any]:
+    """The production path (_GXSession.validate: BASIC, then the failing ones with COMPLETE) with
+    `memo` standing in for _memoized_configurations; everything GX returned, as JSON."""
+    original = validation._memoized_configurations
+    validation._memoized_configurations = memo
+    try:
+        session = validation._GXSession(tmp_path / "out", validation._Clock(), [TABLE])
+        suite, failure = session.load_suite(TABLE, SUITE)
+        assert failure is None
+        frame = broken_frame()
+        validated = session.validate(TABLE, suite, SUITE, frame, validation.year_parameters(YEAR))
+    finally:
+        validation._memoized_configurations = original
+    results = [r.to_json_dict() for r in validated.suite_result.results]
+    text = json.dumps(  # the dates in partial_unexpected_list as str
+        {
+            "results": results,
+            "success": validated.suite_result.success,
+            "statistics": validated.suite_result.statistics,
+            "checks": [c.to_json() for c in validated.checks],
+            "evaluated": validated.evaluated,
+            "reruns": validated.reruns,
+        },
+        sort_keys=True,
+        default=str,
+        ensure_ascii=False,
+    )
+    return json.loads(text)
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Without the memo: GX as shipped."""
+    return validate_once(tmp_path_factory.mktemp("plain"), lambda: nullcontext())
+
+
+def test_suite_covers_the_types_of_our_suites() -> None:
+    used = {
+        e["type"]
+        for p in (ROOT / "expectations").glob("*.json")
+        for e in json.loads(p.read_text("utf-8"))["expectations"]
+    }
+    assert used, "no suites found"
+    assert used <= {e["type"] for e in SUITE["expectations"]}
+
+
+def test_frame_breaks_the_suite_as_intended(plain: dict[str, Any]) -> None:
+    """The comparison below is only worth something if many kinds of failure are in it."""
+    by_index = plain["checks"]
+    failed = [i for i, c in enumerate(by_index) if not c["success"]]
+    assert failed == list(range(12)), failed
+    assert plain["reruns"] == 12 and plain["evaluated"] == len(SUITE["expectations"])
+    located = {i: [r["row_id"] for r in by_index[i]["offending_rows"]] for i in failed if by_index[i]["offending_rows"]}
+    assert located[7] == ["r2", "r2"]  # amount -5 and 120: row positions 1 and 2
+    assert located[8] == ["r2", "r5"]  # filed outside the year (suite parameters)
+    assert located[11] == ["r2"]  # closed before filed
+    assert by_index[0]["details"]["unexpected_columns"] == ["extra"]
+    assert all(r["exception_info"]["raised_exception"] is False for r in plain["results"])
+
+
+def test_memo_changes_no_result(plain: dict[str, Any], tmp_path: Path) -> None:
+    memoized = validate_once(tmp_path / "memo", validation._memoized_configurations)
+    again = validate_once(tmp_path / "again", lambda: nullcontext())
+    assert again == plain, "GX without the memo is not deterministic here: the comparison would mean nothing"
+    assert memoized == plain
+
+
+@contextmanager
+def memo_by_class() -> Iterator[None]:
+    """A wrong memo: one configuration per expectation class (every not-null check would check the
+    first column it met)."""
+    from great_expectations.expectations.expectation import Expectation
+
+    original = Expectation.__dict__["configuration"]
+    memo: dict[type, Any] = {}
+
+    def configuration(self: Any) -> Any:
+        if type(self) not in memo:
+            memo[type(self)] = original.fget(self)
+        return memo[type(self)]
+
+    Expectation.configuration = property(configuration)
+    try:
+        yield
+    finally:
+        Expectation.configuration = original
+
+
+def test_comparison_catches_a_wrong_memo(plain: dict[str, Any], tmp_path: Path) -> None:
+    assert validate_once(tmp_path, memo_by_class) != plain
+
+
+def test_memo_is_scoped_and_restored() -> None:
+    from great_expectations.expectations.expectation import Expectation
+
+    original = Expectation.__dict__["configuration"]
+    with pytest.raises(KeyError), validation._memoized_configurations():
+        assert Expectation.__dict__["configuration"] is not original
+        with validation._memoized_configurations():  # nested: the same memo
+            pass
+        assert Expectation.__dict__["configuration"] is not original
+        raise KeyError("inside")
+    assert Expectation.__dict__["configuration"] is original
+
+
+def test_memo_is_pinned_to_the_locked_gx_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    import great_expectations
+
+    locked = re.search(r"^great_expectations==(\S+)$", (ROOT / "requirements.lock").read_text(), re.M)
+    assert locked is not None
+    assert validation.GX_VERSION_CHECKED == locked.group(1) == great_expectations.__version__
+    monkeypatch.setattr(great_expectations, "__version__", "1.99.0")
+    with pytest.raises(RuntimeError, match=r"GX 1\.99\.0"), validation._memoized_configurations():
+        pass
