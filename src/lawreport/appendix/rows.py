@@ -66,12 +66,6 @@ def column_texts(series: pd.Series) -> list[str]:
     return _plain_texts(series)
 
 
-def widths_of(texts: list[str]) -> list[int]:
-    """[width(t) for t in texts], each distinct text measured once."""
-    known = {text: width(text) for text in set(texts)}
-    return list(map(known.__getitem__, texts))
-
-
 def app_cache(app: Any) -> dict[Any, Any]:
     """A dict kept on the appendix data (any object that takes attributes) for this module's caches."""
     cache = getattr(app, "_rows_cache", None)
@@ -94,7 +88,6 @@ class TableRows:
         self._olds: dict[int, dict[int, str]] = {}  # position -> column -> raw text, where it reads differently
         self._cells: dict[int, list[tuple[str, str]]] = {}
         self._texts: dict[int, tuple[list[str], list[int]]] = {}
-        self._widths: list[tuple[int, ...]] | None = None  # each row's shown texts' widths
         self._trs: dict[int, str] = {}
 
     @property
@@ -160,7 +153,7 @@ class TableRows:
         olds = self._olds.get(position)
         if olds is None:
             olds = self._olds[position] = {}
-            _, plain, _, places = self._columns or self._table_columns()
+            _, plain, _, places = self._table_columns()
             found = self._raw_row(places[position]) if places is not None else None
             if found is not None:
                 raw_cells, pairs = found
@@ -178,7 +171,7 @@ class TableRows:
         if known is None:
             olds = self._old(position)
             known = self._cells[position] = [
-                (text, olds.get(i, "")) for i, text in enumerate((self._columns or self._table_columns())[2][position])
+                (text, olds.get(i, "")) for i, text in enumerate(self._table_columns()[2][position])
             ]
         return known
 
@@ -200,19 +193,10 @@ class TableRows:
         """A shown row's cells as text with the raw text beside (explain.with_raw) and their display widths."""
         known = self._texts.get(position)
         if known is None:
-            rows = (self._columns or self._table_columns())[2]
-            if self._widths is None:  # column by column, each distinct text measured once
-                self._widths = (
-                    list(zip(*map(widths_of, zip(*rows, strict=True)), strict=True))
-                    if rows and rows[0]
-                    else [()] * len(rows)
-                )
-            olds = self._old(position)
-            texts, widths = list(rows[position]), list(self._widths[position])
-            for i, old in olds.items():
-                texts[i] = text = f"{texts[i]}（原值 {old}）"
-                widths[i] = width(text)
-            known = self._texts[position] = (texts, widths)
+            texts = list(self._table_columns()[2][position])
+            for i, old in self._old(position).items():
+                texts[i] = f"{texts[i]}（原值 {old}）"
+            known = self._texts[position] = (texts, [_WIDTHS.get(t) or width(t) for t in texts])
         return known
 
     def tr(self, position: int) -> str:
@@ -281,11 +265,8 @@ def rowset(app: Any, table: str, year: int, row_ids: list[Any]) -> RowSet | None
         else:
             order = {row_id: i for i, row_id in enumerate(row_ids)}
             by_id = rows.by_id
-            if len(order) == len(row_ids):  # no row_id listed twice: the list's order as it stands
-                positions = [p for row_id in row_ids for p in by_id.get(row_id, ())]
-            else:
-                ranked = sorted((i, p) for row_id, i in order.items() for p in by_id.get(row_id, ()))
-                positions = [p for _, p in ranked]
+            ranked = sorted((i, p) for row_id, i in order.items() for p in by_id.get(row_id, ()))
+            positions = [p for _, p in ranked]
             cache[key] = RowSet(rows, positions)
     return cache[key]
 
