@@ -1,5 +1,5 @@
 """lawreport.validation._memoized_configurations (a memo of GX's Expectation.configuration, scoped to
-one Batch.validate) changes nothing GX computes: real GX, frames with failures of every expectation
+one suite validation) changes nothing GX computes: real GX, frames with failures of every expectation
 type our suites use, the full results compared with and without the memo.
 
 A memo that mixes up expectations (keyed by class instead of by object) must make the comparison

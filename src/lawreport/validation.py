@@ -17,12 +17,13 @@ A run (validate_year) goes:
    when its format, table, key and content digest all match: a missing, unreadable or altered entry
    is recomputed, never an error.
 3. GX, for the other tables, in ONE ephemeral context built once per run (in-memory stores): per
-   table a dataframe asset and `Batch.validate(suite)` — no Checkpoint or ValidationDefinition, so
-   no freshness checks and nothing persisted but the results Data Docs need. A suite runs with
+   table a dataframe asset, and the suite validated by GX's V1 Validator over its batch definition
+   as ValidationDefinition.run does it — but no Checkpoint or ValidationDefinition, so no freshness
+   checks and nothing persisted but the results Data Docs need. A suite runs with
    result_format BASIC; the expectations that fail run a second time with COMPLETE, so that every
    offending row is located (unexpected_index_list) exactly as a COMPLETE run of the suite would.
    GX evaluates every expectation of every suite; results map back through the expectation ids.
-   One patch of GX, scoped to each Batch.validate call and pinned to the GX version it was checked
+   One patch of GX, scoped to each suite validation and pinned to the GX version it was checked
    against (another version raises): Expectation.configuration, which GX 1.24 rebuilds from pydantic
    on each of the ~90 reads per expectation (~40% of validation CPU), is computed once per object
    (_memoized_configurations says why that is safe; tests/test_validation_memo.py compares full GX
@@ -553,7 +554,7 @@ GX_VERSION_CHECKED = "1.24.1"
 
 @contextmanager
 def _memoized_configurations() -> Iterator[None]:
-    """While inside, `Expectation.configuration` is computed once per Expectation object.
+    """While inside (one suite validation), `Expectation.configuration` is computed once per object.
 
     Why: in GX 1.24 that property rebuilds an ExpectationConfiguration on every access (pydantic
     .dict(), camel_to_snake of the class name, a new dict), and the validator reads it about 90
@@ -562,7 +563,7 @@ def _memoized_configurations() -> Iterator[None]:
 
     Why it is safe there: the Expectation objects a validation reads are built by GX for that
     validation (to_domain_obj) or are our suite's, and nothing assigns to their fields while
-    Batch.validate runs (GX 1.24: only Expectation.save and render do); the configuration built
+    a suite is validated (GX 1.24: only Expectation.save and render do); the configuration built
     first is then the one every later access would rebuild. The memo holds each object it keys by
     id(), so an id cannot be reused by another object while inside, and is dropped on exit;
     nesting is a no-op. tests/test_validation_memo.py validates frames with failures of every
@@ -770,20 +771,14 @@ class _GXSession:
         with self.clock.phase("gx_validation"):
             run_id = self.run_ids[table] = RunIdentifier(run_name=None, run_time=dt.datetime.now(dt.UTC))
             definition = self.datasource.get_asset(table).get_batch_definition("whole")
-            batch = definition.get_batch(batch_parameters={"dataframe": frame})
-            with _memoized_configurations():
-                suite_result = batch.validate(suite, result_format=FIRST_PASS_FORMAT, expectation_parameters=parameters)
+            suite_result = _validate_suite(definition, frame, suite, FIRST_PASS_FORMAT, parameters)
             evaluated = len(suite_result.results)
             failing = [r.expectation_config for r in suite_result.results if not r.success]
             if failing:
                 # The same configurations (ids included) in a suite of their own: GX evaluates each
                 # expectation on its own metrics, so this is what a COMPLETE run of the suite gives.
-                with _memoized_configurations():
-                    rerun = batch.validate(
-                        ExpectationSuite(name=table, expectations=failing),
-                        result_format=ROWS_PASS_FORMAT,
-                        expectation_parameters=parameters,
-                    )
+                failing_suite = ExpectationSuite(name=table, expectations=failing)
+                rerun = _validate_suite(definition, frame, failing_suite, ROWS_PASS_FORMAT, parameters)
                 detailed = {str(r.expectation_config.id): r for r in rerun.results}
                 suite_result.results = [detailed.get(str(r.expectation_config.id), r) for r in suite_result.results]
                 statistics = calc_validation_statistics(suite_result.results)
@@ -844,6 +839,22 @@ class _GXSession:
         # An empty list would mean "render everything"; a name no suite has renders only the index.
         render = self.to_render or [ExpectationSuiteIdentifier(name="__lawreport_index_only__")]
         self.context.build_data_docs(resource_identifiers=render)
+
+
+def _validate_suite(
+    definition: Any, frame: pd.DataFrame, suite: Any, result_format: dict[str, str], parameters: dict[str, Any]
+) -> Any:
+    """The suite's results on the frame, as ValidationDefinition.run gets them (a V1 Validator over
+    the batch definition; it loads the batch once). Batch.validate would build the same Validator,
+    but needs a Batch first, and loading one costs a second pass over the frame (GX fingerprints
+    it)."""
+    from great_expectations.validator.v1_validator import Validator
+
+    validator = Validator(
+        batch_definition=definition, batch_parameters={"dataframe": frame}, result_format=result_format
+    )
+    with _memoized_configurations():
+        return validator.validate_expectation_suite(suite, expectation_parameters=parameters)
 
 
 def _checks_from_gx(
