@@ -153,16 +153,15 @@ def _printed(output) -> str:
     return "".join("".join(o.get("text", "")) for c in cells for o in c.get("outputs", []))
 
 
-def test_a_kernel_launched_ahead_has_the_notebooks_modules_loaded_and_no_name_bound(tmp_path, monkeypatch):
+def test_a_pool_kernel_has_the_notebooks_modules_loaded_and_no_name_bound(tmp_path, monkeypatch):
     from lawreport import pipeline
 
     _notebook(tmp_path, monkeypatch, PRELOADED)
     params = copy_year(tmp_path, 2025, tables=["law_exams"])
-    kernels = pipeline.KernelsAhead()
+    kernels = pipeline.KernelPool(((("clean", ""),),))
     try:
-        kernels.launch(pipeline.Step("clean", "10_clean.py"))
+        kernels.open()
         output = pipeline.execute_notebook("clean", "10_clean.py", params, kernels=kernels)
-        assert kernels.take("clean") is None, "the kernel launched ahead was used"
     finally:
         kernels.close()
     # Loaded before the first cell (both later imports), yet the namespace is the notebook's own.
@@ -172,6 +171,64 @@ def test_a_kernel_launched_ahead_has_the_notebooks_modules_loaded_and_no_name_bo
     monkeypatch.setattr(pipeline, "preload_code", lambda step_file: "")
     output = pipeline.execute_notebook("clean", "10_clean.py", params)
     assert _printed(output).split()[0] == "False"
+
+
+POOLED = """# %% tags=["parameters"]
+year: int = 2025  # report year
+
+# %%
+import os
+
+print("statistics" in dir(), get_ipython().execution_count, os.environ["LAWREPORT_PIPELINE_RUN"], os.getpid())
+
+# %%
+import statistics
+"""
+
+
+def _pooled_run(tmp_path, monkeypatch, source: str) -> list[list[str]]:
+    """The same notebook run twice in one pool lane (as clean, then as figures): what each printed."""
+    from lawreport import pipeline
+
+    _notebook(tmp_path, monkeypatch, source)
+    (tmp_path / "notebooks" / "30_figures.py").write_text(source, encoding="utf-8")
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    kernels = pipeline.KernelPool(((("clean", ""), ("figures", "")),))
+    printed = []
+    try:
+        kernels.open()
+        for step, step_file in (("clean", "10_clean.py"), ("figures", "30_figures.py")):
+            try:
+                output = pipeline.execute_notebook(step, step_file, params, kernels=kernels)
+            except StepFailed as failed:
+                output = failed.kept
+            printed.append(_printed(output).split())
+    finally:
+        kernels.close()
+    return printed
+
+
+def test_a_lanes_next_notebook_reuses_its_kernel_with_an_empty_namespace(tmp_path, monkeypatch):
+    from lawreport import pipeline
+
+    first, second = _pooled_run(tmp_path, monkeypatch, POOLED)
+    # The same kernel process; the first notebook's names are gone, the execution count starts
+    # again, and the kernel knows which step it runs.
+    assert first[3] == second[3]
+    assert first[:3] == ["False", first[1], "clean"] and second[:3] == ["False", first[1], "figures"]
+
+    # Without the reset the second notebook would see the first one's names and count on.
+    monkeypatch.setattr(pipeline, "reset_code", lambda step: "pass")
+    (tmp_path / "again").mkdir()
+    first, second = _pooled_run(tmp_path / "again", monkeypatch, POOLED)
+    assert second[0] == "True" and second[1] != first[1]
+
+
+def test_a_kernel_whose_notebook_failed_is_not_used_again(tmp_path, monkeypatch):
+    failing = POOLED.replace("import statistics", "raise ValueError('stop')")
+    first, second = _pooled_run(tmp_path, monkeypatch, failing)
+    assert first[3] != second[3], "a fresh kernel for the lane's next notebook"
+    assert second[:3] == ["False", first[1], "figures"]
 
 
 def test_a_failing_preload_is_silent_and_the_notebooks_own_import_fails_at_its_cell(tmp_path, monkeypatch, capfd):
@@ -196,14 +253,15 @@ def test_an_unchanged_rerun_starts_no_kernel(tmp_path, monkeypatch):
     run_suite(_raw(params), say=lambda _: None)
     started: list[str] = []
     real = pipeline.start_kernel
-    monkeypatch.setattr(pipeline, "start_kernel", lambda step, step_file: started.append(step) or real(step, step_file))
+    monkeypatch.setattr(pipeline, "start_kernel", lambda step, *files: started.append(step) or real(step, *files))
     run_suite(_raw(params), say=lambda _: None)
     assert started == []
     (params.raw_dir / "MANIFEST.yaml").write_text(
         (params.raw_dir / "MANIFEST.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8"
     )
     run_suite(_raw(params), say=lambda _: None)
-    assert started[:2] == ["clean", "validate"], "a step that runs launches the next one's kernel ahead"
+    # Every step runs, its five notebooks in the two lanes' kernels: two kernels started, no more.
+    assert started == ["clean", "validate"], started
 
 
 def test_force_removes_every_cache_and_reruns_from_scratch(tmp_path):

@@ -11,9 +11,11 @@ reuse their per-ledger and per-table results whose inputs are unchanged, and the
 everything. One run at a time: a second run of the same build root refuses while the first holds
 the lock.
 
-Speed: each step's kernel is launched one step ahead (`KernelsAhead`) with the notebook's own
-imports preloaded, so its start overlaps the step before it on the second core; where the time of
-a run went is written to build/<year>/timings.json.
+Speed: a run uses two kernels, one per core (`LANES`, `KernelPool`), both started as the run starts
+with the imports of the notebooks they will run preloaded; each runs its notebooks in turn, its
+namespace reset between them. A step runs as soon as the steps it reads from have finished, so
+validate and figures run side by side, then the appendix's two editions. Where the time of a run
+went is written to build/<year>/timings.json.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class StepResult:
     skipped: bool = False
     notebooks: dict[str, dict[str, Any]] = field(default_factory=dict)  # per executed notebook (timings)
     phases: dict[str, float] = field(default_factory=dict)  # other timed parts of the step (export)
+    started: float = 0.0  # time.perf_counter() when the step began (timings.json: since the run began)
 
 
 # ------------------------------------------------------------------ fingerprints
@@ -179,8 +182,9 @@ class Step:
     notebook: str
     editions: tuple[str, ...] = ()  # run once per edition, with `edition` as an extra parameter
     # Modules its notebook reaches only through a package's attributes (not in its import lines),
-    # preloaded too by the kernel launched ahead (`preload_code`).
+    # preloaded too by its lane's kernel (`preload_code`).
     preload: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()  # the steps whose outputs it reads: it runs once they have finished
 
     def outputs(self, params: RunParams) -> list[Path]:
         build = params.build_dir
@@ -194,15 +198,18 @@ class Step:
 
 STEPS: tuple[Step, ...] = (
     Step("clean", "10_clean.py"),
-    Step("validate", "20_validate.py", preload=("great_expectations",)),  # imported by run_validation on use
-    Step("figures", "30_figures.py"),
+    # great_expectations: imported by run_validation on use.
+    Step("validate", "20_validate.py", preload=("great_expectations",), after=("clean",)),
+    Step("figures", "30_figures.py", after=("clean",)),
     Step(
         "appendix",
         "90_appendix.py",
         editions=("public", "internal"),
         preload=("lawreport.appendix.data", "lawreport.appendix.sections"),
+        after=("clean", "validate", "figures"),
     ),
 )
+STEP_BY_NAME = {step.name: step for step in STEPS}
 
 
 def notebook_for(step_file: str) -> Any:
@@ -269,10 +276,11 @@ def step_env(step: str) -> dict[str, str]:
 def preload_code(step_file: str) -> str:
     """The notebook's own top-level imports, as code that binds no name in the kernel's namespace.
 
-    A kernel started ahead of its step runs this while the step before it works (the other core),
-    so the step does not wait for its imports (Great Expectations alone takes ~3 s). The notebook
-    then runs unchanged in a fresh namespace: its import cells find the modules loaded. A failing
-    preload is ignored; the notebook's own import then fails where a reader expects it."""
+    A kernel started as the run starts runs this while the steps before its notebook work (the
+    other core), so the notebook does not wait for its imports (Great Expectations alone takes ~3 s;
+    `KernelPool`). The notebook then runs unchanged in a fresh namespace: its import cells find the
+    modules loaded. A failing preload is ignored; the notebook's own import then fails where a
+    reader expects it."""
     import ast
 
     statements = []
@@ -295,13 +303,14 @@ def preload_code(step_file: str) -> str:
     return "\n".join(f"try:\n    {line}\nexcept Exception:\n    pass" for line in statements)
 
 
-def start_kernel(step: str, step_file: str) -> Any:
-    """Launch the kernel for one execution of `step_file` and return its manager at once: the kernel
-    starts and loads the notebook's imports in its own process while this one goes on."""
+def start_kernel(step: str, *step_files: str) -> Any:
+    """Launch a kernel for `step` and return its manager at once: the kernel starts and loads the
+    imports of `step_files` (the notebooks it will run, in order) in its own process while this one
+    goes on."""
     from jupyter_core.utils import run_sync
 
     manager = kernel_manager_class(step_env(step))(kernel_name="python3")
-    preload = preload_code(step_file)
+    preload = "\n".join(code for code in map(preload_code, step_files) if code)
     extra = [f"--IPKernelApp.exec_lines={preload}"] if preload else []
     run_sync(manager.start_kernel)(cwd=str(PROJECT_ROOT), extra_arguments=extra)
     return manager
@@ -345,23 +354,83 @@ def stop_kernel(manager: Any) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-LAUNCH_AHEAD = 2  # steps whose kernels start while a step runs (measured: 1 left the later kernels late)
+# Which kernel runs which notebook, in run order: two kernels a run, one per core. A lane's kernel
+# starts as the run starts, with the imports of every notebook it will run preloaded, and runs its
+# notebooks one after the other; before each but the first, its namespace is reset (`reset_code`),
+# so that every notebook still starts from an empty namespace and execution count 1. A lane's steps
+# follow one another by their dependencies (clean -> figures -> appendix; validate -> appendix), so
+# its kernel is never asked for two notebooks at once; validate and figures, then the two editions,
+# run side by side in the two lanes. (Five kernels, one per notebook, cost ~0.8 s CPU each to start.)
+LANES: tuple[tuple[tuple[str, str], ...], ...] = (
+    (("clean", ""), ("figures", ""), ("appendix", "internal")),
+    (("validate", ""), ("appendix", "public")),
+)
 
 
-class KernelsAhead:
-    """Kernels launched one step ahead of their turn, so that a step's kernel start and imports run
-    on the second core while the step before it works. A step is launched ahead only once the step
-    before it is known to run (an unchanged rerun starts no kernel at all); a kernel nobody took is
-    shut down at the end of the run. Kernels are shut down in the background: the next step does not
-    wait for the last one to exit."""
+def lanes_of(steps: tuple[Step, ...]) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """The lanes for a run of `steps`: each lane keeps its notebooks of those steps; an empty lane
+    starts no kernel."""
+    names = {step.name for step in steps}
+    lanes = (tuple(item for item in lane if item[0] in names) for lane in LANES)
+    return tuple(lane for lane in lanes if lane)
 
-    def __init__(self) -> None:
+
+def reset_code(step: str) -> str:
+    """Run silently in a lane's kernel before its next notebook: an empty namespace and a new history
+    session (execution count 1), no figure left open, the kernel marked as running `step`. Binds no
+    name. Imported modules stay loaded: that is the point of keeping the kernel."""
+    return (
+        "get_ipython().reset(new_session=True)\n"
+        f"__import__('os').environ[{PIPELINE_ENV!r}] = {step!r}\n"
+        "(lambda plt: plt is not None and plt.close('all'))(__import__('sys').modules.get('matplotlib.pyplot'))\n"
+    )
+
+
+def prepare_kernel(manager: Any, step: str) -> None:
+    """Reset a used kernel for its next notebook (`reset_code`); raise if it cannot be reset."""
+    from jupyter_core.utils import run_sync
+
+    async def reset() -> dict[str, Any]:
+        client = manager.client()
+        # The shell channel only, and its reply only: an iopub subscription made just now can miss
+        # the kernel's idle message (zmq's late subscriber), so waiting for it could hang.
+        client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        try:
+            code = reset_code(step)
+            return await client.execute(code, silent=True, store_history=False, reply=True, timeout=60)
+        finally:
+            client.stop_channels()
+            client.context.destroy(linger=0)
+
+    reply = run_sync(reset)()
+    if reply["content"].get("status") != "ok":
+        raise RuntimeError(f"kernel reset failed: {reply['content'].get('evalue', '')}")
+
+
+class KernelPool:
+    """The run's kernels (`LANES`): all started when the run starts (`open`), each used for its lane's
+    notebooks in turn, shut down at the end of the run in the background (the run does not wait for
+    a kernel to exit). A kernel whose notebook failed, or that cannot be reset, is not used again: the
+    lane's next notebook gets a fresh kernel. An unchanged rerun opens no pool, so starts no kernel."""
+
+    def __init__(self, lanes: tuple[tuple[tuple[str, str], ...], ...] = LANES) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
-        self._waiting: dict[tuple[str, str], Any] = {}
+        self._lanes = lanes
+        self._kernels: dict[int, Any] = {}  # lane -> its kernel
         self._stopping = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kernel-stop")
         self._stops: list[Any] = []
         self._personal: Any = None
+
+    def _lane(self, step: str, suffix: str) -> int | None:
+        return next((i for i, lane in enumerate(self._lanes) if (step, suffix) in lane), None)
+
+    def open(self) -> None:
+        """Start each lane's kernel, its notebooks' imports preloaded in the order it runs them."""
+        for index, lane in enumerate(self._lanes):
+            if index not in self._kernels:
+                files = [STEP_BY_NAME[step].notebook for step, _ in lane if step in STEP_BY_NAME]
+                self._kernels[index] = start_kernel(lane[0][0], *dict.fromkeys(files))
 
     def prefetch_personal_values(self, params: RunParams) -> None:
         """Read the raw ledgers' personal values (what the scrub of every executed notebook looks
@@ -380,21 +449,37 @@ class KernelsAhead:
             except Exception:
                 pass
 
-    def launch(self, step: Step) -> None:
-        for suffix in step.editions or ("",):
-            if (step.name, suffix) not in self._waiting:
-                self._waiting[(step.name, suffix)] = start_kernel(step.name, step.notebook)
-
     def take(self, step: str, suffix: str = "") -> Any | None:
-        return self._waiting.pop((step, suffix), None)
+        """The lane's kernel for this notebook, reset and marked as running `step` (also on its first
+        use: a lane whose first step was skipped starts with a later one); None when the notebook has
+        no lane or its lane's kernel is gone (the caller then starts one)."""
+        lane = self._lane(step, suffix)
+        manager = self._kernels.get(lane) if lane is not None else None
+        if manager is None:
+            return None
+        try:
+            prepare_kernel(manager, step)
+        except Exception:  # died while waiting, or cannot be reset: a fresh kernel instead
+            self.stop(self._kernels.pop(lane))
+            return None
+        return manager
+
+    def give_back(self, manager: Any, failed: bool) -> None:
+        """After a notebook: keep the kernel for its lane's next one, or stop it (a failed notebook,
+        or a kernel that is not the pool's)."""
+        lane = next((i for i, m in self._kernels.items() if m is manager), None)
+        if lane is None or failed:
+            if lane is not None:
+                del self._kernels[lane]
+            self.stop(manager)
 
     def stop(self, manager: Any) -> None:
         self._stops.append(self._stopping.submit(stop_kernel, manager))
 
     def close(self) -> None:
-        for manager in self._waiting.values():
+        for manager in self._kernels.values():
             self.stop(manager)
-        self._waiting.clear()
+        self._kernels.clear()
         for future in self._stops:
             future.result()
         self._stopping.shutdown()
@@ -430,14 +515,15 @@ def execute_notebook(
     params: RunParams,
     extra: dict[str, Any] | None = None,
     suffix: str = "",
-    kernels: KernelsAhead | None = None,
+    kernels: KernelPool | None = None,
     timings: dict[str, Any] | None = None,
 ) -> Path:
     """Execute one notebook with papermill into build/<year>/notebooks/; raise StepFailed on error.
-    Uses the kernel launched ahead for it in `kernels`, if any, else starts one; either way the
-    kernel runs this one notebook only and is shut down after it. `timings`, when given, receives
+    Uses its lane's kernel in `kernels` (`KernelPool`), if any, and gives it back after; else
+    starts a kernel for this notebook alone and shuts it down after. `timings`, when given, receives
     the execution's seconds, the time spent outside the cells (kernel start and imports not hidden by
-    the launch ahead, papermill), the scrub's seconds and the kernel's peak memory."""
+    the pool, the reset, papermill), the scrub's seconds and the kernel's peak memory so far (a
+    lane's kernel: the peak of the notebooks it has run)."""
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -448,8 +534,9 @@ def execute_notebook(
     source = out_dir / f"{stem}.source.ipynb"
     output = out_dir / f"{stem}.ipynb"
     nbformat.write(notebook_for(step_file), source)
-    manager = (kernels.take(step, suffix) if kernels else None) or start_kernel(step, step_file)
     started = time.perf_counter()
+    manager = (kernels.take(step, suffix) if kernels else None) or start_kernel(step, step_file)
+    failed = True
     try:
         papermill.execute_notebook(
             str(source),
@@ -463,6 +550,7 @@ def execute_notebook(
             engine_name=register_engine(),
             km=manager,
         )
+        failed = False
     except PapermillExecutionError as exc:
         raise StepFailed(step, NOTEBOOK_DIR / step_file, exc.exec_count, f"{exc.ename}: {exc.evalue}", output) from None
     except Exception as exc:  # the kernel died or the notebook exited early: no cell error to read
@@ -478,7 +566,7 @@ def execute_notebook(
         source.unlink(missing_ok=True)
         peak = peak_rss_mib(manager)
         if kernels is not None:
-            kernels.stop(manager)
+            kernels.give_back(manager, failed)
         else:
             stop_kernel(manager)
         # Executed notebooks kept under build/ obey the publishing rules: personal data found in
@@ -509,11 +597,9 @@ def run_step(
     params: RunParams,
     force: bool = False,
     say: Callable[[str], None] = print,
-    kernels: KernelsAhead | None = None,
-    ahead: tuple[Step, ...] = (),
+    kernels: KernelPool | None = None,
 ) -> StepResult:
-    """Run one step unless its fingerprint is current. When it runs, the next step's kernels are
-    launched ahead (`kernels`, LAUNCH_AHEAD steps), to start while this step works."""
+    """Run one step unless its fingerprint is current, in its lanes' kernels of `kernels` if given."""
     notebook = NOTEBOOK_DIR / step.notebook
     before = fingerprint(step.name, notebook, params)
     outputs = step.outputs(params)
@@ -525,16 +611,13 @@ def run_step(
     notebooks: dict[str, dict[str, Any]] = {}
     phases: dict[str, float] = {}
     if kernels is not None:
-        kernels.launch(step)
-        for later in ahead:
-            kernels.launch(later)
         kernels.prefetch_personal_values(params)
     if step.editions:
         from concurrent.futures import ThreadPoolExecutor
 
         from .appendix import export_editions
 
-        # The editions are independent notebooks, each in its own kernel process: run them side by
+        # The editions are independent notebooks, each in its own lane's kernel: run them side by
         # side (two cores), then scan both before either is written.
         def run_edition(edition: str) -> Path:
             return execute_notebook(
@@ -559,24 +642,60 @@ def run_step(
     write_stamp(params, step.name, fingerprint(step.name, notebook, params))
     shown = outputs[0].relative_to(PROJECT_ROOT) if outputs[0].is_relative_to(PROJECT_ROOT) else outputs[0]
     say(f"[{step.name}] 完成 (done) {seconds:.1f}s → {shown}")
-    return StepResult(step.name, outputs[0], seconds, notebooks=notebooks, phases=phases)
+    return StepResult(step.name, outputs[0], seconds, notebooks=notebooks, phases=phases, started=started)
+
+
+def run_steps(
+    steps: tuple[Step, ...], params: RunParams, force: bool, say: Callable[[str], None], kernels: KernelPool
+) -> list[StepResult]:
+    """Run each step once the steps it reads from (`Step.after`, those of this run) have finished:
+    validate and figures side by side. A failed step keeps the steps after it from running; the
+    first failure in step order is raised once every step already running has finished."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    class NotRun(Exception):
+        """A step whose input step failed."""
+
+    def when_done(needs: list[Future[StepResult]], step: Step) -> StepResult:
+        for need in needs:
+            if need.exception() is not None:
+                raise NotRun(step.name)
+        return run_step(step, params, force=force, say=say, kernels=kernels)
+
+    futures: dict[str, Future[StepResult]] = {}
+    with ThreadPoolExecutor(max_workers=max(len(steps), 1), thread_name_prefix="step") as pool:
+        for step in steps:
+            needs = [futures[name] for name in step.after if name in futures]
+            futures[step.name] = pool.submit(when_done, needs, step)
+    for step in steps:
+        error = futures[step.name].exception()
+        if error is not None and not isinstance(error, NotRun):
+            raise error
+    return [futures[step.name].result() for step in steps]
 
 
 def timings_path(params: RunParams) -> Path:
     return params.build_dir / "timings.json"
 
 
-def write_timings(params: RunParams, results: list[StepResult], preflight: float, total: float) -> None:
+def write_timings(params: RunParams, results: list[StepResult], preflight: float, began: float) -> None:
     """build/<year>/timings.json: where the run's time went (read by `make bench`; no step reads it).
-    Per step: seconds, skipped; per executed notebook: seconds, outside_cells (kernel start not
-    hidden by the launch ahead, papermill), cells (papermill's duration of each code cell), scrub,
-    peak_rss_mib (the kernel's peak resident memory); phases: other timed parts (export)."""
+    Per step: start (seconds since the run began; validate and figures overlap), seconds, skipped;
+    per executed notebook: seconds, outside_cells (kernel start not hidden by the pool, its reset,
+    papermill), cells (papermill's duration of each code cell), scrub, peak_rss_mib (the kernel's
+    peak resident memory so far); phases: other timed parts (export)."""
     data = {
         "year": params.year,
-        "total": round(total, 3),
+        "total": round(time.perf_counter() - began, 3),
         "preflight": round(preflight, 3),
         "steps": {
-            r.step: {"seconds": round(r.seconds, 3), "skipped": r.skipped, "notebooks": r.notebooks, "phases": r.phases}
+            r.step: {
+                "start": round(r.started - began, 3) if r.started else None,
+                "seconds": round(r.seconds, 3),
+                "skipped": r.skipped,
+                "notebooks": r.notebooks,
+                "phases": r.phases,
+            }
             for r in results
         },
     }
@@ -777,29 +896,29 @@ def clear_caches(params: RunParams, say: Callable[[str], None] = print) -> None:
 def run_suite(
     raw_params: dict[str, Any], force: bool = False, say: Callable[[str], None] = print, steps: tuple[Step, ...] = STEPS
 ) -> list[StepResult]:
-    """Run every step in order for one year; the first failing step stops the run."""
+    """Run every step for one year, each after the steps it reads from; a failing step stops those
+    that depend on it (`run_steps`)."""
     began = time.perf_counter()
     params = check_params(raw_params)
     if not force and steps:  # (no steps: the preflight alone is asked for)
         done = nothing_to_do(params, steps, say)
         if done is not None:
-            write_timings(params, done, 0.0, time.perf_counter() - began)
+            write_timings(params, done, 0.0, began)
             return done
-    preflight(params, say)
-    preflight_seconds = time.perf_counter() - began
-    say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")
-    results = []
-    kernels = KernelsAhead()
+    kernels = KernelPool(lanes_of(steps))
     try:
         with run_lock(params):
+            # Started before the preflight: their start and imports run while it checks.
+            kernels.open()
+            preflight(params, say)
+            preflight_seconds = time.perf_counter() - began
+            say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")
             if force:
                 clear_caches(params, say)
-            for index, step in enumerate(steps):
-                ahead = steps[index + 1 : index + 1 + LAUNCH_AHEAD]
-                results.append(run_step(step, params, force=force, say=say, kernels=kernels, ahead=ahead))
+            results = run_steps(steps, params, force, say, kernels)
     finally:
         kernels.close()
-    write_timings(params, results, preflight_seconds, time.perf_counter() - began)
+    write_timings(params, results, preflight_seconds, began)
     final = params.build_dir / "appendix.html"
     if final.exists():
         say(f"附录 (appendix)：{final}")
