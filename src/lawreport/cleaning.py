@@ -95,9 +95,15 @@ class LedgerResult:
         return report
 
 
-def _fill_merged_header(grid: Grid, header_idx: int) -> tuple[list[str], list[str]]:
-    """Leaf and parent header rows, with merged header cells spread over their range."""
-    width = max((len(r) for r in grid.rows), default=0)
+def grid_width(grid: Grid) -> int:
+    """The widest row's length (a pass over every row: measured once per grid, not per header row)."""
+    return max((len(r) for r in grid.rows), default=0)
+
+
+def _fill_merged_header(grid: Grid, header_idx: int, width: int | None = None) -> tuple[list[str], list[str]]:
+    """Leaf and parent header rows, with merged header cells spread over their range; `width`, the
+    grid's (`grid_width`), when the caller has it."""
+    width = grid_width(grid) if width is None else width
     rows = {
         i: [norm_header(v) for v in grid.rows[i]] + [""] * (width - len(grid.rows[i]))
         for i in (header_idx - 1, header_idx)
@@ -154,8 +160,9 @@ def _match(columns: tuple[Column, ...], labels: list[set[str]]) -> dict[str, lis
 def find_header(grid: Grid, ledger: Ledger) -> tuple[int, dict[str, list[int]], list[set[str]]]:
     """The header row (0-based index into grid.rows): the row whose labels match most columns."""
     best: tuple[int, int, dict[str, list[int]], list[set[str]]] | None = None
+    width = grid_width(grid)
     for idx in range(min(HEADER_SCAN_ROWS, len(grid.rows))):
-        leaf, parent = _fill_merged_header(grid, idx)
+        leaf, parent = _fill_merged_header(grid, idx, width)
         labels = _labels(leaf, parent)
         found = _match(ledger.columns, labels)
         score = sum(1 for hits in found.values() if hits)
