@@ -214,21 +214,21 @@ def test_a_lanes_next_notebook_reuses_its_kernel_with_an_empty_namespace(tmp_pat
     first, second = _pooled_run(tmp_path, monkeypatch, POOLED)
     # The same kernel process; the first notebook's names are gone, the execution count starts
     # again, and the kernel knows which step it runs.
-    assert first[3] == second[3]
-    assert first[:3] == ["False", first[1], "clean"] and second[:3] == ["False", first[1], "figures"]
+    assert first[3] == second[3], (first, second)
+    assert first[:3] == ["False", first[1], "clean"] and second[:3] == ["False", first[1], "figures"], (first, second)
 
     # Without the reset the second notebook would see the first one's names and count on.
     monkeypatch.setattr(pipeline, "reset_code", lambda step: "pass")
     (tmp_path / "again").mkdir()
     first, second = _pooled_run(tmp_path / "again", monkeypatch, POOLED)
-    assert second[0] == "True" and second[1] != first[1]
+    assert second[0] == "True" and second[1] != first[1], (first, second)
 
 
 def test_a_kernel_whose_notebook_failed_is_not_used_again(tmp_path, monkeypatch):
     failing = POOLED.replace("import statistics", "raise ValueError('stop')")
     first, second = _pooled_run(tmp_path, monkeypatch, failing)
-    assert first[3] != second[3], "a fresh kernel for the lane's next notebook"
-    assert second[:3] == ["False", first[1], "figures"]
+    assert first[3] != second[3], ("a fresh kernel for the lane's next notebook", first, second)
+    assert second[:3] == ["False", first[1], "figures"], (first, second)
 
 
 def test_a_failing_preload_is_silent_and_the_notebooks_own_import_fails_at_its_cell(tmp_path, monkeypatch, capfd):

@@ -342,11 +342,14 @@ def cell_seconds(executed: Path) -> list[dict[str, Any]]:
 
 
 def stop_kernel(manager: Any) -> None:
-    """Shut a kernel down (also a dead one) and remove its socket folder."""
+    """Stop a kernel whose notebooks have finished (also a dead one) and remove its socket folder.
+    Killed, not asked to shut down: nothing is left in it to save (every output was written by a
+    cell that has finished), and a shutdown request costs ~1 s of waiting for the kernel to exit
+    where a kill takes ~0.1 s (measured)."""
     from jupyter_core.utils import run_sync
 
     try:
-        run_sync(manager.shutdown_kernel)(now=False)
+        run_sync(manager.shutdown_kernel)(now=True)
     except Exception:  # already gone: the kernel died, or was never fully started
         pass
     finally:
@@ -355,12 +358,15 @@ def stop_kernel(manager: Any) -> None:
 
 
 # Which kernel runs which notebook, in run order: two kernels a run, one per core. A lane's kernel
-# starts as the run starts, with the imports of every notebook it will run preloaded, and runs its
-# notebooks one after the other; before each but the first, its namespace is reset (`reset_code`),
-# so that every notebook still starts from an empty namespace and execution count 1. A lane's steps
-# follow one another by their dependencies (clean -> figures -> appendix; validate -> appendix), so
-# its kernel is never asked for two notebooks at once; validate and figures, then the two editions,
-# run side by side in the two lanes. (Five kernels, one per notebook, cost ~0.8 s CPU each to start.)
+# starts as the run starts and runs its notebooks one after the other; before each, its namespace is
+# reset (`reset_code`), so that every notebook still starts from an empty namespace and execution
+# count 1. A lane's steps follow one another by their dependencies (clean -> figures -> appendix;
+# validate -> appendix), so its kernel is never asked for two notebooks at once; validate and
+# figures, then the two editions, run side by side in the two lanes. (One kernel per notebook cost
+# ~0.8 s CPU each to start, five a run.) Imports are preloaded (`preload_code`) while a lane waits:
+# a lane whose first step must wait for another step preloads all its notebooks' imports as it
+# starts; a lane whose first step runs at once preloads that notebook's imports only, and the
+# others' once it has run (`KernelPool`).
 LANES: tuple[tuple[tuple[str, str], ...], ...] = (
     (("clean", ""), ("figures", ""), ("appendix", "internal")),
     (("validate", ""), ("appendix", "public")),
@@ -386,38 +392,66 @@ def reset_code(step: str) -> str:
     )
 
 
-def prepare_kernel(manager: Any, step: str) -> None:
-    """Reset a used kernel for its next notebook (`reset_code`); raise if it cannot be reset."""
-    from jupyter_core.utils import run_sync
+def run_silently(manager: Any, code: str, timeout: float = 120) -> None:
+    """Run code in a kernel without output or history and wait for it; raise if it fails, if the
+    kernel dies (checked every half second: a kernel stopped meanwhile ends the wait) or after
+    `timeout` seconds."""
+    from queue import Empty
 
-    async def reset() -> dict[str, Any]:
+    from jupyter_core.utils import ensure_async, run_sync
+
+    async def run() -> dict[str, Any]:
         client = manager.client()
         # The shell channel only, and its reply only: an iopub subscription made just now can miss
         # the kernel's idle message (zmq's late subscriber), so waiting for it could hang.
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
         try:
-            code = reset_code(step)
-            return await client.execute(code, silent=True, store_history=False, reply=True, timeout=60)
+            msg_id = client.execute(code, silent=True, store_history=False)
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    reply = await client.get_shell_msg(timeout=0.5)
+                except Empty:
+                    if time.monotonic() > deadline or not await ensure_async(manager.is_alive()):
+                        raise RuntimeError("kernel did not answer") from None
+                    continue
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return reply
         finally:
             client.stop_channels()
             client.context.destroy(linger=0)
 
-    reply = run_sync(reset)()
+    reply = run_sync(run)()
     if reply["content"].get("status") != "ok":
-        raise RuntimeError(f"kernel reset failed: {reply['content'].get('evalue', '')}")
+        raise RuntimeError(f"kernel code failed: {reply['content'].get('evalue', '')}")
+
+
+def _preload_quietly(manager: Any, code: str) -> None:
+    """A lane's later imports, in the background: a failure is the notebook's to meet (its own
+    import cell), or the next reset's (a dead kernel)."""
+    try:
+        run_silently(manager, code)
+    except Exception:
+        pass
+
+
+def prepare_kernel(manager: Any, step: str) -> None:
+    """Reset a kernel for its next notebook (`reset_code`); raise if it cannot be reset."""
+    run_silently(manager, reset_code(step))
 
 
 class KernelPool:
     """The run's kernels (`LANES`): all started when the run starts (`open`), each used for its lane's
-    notebooks in turn, shut down at the end of the run in the background (the run does not wait for
-    a kernel to exit). A kernel whose notebook failed, or that cannot be reset, is not used again: the
-    lane's next notebook gets a fresh kernel. An unchanged rerun opens no pool, so starts no kernel."""
+    notebooks in turn, stopped at the end of the run. A kernel whose notebook failed, or that cannot
+    be reset, is not used again: the lane's next notebook gets a fresh kernel. An unchanged rerun
+    opens no pool, so starts no kernel."""
 
     def __init__(self, lanes: tuple[tuple[tuple[str, str], ...], ...] = LANES) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         self._lanes = lanes
         self._kernels: dict[int, Any] = {}  # lane -> its kernel
+        self._later: dict[int, list[str]] = {}  # lane -> notebooks whose imports are still to preload
         self._stopping = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kernel-stop")
         self._stops: list[Any] = []
         self._personal: Any = None
@@ -426,11 +460,16 @@ class KernelPool:
         return next((i for i, lane in enumerate(self._lanes) if (step, suffix) in lane), None)
 
     def open(self) -> None:
-        """Start each lane's kernel, its notebooks' imports preloaded in the order it runs them."""
+        """Start each lane's kernel with the imports it can preload before its first notebook (`LANES`)."""
+        in_run = {step for lane in self._lanes for step, _ in lane}
         for index, lane in enumerate(self._lanes):
-            if index not in self._kernels:
-                files = [STEP_BY_NAME[step].notebook for step, _ in lane if step in STEP_BY_NAME]
-                self._kernels[index] = start_kernel(lane[0][0], *dict.fromkeys(files))
+            if index in self._kernels:
+                continue
+            files = list(dict.fromkeys(STEP_BY_NAME[step].notebook for step, _ in lane if step in STEP_BY_NAME))
+            first = STEP_BY_NAME.get(lane[0][0])
+            waits = first is not None and any(step in in_run for step in first.after)
+            now, self._later[index] = (files, []) if waits else (files[:1], files[1:])
+            self._kernels[index] = start_kernel(lane[0][0], *now)
 
     def prefetch_personal_values(self, params: RunParams) -> None:
         """Read the raw ledgers' personal values (what the scrub of every executed notebook looks
@@ -465,13 +504,17 @@ class KernelPool:
         return manager
 
     def give_back(self, manager: Any, failed: bool) -> None:
-        """After a notebook: keep the kernel for its lane's next one, or stop it (a failed notebook,
-        or a kernel that is not the pool's)."""
+        """After a notebook: keep the kernel for its lane's next one (preloading their imports in the
+        background now, if not yet done), or stop it (a failed notebook, or a kernel that is not the
+        pool's)."""
         lane = next((i for i, m in self._kernels.items() if m is manager), None)
         if lane is None or failed:
             if lane is not None:
                 del self._kernels[lane]
             self.stop(manager)
+        elif self._later.get(lane):
+            code = "\n".join(preload_code(step_file) for step_file in self._later.pop(lane))
+            self._stops.append(self._stopping.submit(_preload_quietly, manager, code))
 
     def stop(self, manager: Any) -> None:
         self._stops.append(self._stopping.submit(stop_kernel, manager))
