@@ -256,3 +256,33 @@ def test_a_bad_manifest_or_key_stops_the_run_before_any_kernel(year_copy, monkey
         run_suite(raw, say=lambda _: None)
     assert "F018" in [p.code for p in caught.value.problems]
     assert not (params.build_dir / "notebooks").exists()
+
+
+PREFLIGHT_PROBE = """
+import json, sys
+from lawreport.params import check_params
+from lawreport.pipeline import preflight
+preflight(check_params(json.loads(sys.argv[1])), say=lambda _: None)
+print("LOADED", sorted(m for m in ("pandas", "great_expectations", "jupyter_client") if m in sys.modules))
+"""
+
+
+def test_the_preflight_checks_the_register_without_importing_pandas(year_copy):
+    """It runs before any kernel starts, on the critical path of every run: the metric names come
+    from the metrics' source (register.check.metric_names), not from importing them."""
+    _, raw = year_copy
+
+    def loaded() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", PREFLIGHT_PROBE, json.dumps(raw)], capture_output=True, text=True, timeout=120
+        )
+        return done.stdout + done.stderr
+
+    assert "LOADED []" in loaded()
+    # The same register naming a metric that does not exist is still refused without pandas.
+    register = Path(raw["claims_dir"]) / "2025.yaml"
+    text = register.read_text(encoding="utf-8")
+    metric = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.strip().startswith("metric:"))
+    register.write_text(text.replace(f"metric: {metric}", "metric: no_such_metric_here", 1), encoding="utf-8")
+    out = loaded()
+    assert "RegisterError" in out and "no_such_metric_here" in out and "LOADED" not in out

@@ -111,8 +111,11 @@ class Register:
         return self.report_path.read_text(encoding="utf-8")
 
 
-def load_register(path: Path, report_path: Path | None = None, year: int | None = None) -> Register:
-    """Read and check claims/<year>.yaml; the report text is the year's raw report.txt unless given.
+def load_register(
+    path: Path, report_path: Path | None = None, year: int | None = None, known_metrics: list[str] | None = None
+) -> Register:
+    """Read and check claims/<year>.yaml; the report text is the year's raw report.txt unless given;
+    `known_metrics` as read_register takes them.
 
     Raises RegisterError listing every problem (file, line, entry id, closest valid name) at once:
     YAML syntax, unknown or missing keys, unknown metrics, wordings that cannot be parsed, quotes not
@@ -120,7 +123,7 @@ def load_register(path: Path, report_path: Path | None = None, year: int | None 
     """
     if not path.exists():
         raise RegisterError(f"没有 {path.name} 数字登记册 (no register of the report's figures): {path}")
-    register, problems = read_register(path, report_path, year)
+    register, problems = read_register(path, report_path, year, known_metrics=known_metrics)
     if register is None or problems:
         raise RegisterError(_problem_text(path, problems))
     return register

@@ -11,7 +11,7 @@ reuse their per-ledger and per-table results whose inputs are unchanged, and the
 everything. One run at a time: a second run of the same build root refuses while the first holds
 the lock.
 
-Speed: a run uses two kernels, one per core (`LANES`, `KernelPool`), both started as the run starts
+Speed: a run uses two kernels, one per core (`LANES`, `KernelPool`), both started once the preflight has passed
 with the imports of the notebooks they will run preloaded; each runs its notebooks in turn, its
 namespace reset between them. A step runs as soon as the steps it reads from have finished, so
 validate and figures run side by side, then the appendix's two editions. Where the time of a run
@@ -231,6 +231,7 @@ def kernel_manager_class(env: dict[str, str]) -> type:
     - IPC transport (Unix sockets in a private temporary folder) instead of TCP: no port is opened
       on the machine, and ipykernel has no reason to warn "Kernel is running over TCP without
       encryption" (it did, once per kernel, five times a run).
+    - A session of its own for each client (`client`).
     - No SIGINT on shutdown: jupyter_client interrupts a kernel before asking it to shut down. When
       papermill has finished, nothing is running, but a handler may still be finishing (e.g. after
       the last reply), and the signal then logs "KeyboardInterrupt caught in kernel" (sometimes). The
@@ -254,6 +255,18 @@ def kernel_manager_class(env: dict[str, str]) -> type:
             kw["env"] = {**kw.get("env", os.environ), **env}
             return await super()._async_pre_start_kernel(**kw)
 
+        def client(self, **kwargs: Any) -> Any:
+            """A client with a session of its own. A client's zmq identity on the kernel's shell
+            socket is its session id, and the manager hands every client its own session: two
+            clients alive at once (papermill leaves its client connected after a notebook, and a
+            lane's kernel runs several) would share one identity, and the kernel's ROUTER socket
+            ignores the second, whose requests then never get a reply (seen: a reset waiting 120 s)."""
+            from jupyter_client.session import Session
+
+            if "session" not in kwargs:
+                kwargs["session"] = Session(key=self.session.key, signature_scheme=self.session.signature_scheme)
+            return super().client(**kwargs)
+
         async def _async_interrupt_kernel(self) -> None:
             if self.shutting_down:
                 return
@@ -276,7 +289,7 @@ def step_env(step: str) -> dict[str, str]:
 def preload_code(step_file: str) -> str:
     """The notebook's own top-level imports, as code that binds no name in the kernel's namespace.
 
-    A kernel started as the run starts runs this while the steps before its notebook work (the
+    A kernel started at the beginning of a run runs this while the steps before its notebook work (the
     other core), so the notebook does not wait for its imports (Great Expectations alone takes ~3 s;
     `KernelPool`). The notebook then runs unchanged in a fresh namespace: its import cells find the
     modules loaded. A failing preload is ignored; the notebook's own import then fails where a
@@ -358,7 +371,7 @@ def stop_kernel(manager: Any) -> None:
 
 
 # Which kernel runs which notebook, in run order: two kernels a run, one per core. A lane's kernel
-# starts as the run starts and runs its notebooks one after the other; before each, its namespace is
+# starts at the beginning of the run and runs its notebooks one after the other; before each, its namespace is
 # reset (`reset_code`), so that every notebook still starts from an empty namespace and execution
 # count 1. A lane's steps follow one another by their dependencies (clean -> figures -> appendix;
 # validate -> appendix), so its kernel is never asked for two notebooks at once; validate and
@@ -394,29 +407,42 @@ def reset_code(step: str) -> str:
 
 def run_silently(manager: Any, code: str, timeout: float = 120) -> None:
     """Run code in a kernel without output or history and wait for it; raise if it fails, if the
-    kernel dies (checked every half second: a kernel stopped meanwhile ends the wait) or after
-    `timeout` seconds."""
+    kernel dies (checked every second: a kernel stopped meanwhile ends the wait) or after `timeout`
+    seconds.
+
+    The shell channel only. It is first made sure to reach the kernel, as jupyter_client's
+    wait_for_ready does: a kernel_info request every second until one is answered (a request sent
+    before the connection is up can be lost; a kernel still loading its preload answers late). An
+    iopub subscription is not used: made just now, it can miss the kernel's idle message (zmq's late
+    subscriber)."""
     from queue import Empty
 
     from jupyter_core.utils import ensure_async, run_sync
 
     async def run() -> dict[str, Any]:
         client = manager.client()
-        # The shell channel only, and its reply only: an iopub subscription made just now can miss
-        # the kernel's idle message (zmq's late subscriber), so waiting for it could hang.
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
-        try:
-            msg_id = client.execute(code, silent=True, store_history=False)
-            deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout
+
+        async def reply_to(request: str, resend: Callable[[], str] | None = None) -> dict[str, Any]:
+            msg_id = resend() if resend else request
             while True:
                 try:
-                    reply = await client.get_shell_msg(timeout=0.5)
+                    reply = await client.get_shell_msg(timeout=1)
                 except Empty:
                     if time.monotonic() > deadline or not await ensure_async(manager.is_alive()):
                         raise RuntimeError("kernel did not answer") from None
+                    if resend:
+                        msg_id = resend()
                     continue
-                if reply["parent_header"].get("msg_id") == msg_id:
+                if reply["parent_header"].get("msg_id") == msg_id or (
+                    resend and reply["msg_type"] == "kernel_info_reply"
+                ):
                     return reply
+
+        try:
+            await reply_to("", resend=client.kernel_info)
+            return await reply_to(client.execute(code, silent=True, store_history=False))
         finally:
             client.stop_channels()
             client.context.destroy(linger=0)
@@ -441,7 +467,7 @@ def prepare_kernel(manager: Any, step: str) -> None:
 
 
 class KernelPool:
-    """The run's kernels (`LANES`): all started when the run starts (`open`), each used for its lane's
+    """The run's kernels (`LANES`): all started once the preflight has passed (`open`), each used for its lane's
     notebooks in turn, stopped at the end of the run. A kernel whose notebook failed, or that cannot
     be reset, is not used again: the lane's next notebook gets a fresh kernel. An unchanged rerun
     opens no pool, so starts no kernel."""
@@ -473,20 +499,27 @@ class KernelPool:
 
     def prefetch_personal_values(self, params: RunParams) -> None:
         """Read the raw ledgers' personal values (what the scrub of every executed notebook looks
-        for) in this process while the first kernel works, instead of after it."""
+        for) in a child process while the first kernel works, instead of after it
+        (`scan.prefetch_personal_values`); started from a thread, so that importing the scan
+        (pandas) does not hold up the step that is starting."""
         if self._personal is None:
-            from .appendix.scan import personal_values_of
 
-            self._personal = self._stopping.submit(personal_values_of, params)
+            def prefetch() -> Callable[[], None]:
+                from .appendix.scan import prefetch_personal_values
+
+                return prefetch_personal_values(params)
+
+            self._personal = self._stopping.submit(prefetch)
 
     def wait_personal_values(self) -> None:
-        """Wait for the prefetch (its result is cached where the scrub finds it); its errors are the
-        scrub's to raise."""
+        """Wait for the prefetch (its result is kept where the scrub finds it); its errors are the
+        scrub's to meet."""
         if self._personal is not None:
             try:
-                self._personal.result()
-            except Exception:
-                pass
+                wait = self._personal.result()
+            except Exception:  # noqa: BLE001 - the scrub reads the values itself and reports what fails
+                return
+            wait()
 
     def take(self, step: str, suffix: str = "") -> Any | None:
         """The lane's kernel for this notebook, reset and marked as running `step` (also on its first
@@ -874,11 +907,14 @@ def preflight(params: RunParams, say: Callable[[str], None] = print) -> None:
     register in full (RegisterError lists every problem with file, line and entry id)."""
     from .claims import load_register
     from .errors import RUN_CODES
+    from .register.check import metric_names
     from .run_summary import stale_clean_years
 
     key_identities(params)  # every year's manifest and the key, F015-F020 before any kernel
     if params.register_path.exists():
-        load_register(params.register_path, report_path=params.report_path, year=params.year)
+        # The metric names read from the metrics' source: importing them would import pandas (~0.5 s).
+        known = metric_names()
+        load_register(params.register_path, report_path=params.report_path, year=params.year, known_metrics=known)
     else:
         label = RUN_CODES["P303"][0]
         more = f"；报告原文 {params.report_path.name} 存在，但不会被核对" if params.report_path.exists() else ""
@@ -951,10 +987,9 @@ def run_suite(
     kernels = KernelPool(lanes_of(steps))
     try:
         with run_lock(params):
-            # Started before the preflight: their start and imports run while it checks.
-            kernels.open()
-            preflight(params, say)
+            preflight(params, say)  # before any kernel starts
             preflight_seconds = time.perf_counter() - began
+            kernels.open()
             say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")
             if force:
                 clear_caches(params, say)
