@@ -499,15 +499,14 @@ class KernelPool:
 
     def prefetch_personal_values(self, params: RunParams) -> None:
         """Read the raw ledgers' personal values (what the scrub of every executed notebook looks
-        for) in a child process while the first kernel works, instead of after it
-        (`scan.prefetch_personal_values`); started from a thread, so that importing the scan
-        (pandas) does not hold up the step that is starting."""
+        for) in a background thread while the first kernel works, instead of after it; importing
+        the scan (pandas) there too, so that it does not hold up the step that is starting."""
         if self._personal is None:
 
-            def prefetch() -> Callable[[], None]:
+            def prefetch() -> None:
                 from .appendix.scan import prefetch_personal_values
 
-                return prefetch_personal_values(params)
+                prefetch_personal_values(params)
 
             self._personal = self._stopping.submit(prefetch)
 
@@ -516,10 +515,9 @@ class KernelPool:
         scrub's to meet."""
         if self._personal is not None:
             try:
-                wait = self._personal.result()
+                self._personal.result()
             except Exception:  # noqa: BLE001 - the scrub reads the values itself and reports what fails
-                return
-            wait()
+                pass
 
     def take(self, step: str, suffix: str = "") -> Any | None:
         """The lane's kernel for this notebook, reset and marked as running `step` (also on its first

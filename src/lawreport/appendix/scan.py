@@ -845,31 +845,15 @@ def personal_values(raw_root: Path, year: int) -> set[str]:
 
 
 def prefetch_personal_values(params: RunParams) -> Callable[[], None]:
-    """Read the run's personal values in a child process (forked: the raw ledgers are parsed on
-    another core, without holding this process's interpreter lock while it orchestrates the
-    kernels); returns a function that waits for them and keeps them where `personal_values` finds
-    them. They pass through a pipe, never a file. A failure is left to the scrub to meet and report
-    (it then reads them itself)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    raw_root, year = params.path(params.raw_root), params.year
-    key = _personal_key(raw_root, year)
-    if key in _PERSONAL_VALUES:
-        return lambda: None
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    future = pool.submit(_read_personal_values, key[0], year)
-    pool.shutdown(wait=False)
-
-    def wait() -> None:
-        try:
-            values = future.result()
-        except Exception:  # noqa: BLE001 - the scrub reads them itself and reports what fails
-            return
-        if _personal_key(raw_root, year) == key:  # unchanged meanwhile
-            _PERSONAL_VALUES[key] = values
-
-    return wait
+    """Read the run's personal values now, in the calling thread (the pipeline calls this from a
+    background thread while the first kernel works); returns a function that is called before they
+    are needed. In memory only. A failure is left to the scrub to meet and report (it then reads
+    them itself)."""
+    try:
+        personal_values(params.path(params.raw_root), params.year)
+    except Exception:  # noqa: BLE001 - the scrub reads them itself and reports what fails
+        pass
+    return lambda: None
 
 
 def personal_values_of(params: RunParams) -> set[str]:
