@@ -15,8 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import personal
 from . import values as V
@@ -24,6 +23,9 @@ from .errors import LedgerFileError, Problem
 from .ledgers import KIND_DTYPES, ROW_RULES, SOURCE_COLUMNS, Column, Ledger
 from .pseudonym import Pseudonymiser
 from .reading import CellFault, Grid, read_ledger_grids
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a frame is made: reading headers (the scrub) needs no pandas
 
 HEADER_SCAN_ROWS = 20
 FOOTER_PREFIXES = (
@@ -704,6 +706,8 @@ class LedgerCleaner:
 
     @staticmethod
     def to_frame(ledger: Ledger, records: list[dict[str, object]]) -> pd.DataFrame:
+        import pandas as pd
+
         columns = [*SOURCE_COLUMNS, *(c.clean_name for c in ledger.columns)]
         frame = pd.DataFrame.from_records(records, columns=columns)
         frame["source_row"] = frame["source_row"].astype("Int64")
