@@ -613,6 +613,10 @@ def execute_notebook(
     nbformat.write(notebook_for(step_file), source)
     started = time.perf_counter()
     manager = (kernels.take(step, suffix) if kernels else None) or start_kernel(step, step_file)
+    if kernels is not None:
+        # Now, not earlier: this process has done its imports and from here mostly waits for the
+        # kernel, so the prefetch thread does not compete with them for the interpreter lock.
+        kernels.prefetch_personal_values(params)
     failed = True
     try:
         papermill.execute_notebook(
@@ -687,8 +691,6 @@ def run_step(
     started = time.perf_counter()
     notebooks: dict[str, dict[str, Any]] = {}
     phases: dict[str, float] = {}
-    if kernels is not None:
-        kernels.prefetch_personal_values(params)
     if step.editions:
         from concurrent.futures import ThreadPoolExecutor
 
