@@ -7,7 +7,8 @@ Two measurements:
   (`python -m lawreport.sample.generator --scale k`, report.txt copied from data/raw), then a cold
   `lawreport run --fail-on none` runs on them. Recorded per step: wall time and peak memory. Peak
   memory comes from build/<year>/timings.json when the pipeline writes one (`peak_rss_mib` of
-  each step's kernel), and always from our own sampling of the run's process tree (sum of the
+  each notebook's kernel: a run's two kernels each run several notebooks, so a later notebook's
+  figure includes the earlier ones' peak), and always from our own sampling of the run's process tree (sum of the
   resident memory of the `lawreport` process and its kernels, every SAMPLE_SECONDS; attributed to
   the step running at the time). Also: the run's largest single process (ru_maxrss), the rows of
   the clean tables, the size of the two appendix editions, and growth ratios between scales.
@@ -514,8 +515,8 @@ def print_report(result: dict[str, Any]) -> None:
             print(f"{'':>10}   ! {line}")
     print(
         "-- 峰值内存 (peak memory, MiB)：内核 kernel (timings.json) / 进程树采样 (process tree, sampled："
-        "lawreport 进程与全部内核之和，含提前启动的下一步内核 (sum of the run and its kernels, including the "
-        "next step's kernel launched ahead))"
+        "lawreport 进程与全部内核之和，两个内核各跑几个笔记本 (sum of the run and its kernels; each of the two "
+        "kernels runs several notebooks, so a kernel's peak is that of the notebooks it has run so far))"
     )
     print(
         f"{'规模 scale':>10} " + " ".join(f"{s:>17}" for s in steps) + f" {'单进程 largest':>15} {'生成 generate':>14}"

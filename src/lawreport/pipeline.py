@@ -11,11 +11,11 @@ reuse their per-ledger and per-table results whose inputs are unchanged, and the
 everything. One run at a time: a second run of the same build root refuses while the first holds
 the lock.
 
-Speed: a run uses two kernels, one per core (`LANES`, `KernelPool`), both started once the preflight has passed
-with the imports of the notebooks they will run preloaded; each runs its notebooks in turn, its
-namespace reset between them. A step runs as soon as the steps it reads from have finished, so
-validate and figures run side by side, then the appendix's two editions. Where the time of a run
-went is written to build/<year>/timings.json.
+Speed: a run uses two kernels, one per core (`LANES`, `KernelPool`), both started once the
+preflight has passed, with imports preloaded; each runs its notebooks in turn, its namespace reset
+between them. A step runs as soon as the steps it reads from have finished, so validate and figures
+run side by side, then the appendix's two editions. Where the time of a run went is written to
+build/<year>/timings.json.
 """
 
 from __future__ import annotations
@@ -376,9 +376,9 @@ def stop_kernel(manager: Any) -> None:
 
 
 # Which kernel runs which notebook, in run order: two kernels a run, one per core. A lane's kernel
-# starts at the beginning of the run and runs its notebooks one after the other; before each, its namespace is
-# reset (`reset_code`), so that every notebook still starts from an empty namespace and execution
-# count 1. A lane's steps follow one another by their dependencies (clean -> figures -> appendix;
+# starts once the preflight has passed and runs its notebooks one after the other; before each, its
+# namespace is reset (`reset_code`), so that every notebook still starts from an empty namespace and
+# execution count 1. A lane's steps follow one another by their dependencies (clean -> figures -> appendix;
 # validate -> appendix), so its kernel is never asked for two notebooks at once; validate and
 # figures, then the two editions, run side by side in the two lanes. (One kernel per notebook cost
 # ~0.8 s CPU each to start, five a run.) Imports are preloaded (`preload_code`): a lane's kernel
@@ -473,8 +473,8 @@ def prepare_kernel(manager: Any, step: str) -> None:
 
 
 class KernelPool:
-    """The run's kernels (`LANES`): all started once the preflight has passed (`open`), each used for its lane's
-    notebooks in turn, stopped at the end of the run. A kernel whose notebook failed, or that cannot
+    """The run's kernels (`LANES`): all started once the preflight has passed (`open`), each used for
+    its lane's notebooks in turn, stopped at the end of the run. A kernel whose notebook failed, or that cannot
     be reset, is not used again: the lane's next notebook gets a fresh kernel. An unchanged rerun
     opens no pool, so starts no kernel."""
 
@@ -695,9 +695,10 @@ def run_step(
         from concurrent.futures import ThreadPoolExecutor
 
         # The editions are independent notebooks, each in its own lane's kernel: run them side by
-        # side (two cores), then scan both before either is written.
-        def run_edition(edition: str) -> Path:
-            return execute_notebook(
+        # side (two cores), each rendered and scanned as soon as it has run (the other one still
+        # running), then written together only if both scans pass.
+        def run_edition(edition: str) -> Any:
+            executed = execute_notebook(
                 step.name,
                 step.notebook,
                 params,
@@ -706,15 +707,21 @@ def run_step(
                 kernels=kernels,
                 timings=notebooks.setdefault(edition, {}),
             )
+            from .appendix import prepare_edition  # (pandas: imported by the first edition to finish)
+
+            prepared = time.perf_counter()
+            try:
+                return prepare_edition(executed, params, edition)
+            finally:
+                phases[f"export.{edition}"] = round(time.perf_counter() - prepared, 3)
 
         with ThreadPoolExecutor(max_workers=len(step.editions)) as pool:
-            running = pool.map(run_edition, step.editions)
-            from .appendix import export_editions  # (imports pandas: ~0.5 s, while the editions run)
+            prepared = list(pool.map(run_edition, step.editions))
+        from .appendix import write_editions
 
-            executed = dict(zip(step.editions, running, strict=True))
-        exported = time.perf_counter()
-        export_editions(executed, params)
-        phases["export"] = round(time.perf_counter() - exported, 3)
+        written = time.perf_counter()
+        write_editions(prepared, params)
+        phases["write"] = round(time.perf_counter() - written, 3)
     else:
         execute_notebook(step.name, step.notebook, params, kernels=kernels, timings=notebooks.setdefault(step.name, {}))
     seconds = time.perf_counter() - started
@@ -763,7 +770,8 @@ def write_timings(params: RunParams, results: list[StepResult], preflight: float
     Per step: start (seconds since the run began; validate and figures overlap), seconds, skipped;
     per executed notebook: seconds, outside_cells (kernel start not hidden by the pool, its reset,
     papermill), cells (papermill's duration of each code cell), scrub, peak_rss_mib (the kernel's
-    peak resident memory so far); phases: other timed parts (export)."""
+    peak resident memory so far); phases: other timed parts (export.<edition>: its render and scan;
+    write: both editions written)."""
     data = {
         "year": params.year,
         "total": round(time.perf_counter() - began, 3),

@@ -6,7 +6,9 @@ write. Nothing is written under the final name unless the scan passes: a finding
 came from, and the previously published file stays in place.
 
 The phases are separate functions (render_html, personal_values, find_published, replace_text);
-`export_editions(..., timings=dict)` reports the seconds of each."""
+`export_editions(..., timings=dict)` reports the seconds of each. The pipeline prepares each edition
+(rendered and scanned, `prepare_edition`) as soon as its notebook has run and writes them together
+(`write_editions`)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import RUN_CODES
 from ..params import PROJECT_ROOT, RunParams
@@ -362,6 +366,44 @@ def _timed(timings: dict[str, float] | None, phase: str) -> Iterator[None]:
             timings[phase] = timings.get(phase, 0.0) + time.perf_counter() - started
 
 
+@dataclass(frozen=True)
+class PreparedEdition:
+    """An edition rendered and scanned, not yet written (`prepare_edition`)."""
+
+    edition: str
+    executed: Path
+    document: str
+    found: list[Any]  # the scan's findings: the edition may be written only when empty
+
+
+def prepare_edition(
+    executed: Path, params: RunParams, edition: str, timings: dict[str, float] | None = None
+) -> PreparedEdition:
+    """Render one executed edition and scan it (the pipeline does this for each edition as soon as
+    its notebook has run, the other still running). Writes nothing."""
+    with _timed(timings, f"render.{edition}"):
+        document = render_html(Path(executed), params, edition)
+    with _timed(timings, "personal_values"):
+        values = personal_values(params.path(params.raw_root), params.year)
+    with _timed(timings, f"scan.{edition}"):
+        found = find_published(document, values)
+    return PreparedEdition(edition, Path(executed), document, found)
+
+
+def write_editions(prepared: list[PreparedEdition], params: RunParams) -> list[Path]:
+    """Write every prepared edition, or none: a finding in one edition raises PublishBlocked and
+    leaves every published file of the previous run in place."""
+    blocked = {p.edition: p.found for p in prepared if p.found}
+    if blocked:
+        traced = {edition: trace_findings(found, params) for edition, found in blocked.items()}
+        raise PublishBlocked(
+            traced,
+            targets={edition: output_path(params, edition) for edition in blocked},
+            executed={p.edition: p.executed for p in prepared if p.edition in blocked},
+        )
+    return [replace_text(output_path(params, p.edition), p.document) for p in prepared]
+
+
 def export_editions(
     executed: dict[str, Path], params: RunParams, timings: dict[str, float] | None = None
 ) -> list[Path]:
@@ -370,27 +412,9 @@ def export_editions(
 
     `timings`, when given, receives the seconds of each phase: render.<edition>, personal_values,
     scan.<edition>, write (for build/bench.json and timings.json)."""
-    documents = {}
-    for edition, path in executed.items():
-        with _timed(timings, f"render.{edition}"):
-            documents[edition] = render_html(Path(path), params, edition)
-    with _timed(timings, "personal_values"):
-        values = personal_values(params.path(params.raw_root), params.year)
-    blocked = {}
-    for edition, document in documents.items():
-        with _timed(timings, f"scan.{edition}"):
-            found = find_published(document, values)
-        if found:
-            blocked[edition] = found
-    if blocked:
-        traced = {edition: trace_findings(found, params) for edition, found in blocked.items()}
-        raise PublishBlocked(
-            traced,
-            targets={edition: output_path(params, edition) for edition in blocked},
-            executed={edition: Path(executed[edition]) for edition in blocked},
-        )
+    prepared = [prepare_edition(Path(path), params, edition, timings) for edition, path in executed.items()]
     with _timed(timings, "write"):
-        return [replace_text(output_path(params, edition), document) for edition, document in documents.items()]
+        return write_editions(prepared, params)
 
 
 def export_appendix(executed_notebook: Path, params: RunParams, edition: str) -> Path:
@@ -415,6 +439,8 @@ __all__ = [
     "export_appendix",
     "export_editions",
     "output_path",
+    "prepare_edition",
+    "write_editions",
     "publish",
     "render_edition",
     "render_html",
