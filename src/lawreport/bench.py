@@ -195,9 +195,11 @@ def print_profile(profile: dict[str, float]) -> None:
     steps = ("clean", "validate", "figures", "appendix")
     print("  profile of the cold run (median seconds; 各步骤耗时)")
     print(f"    preflight 运行前检查            {profile.get('timings.preflight', float('nan')):6.2f}")
+    print("    (step: seconds, and from when to when since the run began: validate and figures overlap)")
     for step in steps:
         base = f"timings.steps.{step}"
-        print(f"    {step:<10}                      {profile.get(base + '.seconds', float('nan')):6.2f}")
+        seconds, start = profile.get(base + ".seconds", float("nan")), profile.get(base + ".start", float("nan"))
+        print(f"    {step:<10}                      {seconds:6.2f}   {start:5.2f} → {start + seconds:5.2f}")
         for key, value in sorted(profile.items()):
             if key.startswith(base + ".notebooks.") and not key.endswith((".seconds",)) and ".cells." not in key:
                 print(f"      {key[len(base) + 11 :]:<34} {value:8.2f}")
