@@ -8,6 +8,7 @@ cleans without a single quarantined row.
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from lawreport.sample.generator import (
     FIXED_TABLES,
     MANIFEST_NAME,
     Context,
+    _copy_keys,
     build_rows,
     copy_unit_config,
     generate_year,
@@ -106,3 +108,18 @@ def test_scale_two_cleans_without_quarantine(year: int, tmp_path: Path) -> None:
     kept = {r.ledger.table: r.rows_kept for r in summary.results}
     expected = {ledger.table: len(_rows(ledger, year, 2)) for ledger in ledgers_for_year(year)}
     assert kept == expected
+
+
+def test_a_phone_tail_a_copy_draws_twice_is_redrawn() -> None:
+    """A copy's builder draws its phones' last four digits at random, so two members of one copy can
+    share them (it happened at 10x: mediators' copy 7 in `make bench-scale`); both keep a phone of
+    the copy's block, and the two differ."""
+    ledger = next(ledger for ledger in ALL_LEDGERS if ledger.table == "mediators")
+    key = ledger.key_column.name
+    ctx = replace(Context(year=2025, unit=DEFAULT_UNIT), copy=7)
+    rows = [{key: "17000002379"}, {key: "17000002379"}, {key: "17000004242"}]
+    seen: set[str] = {"17000002379", "17000004242"}  # copy 0's own keys
+    _copy_keys(ledger, rows, ctx, 1, seen)
+    keys = [row[key] for row in rows]
+    assert len(set(keys)) == 3 and all(k.startswith("1700007") and len(k) == 11 for k in keys), keys
+    assert keys[0] == "17000072379" and keys[2] == "17000074242"

@@ -1307,6 +1307,8 @@ def _copy_keys(ledger: Ledger, rows: list[Row], ctx: Context, width: int, seen: 
             if not value.startswith(SAMPLE_MOBILE_BLOCK):
                 raise AssertionError(f"{ledger.table}.{key.name}: {value!r} is not a sample mobile")
             value = f"170{ctx.copy:04d}{value[len(SAMPLE_MOBILE_BLOCK) :]}"
+            while value in seen:  # the copy's builder drew a tail twice (4 random digits per copy)
+                value = f"170{ctx.copy:04d}{rng.randint(0, 9999):04d}"
         else:
             value = f"{value}{suffix}"
         if value in seen:
