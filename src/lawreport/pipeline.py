@@ -474,9 +474,9 @@ def prepare_kernel(manager: Any, step: str) -> None:
 
 class KernelPool:
     """The run's kernels (`LANES`): all started once the preflight has passed (`open`), each used for
-    its lane's notebooks in turn, stopped at the end of the run. A kernel whose notebook failed, or that cannot
-    be reset, is not used again: the lane's next notebook gets a fresh kernel. An unchanged rerun
-    opens no pool, so starts no kernel."""
+    its lane's notebooks in turn, stopped at the end of the run. A kernel whose notebook failed, or
+    that cannot be reset, is not used again: the lane's next notebook gets a fresh kernel. An
+    unchanged rerun opens no pool, so starts no kernel."""
 
     def __init__(self, lanes: tuple[tuple[tuple[str, str], ...], ...] = LANES) -> None:
         from concurrent.futures import ThreadPoolExecutor
