@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from support import copy_year, ledger_path, tree_hashes
@@ -331,3 +332,24 @@ def test_a_dead_kernels_notebook_is_kept_with_the_cells_it_ran_and_saved_only_at
         pipeline.execute_notebook("clean", "10_clean.py", params)
     assert info.value.kept.exists() and "before the end" in _printed(info.value.kept)
     assert len(saves) == 2, "saved when the notebook starts and when it ends, not at every cell"
+
+
+def test_a_failing_validation_stops_the_appendix_while_figures_beside_it_finishes(tmp_path):
+    """validate and figures both read only the clean data and run side by side: a failing check stops
+    the run before the appendix (which reads both) and names the validate notebook; figures, already
+    running, finishes and keeps its stamp."""
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    expectations = tmp_path / "expectations"
+    shutil.copytree(params.path(params.expectations_dir), expectations)
+    suite = json.loads((expectations / "law_exams.json").read_text(encoding="utf-8"))
+    suite["expectations"].append(
+        {"type": "expect_column_values_to_be_null", "kwargs": {"column": "row_id"}, "meta": {"zh": "故意失败"}}
+    )
+    (expectations / "law_exams.json").write_text(json.dumps(suite, ensure_ascii=False), encoding="utf-8")
+    said: list[str] = []
+    with pytest.raises(StepFailed) as info:
+        run_suite({**_raw(params), "expectations_dir": str(expectations)}, say=said.append)
+    assert info.value.notebook.name == "20_validate.py"
+    assert (params.build_dir / "figures.json").exists() and any(line.startswith("[figures] 完成") for line in said)
+    assert not (params.build_dir / "appendix.html").exists()
+    assert not any(line.startswith("[appendix]") for line in said)
