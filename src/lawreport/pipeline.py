@@ -55,6 +55,11 @@ class RunLocked(RuntimeError):
     """Another run holds the build root's lock."""
 
 
+class RunStopped(RuntimeError):
+    """A notebook asked for a kernel after the run began to stop (an interrupt, or a failed step
+    whose dependents are cancelled): it does not start."""
+
+
 @dataclass
 class StepResult:
     step: str
@@ -243,7 +248,7 @@ def kernel_manager_class(env: dict[str, str]) -> type:
 
     class StepKernelManager(AsyncKernelManager):
         _socket_dir = ""
-        socket_dirs: list[str] = []  # noqa: RUF012 (one class per execution; removed by execute_notebook)
+        socket_dirs: list[str] = []  # noqa: RUF012 (one class per kernel; removed by stop_kernel)
 
         async def _async_pre_start_kernel(self, **kw: Any) -> Any:
             if not self._socket_dir:
@@ -378,12 +383,15 @@ def stop_kernel(manager: Any) -> None:
 # Which kernel runs which notebook, in run order: two kernels a run, one per core. A lane's kernel
 # starts once the preflight has passed and runs its notebooks one after the other; before each, its
 # namespace is reset (`reset_code`), so that every notebook still starts from an empty namespace and
-# execution count 1. A lane's steps follow one another by their dependencies (clean -> figures -> appendix;
+# execution count 1. Only the namespace: process state (working folder, environment, warnings
+# filters, logging, pandas and matplotlib options) carries over, so a notebook must not change it.
+# A lane's steps follow one another by their dependencies (clean -> figures -> appendix;
 # validate -> appendix), so its kernel is never asked for two notebooks at once; validate and
 # figures, then the two editions, run side by side in the two lanes. (One kernel per notebook cost
 # ~0.8 s CPU each to start, five a run.) Imports are preloaded (`preload_code`): a lane's kernel
-# starts with its first notebook's imports (Great Expectations alone is ~2 s of CPU, and validate
-# waits for it), and loads the others' in the background as soon as that notebook has run (the
+# starts with the imports of its first notebook expected to run (`expected_to_run`; Great
+# Expectations alone is ~2 s of CPU, and validate waits for it), and loads the others' in the
+# background as soon as that notebook has run (the
 # appendix's while figures runs or validate finishes; the public edition, the shorter one, has the
 # time to spare).
 LANES: tuple[tuple[tuple[str, str], ...], ...] = (
@@ -479,9 +487,12 @@ class KernelPool:
     unchanged rerun opens no pool, so starts no kernel."""
 
     def __init__(self, lanes: tuple[tuple[tuple[str, str], ...], ...] = LANES) -> None:
+        import threading
         from concurrent.futures import ThreadPoolExecutor
 
         self._lanes = lanes
+        self._lock = threading.Lock()  # the step threads take and give back kernels concurrently
+        self._closed = False
         self._kernels: dict[int, Any] = {}  # lane -> its kernel
         self._later: dict[int, list[str]] = {}  # lane -> notebooks whose imports are still to preload
         self._stopping = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kernel-stop")
@@ -511,7 +522,9 @@ class KernelPool:
 
                 prefetch_personal_values(params)
 
-            self._personal = self._stopping.submit(prefetch)
+            with self._lock:
+                if not self._closed:
+                    self._personal = self._stopping.submit(prefetch)
 
     def wait_personal_values(self) -> None:
         """Wait for the prefetch (its result is kept where the scrub finds it); its errors are the
@@ -527,13 +540,19 @@ class KernelPool:
         use: a lane whose first step was skipped starts with a later one); None when the notebook has
         no lane or its lane's kernel is gone (the caller then starts one)."""
         lane = self._lane(step, suffix)
-        manager = self._kernels.get(lane) if lane is not None else None
+        with self._lock:
+            if self._closed:  # the run is ending (an interrupt): no notebook starts any more
+                raise RunStopped(f"{step}: the run is stopping")
+            manager = self._kernels.get(lane) if lane is not None else None
         if manager is None:
             return None
         try:
             prepare_kernel(manager, step)
         except Exception:  # died while waiting, or cannot be reset: a fresh kernel instead
-            self.stop(self._kernels.pop(lane))
+            with self._lock:
+                if self._kernels.get(lane) is manager:
+                    del self._kernels[lane]
+            self.stop(manager)
             return None
         return manager
 
@@ -541,22 +560,35 @@ class KernelPool:
         """After a notebook: keep the kernel for its lane's next one (preloading their imports in the
         background now, if not yet done), or stop it (a failed notebook, or a kernel that is not the
         pool's)."""
-        lane = next((i for i, m in self._kernels.items() if m is manager), None)
-        if lane is None or failed:
-            if lane is not None:
+        with self._lock:
+            lane = next((i for i, m in self._kernels.items() if m is manager), None)
+            if lane is not None and failed:
                 del self._kernels[lane]
+            later = self._later.pop(lane, []) if lane is not None and not failed else []
+        if lane is None or failed:
             self.stop(manager)
-        elif self._later.get(lane):
-            code = "\n".join(preload_code(step_file) for step_file in self._later.pop(lane))
-            self._stops.append(self._stopping.submit(_preload_quietly, manager, code))
+        elif later:
+            code = "\n".join(preload_code(step_file) for step_file in later)
+            self._submit(_preload_quietly, manager, code)
+
+    def _submit(self, function: Callable[..., None], *args: Any) -> None:
+        """Run in the background; after close (a step thread still finishing), at once instead."""
+        with self._lock:
+            if not self._closed:
+                self._stops.append(self._stopping.submit(function, *args))
+                return
+        function(*args)
 
     def stop(self, manager: Any) -> None:
-        self._stops.append(self._stopping.submit(stop_kernel, manager))
+        self._submit(stop_kernel, manager)
 
     def close(self) -> None:
-        for manager in self._kernels.values():
-            self.stop(manager)
-        self._kernels.clear()
+        with self._lock:
+            self._closed = True
+            managers = list(self._kernels.values())
+            self._kernels.clear()
+            for manager in managers:
+                self._stops.append(self._stopping.submit(stop_kernel, manager))
         for future in self._stops:
             future.result()
         self._stopping.shutdown()
@@ -738,27 +770,57 @@ def run_steps(
     """Run each step once the steps it reads from (`Step.after`, those of this run) have finished:
     validate and figures side by side. A failed step keeps the steps after it from running; the
     first failure in step order is raised once every step already running has finished."""
-    from concurrent.futures import Future, ThreadPoolExecutor
+    import threading
+    from concurrent.futures import Future, ThreadPoolExecutor, wait
 
     class NotRun(Exception):
-        """A step whose input step failed."""
+        """A step whose input step failed, or that was to start after an interrupt."""
+
+    stopping = threading.Event()
 
     def when_done(needs: list[Future[StepResult]], step: Step) -> StepResult:
         for need in needs:
             if need.exception() is not None:
                 raise NotRun(step.name)
+        if stopping.is_set():
+            raise NotRun(step.name)
         return run_step(step, params, force=force, say=say, kernels=kernels)
 
     futures: dict[str, Future[StepResult]] = {}
-    with ThreadPoolExecutor(max_workers=max(len(steps), 1), thread_name_prefix="step") as pool:
+    pool = ThreadPoolExecutor(max_workers=max(len(steps), 1), thread_name_prefix="step")
+    try:
         for step in steps:
             needs = [futures[name] for name in step.after if name in futures]
             futures[step.name] = pool.submit(when_done, needs, step)
+        wait(list(futures.values()))
+    except BaseException:
+        # Interrupted (Ctrl-C): no step starts any more; the caller's KernelPool.close stops the
+        # kernels, which ends the notebooks still running.
+        stopping.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     for step in steps:
         error = futures[step.name].exception()
         if error is not None and not isinstance(error, NotRun):
             raise error
     return [futures[step.name].result() for step in steps]
+
+
+def expected_to_run(params: RunParams, steps: tuple[Step, ...], force: bool) -> tuple[Step, ...]:
+    """The steps a run will execute, as far as can be told before it starts: a step whose
+    fingerprint is not current, or that reads from a step that runs (its inputs will change). The
+    kernels preload for these (`lanes_of`); a step that runs all the same gets a kernel of its own."""
+    if force:
+        return steps
+    running: set[str] = set()
+    for step in steps:
+        ahead = any(name in running for name in step.after)
+        if ahead or not is_current(
+            params, step.name, fingerprint(step.name, NOTEBOOK_DIR / step.notebook, params), step.outputs(params)
+        ):
+            running.add(step.name)
+    return tuple(step for step in steps if step.name in running)
 
 
 def timings_path(params: RunParams) -> Path:
@@ -996,7 +1058,7 @@ def run_suite(
         if done is not None:
             write_timings(params, done, 0.0, began)
             return done
-    kernels = KernelPool(lanes_of(steps))
+    kernels = KernelPool(lanes_of(expected_to_run(params, steps, force)))
     try:
         with run_lock(params):
             preflight(params, say)  # before any kernel starts

@@ -844,16 +844,14 @@ def personal_values(raw_root: Path, year: int) -> set[str]:
     return set(_PERSONAL_VALUES[key])
 
 
-def prefetch_personal_values(params: RunParams) -> Callable[[], None]:
+def prefetch_personal_values(params: RunParams) -> None:
     """Read the run's personal values now, in the calling thread (the pipeline calls this from a
-    background thread while the first kernel works); returns a function that is called before they
-    are needed. In memory only. A failure is left to the scrub to meet and report (it then reads
-    them itself)."""
+    background thread while the first kernel works), so that the scrub finds them in memory. A
+    failure is left to the scrub to meet and report (it then reads them itself)."""
     try:
         personal_values(params.path(params.raw_root), params.year)
     except Exception:  # noqa: BLE001 - the scrub reads them itself and reports what fails
         pass
-    return lambda: None
 
 
 def personal_values_of(params: RunParams) -> set[str]:
