@@ -518,9 +518,9 @@ class KernelPool:
         if self._personal is None:
 
             def prefetch() -> None:
-                from .appendix.scan import prefetch_personal_values
+                from .appendix.scan import personal_values_of
 
-                prefetch_personal_values(params)
+                personal_values_of(params)  # kept in the scan's cache
 
             with self._lock:
                 if not self._closed:
@@ -807,16 +807,14 @@ def run_steps(
     return [futures[step.name].result() for step in steps]
 
 
-def expected_to_run(params: RunParams, steps: tuple[Step, ...], force: bool) -> tuple[Step, ...]:
+def expected_to_run(params: RunParams, steps: tuple[Step, ...]) -> tuple[Step, ...]:
     """The steps a run will execute, as far as can be told before it starts: a step whose
-    fingerprint is not current, or that reads from a step that runs (its inputs will change). The
+    fingerprint is not current, or that reads from a step that runs (its inputs will change). Reads
+    stamps and hashes files only: a run with nothing to do imports neither pandas nor Jupyter. The
     kernels preload for these (`lanes_of`); a step that runs all the same gets a kernel of its own."""
-    if force:
-        return steps
     running: set[str] = set()
     for step in steps:
-        ahead = any(name in running for name in step.after)
-        if ahead or not is_current(
+        if any(name in running for name in step.after) or not is_current(
             params, step.name, fingerprint(step.name, NOTEBOOK_DIR / step.notebook, params), step.outputs(params)
         ):
             running.add(step.name)
@@ -1000,18 +998,15 @@ def preflight(params: RunParams, say: Callable[[str], None] = print) -> None:
 
 
 def nothing_to_do(
-    params: RunParams, steps: tuple[Step, ...], say: Callable[[str], None] = print
+    params: RunParams, steps: tuple[Step, ...], to_run: tuple[Step, ...], say: Callable[[str], None] = print
 ) -> list[StepResult] | None:
-    """When every step is current, the skipped results (said as each step would say them); None
-    when any step must run. Then the preflight is not needed either: the run that wrote those
-    stamps passed it on these very inputs (the fingerprints cover the raw files, keys, register,
-    report, notebooks, package source and parameters). Reads stamps and hashes files only: a run
-    with nothing to do imports neither pandas nor Jupyter."""
-    with run_lock(params):
-        for step in steps:
-            notebook = NOTEBOOK_DIR / step.notebook
-            if not is_current(params, step.name, fingerprint(step.name, notebook, params), step.outputs(params)):
-                return None
+    """When no step is to run (`to_run`, from `expected_to_run`, is empty: every step is current),
+    the skipped results (said as each step would say them); None otherwise. Then the preflight is
+    not needed either: the run that wrote those stamps passed it on these very inputs (the
+    fingerprints cover the raw files, keys, register, report, notebooks, package source and
+    parameters)."""
+    if to_run:
+        return None
     say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")
     for step in steps:
         say(f"[{step.name}] 输入未变，跳过 (unchanged, skipped)")
@@ -1053,12 +1048,15 @@ def run_suite(
     that depend on it (`run_steps`)."""
     began = time.perf_counter()
     params = check_params(raw_params)
+    to_run = steps
     if not force and steps:  # (no steps: the preflight alone is asked for)
-        done = nothing_to_do(params, steps, say)
+        with run_lock(params):
+            to_run = expected_to_run(params, steps)
+        done = nothing_to_do(params, steps, to_run, say)
         if done is not None:
             write_timings(params, done, 0.0, began)
             return done
-    kernels = KernelPool(lanes_of(expected_to_run(params, steps, force)))
+    kernels = KernelPool(lanes_of(to_run))
     try:
         with run_lock(params):
             preflight(params, say)  # before any kernel starts

@@ -811,7 +811,8 @@ def _raw_values(raw_dir: Path) -> tuple[set[str], set[str]]:
     return personal, public
 
 
-def _read_personal_values(raw_root: str, year: int) -> frozenset[str]:
+@lru_cache(maxsize=8)
+def _cached_personal_values(raw_root: str, year: int, stamp: tuple[tuple[str, int, int], ...]) -> frozenset[str]:
     personal: set[str] = set()
     public: set[str] = set()
     root = Path(raw_root)
@@ -823,35 +824,11 @@ def _read_personal_values(raw_root: str, year: int) -> frozenset[str]:
     return frozenset(personal - public)
 
 
-# (raw root, year, stamp of every file under it) -> the personal values read: once per process for
-# unchanged raw files (the scrub of each executed notebook asks again). Held in memory only.
-_PERSONAL_VALUES: dict[tuple[str, int, tuple[tuple[str, int, int], ...]], frozenset[str]] = {}
-
-
-def _personal_key(raw_root: Path, year: int) -> tuple[str, int, tuple[tuple[str, int, int], ...]]:
-    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in raw_root.rglob("*") if p.is_file()))
-    return str(raw_root), year, stamp
-
-
 def personal_values(raw_root: Path, year: int) -> set[str]:
     """Every value (>= 2 characters) of the personal columns of the raw ledgers of `year` and the
     earlier years under raw_root, less values that also stand in non-personal columns."""
-    key = _personal_key(raw_root, year)
-    if key not in _PERSONAL_VALUES:
-        if len(_PERSONAL_VALUES) >= 8:
-            _PERSONAL_VALUES.clear()
-        _PERSONAL_VALUES[key] = _read_personal_values(key[0], year)
-    return set(_PERSONAL_VALUES[key])
-
-
-def prefetch_personal_values(params: RunParams) -> None:
-    """Read the run's personal values now, in the calling thread (the pipeline calls this from a
-    background thread while the first kernel works), so that the scrub finds them in memory. A
-    failure is left to the scrub to meet and report (it then reads them itself)."""
-    try:
-        personal_values(params.path(params.raw_root), params.year)
-    except Exception:  # noqa: BLE001 - the scrub reads them itself and reports what fails
-        pass
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in raw_root.rglob("*") if p.is_file()))
+    return set(_cached_personal_values(str(raw_root), year, stamp))
 
 
 def personal_values_of(params: RunParams) -> set[str]:
