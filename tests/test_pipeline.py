@@ -55,6 +55,16 @@ def test_a_full_run_writes_clean_data_validation_and_kept_notebooks(tmp_path):
     assert summary
     assert (params.build_dir / "notebooks" / "10_clean.ipynb").exists()
     assert list((params.build_dir / "validation").rglob("index.html"))
+    # The appendix's charts and cards were made ahead, in lane 1 once figures was done, while
+    # validate still ran (when it did: validate waits for the Great Expectations import).
+    timings = json.loads((params.build_dir / "timings.json").read_text(encoding="utf-8"))
+    steps = timings["steps"]
+    figures_end = steps["figures"]["start"] + steps["figures"]["seconds"]
+    if steps["validate"]["start"] + steps["validate"]["seconds"] > figures_end + 1:
+        warm = timings["warm"]["appendix"]
+        assert figures_end <= warm["start"] <= steps["appendix"]["start"], timings
+    kept = params.path(params.build_root) / ".cache" / "2025" / "appendix"
+    assert sorted(p.name.split("-")[0] for p in kept.glob("*.html")) == ["cards", "cards", "charts"]
 
 
 def test_a_failing_step_names_notebook_and_cell_and_keeps_the_notebook(tmp_path):
@@ -230,6 +240,60 @@ def test_a_kernel_whose_notebook_failed_is_not_used_again(tmp_path, monkeypatch)
     first, second = _pooled_run(tmp_path, monkeypatch, failing)
     assert first[3] != second[3], ("a fresh kernel for the lane's next notebook", first, second)
     assert second[:3] == ["False", first[1], "figures"], (first, second)
+
+
+WARMED = """# %% tags=["parameters"]
+year: int = 2025  # report year
+
+# %%
+import os
+
+print(os.environ.get("WARMED_FOR", "none"), os.getpid())
+"""
+
+WARM_PROBE = """import os
+
+
+def mark(params):
+    os.environ["WARMED_FOR"] = str(params["year"]) + ":" + os.environ["LAWREPORT_PIPELINE_RUN"]
+"""
+
+
+def _warmed_run(tmp_path, monkeypatch, warm: str) -> list[list[str]]:
+    """clean then figures in one lane, figures with work ahead `warm` due once clean is done: what
+    each notebook printed."""
+    from lawreport import pipeline
+
+    _notebook(tmp_path, monkeypatch, WARMED)
+    (tmp_path / "notebooks" / "30_figures.py").write_text(WARMED, encoding="utf-8")
+    (tmp_path / "probe").mkdir()
+    (tmp_path / "probe" / "warm_probe.py").write_text(WARM_PROBE, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "probe"))  # the kernels' environment
+    step = pipeline.Step("figures", "30_figures.py", after=("clean",), warm=warm, warm_after=("clean",))
+    monkeypatch.setitem(pipeline.STEP_BY_NAME, "figures", step)
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    kernels = pipeline.KernelPool(((("clean", ""), ("figures", "")),))
+    printed = []
+    try:
+        kernels.open(params)
+        printed.append(_printed(pipeline.execute_notebook("clean", "10_clean.py", params, kernels=kernels)).split())
+        kernels.step_done("clean")
+        printed.append(_printed(pipeline.execute_notebook("figures", "30_figures.py", params, kernels=kernels)).split())
+    finally:
+        kernels.close()
+    return printed
+
+
+def test_a_steps_work_ahead_runs_in_its_lanes_kernel_before_its_notebook(tmp_path, monkeypatch):
+    clean, figures = _warmed_run(tmp_path, monkeypatch, "warm_probe:mark")
+    # Done in the lane's kernel, once clean was done, with the run's parameters; the figures notebook
+    # (same kernel, reset) then sees what it left in the process (here an environment variable).
+    assert clean[0] == "none" and figures == ["2025:clean", clean[1]], (clean, figures)
+
+
+def test_a_failing_work_ahead_is_ignored_and_the_notebook_runs(tmp_path, monkeypatch):
+    clean, figures = _warmed_run(tmp_path, monkeypatch, "warm_probe:no_such_function")
+    assert figures == ["none", clean[1]], ("the same kernel, not replaced", clean, figures)
 
 
 def test_a_failing_preload_is_silent_and_the_notebooks_own_import_fails_at_its_cell(tmp_path, monkeypatch, capfd):

@@ -190,6 +190,13 @@ class Step:
     # preloaded too by its lane's kernel (`preload_code`).
     preload: tuple[str, ...] = ()
     after: tuple[str, ...] = ()  # the steps whose outputs it reads: it runs once they have finished
+    # Work ahead of the step: "module:function", called with the run's parameters in the background in
+    # the kernel of one of its lanes once the steps in `warm_after` (those of this run) have run there
+    # or in the other lane, while the step still waits for the rest of `after`. What it makes is kept
+    # where the step's notebook finds it by a key of its inputs; a failure is ignored (the notebook
+    # then makes it itself). `KernelPool.give_back`.
+    warm: str = ""
+    warm_after: tuple[str, ...] = ()
 
     def outputs(self, params: RunParams) -> list[Path]:
         build = params.build_dir
@@ -212,6 +219,9 @@ STEPS: tuple[Step, ...] = (
         editions=("public", "internal"),
         preload=("lawreport.appendix.data", "lawreport.appendix.sections"),
         after=("clean", "validate", "figures"),
+        # The charts and the figure cards need no validation results: made while validate runs.
+        warm="lawreport.appendix.prerender:prerender",
+        warm_after=("clean", "figures"),
     ),
 )
 STEP_BY_NAME = {step.name: step for step in STEPS}
@@ -419,10 +429,10 @@ def reset_code(step: str) -> str:
     )
 
 
-def run_silently(manager: Any, code: str, timeout: float = 120) -> None:
+def run_silently(manager: Any, code: str, timeout: float | None = 120) -> None:
     """Run code in a kernel without output or history and wait for it; raise if it fails, if the
     kernel dies (checked every second: a kernel stopped meanwhile ends the wait) or after `timeout`
-    seconds.
+    seconds (None: as long as the kernel lives).
 
     The shell channel only. It is first made sure to reach the kernel, as jupyter_client's
     wait_for_ready does: a kernel_info request every second until one is answered (a request sent
@@ -436,7 +446,7 @@ def run_silently(manager: Any, code: str, timeout: float = 120) -> None:
     async def run() -> dict[str, Any]:
         client = manager.client()
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout if timeout is not None else float("inf")
 
         async def reply_to(request: str, resend: Callable[[], str] | None = None) -> dict[str, Any]:
             msg_id = resend() if resend else request
@@ -466,13 +476,21 @@ def run_silently(manager: Any, code: str, timeout: float = 120) -> None:
         raise RuntimeError(f"kernel code failed: {reply['content'].get('evalue', '')}")
 
 
-def _preload_quietly(manager: Any, code: str) -> None:
-    """A lane's later imports, in the background: a failure is the notebook's to meet (its own
-    import cell), or the next reset's (a dead kernel)."""
+def _preload_quietly(manager: Any, code: str, timeout: float | None = 120) -> None:
+    """A lane's later imports or a step's work ahead (`Step.warm`), in the background: a failure is
+    the notebook's to meet (its own import cell, or the section it then makes itself), or the next
+    reset's (a dead kernel)."""
     try:
-        run_silently(manager, code)
+        run_silently(manager, code, timeout)
     except Exception:
         pass
+
+
+def warm_code(step: Step, params: RunParams) -> str:
+    """`Step.warm` called with the run's parameters, as code that binds no name in the kernel."""
+    module, function = step.warm.split(":")
+    arguments = json.dumps(params.as_dict(), ensure_ascii=False, default=str)
+    return f"__import__({module!r}, fromlist=[{function!r}]).{function}(__import__('json').loads({arguments!r}))"
 
 
 def prepare_kernel(manager: Any, step: str) -> None:
@@ -495,15 +513,25 @@ class KernelPool:
         self._closed = False
         self._kernels: dict[int, Any] = {}  # lane -> its kernel
         self._later: dict[int, list[str]] = {}  # lane -> notebooks whose imports are still to preload
-        self._stopping = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kernel-stop")
+        self._in_run = {step for lane in lanes for step, _ in lane}
+        self._taken: set[int] = set()  # lanes whose kernel runs a notebook now
+        self._finished: set[str] = set()  # steps of this run done (`step_done`)
+        self._warmed: set[str] = set()  # steps whose work ahead was started, or is too late to start
+        self._background: dict[int, list[Any]] = {}  # lane -> its kernel's background jobs (futures)
+        self.warm_timings: dict[str, dict[str, float]] = {}  # step -> start (perf_counter), seconds
+        self._params: RunParams | None = None
+        # Background jobs: mostly waiting on a kernel (preloads, work ahead, stops) or on files.
+        self._stopping = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kernel-bg")
         self._stops: list[Any] = []
         self._personal: Any = None
 
     def _lane(self, step: str, suffix: str) -> int | None:
         return next((i for i, lane in enumerate(self._lanes) if (step, suffix) in lane), None)
 
-    def open(self) -> None:
-        """Start each lane's kernel with its first notebook's imports preloaded (`LANES`)."""
+    def open(self, params: RunParams | None = None) -> None:
+        """Start each lane's kernel with its first notebook's imports preloaded (`LANES`). With the
+        run's parameters, steps' work ahead (`Step.warm`) is done when due; without, never."""
+        self._params = params
         for index, lane in enumerate(self._lanes):
             if index in self._kernels:
                 continue
@@ -544,8 +572,17 @@ class KernelPool:
             if self._closed:  # the run is ending (an interrupt): no notebook starts any more
                 raise RunStopped(f"{step}: the run is stopping")
             manager = self._kernels.get(lane) if lane is not None else None
+            self._warmed.add(step)  # its notebook starts: work ahead would come too late
+            if lane is not None:
+                self._taken.add(lane)
+            background = self._background.pop(lane, []) if lane is not None else []
         if manager is None:
             return None
+        for job in background:  # the kernel's preloads and work ahead, finished first
+            try:
+                job.result()
+            except Exception:  # noqa: BLE001 - ignored there too (_preload_quietly)
+                pass
         try:
             prepare_kernel(manager, step)
         except Exception:  # died while waiting, or cannot be reset: a fresh kernel instead
@@ -565,11 +602,55 @@ class KernelPool:
             if lane is not None and failed:
                 del self._kernels[lane]
             later = self._later.pop(lane, []) if lane is not None and not failed else []
+            self._taken.discard(lane)
         if lane is None or failed:
             self.stop(manager)
-        elif later:
+            return
+        if later:
             code = "\n".join(preload_code(step_file) for step_file in later)
-            self._submit(_preload_quietly, manager, code)
+            self._in_background(lane, manager, _preload_quietly, manager, code)
+        self._warm_if_due()
+
+    def step_done(self, step: str) -> None:
+        """A step of this run has finished: the work ahead waiting for it may start."""
+        with self._lock:
+            self._finished.add(step)
+        self._warm_if_due()
+
+    def _warm_if_due(self) -> None:
+        """Start each step's work ahead (`Step.warm`) once the steps it waits for have finished, in
+        the first of its lanes whose kernel is idle; none idle: at the next give back."""
+        with self._lock:
+            if self._params is None or self._closed:
+                return
+            due = []
+            for name in sorted(self._in_run - self._warmed):
+                step = STEP_BY_NAME.get(name)
+                if step is None or not step.warm:
+                    continue
+                if any(w in self._in_run and w not in self._finished for w in step.warm_after):
+                    continue
+                lanes = [i for i, lane in enumerate(self._lanes) if any(s == name for s, _ in lane)]
+                lane = next((i for i in lanes if i in self._kernels and i not in self._taken), None)
+                if lane is not None:
+                    self._warmed.add(name)
+                    due.append((lane, self._kernels[lane], step))
+            params = self._params
+        for lane, manager, step in due:
+            self._in_background(lane, manager, self._warm, manager, step, params)
+
+    def _warm(self, manager: Any, step: Step, params: RunParams) -> None:
+        started = time.perf_counter()
+        _preload_quietly(manager, warm_code(step, params), timeout=None)
+        self.warm_timings[step.name] = {"start": started, "seconds": round(time.perf_counter() - started, 3)}
+
+    def _in_background(self, lane: int, manager: Any, function: Callable[..., None], *args: Any) -> None:
+        """A job on a lane's kernel, in the background; its next notebook waits for it (`take`)."""
+        with self._lock:
+            if self._closed or self._kernels.get(lane) is not manager:
+                return
+            job = self._stopping.submit(function, *args)
+            self._background.setdefault(lane, []).append(job)
 
     def _submit(self, function: Callable[..., None], *args: Any) -> None:
         """Run in the background; after close (a step thread still finishing), at once instead."""
@@ -759,6 +840,8 @@ def run_step(
     seconds = time.perf_counter() - started
     # Recompute after the step: a step's own outputs may be another step's inputs, never its own.
     write_stamp(params, step.name, fingerprint(step.name, notebook, params))
+    if kernels is not None:
+        kernels.step_done(step.name)
     shown = outputs[0].relative_to(PROJECT_ROOT) if outputs[0].is_relative_to(PROJECT_ROOT) else outputs[0]
     say(f"[{step.name}] 完成 (done) {seconds:.1f}s → {shown}")
     return StepResult(step.name, outputs[0], seconds, notebooks=notebooks, phases=phases, started=started)
@@ -825,13 +908,20 @@ def timings_path(params: RunParams) -> Path:
     return params.build_dir / "timings.json"
 
 
-def write_timings(params: RunParams, results: list[StepResult], preflight: float, began: float) -> None:
+def write_timings(
+    params: RunParams,
+    results: list[StepResult],
+    preflight: float,
+    began: float,
+    warm: dict[str, dict[str, float]] | None = None,
+) -> None:
     """build/<year>/timings.json: where the run's time went (read by `make bench`; no step reads it).
     Per step: start (seconds since the run began; validate and figures overlap), seconds, skipped;
     per executed notebook: seconds, outside_cells (kernel start not hidden by the pool, its reset,
     papermill), cells (papermill's duration of each code cell), scrub, peak_rss_mib (the kernel's
     peak resident memory so far); phases: other timed parts (export.<edition>: its render and scan;
-    write: both editions written)."""
+    write: both editions written). warm: per step whose work ahead ran (`Step.warm`), its start and
+    seconds (the appendix's charts and cards, made while validate ran)."""
     data = {
         "year": params.year,
         "total": round(time.perf_counter() - began, 3),
@@ -845,6 +935,9 @@ def write_timings(params: RunParams, results: list[StepResult], preflight: float
                 "phases": r.phases,
             }
             for r in results
+        },
+        "warm": {
+            step: {"start": round(w["start"] - began, 3), "seconds": w["seconds"]} for step, w in (warm or {}).items()
         },
     }
     from .storage import replace_text
@@ -1061,14 +1154,14 @@ def run_suite(
         with run_lock(params):
             preflight(params, say)  # before any kernel starts
             preflight_seconds = time.perf_counter() - began
-            kernels.open()
+            kernels.open(params)
             say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")
             if force:
                 clear_caches(params, say)
             results = run_steps(steps, params, force, say, kernels)
     finally:
         kernels.close()
-    write_timings(params, results, preflight_seconds, began)
+    write_timings(params, results, preflight_seconds, began, kernels.warm_timings)
     final = params.build_dir / "appendix.html"
     if final.exists():
         say(f"附录 (appendix)：{final}")

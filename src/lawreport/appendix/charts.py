@@ -5,13 +5,11 @@ lacks is an error, not a silent box."""
 from __future__ import annotations
 
 import base64
-import fcntl
 import hashlib
 import io
-import os
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from ..ledgers import ChartSpec, active_unit  # noqa: E402
 from ..metrics import CleanData, NoData  # noqa: E402
 from ..pipeline import package_source_digest  # noqa: E402
 from .html import el, esc  # noqa: E402
+from .kept import update_with_clean  # noqa: E402
 
 FONT_FAMILY = "Noto Sans CJK SC"
 SIZE = (6.0, 3.4)  # inches; small enough that 10-point labels stay legible when a phone scales it to 360 px
@@ -249,7 +248,7 @@ def draw_chart(chart: ChartSpec, data: CleanData) -> tuple[bytes, str, str] | No
     return DRAW[chart.kind](chart, data)
 
 
-# ------------------------------------------------------------------ drawn once for both editions
+# ------------------------------------------------------------------ drawn once for both editions (kept.shared)
 
 
 def inputs_key(data: CleanData) -> str:
@@ -273,29 +272,5 @@ def inputs_key(data: CleanData) -> str:
         f"{data.year}:{sorted(data.years) if data.years is not None else None}",
     ]
     digest.update("\0".join(parts).encode())
-    root = Path(data.clean_root)
-    for folder in sorted(root.iterdir()) if root.is_dir() else []:
-        if folder.name.isdigit() and int(folder.name) <= data.year and data.allowed(int(folder.name)):
-            for path in sorted(folder.glob("*.parquet")):
-                digest.update(f"\0{folder.name}/{path.name}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+    update_with_clean(digest, data)
     return digest.hexdigest()
-
-
-def shared(folder: Path, key: str | Callable[[], str], make: Callable[[], str]) -> str:
-    """`make()` for `key`, made once for the editions of a run: both run side by side, the first to
-    get here makes it under a lock and keeps it in `folder`; the other waits, then reads it. Only
-    the latest key is kept. A callable key is computed under the lock: `inputs_key` reads
-    matplotlib's live settings, which a drawing in another thread changes while it draws."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "charts.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        kept = folder / f"charts-{key() if callable(key) else key}.html"
-        if kept.exists():
-            return kept.read_text(encoding="utf-8")
-        made = make()
-        for old in folder.glob("charts-*.html"):
-            old.unlink(missing_ok=True)
-        temporary = folder / f".{kept.stem}.{os.getpid()}.tmp"
-        temporary.write_text(made, encoding="utf-8")
-        os.replace(temporary, kept)
-        return made

@@ -7,10 +7,13 @@ cover -> report text -> figure cards -> charts -> data quality -> reproducibilit
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib.metadata
 import json
 import subprocess
+import sys
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
@@ -37,7 +40,8 @@ from ..ledgers import LEDGERS_BY_TABLE, active_unit
 from ..ledgers.spec import Ledger
 from ..manifest import sha256_file
 from ..params import PROJECT_ROOT, RunParams
-from . import charts
+from ..pipeline import package_source_digest
+from . import charts, kept
 from .data import EDITION_ZH, AppendixData
 from .html import STATUS_MARK, STATUS_ORDER, el, esc, status_label, table, text_el, worst_status
 from .rows import RowSet, TableRows, text_table
@@ -735,6 +739,42 @@ def card(app: AppendixData, figure: dict[str, Any], ref: str) -> str:
 
 
 def cards_section(app: AppendixData) -> str:
+    """One card per figure, made once per key (`cards_key`): the pipeline makes them ahead of the
+    appendix step (`lawreport.appendix.prerender`), kept under <build_root>/.cache/<year>/appendix/."""
+    return _kept(app, f"cards-{app.edition}", lambda: cards_key(app), lambda: _cards_section(app))
+
+
+def cards_key(app: AppendixData) -> str:
+    """What the cards of an edition are made from: the edition and the run's parameters, figures.json,
+    each figure's lineage, the register and the report (the links back to the text), the clean files of
+    the years the run may read (rows, provenance), the raw ledgers (the internal edition shows the raw
+    cell beside a cleaned one), the unit's configuration, the package's source and the versions."""
+    digest = hashlib.sha256()
+    register = app.params.register_path
+    parts = [
+        package_source_digest(),
+        active_unit().digest,
+        sys.version,
+        pd.__version__,
+        app.edition,
+        json.dumps(app.params.as_dict(), sort_keys=True, default=str),
+        f"{app.data.year}:{sorted(app.data.years) if app.data.years is not None else None}",
+        json.dumps(app.figures, sort_keys=True, ensure_ascii=False, default=str),
+        json.dumps(app.lineage, sort_keys=True, ensure_ascii=False, default=str),
+        app.report_text,
+        hashlib.sha256(register.read_bytes()).hexdigest() if register.is_file() else "no register",
+    ]
+    digest.update("\0".join(parts).encode())
+    kept.update_with_clean(digest, app.data, "*")
+    if app.internal:
+        raw_root = app.params.path(app.params.raw_root)
+        for folder in sorted(raw_root.iterdir()) if raw_root.is_dir() else []:
+            if folder.name.isdigit() and int(folder.name) <= app.year and app.data.allowed(int(folder.name)):
+                kept.update_with_files(digest, raw_root, (p for p in folder.rglob("*") if p.is_file()))
+    return digest.hexdigest()
+
+
+def _cards_section(app: AppendixData) -> str:
     refs = _ref_ids(app)
     intro = text_el(
         "p",
@@ -751,20 +791,25 @@ def cards_section(app: AppendixData) -> str:
     return _section("figures", "逐项核对", intro + el("div", cards, class_="cards"))
 
 
+def _kept(app: AppendixData, name: str, key: Callable[[], str], make: Callable[[], str]) -> str:
+    """A section made once for its key and kept (`kept.shared`); made here when there is no run
+    folder to keep it in, or no room or no right to write there."""
+    params = getattr(app, "params", None)
+    if params is None:
+        return make()
+    try:
+        return kept.shared(kept.folder_of(params.path(params.build_root), app.year), name, key, make)
+    except OSError:
+        return make()
+
+
 # ------------------------------------------------------------------ 4. charts
 
 
 def charts_section(app: AppendixData) -> str:
     """The charts, drawn once per run for both editions (they are the same in both): kept under
     <build_root>/.cache/<year>/appendix/ by a key of everything they are drawn from."""
-    params = getattr(app, "params", None)
-    if params is None:
-        return _charts_section(app)
-    folder = params.path(params.build_root) / ".cache" / str(app.year) / "appendix"
-    try:
-        return charts.shared(folder, lambda: charts.inputs_key(app.data), lambda: _charts_section(app))
-    except OSError:  # no room or no right to keep it: draw them here
-        return _charts_section(app)
+    return _kept(app, "charts", lambda: charts.inputs_key(app.data), lambda: _charts_section(app))
 
 
 def _charts_section(app: AppendixData) -> str:

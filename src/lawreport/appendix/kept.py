@@ -1,0 +1,58 @@
+"""Sections of the appendix made once and kept under a key of everything they are made from.
+
+The two editions run side by side in two kernels and share their charts; the pipeline also renders
+the charts and the figure cards ahead of the appendix step, in a kernel that would otherwise wait
+for the validate step (`lawreport.appendix.prerender`). Whoever gets to a section first makes it
+under a file lock and keeps it in <build_root>/.cache/<year>/appendix/; the others wait for it, then
+read it. A section's key covers every input it is made from, so a kept section is byte-identical to
+one made afresh; only the latest key of each section is kept.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from ..metrics import CleanData
+
+
+def folder_of(build_root: Path, year: int) -> Path:
+    return build_root / ".cache" / str(year) / "appendix"
+
+
+def shared(folder: Path, name: str, key: str | Callable[[], str], make: Callable[[], str]) -> str:
+    """`make()` for `key`, made once: the first to get here makes it under a lock and keeps it in
+    `folder` as <name>-<key>.html; the others wait, then read it. A callable key is computed under
+    the lock (the charts' key reads matplotlib's live settings, which a drawing in another thread
+    changes while it draws)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        kept = folder / f"{name}-{key() if callable(key) else key}.html"
+        if kept.exists():
+            return kept.read_text(encoding="utf-8")
+        made = make()
+        for old in folder.glob(f"{name}-*.html"):
+            old.unlink(missing_ok=True)
+        temporary = folder / f".{kept.stem}.{os.getpid()}.tmp"
+        temporary.write_text(made, encoding="utf-8")
+        os.replace(temporary, kept)
+        return made
+
+
+def update_with_files(digest: hashlib._Hash, root: Path, paths: Iterable[Path]) -> None:
+    """Each file's path under root and its content, in path order."""
+    for path in sorted(paths):
+        digest.update(f"\0{path.relative_to(root)}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+
+
+def update_with_clean(digest: hashlib._Hash, data: CleanData, pattern: str = "*.parquet") -> None:
+    """The clean files (`pattern`) of every year `data` may read: the report year and earlier
+    years the run cleaned."""
+    root = Path(data.clean_root)
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        if folder.name.isdigit() and int(folder.name) <= data.year and data.allowed(int(folder.name)):
+            update_with_files(digest, root, (p for p in folder.glob(pattern) if p.is_file()))
