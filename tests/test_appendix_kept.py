@@ -42,8 +42,12 @@ def test_kept_cards_are_the_cards_made_afresh_and_are_read_not_made_again(comput
     app = data.load_appendix(computed, edition)
     fresh = sections._cards_section(app)
     assert 'class="card"' in fresh
+    left = _folder(computed) / f".cards-{edition}-0.1.tmp"  # as a maker killed mid-write leaves it
+    left.parent.mkdir(parents=True, exist_ok=True)
+    left.write_text("half", encoding="utf-8")
     assert sections.cards_section(app) == fresh
     assert len(list(_folder(computed).glob(f"cards-{edition}-*.html"))) == 1
+    assert not left.exists()
 
     def not_again(app):
         raise AssertionError("made again")

@@ -35,7 +35,9 @@ def shared(folder: Path, name: str, key: str | Callable[[], str], make: Callable
         if kept.exists():
             return kept.read_text(encoding="utf-8")
         made = make()
-        for old in folder.glob(f"{name}-*.html"):
+        # The older keys, and temporaries left by a maker that was stopped (a kernel killed when a
+        # run stopped): under the lock, no one else is writing one.
+        for old in [*folder.glob(f"{name}-*.html"), *folder.glob(f".{name}-*.tmp")]:
             old.unlink(missing_ok=True)
         temporary = folder / f".{kept.stem}.{os.getpid()}.tmp"
         temporary.write_text(made, encoding="utf-8")
