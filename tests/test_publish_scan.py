@@ -26,6 +26,7 @@ from lawreport.appendix.scan import (
     scan_published,
     scrub_or_block,
     scrubbed_findings,
+    trace_values,
 )
 from lawreport.clean_step import run_clean
 from lawreport.cleaning import find_header
@@ -293,3 +294,32 @@ def test_scrub_without_readable_ledgers_still_checks_the_patterns(tmp_path):
     path = _planted_notebook(tmp_path / "10_clean.ipynb", "某某某")
     lines = scrub_or_block(path, personal_values=set(), say=None)
     assert any("手机号" in line for line in lines) and any("身份证号" in line for line in lines)
+
+
+def test_a_value_found_only_in_a_clean_table_is_traced_to_its_source_cell(tmp_path):
+    """A clean table written by hand (an index that is not 0..n-1, a missing sheet and row): each text
+    cell is traced to its own source row, not a neighbour's."""
+    from lawreport.appendix.scan import _clean_cells
+
+    folder = tmp_path / "clean" / "2025"
+    folder.mkdir(parents=True)
+    frame = pd.DataFrame(
+        {
+            "row_id": ["a", "b", "c"],
+            "source_file": ["x.xlsx", "x.xlsx", "y.xlsx"],
+            "source_sheet": ["表1", None, "表2"],
+            "source_row": pd.array([5, None, 9], dtype="Int64"),
+            "note": ["甲乙丙", None, "丁戊己"],
+            "count": [1, 2, 3],
+        },
+        index=[10, 20, 30],
+    )
+    frame.to_parquet(folder / "petitions.parquet")
+    cells = list(_clean_cells(tmp_path / "clean", 2025))
+    assert [(c.file, c.sheet, c.row, c.text) for c in cells] == [
+        ("x.xlsx", "表1", 5, "甲乙丙"),
+        ("y.xlsx", "表2", 9, "丁戊己"),
+    ]
+    assert all(c.origin == "2025/petitions.parquet 列 note" for c in cells)
+    traced = trace_values({"戊"}, tmp_path / "raw", tmp_path / "clean", 2025)
+    assert traced == {"戊": [cells[1].describe()]}

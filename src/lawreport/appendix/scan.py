@@ -531,22 +531,18 @@ def _clean_cells(clean_root: Path, year: int) -> Iterator[Cell]:
                 continue
             ledger = LEDGERS_BY_TABLE.get(path.stem)
             headers = {c.clean_name: c.header for c in ledger.columns} if ledger else {}
+            # Plain lists, not a pandas look-up per cell (~75 µs each: a blocked publish traced every
+            # clean cell of every year in ~10 s).
+            files = [str(v) for v in frame["source_file"].tolist()]
+            sheets = [str(v or "") for v in frame["source_sheet"].tolist()]
+            rows = [int(v) if not pd.isna(v) else None for v in frame["source_row"].tolist()]
             for name in frame.columns:
                 if name in lineage or frame[name].dtype.kind not in "OUS" and str(frame[name].dtype) != "string":
                     continue
-                texts = frame[name]
-                hits = texts.notna()
-                for i in hits[hits].index:
-                    value = texts[i]
+                header, where = headers.get(name, name), f"{origin} 列 {name}"
+                for i, value in enumerate(frame[name].tolist()):
                     if isinstance(value, str) and value:
-                        yield Cell(
-                            str(frame.at[i, "source_file"]),
-                            str(frame.at[i, "source_sheet"] or ""),
-                            int(frame.at[i, "source_row"]) if not pd.isna(frame.at[i, "source_row"]) else None,
-                            headers.get(name, name),
-                            value,
-                            f"{origin} 列 {name}",
-                        )
+                        yield Cell(files[i], sheets[i], rows[i], header, value, where)
 
 
 def trace_values(values: set[str], raw_root: Path, clean_root: Path, year: int, limit: int = 3) -> dict[str, list[str]]:
