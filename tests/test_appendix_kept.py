@@ -15,6 +15,7 @@ from lawreport.appendix import data, kept, sections
 from lawreport.appendix.prerender import prerender
 from lawreport.clean_step import run_clean_years
 from lawreport.figures_step import run_figures
+from lawreport.ledgers import get_ledger
 from lawreport.params import PROJECT_ROOT, check_params
 
 TABLES = ["petitions", "penalty_cases", "mediation_cases"]
@@ -37,59 +38,85 @@ def _folder(params):
     return kept.folder_of(params.path(params.build_root), params.year)
 
 
+def _made_here(app, monkeypatch):
+    """The cards section made in place, nothing read from or written to the folder."""
+    with monkeypatch.context() as patched:
+        patched.setattr(sections, "_kept", lambda app, name, key, make, lock=None: make())
+        return sections.cards_section(app)
+
+
+def _not_again(*args):
+    raise AssertionError("made again")
+
+
 @pytest.mark.parametrize("edition", data.EDITIONS)
 def test_kept_cards_are_the_cards_made_afresh_and_are_read_not_made_again(computed, edition, monkeypatch):
     app = data.load_appendix(computed, edition)
-    fresh = sections._cards_section(app)
-    assert 'class="card"' in fresh
-    left = _folder(computed) / f".cards-{edition}-0.1.tmp"  # as a maker killed mid-write leaves it
-    left.parent.mkdir(parents=True, exist_ok=True)
-    left.write_text("half", encoding="utf-8")
+    fresh = _made_here(app, monkeypatch)
+    assert fresh.count('class="card"') == len(app.results) > 5
+    # as a maker killed mid-write leaves it, and a card of a figure the register no longer has
+    _folder(computed).mkdir(parents=True, exist_ok=True)
+    left = [
+        _folder(computed) / f".card-{edition}-{app.results[0]['id']}-0.1.tmp",
+        _folder(computed) / f"card-{edition}-gone-0.html",
+    ]
+    for path in left:
+        path.write_text("half", encoding="utf-8")
     assert sections.cards_section(app) == fresh
-    assert len(list(_folder(computed).glob(f"cards-{edition}-*.html"))) == 1
-    assert not left.exists()
+    assert len(list(_folder(computed).glob(f"card-{edition}-*.html"))) == len(app.results)
+    assert not any(path.exists() for path in left)
 
-    def not_again(app):
-        raise AssertionError("made again")
-
-    monkeypatch.setattr(sections, "_cards_section", not_again)
+    monkeypatch.setattr(sections, "card", _not_again)
     assert sections.cards_section(data.load_appendix(computed, edition)) == fresh
 
 
 def test_prerender_keeps_what_both_editions_then_read(computed, monkeypatch):
     shutil.rmtree(_folder(computed), ignore_errors=True)
     prerender(computed.as_dict())
-    names = sorted(p.name.split("-")[0] + "-" + p.name.split("-")[1] for p in _folder(computed).glob("*.html"))
-    assert names == ["cards-internal", "cards-public", "charts-" + names[2].split("-")[1]]
+    figures = json.loads((computed.build_dir / "figures.json").read_text(encoding="utf-8"))["figures"]
+    made = sorted(p.name.rsplit("-", 1)[0] for p in _folder(computed).glob("*.html"))
+    expected = [f"card-{e}-{f['id']}" for e in data.EDITIONS for f in figures] + ["charts"]
+    assert made == sorted(expected)
 
-    def not_again(app):
-        raise AssertionError("made again")
-
-    monkeypatch.setattr(sections, "_cards_section", not_again)
-    monkeypatch.setattr(sections, "_charts_section", not_again)
+    monkeypatch.setattr(sections, "card", _not_again)
+    monkeypatch.setattr(sections, "_charts_section", _not_again)
     for edition in data.EDITIONS:
         app = data.load_appendix(computed, edition)
         sections.cards_section(app)
         sections.charts_section(app)
 
 
-def _keys(params):
-    return {edition: sections.cards_key(data.load_appendix(params, edition)) for edition in data.EDITIONS}
+def _keys(params, edition):
+    app = data.load_appendix(params, edition)
+    keys = sections.CardKeys(app)
+    refs = sections._ref_ids(app)
+    return {f["id"]: keys.key(f, refs.get(f["id"], "")) for f in app.results}
 
 
-def test_the_cards_key_changes_with_every_input_the_cards_read(computed, tmp_path):
+def _reading(params, table):
+    app = data.load_appendix(params, "public")
+    keys = sections.CardKeys(app)
+    return {f["id"] for f in app.results if any(t == table for t, _ in keys.tables_read(f))}
+
+
+def test_a_cards_key_changes_with_its_own_inputs_and_no_other(computed, tmp_path):
+    """Each card's key against each input: those shared by every card change every key; a table, a raw
+    ledger, a figure or a lineage changes the keys of the cards that read it and no other."""
     params = computed
-    base = _keys(params)
-    assert base["public"] != base["internal"], "the edition"
-    assert _keys(params) == base, "the same inputs, the same key"
+    base = {edition: _keys(params, edition) for edition in data.EDITIONS}
+    assert set(base["public"].values()).isdisjoint(base["internal"].values()), "the edition"
+    assert {edition: _keys(params, edition) for edition in data.EDITIONS} == base, "same inputs, same keys"
+    petitions, penalties = _reading(params, "petitions"), _reading(params, "penalty_cases")
+    assert petitions and penalties and not petitions & penalties
 
-    def after(path, change) -> dict[str, str]:
+    def changed_after(path, change, edition="public"):
         before = path.read_bytes()
         try:
             change(path)
-            return _keys(params)
+            now = _keys(params, edition)
         finally:
             path.write_bytes(before)
+        return {i for i, key in now.items() if key != base[edition][i]}
 
     def edit_json(edit):
         def change(path):
@@ -99,35 +126,43 @@ def test_the_cards_key_changes_with_every_input_the_cards_read(computed, tmp_pat
 
         return change
 
-    def append(text):
-        return lambda path: path.write_bytes(path.read_bytes() + text)
-
     def edit_parquet(path):
         frame = pd.read_parquet(path)
-        frame.loc[frame.index[0], frame.columns[-1]] = frame.iloc[1][frame.columns[-1]]
+        column = frame.columns[-1]
+        frame.loc[frame.index[0], column] = frame.iloc[1][column]
         frame.to_parquet(path)
 
+    everyone = set(base["public"])
     build = params.build_dir
-    first = json.loads((build / "figures.json").read_text(encoding="utf-8"))["figures"][0]["id"]
-    lineage = build / "lineage" / f"{first}.json"
-    both = {
-        "figures.json": after(build / "figures.json", edit_json(lambda v: v["figures"][0].update(computed="1"))),
-        "lineage": after(lineage, edit_json(lambda v: v.update(excluded=[*v.get("excluded", []), {}]))),
-        "register": after(params.register_path, append(b"\n# a comment\n")),
-        "clean table": after(params.clean_dir / "petitions.parquet", edit_parquet),
-        "provenance": after(params.clean_dir / "provenance.json", edit_json(lambda v: v.update(extra=1))),
-    }
-    for what, keys in both.items():
-        assert keys["public"] != base["public"] and keys["internal"] != base["internal"], what
-    for edition in data.EDITIONS:  # (a changed report no longer matches its register's quotes: in memory)
-        app = data.load_appendix(params, edition)
-        app.report_text += "又一句。"
-        assert sections.cards_key(app) != base[edition], "the report"
-    raw = next(p for p in params.raw_dir.iterdir() if p.suffix == ".xlsx")
-    keys = after(raw, append(b"\0"))
-    assert keys["internal"] != base["internal"], "the internal edition shows raw cells"
-    assert keys["public"] == base["public"], "the public edition does not"
+    first = next(iter(base["public"]))
+    assert changed_after(params.clean_dir / "petitions.parquet", edit_parquet) == petitions
+    for edition in data.EDITIONS:
+        assert changed_after(params.clean_dir / "penalty_cases.parquet", edit_parquet, edition) == penalties
+    raw = params.raw_dir / get_ledger("penalty_cases").file_name(params.year)
+    assert changed_after(raw, lambda p: p.write_bytes(p.read_bytes() + b"\0"), "internal") == penalties
+    assert changed_after(raw, lambda p: p.write_bytes(p.read_bytes() + b"\0"), "public") == set(), "no raw cell shown"
+    recorded = edit_json(lambda v: v["inputs"].update({raw.name: "0" * 64}))
+    assert changed_after(params.clean_dir / "provenance.json", recorded, "internal") == penalties
+    figure = edit_json(lambda v: next(f for f in v["figures"] if f["id"] == first).update(computed="1"))
+    assert changed_after(build / "figures.json", figure) == {first}
+    lineage = edit_json(lambda v: v.update(note="x"))
+    assert changed_after(build / "lineage" / f"{first}.json", lineage) == {first}
+    assert changed_after(params.register_path, lambda p: p.write_bytes(p.read_bytes() + b"\n# note\n")) == everyone
+    app = data.load_appendix(params, "public")  # (a changed report no longer matches its register's quotes)
+    app.report_text += "又一句。"
+    keys, refs = sections.CardKeys(app), sections._ref_ids(app)
+    assert all(keys.key(f, refs.get(f["id"], "")) != base["public"][f["id"]] for f in app.results), "the report"
     (tmp_path / "key").write_text("k" * 64, encoding="utf-8")
     other = check_params({**params.as_dict(), "key_file": str(tmp_path / "key")})
-    assert sections.cards_key(data.load_appendix(other, "public")) != base["public"], "the run's parameters"
-    assert _keys(params) == base, "every file put back"
+    assert set(_keys(other, "public").values()).isdisjoint(base["public"].values()), "the run's parameters"
+    assert {edition: _keys(params, edition) for edition in data.EDITIONS} == base, "every file put back"
+
+
+def test_a_figure_gone_from_the_register_leaves_no_kept_card(computed):
+    app = data.load_appendix(computed, "public")
+    sections.cards_section(app)
+    gone = app.results[0]["id"]
+    app.figures = {**app.figures, "figures": app.figures["figures"][1:]}
+    sections.cards_section(app)
+    names = {p.name.rsplit("-", 1)[0] for p in _folder(computed).glob("card-public-*.html")}
+    assert f"card-public-{gone}" not in names and len(names) == len(app.results)

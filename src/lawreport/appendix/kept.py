@@ -23,14 +23,16 @@ def folder_of(build_root: Path, year: int) -> Path:
     return build_root / ".cache" / str(year) / "appendix"
 
 
-def shared(folder: Path, name: str, key: str | Callable[[], str], make: Callable[[], str]) -> str:
-    """`make()` for `key`, made once: the first to get here makes it under a lock and keeps it in
-    `folder` as <name>-<key>.html; the others wait, then read it. A callable key is computed under
-    the lock (the charts' key reads matplotlib's live settings, which a drawing in another thread
-    changes while it draws)."""
+def shared(
+    folder: Path, name: str, key: str | Callable[[], str], make: Callable[[], str], lock: str | None = None
+) -> str:
+    """`make()` for `key`, made once: the first to get here makes it under a lock (<lock or
+    name>.lock: the cards of an edition share one) and keeps it in `folder` as <name>-<key>.html;
+    the others wait, then read it. A callable key is computed under the lock (the charts' key reads
+    matplotlib's live settings, which a drawing in another thread changes while it draws)."""
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / f"{name}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with (folder / f"{lock or name}.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
         kept = folder / f"{name}-{key() if callable(key) else key}.html"
         if kept.exists():
             return kept.read_text(encoding="utf-8")
@@ -43,6 +45,21 @@ def shared(folder: Path, name: str, key: str | Callable[[], str], make: Callable
         temporary.write_text(made, encoding="utf-8")
         os.replace(temporary, kept)
         return made
+
+
+def prune(folder: Path, lock: str, prefix: str, keep: set[str]) -> None:
+    """Remove what was kept under names starting with `prefix` that are not in `keep`, and every
+    temporary of those names (a maker stopped mid-write), under the lock their makers take: no one
+    is writing one meanwhile."""
+    if not folder.is_dir():
+        return
+    with (folder / f"{lock}.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        for path in folder.glob(f"{prefix}*.html"):
+            if path.name.rsplit("-", 1)[0] not in keep:
+                path.unlink(missing_ok=True)
+        for path in folder.glob(f".{prefix}*.tmp"):
+            path.unlink(missing_ok=True)
 
 
 def update_with_files(digest: hashlib._Hash, root: Path, paths: Iterable[Path]) -> None:

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import importlib.metadata
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -739,42 +740,9 @@ def card(app: AppendixData, figure: dict[str, Any], ref: str) -> str:
 
 
 def cards_section(app: AppendixData) -> str:
-    """One card per figure, made once per key (`cards_key`): the pipeline makes them ahead of the
-    appendix step (`lawreport.appendix.prerender`), kept under <build_root>/.cache/<year>/appendix/."""
-    return _kept(app, f"cards-{app.edition}", lambda: cards_key(app), lambda: _cards_section(app))
-
-
-def cards_key(app: AppendixData) -> str:
-    """What the cards of an edition are made from: the edition and the run's parameters, figures.json,
-    each figure's lineage, the register and the report (the links back to the text), the clean files of
-    the years the run may read (rows, provenance), the raw ledgers (the internal edition shows the raw
-    cell beside a cleaned one), the unit's configuration, the package's source and the versions."""
-    digest = hashlib.sha256()
-    register = app.params.register_path
-    parts = [
-        package_source_digest(),
-        active_unit().digest,
-        sys.version,
-        pd.__version__,
-        app.edition,
-        json.dumps(app.params.as_dict(), sort_keys=True, default=str),
-        f"{app.data.year}:{sorted(app.data.years) if app.data.years is not None else None}",
-        json.dumps(app.figures, sort_keys=True, ensure_ascii=False, default=str),
-        json.dumps(app.lineage, sort_keys=True, ensure_ascii=False, default=str),
-        app.report_text,
-        hashlib.sha256(register.read_bytes()).hexdigest() if register.is_file() else "no register",
-    ]
-    digest.update("\0".join(parts).encode())
-    kept.update_with_clean(digest, app.data, "*")
-    if app.internal:
-        raw_root = app.params.path(app.params.raw_root)
-        for folder in sorted(raw_root.iterdir()) if raw_root.is_dir() else []:
-            if folder.name.isdigit() and int(folder.name) <= app.year and app.data.allowed(int(folder.name)):
-                kept.update_with_files(digest, raw_root, (p for p in folder.rglob("*") if p.is_file()))
-    return digest.hexdigest()
-
-
-def _cards_section(app: AppendixData) -> str:
+    """One card per figure. Each card is made once per key (`CardKeys`) and kept under
+    <build_root>/.cache/<year>/appendix/: a rerun makes again only the cards whose inputs changed,
+    and the pipeline makes them ahead of the appendix step (`lawreport.appendix.prerender`)."""
     refs = _ref_ids(app)
     intro = text_el(
         "p",
@@ -787,18 +755,134 @@ def _cards_section(app: AppendixData) -> str:
         ),
         class_="hint",
     )
-    cards = "".join(card(app, f, refs.get(f["id"], "")) for f in app.results)
+    keys = CardKeys(app)
+    cards = "".join(
+        _kept(
+            app,
+            keys.name(figure),
+            lambda figure=figure: keys.key(figure, refs.get(figure["id"], "")),
+            lambda figure=figure: card(app, figure, refs.get(figure["id"], "")),
+            lock=f"cards-{app.edition}",
+        )
+        for figure in app.results
+    )
+    keys.forget_others(app.results)
     return _section("figures", "逐项核对", intro + el("div", cards, class_="cards"))
 
 
-def _kept(app: AppendixData, name: str, key: Callable[[], str], make: Callable[[], str]) -> str:
-    """A section made once for its key and kept (`kept.shared`); made here when there is no run
-    folder to keep it in, or no room or no right to write there."""
+def library_versions() -> str:
+    """The libraries that read the tables and the raw cells the cards show, with their versions."""
+    import importlib.metadata
+
+    found = []
+    for name in ("pandas", "numpy", "pyarrow", "python-calamine", "openpyxl"):
+        try:
+            found.append(f"{name}={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name}=none")
+    return ",".join(found)
+
+
+class CardKeys:
+    """What each card of an edition is made from, as a key (`card` reads nothing else):
+
+    - for every card: the edition and the run's parameters (the years the run may read among them),
+      the package's source, the unit's configuration, Python and the libraries' versions, the report
+      text and the register (the links back to the text, the acknowledgements);
+    - its own: the figure (figures.json), its link into the report, its lineage, and each clean table
+      it reads (its lineage's row sets and its sources: the rows shown, counted and summed); in the
+      internal edition also, per table read, the raw ledger file and the digest the clean step
+      recorded for it (the raw cell shown beside a cleaned one, only while the two agree).
+
+    A changed ledger thus changes the keys of the cards that read its table, and no other."""
+
+    def __init__(self, app: AppendixData) -> None:
+        self.app = app
+        params = app.params
+        register = params.register_path
+        common = [
+            package_source_digest(),
+            active_unit().digest,
+            sys.version,
+            library_versions(),
+            app.edition,
+            json.dumps(params.as_dict(), sort_keys=True, default=str),
+            f"{app.data.year}:{sorted(app.data.years) if app.data.years is not None else None}",
+            app.report_text,
+            hashlib.sha256(register.read_bytes()).hexdigest() if register.is_file() else "no register",
+        ]
+        self.common = hashlib.sha256("\0".join(common).encode()).hexdigest()
+        self.clean_root = params.path(params.clean_root)
+        self.raw_root = params.path(params.raw_root)
+        self._files: dict[Path, str] = {}
+        self._recorded: dict[int, dict[str, Any]] = {}
+
+    def _file(self, path: Path) -> str:
+        if path not in self._files:
+            self._files[path] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+        return self._files[path]
+
+    def _recorded_digest(self, year: int, file_name: str) -> str:
+        if year not in self._recorded:
+            try:
+                provenance = json.loads((self.clean_root / str(year) / "provenance.json").read_text(encoding="utf-8"))
+                self._recorded[year] = dict(provenance.get("inputs", {}))
+            except (OSError, ValueError, AttributeError):
+                self._recorded[year] = {}
+        return str(self._recorded[year].get(file_name, "none"))
+
+    def tables_read(self, figure: dict[str, Any]) -> list[tuple[str, int]]:
+        lineage = self.app.lineage.get(figure["id"], {})
+        read = {(str(r["table"]), int(r["year"])) for kind in ("counted", "excluded") for r in lineage.get(kind, [])}
+        read |= {_split_source(key) for key in figure.get("sources", {}).get("tables", {})}
+        return sorted(read)
+
+    def key(self, figure: dict[str, Any], ref: str) -> str:
+        lineage = self.app.lineage.get(figure["id"], {})
+        parts = [
+            self.common,
+            json.dumps(figure, sort_keys=True, ensure_ascii=False, default=str),
+            ref,
+            json.dumps(lineage, sort_keys=True, ensure_ascii=False, default=str),
+        ]
+        for table_name, year in self.tables_read(figure):
+            clean = self.clean_root / str(year) / f"{table_name}.parquet"
+            parts.append(f"{table_name}/{year}:{self._file(clean)}")
+            ledger = LEDGERS_BY_TABLE.get(table_name)
+            if self.app.internal and ledger is not None:
+                name = ledger.file_name(year)
+                parts.append(
+                    f"{name}:{self._file(self.raw_root / str(year) / name)}:{self._recorded_digest(year, name)}"
+                )
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def name(self, figure: dict[str, Any]) -> str:
+        """The kept card's name: the edition and the figure's id (hashed if not a plain name)."""
+        figure_id = str(figure["id"])
+        if not re.fullmatch(r"[A-Za-z0-9_.]{1,80}", figure_id):
+            figure_id = hashlib.sha256(figure_id.encode()).hexdigest()[:16]
+        return f"card-{self.app.edition}-{figure_id}"
+
+    def forget_others(self, figures: list[dict[str, Any]]) -> None:
+        """Remove the kept cards of figures this edition no longer has."""
+        params = getattr(self.app, "params", None)
+        if params is None:
+            return
+        folder = kept.folder_of(params.path(params.build_root), self.app.year)
+        keep = {self.name(figure) for figure in figures}
+        kept.prune(folder, f"cards-{self.app.edition}", f"card-{self.app.edition}-", keep)
+
+
+def _kept(
+    app: AppendixData, name: str, key: Callable[[], str], make: Callable[[], str], lock: str | None = None
+) -> str:
+    """A section or card made once for its key and kept (`kept.shared`); made here when there is no
+    run folder to keep it in, or no room or no right to write there."""
     params = getattr(app, "params", None)
     if params is None:
         return make()
     try:
-        return kept.shared(kept.folder_of(params.path(params.build_root), app.year), name, key, make)
+        return kept.shared(kept.folder_of(params.path(params.build_root), app.year), name, key, make, lock=lock)
     except OSError:
         return make()
 
