@@ -64,7 +64,8 @@ def test_a_full_run_writes_clean_data_validation_and_kept_notebooks(tmp_path):
         warm = timings["warm"]["appendix"]
         assert figures_end <= warm["start"] <= steps["appendix"]["start"], timings
     kept = params.path(params.build_root) / ".cache" / "2025" / "appendix"
-    assert sorted(p.name.split("-")[0] for p in kept.glob("*.html")) == ["cards", "cards", "charts"]
+    cards = len(json.loads((params.build_dir / "figures.json").read_text(encoding="utf-8"))["figures"])
+    assert sorted(p.name.split("-")[0] for p in kept.glob("*.html")) == ["card"] * 2 * cards + ["charts"]
 
 
 def test_a_failing_step_names_notebook_and_cell_and_keeps_the_notebook(tmp_path):
