@@ -207,6 +207,11 @@ def print_profile(profile: dict[str, float]) -> None:
                 print(f"      {key[len(base) + 11 :]:<34} {value:8.2f}")
             elif key.startswith(base + ".phases."):
                 print(f"      {key[len(base) + 8 :]:<34} {value:8.2f}")
+    for step in steps:  # work ahead of a step (Step.warm), done in a kernel while other steps ran
+        base = f"timings.warm.{step}"
+        if base + ".seconds" in profile:
+            seconds, start = profile[base + ".seconds"], profile.get(base + ".start", float("nan"))
+            print(f"    {step} made ahead (work ahead)     {seconds:6.2f}   {start:5.2f} → {start + seconds:5.2f}")
     checks = {k: v for k, v in profile.items() if k.startswith("validation.")}
     for key in (
         "checks",
@@ -241,6 +246,16 @@ def main(argv: list[str] | None = None) -> int:
     profile = result["profile_median"]
     assert isinstance(profile, dict)
     print_profile(profile["cold"])
+    print("  the one-ledger-changed run (median seconds since the run began)")
+    changed = profile["one_ledger_changed"]
+    for step in ("clean", "validate", "figures", "appendix"):
+        base = f"timings.steps.{step}"
+        if base + ".seconds" in changed:
+            seconds, start = changed[base + ".seconds"], changed.get(base + ".start", float("nan"))
+            print(f"    {step:<10}                      {seconds:6.2f}   {start:5.2f} → {start + seconds:5.2f}")
+    if "timings.warm.appendix.seconds" in changed:
+        seconds, start = changed["timings.warm.appendix.seconds"], changed.get("timings.warm.appendix.start", 0.0)
+        print(f"    appendix made ahead (work ahead) {seconds:6.2f}   {start:5.2f} → {start + seconds:5.2f}")
     print(f"written to {out}")
     return 0
 
