@@ -623,7 +623,6 @@ class KernelPool:
         with self._lock:
             if self._params is None or self._closed:
                 return
-            due = []
             for name in sorted(self._in_run - self._warmed):
                 step = STEP_BY_NAME.get(name)
                 if step is None or not step.warm:
@@ -633,11 +632,11 @@ class KernelPool:
                 lanes = [i for i, lane in enumerate(self._lanes) if any(s == name for s, _ in lane)]
                 lane = next((i for i in lanes if i in self._kernels and i not in self._taken), None)
                 if lane is not None:
+                    # Registered under the lock that `take` holds: the lane's next notebook waits for it.
                     self._warmed.add(name)
-                    due.append((lane, self._kernels[lane], step))
-            params = self._params
-        for lane, manager, step in due:
-            self._in_background(lane, manager, self._warm, manager, step, params)
+                    manager = self._kernels[lane]
+                    job = self._stopping.submit(self._warm, manager, step, self._params)
+                    self._background.setdefault(lane, []).append(job)
 
     def _warm(self, manager: Any, step: Step, params: RunParams) -> None:
         started = time.perf_counter()
@@ -1112,7 +1111,7 @@ def nothing_to_do(
 def cache_folders(params: RunParams) -> list[Path]:
     """Every cache a run keeps beside its outputs (each keyed by its inputs; see the step modules):
     the clean step's per ledger, the validate step's per table (in validation/ and
-    validation-failed/), the appendix's charts."""
+    validation-failed/), the appendix's charts and cards."""
     from .clean_step import CACHE_DIR as CLEAN_CACHE
     from .validation import CACHE_DIR as VALIDATION_CACHE
 
