@@ -166,3 +166,26 @@ def test_a_figure_gone_from_the_register_leaves_no_kept_card(computed):
     sections.cards_section(app)
     names = {p.name.rsplit("-", 1)[0] for p in _folder(computed).glob("card-public-*.html")}
     assert f"card-public-{gone}" not in names and len(names) == len(app.results)
+
+
+def test_an_edition_reading_kept_charts_does_not_load_pyplot(computed):
+    """The kept charts' key needs only matplotlib's settings: the edition that reads them (the public
+    one, in the other kernel) skips pyplot and the font manager; drawing them loads it."""
+    import subprocess
+    import sys
+
+    sections.charts_section(data.load_appendix(computed, "public"))  # kept now, if not already
+    probe = (
+        "import json, sys\n"
+        "from lawreport.appendix import data, sections\n"
+        "from lawreport.params import check_params\n"
+        "app = data.load_appendix(check_params(json.loads(sys.argv[1])), 'public')\n"
+        "sections.charts_section(app)\n"
+        "print('matplotlib.pyplot' in sys.modules)\n"
+        "sections._charts_section(app)\n"
+        "print('matplotlib.pyplot' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(computed.as_dict())], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "True"], done.stdout + done.stderr

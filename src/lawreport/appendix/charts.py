@@ -12,21 +12,32 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
 
 from ..ledgers import ChartSpec, active_unit  # noqa: E402
 from ..metrics import CleanData, NoData  # noqa: E402
 from ..pipeline import package_source_digest  # noqa: E402
 from .html import el, esc  # noqa: E402
 from .kept import update_with_clean  # noqa: E402
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def _pyplot() -> Any:
+    """pyplot, imported when a chart is drawn, not with this module: an edition that reads the kept
+    charts (their key needs only matplotlib's settings, the same with or without pyplot) does not
+    load it and the font manager (~0.2 s)."""
+    import matplotlib.pyplot as plt
+
+    return plt
+
 
 FONT_FAMILY = "Noto Sans CJK SC"
 SIZE = (6.0, 3.4)  # inches; small enough that 10-point labels stay legible when a phone scales it to 360 px
@@ -59,6 +70,8 @@ _registered = False
 def register_font() -> None:
     global _registered
     if not _registered:
+        from matplotlib import font_manager
+
         font_manager.fontManager.addfont(str(font_path()))
         _registered = True
 
@@ -89,7 +102,7 @@ def png_bytes(fig: Figure) -> bytes:
     try:
         fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     finally:
-        plt.close(fig)
+        _pyplot().close(fig)
     return buffer.getvalue()
 
 
@@ -106,8 +119,8 @@ def img(png: bytes, alt: str, caption: str) -> str:
     )
 
 
-def new_figure() -> tuple[Figure, plt.Axes]:
-    fig, ax = plt.subplots(figsize=SIZE, dpi=DPI, layout="constrained")
+def new_figure() -> tuple[Figure, Any]:
+    fig, ax = _pyplot().subplots(figsize=SIZE, dpi=DPI, layout="constrained")
     return fig, ax
 
 
