@@ -5,6 +5,7 @@ must change with every input the cards are made from."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pandas as pd
@@ -17,8 +18,15 @@ from lawreport.clean_step import run_clean_years
 from lawreport.figures_step import run_figures
 from lawreport.ledgers import get_ledger
 from lawreport.params import PROJECT_ROOT, check_params
+from lawreport.pipeline import PIPELINE_ENV
 
 TABLES = ["petitions", "penalty_cases", "mediation_cases"]
+
+
+@pytest.fixture(autouse=True)
+def in_a_pipeline_kernel(monkeypatch):
+    """Sections are kept only in the pipeline's kernels (`kept.kept_here`): these tests play one."""
+    monkeypatch.setenv(PIPELINE_ENV, "appendix")
 
 
 @pytest.fixture(scope="module")
@@ -186,6 +194,32 @@ def test_an_edition_reading_kept_charts_does_not_load_pyplot(computed):
         "print('matplotlib.pyplot' in sys.modules)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", probe, json.dumps(computed.as_dict())], capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe, json.dumps(computed.as_dict())],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, PIPELINE_ENV: "appendix"},
     )
     assert done.stdout.split() == ["False", "True"], done.stdout + done.stderr
+
+
+def test_outside_a_pipeline_kernel_nothing_is_kept_or_read(computed, monkeypatch, tmp_path):
+    """A session run by hand may hold code or tables loaded before they changed on disk: there every
+    section is made in place (what is kept is neither read nor added to)."""
+    app = data.load_appendix(computed, "public")
+    sections.cards_section(app)  # kept, as a pipeline kernel would
+    monkeypatch.delenv(PIPELINE_ENV)
+    made = []
+    real = sections.card
+    monkeypatch.setattr(sections, "card", lambda *args: made.append(1) or real(*args))
+    before = sorted(p.name for p in _folder(computed).iterdir())
+    sections.cards_section(data.load_appendix(computed, "public"))
+    assert len(made) == len(app.results), "made in place, not read"
+    assert sorted(p.name for p in _folder(computed).iterdir()) == before
+
+
+def test_a_kept_section_keeps_carriage_returns(tmp_path):
+    """A raw cell shown in a card may hold a carriage return: the kept text is read back as it was made."""
+    text = "行一\r\n行二\r行三\n"
+    assert kept.shared(tmp_path, "card-internal-x", "k", lambda: text) == text
+    assert kept.shared(tmp_path, "card-internal-x", "k", _not_again) == text

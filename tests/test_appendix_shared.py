@@ -15,6 +15,13 @@ from support import copy_year
 from lawreport.appendix import charts, sections
 from lawreport.clean_step import run_clean
 from lawreport.metrics import CleanData
+from lawreport.pipeline import PIPELINE_ENV
+
+
+@pytest.fixture(autouse=True)
+def in_a_pipeline_kernel(monkeypatch):
+    """The charts are kept only in the pipeline's kernels (`kept.kept_here`): these tests play one."""
+    monkeypatch.setenv(PIPELINE_ENV, "appendix")
 
 
 @pytest.fixture(scope="module")

@@ -257,12 +257,18 @@ WARM_PROBE = """import os
 
 def mark(params):
     os.environ["WARMED_FOR"] = str(params["year"]) + ":" + os.environ["LAWREPORT_PIPELINE_RUN"]
+
+
+def slow(params):
+    import time
+
+    time.sleep(8)
 """
 
 
-def _warmed_run(tmp_path, monkeypatch, warm: str) -> list[list[str]]:
-    """clean then figures in one lane, figures with work ahead `warm` due once clean is done: what
-    each notebook printed."""
+def _warmed_pool(tmp_path, monkeypatch, warm: str):
+    """A pool whose first lane runs clean then figures, figures with work ahead `warm` due once clean
+    is done; the parameters."""
     from lawreport import pipeline
 
     _notebook(tmp_path, monkeypatch, WARMED)
@@ -270,10 +276,20 @@ def _warmed_run(tmp_path, monkeypatch, warm: str) -> list[list[str]]:
     (tmp_path / "probe").mkdir()
     (tmp_path / "probe" / "warm_probe.py").write_text(WARM_PROBE, encoding="utf-8")
     monkeypatch.setenv("PYTHONPATH", str(tmp_path / "probe"))  # the kernels' environment
-    step = pipeline.Step("figures", "30_figures.py", after=("clean",), warm=warm, warm_after=("clean",))
+    (tmp_path / "notebooks" / "20_validate.py").write_text(WARMED, encoding="utf-8")
+    # figures waits for validate too (never run here), as the appendix waits for validate: work ahead
+    # is done only while a step still waits for another.
+    step = pipeline.Step("figures", "30_figures.py", after=("clean", "validate"), warm=warm, warm_after=("clean",))
     monkeypatch.setitem(pipeline.STEP_BY_NAME, "figures", step)
     params = copy_year(tmp_path, 2025, tables=["law_exams"])
-    kernels = pipeline.KernelPool(((("clean", ""), ("figures", "")),))
+    return pipeline.KernelPool(((("clean", ""), ("figures", "")), (("validate", ""),))), params
+
+
+def _warmed_run(tmp_path, monkeypatch, warm: str) -> list[list[str]]:
+    """What each notebook printed, clean then figures, in `_warmed_pool`."""
+    from lawreport import pipeline
+
+    kernels, params = _warmed_pool(tmp_path, monkeypatch, warm)
     printed = []
     try:
         kernels.open(params)
@@ -295,6 +311,46 @@ def test_a_steps_work_ahead_runs_in_its_lanes_kernel_before_its_notebook(tmp_pat
 def test_a_failing_work_ahead_is_ignored_and_the_notebook_runs(tmp_path, monkeypatch):
     clean, figures = _warmed_run(tmp_path, monkeypatch, "warm_probe:no_such_function")
     assert figures == ["none", clean[1]], ("the same kernel, not replaced", clean, figures)
+
+
+def test_a_run_stopped_while_a_notebook_waits_for_work_ahead_starts_nothing_more(tmp_path, monkeypatch):
+    """Ctrl-C (the pool closed) while the next notebook waits for its lane's work ahead: it does not
+    run, no kernel is started for it, and every kernel the pool started is stopped."""
+    import os
+    import threading
+    import time
+
+    from lawreport import pipeline
+    from lawreport.pipeline import RunStopped
+
+    kernels, params = _warmed_pool(tmp_path, monkeypatch, "warm_probe:slow")
+    started = []
+    real = pipeline.start_kernel
+    monkeypatch.setattr(pipeline, "start_kernel", lambda *args: started.append(real(*args)) or started[-1])
+    outcome = []
+
+    def next_notebook():
+        try:
+            kernels.take("figures", "", "30_figures.py")
+            outcome.append("taken")
+        except RunStopped:
+            outcome.append("stopped")
+
+    kernels.open(params)
+    pids = [manager.provisioner.pid for manager in started]
+    try:
+        pipeline.execute_notebook("clean", "10_clean.py", params, kernels=kernels)
+        kernels.step_done("clean")  # the work ahead (8 s) starts in the lane's kernel
+        waiting = threading.Thread(target=next_notebook)
+        waiting.start()
+        time.sleep(1)
+    finally:
+        kernels.close()
+    waiting.join(30)
+    assert outcome == ["stopped"] and len(started) == 2, ("the two lanes' kernels only", outcome, started)
+    for pid in pids:  # killed and reaped
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 def test_a_failing_preload_is_silent_and_the_notebooks_own_import_fails_at_its_cell(tmp_path, monkeypatch, capfd):

@@ -512,6 +512,7 @@ class KernelPool:
         self._lock = threading.Lock()  # the step threads take and give back kernels concurrently
         self._closed = False
         self._kernels: dict[int, Any] = {}  # lane -> its kernel
+        self._strays: list[Any] = []  # kernels of notebooks with no lane, running
         self._later: dict[int, list[str]] = {}  # lane -> notebooks whose imports are still to preload
         self._in_run = {step for lane in lanes for step, _ in lane}
         self._taken: set[int] = set()  # lanes whose kernel runs a notebook now
@@ -563,35 +564,53 @@ class KernelPool:
             except Exception:  # noqa: BLE001 - the scrub reads the values itself and reports what fails
                 pass
 
-    def take(self, step: str, suffix: str = "") -> Any | None:
+    def _refuse_if_closed(self, step: str) -> None:
+        """(Under the lock.) The run is ending (an interrupt): no notebook starts any more."""
+        if self._closed:
+            raise RunStopped(f"{step}: the run is stopping")
+
+    def take(self, step: str, suffix: str = "", step_file: str = "") -> Any:
         """The lane's kernel for this notebook, reset and marked as running `step` (also on its first
-        use: a lane whose first step was skipped starts with a later one); None when the notebook has
-        no lane or its lane's kernel is gone (the caller then starts one)."""
+        use: a lane whose first step was skipped starts with a later one), once its background jobs
+        (preloads, work ahead) are done. A notebook with no lane, or whose lane's kernel is gone or
+        cannot be reset, gets a fresh kernel, which the pool also stops at close. Raises RunStopped
+        once the pool is closed, also when the close came while this waited."""
         lane = self._lane(step, suffix)
         with self._lock:
-            if self._closed:  # the run is ending (an interrupt): no notebook starts any more
-                raise RunStopped(f"{step}: the run is stopping")
+            self._refuse_if_closed(step)
             manager = self._kernels.get(lane) if lane is not None else None
             self._warmed.add(step)  # its notebook starts: work ahead would come too late
             if lane is not None:
                 self._taken.add(lane)
             background = self._background.pop(lane, []) if lane is not None else []
-        if manager is None:
-            return None
-        for job in background:  # the kernel's preloads and work ahead, finished first
+        if manager is not None:
+            for job in background:  # the kernel's preloads and work ahead, finished first
+                try:
+                    job.result()
+                except Exception:  # noqa: BLE001 - ignored there too (_preload_quietly)
+                    pass
             try:
-                job.result()
-            except Exception:  # noqa: BLE001 - ignored there too (_preload_quietly)
-                pass
-        try:
-            prepare_kernel(manager, step)
-        except Exception:  # died while waiting, or cannot be reset: a fresh kernel instead
-            with self._lock:
-                if self._kernels.get(lane) is manager:
-                    del self._kernels[lane]
-            self.stop(manager)
-            return None
-        return manager
+                with self._lock:
+                    self._refuse_if_closed(step)
+                prepare_kernel(manager, step)
+                return manager
+            except RunStopped:
+                raise
+            except Exception:  # died while waiting, or cannot be reset: a fresh kernel instead
+                with self._lock:
+                    if self._kernels.get(lane) is manager:
+                        del self._kernels[lane]
+                self.stop(manager)
+        fresh = start_kernel(step, step_file or STEP_BY_NAME[step].notebook)
+        with self._lock:
+            if not self._closed:
+                if lane is not None:
+                    self._kernels[lane] = fresh
+                else:
+                    self._strays.append(fresh)
+                return fresh
+        stop_kernel(fresh)
+        raise RunStopped(f"{step}: the run is stopping")
 
     def give_back(self, manager: Any, failed: bool) -> None:
         """After a notebook: keep the kernel for its lane's next one (preloading their imports in the
@@ -599,6 +618,8 @@ class KernelPool:
         pool's)."""
         with self._lock:
             lane = next((i for i, m in self._kernels.items() if m is manager), None)
+            if lane is None and manager in self._strays:
+                self._strays.remove(manager)
             if lane is not None and failed:
                 del self._kernels[lane]
             later = self._later.pop(lane, []) if lane is not None and not failed else []
@@ -628,6 +649,9 @@ class KernelPool:
                 if step is None or not step.warm:
                     continue
                 if any(w in self._in_run and w not in self._finished for w in step.warm_after):
+                    continue
+                if all(a not in self._in_run or a in self._finished for a in step.after):
+                    self._warmed.add(name)  # the step itself can start now: nothing to do ahead of it
                     continue
                 lanes = [i for i, lane in enumerate(self._lanes) if any(s == name for s, _ in lane)]
                 lane = next((i for i in lanes if i in self._kernels and i not in self._taken), None)
@@ -665,8 +689,9 @@ class KernelPool:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            managers = list(self._kernels.values())
+            managers = [*self._kernels.values(), *self._strays]
             self._kernels.clear()
+            self._strays.clear()
             for manager in managers:
                 self._stops.append(self._stopping.submit(stop_kernel, manager))
         for future in self._stops:
@@ -724,7 +749,7 @@ def execute_notebook(
     output = out_dir / f"{stem}.ipynb"
     nbformat.write(notebook_for(step_file), source)
     started = time.perf_counter()
-    manager = (kernels.take(step, suffix) if kernels else None) or start_kernel(step, step_file)
+    manager = kernels.take(step, suffix, step_file) if kernels is not None else start_kernel(step, step_file)
     if kernels is not None:
         # Now, not earlier: this process has done its imports and from here mostly waits for the
         # kernel, so the prefetch thread does not compete with them for the interpreter lock.

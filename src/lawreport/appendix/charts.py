@@ -22,9 +22,8 @@ import pandas as pd  # noqa: E402
 
 from ..ledgers import ChartSpec, active_unit  # noqa: E402
 from ..metrics import CleanData, NoData  # noqa: E402
-from ..pipeline import package_source_digest  # noqa: E402
 from .html import el, esc  # noqa: E402
-from .kept import update_with_clean  # noqa: E402
+from .kept import LOADED_SOURCE, update_with_clean  # noqa: E402
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -274,7 +273,7 @@ def inputs_key(data: CleanData) -> str:
     font = font_path()
     stat = font.stat()
     parts = [
-        package_source_digest(),  # what draws the charts and reads the data
+        LOADED_SOURCE,  # what draws the charts and reads the data
         active_unit().digest,
         sys.version,
         matplotlib.__version__,

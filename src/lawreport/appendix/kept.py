@@ -1,5 +1,10 @@
 """Sections of the appendix made once and kept under a key of everything they are made from.
 
+Only in the pipeline's kernels (`kept_here`): each starts afresh for a run and loads the data it
+renders when it renders it. A session run by hand may hold modules or tables loaded before they
+changed on disk, and what it made would then be kept under the key of what is on disk now; there,
+every section is made in place and nothing is kept or read.
+
 The two editions run side by side in two kernels and share their charts; the pipeline also renders
 the charts and the figure cards ahead of the appendix step, in a kernel that would otherwise wait
 for the validate step (`lawreport.appendix.prerender`). Whoever gets to a section first makes it
@@ -17,6 +22,17 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..metrics import CleanData
+from ..pipeline import PIPELINE_ENV, package_source_digest
+
+# The package source this process loaded (the modules that make the sections import this one):
+# keys take it rather than the files as they are when a key is computed, so that what code edited
+# since makes is never kept under the edited code's key.
+LOADED_SOURCE = package_source_digest()
+
+
+def kept_here() -> bool:
+    """Whether this process keeps and reads kept sections: a kernel of a pipeline run."""
+    return bool(os.environ.get(PIPELINE_ENV))
 
 
 def folder_of(build_root: Path, year: int) -> Path:
@@ -34,15 +50,15 @@ def shared(
     with (folder / f"{lock or name}.lock").open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         kept = folder / f"{name}-{key() if callable(key) else key}.html"
-        if kept.exists():
-            return kept.read_text(encoding="utf-8")
+        if kept.exists():  # bytes, not text: a carriage return in a ledger cell is kept as it is
+            return kept.read_bytes().decode("utf-8")
         made = make()
         # The older keys, and temporaries left by a maker that was stopped (a kernel killed when a
         # run stopped): under the lock, no one else is writing one.
         for old in [*folder.glob(f"{name}-*.html"), *folder.glob(f".{name}-*.tmp")]:
             old.unlink(missing_ok=True)
         temporary = folder / f".{kept.stem}.{os.getpid()}.tmp"
-        temporary.write_text(made, encoding="utf-8")
+        temporary.write_bytes(made.encode("utf-8"))
         os.replace(temporary, kept)
         return made
 

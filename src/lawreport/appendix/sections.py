@@ -41,7 +41,6 @@ from ..ledgers import LEDGERS_BY_TABLE, active_unit
 from ..ledgers.spec import Ledger
 from ..manifest import sha256_file
 from ..params import PROJECT_ROOT, RunParams
-from ..pipeline import package_source_digest
 from . import charts, kept
 from .data import EDITION_ZH, AppendixData
 from .html import STATUS_MARK, STATUS_ORDER, el, esc, status_label, table, text_el, worst_status
@@ -801,7 +800,7 @@ class CardKeys:
         params = app.params
         register = params.register_path
         common = [
-            package_source_digest(),
+            kept.LOADED_SOURCE,
             active_unit().digest,
             sys.version,
             library_versions(),
@@ -876,10 +875,11 @@ class CardKeys:
 def _kept(
     app: AppendixData, name: str, key: Callable[[], str], make: Callable[[], str], lock: str | None = None
 ) -> str:
-    """A section or card made once for its key and kept (`kept.shared`); made here when there is no
-    run folder to keep it in, or no room or no right to write there."""
+    """A section or card made once for its key and kept (`kept.shared`); made here outside the
+    pipeline's kernels (`kept.kept_here`), when there is no run folder to keep it in, or no room or
+    no right to write there."""
     params = getattr(app, "params", None)
-    if params is None:
+    if params is None or not kept.kept_here():
         return make()
     try:
         return kept.shared(kept.folder_of(params.path(params.build_root), app.year), name, key, make, lock=lock)
