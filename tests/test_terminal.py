@@ -256,3 +256,53 @@ def test_the_reproducibility_section_shows_what_was_used(tmp_path):
     assert "lawreport run --year 2025 --raw-root 〔" in html and "--build-root 〔" in html
     assert "请换成原运行所用的实际路径" in html and "make run YEAR=2025" not in html
     assert "<td>--raw-root</td>" in html and "<td>非默认</td>" in html
+
+
+def _marked_processes(mark: str) -> list[int]:
+    """Processes whose environment holds `mark` (a run's kernels inherit its environment)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if mark.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_ctrl_c_stops_the_run_with_a_message_not_a_traceback_and_leaves_no_kernel(tmp_path):
+    """`lawreport run` interrupted (SIGINT, as Ctrl-C sends it) once the clean notebook has started: exit
+    130, a message in Chinese on what was kept, no traceback, no kernel left running, no step marked
+    done without its outputs."""
+    import os
+    import sys
+    import time
+    import uuid
+
+    params = copy_year(tmp_path, 2025, tables=["law_exams", "petitions"])
+    mark = f"LAWREPORT_TEST_MARK={uuid.uuid4().hex}"
+    env = {**os.environ, mark.split("=")[0]: mark.split("=")[1]}
+    command = [sys.executable, "-m", "lawreport.cli", "run", "--year", "2025", "--raw-root", params.raw_root]
+    command += ["--clean-root", params.clean_root, "--build-root", params.build_root]
+    run = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    started = params.build_dir / "notebooks" / "10_clean.ipynb"  # saved when the notebook starts
+    deadline = time.monotonic() + 60
+    while not started.exists() and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert started.exists() and run.poll() is None, "the clean notebook did not start"
+    assert _marked_processes(mark), "a kernel is running"
+    run.send_signal(signal.SIGINT)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 130, (run.returncode, out, err)
+    assert "已中断 (interrupted)" in err and "Traceback" not in err, err
+    assert err.strip().endswith("从未完成的步骤继续。"), ("the message is the last word", err)
+    time.sleep(0.5)
+    assert _marked_processes(mark) == [], "no kernel left running"
+    # A step is marked done only with its outputs whole (the clean step may just have finished).
+    for step in pipeline.STEPS:
+        if pipeline.stamp_path(params, step.name).exists():
+            assert all(path.exists() for path in step.outputs(params)), step.name
+    assert not pipeline.stamp_path(params, "appendix").exists()

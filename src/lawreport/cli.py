@@ -266,6 +266,18 @@ def main(argv: list[str] | None = None) -> int:
     except (ParameterError, LedgerFileError, StepFailed, RunLocked, KeyError, FileNotFoundError) as error:
         print(f"错误 (error)：{error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C: run_suite has stopped the kernels; every step writes its outputs whole or not at all.
+        # The notebooks' threads, ending meanwhile, would log that their kernel died: not news here.
+        import logging
+
+        logging.disable(logging.CRITICAL)
+        print(
+            "已中断 (interrupted)：运行已停止，内核已关闭。已完成的步骤保留其输出；未完成的步骤不标记为完成，"
+            "其输出文件都是整体替换的，不会只写一半。再次运行会跳过输入未变的已完成步骤，从未完成的步骤继续。",
+            file=sys.stderr,
+        )
+        return 130
     except Exception as error:
         # The register's and the metrics' errors, imported only when one is raised: a run with
         # nothing to do never imports the metrics (nor pandas).
