@@ -194,7 +194,7 @@ class Step:
     # the kernel of one of its lanes once the steps in `warm_after` (those of this run) have run there
     # or in the other lane, while the step still waits for the rest of `after`. What it makes is kept
     # where the step's notebook finds it by a key of its inputs; a failure is ignored (the notebook
-    # then makes it itself). `KernelPool.give_back`.
+    # then makes it itself). `KernelPool._warm_if_due`.
     warm: str = ""
     warm_after: tuple[str, ...] = ()
 
@@ -501,8 +501,9 @@ def prepare_kernel(manager: Any, step: str) -> None:
 class KernelPool:
     """The run's kernels (`LANES`): all started once the preflight has passed (`open`), each used for
     its lane's notebooks in turn, stopped at the end of the run. A kernel whose notebook failed, or
-    that cannot be reset, is not used again: the lane's next notebook gets a fresh kernel. An
-    unchanged rerun opens no pool, so starts no kernel."""
+    that cannot be reset, is not used again: the lane's next notebook gets a fresh kernel. Jobs on a
+    lane's kernel in the background (later imports, a step's work ahead) finish before its next
+    notebook starts. An unchanged rerun opens no pool, so starts no kernel."""
 
     def __init__(self, lanes: tuple[tuple[tuple[str, str], ...], ...] = LANES) -> None:
         import threading
