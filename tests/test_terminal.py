@@ -285,8 +285,17 @@ def test_ctrl_c_stops_the_run_with_a_message_not_a_traceback_and_leaves_no_kerne
     env = {**os.environ, mark.split("=")[0]: mark.split("=")[1]}
     command = [sys.executable, "-m", "lawreport.cli", "run", "--year", "2025", "--raw-root", params.raw_root]
     command += ["--clean-root", params.clean_root, "--build-root", params.build_root]
+    # Ctrl-C as in a terminal: SIGINT handled by default in the run, even when this test itself runs
+    # where it is ignored (a non-interactive shell's background job ignores SIGINT, and its children
+    # inherit that; Python then never raises KeyboardInterrupt).
     run = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     started = params.build_dir / "notebooks" / "10_clean.ipynb"  # saved when the notebook starts
     deadline = time.monotonic() + 60
