@@ -191,6 +191,12 @@ def median_profile(runs: list[dict[str, object]]) -> dict[str, float]:
     return {key: round(statistics.median(found), 3) for key, found in values.items()}
 
 
+def _timeline(label: str, profile: dict[str, float], base: str) -> str:
+    """One line: seconds, and from when to when since the run began."""
+    seconds, start = profile.get(base + ".seconds", float("nan")), profile.get(base + ".start", float("nan"))
+    return f"    {label:<32}{seconds:6.2f}   {start:5.2f} → {start + seconds:5.2f}"
+
+
 def print_profile(profile: dict[str, float]) -> None:
     steps = ("clean", "validate", "figures", "appendix")
     print("  profile of the cold run (median seconds; 各步骤耗时)")
@@ -198,8 +204,7 @@ def print_profile(profile: dict[str, float]) -> None:
     print("    (step: seconds, and from when to when since the run began: validate and figures overlap)")
     for step in steps:
         base = f"timings.steps.{step}"
-        seconds, start = profile.get(base + ".seconds", float("nan")), profile.get(base + ".start", float("nan"))
-        print(f"    {step:<10}                      {seconds:6.2f}   {start:5.2f} → {start + seconds:5.2f}")
+        print(_timeline(step, profile, base))
         for key, value in sorted(profile.items()):
             if key.startswith(base + ".notebooks.") and not key.endswith((".seconds",)) and ".cells." not in key:
                 print(f"      {key[len(base) + 11 :]:<34} {value:8.2f}")
@@ -208,10 +213,8 @@ def print_profile(profile: dict[str, float]) -> None:
             elif key.startswith(base + ".phases."):
                 print(f"      {key[len(base) + 8 :]:<34} {value:8.2f}")
     for step in steps:  # work ahead of a step (Step.warm), done in a kernel while other steps ran
-        base = f"timings.warm.{step}"
-        if base + ".seconds" in profile:
-            seconds, start = profile[base + ".seconds"], profile.get(base + ".start", float("nan"))
-            print(f"    {step} made ahead (work ahead)     {seconds:6.2f}   {start:5.2f} → {start + seconds:5.2f}")
+        if f"timings.warm.{step}.seconds" in profile:
+            print(_timeline(f"{step} made ahead (work ahead)", profile, f"timings.warm.{step}"))
     checks = {k: v for k, v in profile.items() if k.startswith("validation.")}
     for key in (
         "checks",
@@ -249,13 +252,10 @@ def main(argv: list[str] | None = None) -> int:
     print("  the one-ledger-changed run (median seconds since the run began)")
     changed = profile["one_ledger_changed"]
     for step in ("clean", "validate", "figures", "appendix"):
-        base = f"timings.steps.{step}"
-        if base + ".seconds" in changed:
-            seconds, start = changed[base + ".seconds"], changed.get(base + ".start", float("nan"))
-            print(f"    {step:<10}                      {seconds:6.2f}   {start:5.2f} → {start + seconds:5.2f}")
+        if f"timings.steps.{step}.seconds" in changed:
+            print(_timeline(step, changed, f"timings.steps.{step}"))
     if "timings.warm.appendix.seconds" in changed:
-        seconds, start = changed["timings.warm.appendix.seconds"], changed.get("timings.warm.appendix.start", 0.0)
-        print(f"    appendix made ahead (work ahead) {seconds:6.2f}   {start:5.2f} → {start + seconds:5.2f}")
+        print(_timeline("appendix made ahead (work ahead)", changed, "timings.warm.appendix"))
     print(f"written to {out}")
     return 0
 

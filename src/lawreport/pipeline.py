@@ -523,7 +523,7 @@ class KernelPool:
         self.warm_timings: dict[str, dict[str, float]] = {}  # step -> start (perf_counter), seconds
         self._params: RunParams | None = None
         # Background jobs: mostly waiting on a kernel (preloads, work ahead, stops) or on files.
-        self._stopping = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kernel-bg")
+        self._jobs = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kernel-bg")
         self._stops: list[Any] = []
         self._personal: Any = None
 
@@ -544,7 +544,7 @@ class KernelPool:
     def prefetch_personal_values(self, params: RunParams) -> None:
         """Read the raw ledgers' personal values (what the scrub of every executed notebook looks
         for) in a background thread while the first kernel works, instead of after it; importing
-        the scan (pandas) there too, so that it does not hold up the step that is starting."""
+        the scan there too, so that it does not hold up the step that is starting."""
         if self._personal is None:
 
             def prefetch() -> None:
@@ -554,7 +554,7 @@ class KernelPool:
 
             with self._lock:
                 if not self._closed:
-                    self._personal = self._stopping.submit(prefetch)
+                    self._personal = self._jobs.submit(prefetch)
 
     def wait_personal_values(self) -> None:
         """Wait for the prefetch (its result is kept where the scrub finds it); its errors are the
@@ -657,11 +657,8 @@ class KernelPool:
                 lanes = [i for i, lane in enumerate(self._lanes) if any(s == name for s, _ in lane)]
                 lane = next((i for i in lanes if i in self._kernels and i not in self._taken), None)
                 if lane is not None:
-                    # Registered under the lock that `take` holds: the lane's next notebook waits for it.
                     self._warmed.add(name)
-                    manager = self._kernels[lane]
-                    job = self._stopping.submit(self._warm, manager, step, self._params)
-                    self._background.setdefault(lane, []).append(job)
+                    self._on_lane(lane, self._warm, self._kernels[lane], step, self._params)
 
     def _warm(self, manager: Any, step: Step, params: RunParams) -> None:
         started = time.perf_counter()
@@ -669,18 +666,21 @@ class KernelPool:
         self.warm_timings[step.name] = {"start": started, "seconds": round(time.perf_counter() - started, 3)}
 
     def _in_background(self, lane: int, manager: Any, function: Callable[..., None], *args: Any) -> None:
-        """A job on a lane's kernel, in the background; its next notebook waits for it (`take`)."""
+        """A job on a lane's kernel, in the background, unless the kernel is no longer the lane's."""
         with self._lock:
-            if self._closed or self._kernels.get(lane) is not manager:
-                return
-            job = self._stopping.submit(function, *args)
-            self._background.setdefault(lane, []).append(job)
+            if not self._closed and self._kernels.get(lane) is manager:
+                self._on_lane(lane, function, *args)
+
+    def _on_lane(self, lane: int, function: Callable[..., None], *args: Any) -> None:
+        """(Under the lock that `take` holds.) Start a job on a lane's kernel; the lane's next notebook
+        waits for it."""
+        self._background.setdefault(lane, []).append(self._jobs.submit(function, *args))
 
     def _submit(self, function: Callable[..., None], *args: Any) -> None:
         """Run in the background; after close (a step thread still finishing), at once instead."""
         with self._lock:
             if not self._closed:
-                self._stops.append(self._stopping.submit(function, *args))
+                self._stops.append(self._jobs.submit(function, *args))
                 return
         function(*args)
 
@@ -694,10 +694,10 @@ class KernelPool:
             self._kernels.clear()
             self._strays.clear()
             for manager in managers:
-                self._stops.append(self._stopping.submit(stop_kernel, manager))
+                self._stops.append(self._jobs.submit(stop_kernel, manager))
         for future in self._stops:
             future.result()
-        self._stopping.shutdown()
+        self._jobs.shutdown()
 
 
 ENGINE = "lawreport"

@@ -23,7 +23,7 @@ import pandas as pd  # noqa: E402
 from ..ledgers import ChartSpec, active_unit  # noqa: E402
 from ..metrics import CleanData, NoData  # noqa: E402
 from .html import el, esc  # noqa: E402
-from .kept import LOADED_SOURCE, update_with_clean  # noqa: E402
+from .kept import LOADED_SOURCE  # noqa: E402
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -284,5 +284,9 @@ def inputs_key(data: CleanData) -> str:
         f"{data.year}:{sorted(data.years) if data.years is not None else None}",
     ]
     digest.update("\0".join(parts).encode())
-    update_with_clean(digest, data)
+    root = Path(data.clean_root)
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        if folder.name.isdigit() and int(folder.name) <= data.year and data.allowed(int(folder.name)):
+            for path in sorted(folder.glob("*.parquet")):
+                digest.update(f"\0{folder.name}/{path.name}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

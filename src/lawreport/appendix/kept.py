@@ -16,12 +16,10 @@ one made afresh; only the latest key of each section is kept.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
-from ..metrics import CleanData
 from ..pipeline import PIPELINE_ENV, package_source_digest
 
 # The package source this process loaded (the modules that make the sections import this one):
@@ -76,18 +74,3 @@ def prune(folder: Path, lock: str, prefix: str, keep: set[str]) -> None:
                 path.unlink(missing_ok=True)
         for path in folder.glob(f".{prefix}*.tmp"):
             path.unlink(missing_ok=True)
-
-
-def update_with_files(digest: hashlib._Hash, root: Path, paths: Iterable[Path]) -> None:
-    """Each file's path under root and its content, in path order."""
-    for path in sorted(paths):
-        digest.update(f"\0{path.relative_to(root)}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
-
-
-def update_with_clean(digest: hashlib._Hash, data: CleanData, pattern: str = "*.parquet") -> None:
-    """The clean files (`pattern`) of every year `data` may read: the report year and earlier
-    years the run cleaned."""
-    root = Path(data.clean_root)
-    for folder in sorted(root.iterdir()) if root.is_dir() else []:
-        if folder.name.isdigit() and int(folder.name) <= data.year and data.allowed(int(folder.name)):
-            update_with_files(digest, root, (p for p in folder.glob(pattern) if p.is_file()))

@@ -818,7 +818,7 @@ class CardKeys:
 
     def _file(self, path: Path) -> str:
         if path not in self._files:
-            self._files[path] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+            self._files[path] = sha256_file(path) if path.is_file() else "missing"
         return self._files[path]
 
     def _recorded_digest(self, year: int, file_name: str) -> str:
