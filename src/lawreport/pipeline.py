@@ -210,8 +210,8 @@ class Step:
 
 STEPS: tuple[Step, ...] = (
     Step("clean", "10_clean.py"),
-    # great_expectations: imported by run_validation on use.
-    Step("validate", "20_validate.py", preload=("great_expectations",), after=("clean",)),
+    # lawreport.gx (Great Expectations): imported by run_validation on use.
+    Step("validate", "20_validate.py", preload=("lawreport.gx",), after=("clean",)),
     Step("figures", "30_figures.py", after=("clean",)),
     Step(
         "appendix",

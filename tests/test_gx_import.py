@@ -1,0 +1,93 @@
+"""lawreport.gx: Great Expectations imported without the modules it loads but our validation never
+uses (scipy.stats, altair), and those still there, loaded on first use, for code that needs them.
+
+Each check runs in a fresh interpreter: what is imported is the point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from lawreport.params import RunParams
+
+
+def _python(code: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+STATE = """
+def state():
+    from lawreport.gx import DEFERRED, Deferred
+    return {name: ("stand-in, loaded" if sys.modules[name].loaded else "stand-in")
+            if isinstance(sys.modules.get(name), Deferred) else ("real" if name in sys.modules else "absent")
+            for name in DEFERRED}
+"""
+
+
+def test_a_whole_validation_with_data_docs_never_loads_the_deferred_modules(suite_run: RunParams, tmp_path) -> None:
+    """The saving is real only if nothing of a run reads from them: a validation of every clean table
+    of the shared run, Data Docs included, leaves both stand-ins unloaded."""
+    found = _python(
+        f"""
+        import json, sys
+        {textwrap.indent(STATE, "        ").strip()}
+        import lawreport.gx
+        before = state()
+        from lawreport.params import check_params
+        from lawreport.validation import run_validation
+        params = check_params({{"year": {suite_run.year}, "raw_root": {str(suite_run.raw_root)!r},
+                               "clean_root": {str(suite_run.clean_root)!r}, "build_root": {str(tmp_path)!r}}})
+        counts = run_validation(params).counts()
+        print(json.dumps({{"before": before, "after": state(), "counts": counts,
+                          "docs": (params.build_dir / "validation" / "data_docs" / "index.html").exists()}}))
+        """
+    )
+    assert found["before"] == {"scipy.stats": "stand-in", "altair": "stand-in"}
+    assert found["after"] == found["before"]
+    assert found["counts"]["tables_validated"] > 0 and found["counts"]["expectations_evaluated"] > 0
+    assert found["docs"]
+
+
+def test_a_stand_in_loads_the_real_module_on_first_use() -> None:
+    found = _python(
+        f"""
+        import json, sys
+        {textwrap.indent(STATE, "        ").strip()}
+        import lawreport.gx
+        before = state()
+        import scipy.stats
+        from scipy import stats
+        cdf = float(stats.norm.cdf(0.0))
+        chart = type(__import__("altair").Chart).__name__
+        from scipy.stats import norm  # after the load: the real module's own name
+        print(json.dumps({{"before": before, "after": state(), "cdf": cdf, "chart": chart,
+                          "same": norm is stats.norm, "real": sys.modules["scipy.stats"].__name__}}))
+        """
+    )
+    assert found["before"] == {"scipy.stats": "stand-in", "altair": "stand-in"}
+    assert found["after"] == {"scipy.stats": "real", "altair": "real"}
+    assert found["cdf"] == 0.5 and found["same"] and found["real"] == "scipy.stats"
+    assert found["chart"]
+
+
+def test_nothing_is_deferred_once_gx_or_the_module_is_loaded() -> None:
+    found = _python(
+        f"""
+        import json, sys
+        {textwrap.indent(STATE, "        ").strip()}
+        import altair
+        import great_expectations
+        import lawreport.gx
+        from lawreport.gx import defer
+        print(json.dumps({{"state": state(), "missing": defer("lawreport_no_such_module"),
+                          "loaded": defer("json")}}))
+        """
+    )
+    assert found["state"] == {"scipy.stats": "real", "altair": "real"}
+    assert found["missing"] is False and found["loaded"] is False
