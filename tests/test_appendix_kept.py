@@ -78,20 +78,19 @@ def test_kept_cards_are_the_cards_made_afresh_and_are_read_not_made_again(comput
     assert sections.cards_section(data.load_appendix(computed, edition)) == fresh
 
 
-def test_prerender_keeps_what_both_editions_then_read(computed, monkeypatch):
+def test_prerender_keeps_the_charts_and_the_internal_cards_which_the_editions_then_read(computed, monkeypatch):
+    """The public edition's cards are left to its own notebook (prerender.AHEAD)."""
     shutil.rmtree(_folder(computed), ignore_errors=True)
     prerender(computed.as_dict())
     figures = json.loads((computed.build_dir / "figures.json").read_text(encoding="utf-8"))["figures"]
     made = sorted(p.name.rsplit("-", 1)[0] for p in _folder(computed).glob("*.html"))
-    expected = [f"card-{e}-{f['id']}" for e in data.EDITIONS for f in figures] + ["charts"]
-    assert made == sorted(expected)
+    assert made == sorted([f"card-internal-{f['id']}" for f in figures] + ["charts"])
 
     monkeypatch.setattr(sections, "card", _not_again)
     monkeypatch.setattr(sections, "_charts_section", _not_again)
+    sections.cards_section(data.load_appendix(computed, "internal"))
     for edition in data.EDITIONS:
-        app = data.load_appendix(computed, edition)
-        sections.cards_section(app)
-        sections.charts_section(app)
+        sections.charts_section(data.load_appendix(computed, edition))
 
 
 def _keys(params, edition):

@@ -3,6 +3,7 @@ outputs are byte-identical to a cold clean of the same raw files."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import replace
 
@@ -112,3 +113,88 @@ def test_an_entry_stored_under_another_key_is_not_trusted(tmp_path, cleaned):
     cleaned.clear()
     clean_step.run_clean(params)
     assert cleaned == ["law_exams"]
+
+
+# ------------------------------------------------------------------ help from another kernel (clean_ahead)
+
+
+def _order(params) -> list[str]:
+    from lawreport.manifest import read_manifest
+
+    return [ledger.table for ledger in read_manifest(params.raw_dir).ledgers]
+
+
+def test_the_help_cleans_from_the_last_ledger_and_the_clean_step_then_takes_its_results(tmp_path, cleaned):
+    params = copy_year(tmp_path, 2025, tables=TABLES)
+    order = _order(params)
+    assert sorted(order) == sorted(TABLES)
+    assert clean_step.clean_ahead(params.as_dict()) == len(order)
+    assert cleaned == order[::-1]
+    cleaned.clear()
+    summary = clean_step.run_clean(params)
+    assert cleaned == [] and sorted(summary.reused) == sorted(TABLES)
+    assert _outputs(params) == _cold(params, tmp_path, "cold")
+
+
+def test_the_help_stops_where_the_clean_step_has_been(tmp_path, cleaned, monkeypatch):
+    """The notebook cleans from the first ledger: once the help meets an entry made since it began,
+    the rest is done, and no ledger is cleaned twice."""
+    params = copy_year(tmp_path, 2025, tables=TABLES)
+    order = _order(params)
+    real_store = clean_step.store_cached
+    helped: list[str] = []
+
+    def store(p, result, key):
+        real_store(p, result, key)
+        if not helped:  # the help's first ledger is kept; meanwhile the notebook has done the others
+            helped.append(result.ledger.table)
+            clean_step.run_clean(params)
+            # ... but the first one, which it is still cleaning: not for the help to clean again
+            (first,) = clean_step.cache_dir(params).glob(f"{order[0]}.*")
+            shutil.rmtree(first)
+
+    monkeypatch.setattr(clean_step, "store_cached", store)
+    assert clean_step.clean_ahead(params.as_dict()) == 1
+    assert helped == [order[-1]] and sorted(cleaned) == sorted(order) and len(cleaned) == len(order)
+    assert not list(clean_step.cache_dir(params).glob(f"{order[0]}.*"))
+    monkeypatch.setattr(clean_step, "store_cached", real_store)
+    assert _outputs(params) == _cold(params, tmp_path, "cold")
+
+
+def test_the_help_passes_over_what_an_earlier_run_kept(tmp_path, cleaned):
+    params = copy_year(tmp_path, 2025, tables=TABLES)
+    clean_step.run_clean(params)
+    edit_cells(params, "law_exams", [("score", 0, 59)])
+    cleaned.clear()
+    assert clean_step.clean_ahead(params.as_dict()) == 1 and cleaned == ["law_exams"]
+    cleaned.clear()
+    assert sorted(clean_step.run_clean(params).reused) == sorted(TABLES) and cleaned == []
+
+
+def test_the_help_leaves_a_failing_ledger_to_the_clean_step(tmp_path, cleaned):
+    from support import ledger_path
+
+    from lawreport.errors import LedgerFileError
+
+    params = copy_year(tmp_path, 2025, tables=TABLES)
+    ledger_path(params, "law_exams").write_bytes(b"")
+    assert clean_step.clean_ahead(params.as_dict()) == len(TABLES) - 1
+    with pytest.raises(LedgerFileError, match="F002"):
+        clean_step.run_clean(params)
+
+
+def test_an_entry_kept_with_the_same_bytes_is_not_replaced_and_a_damaged_one_is(tmp_path):
+    """Two kernels may store the same ledger at once (the help and the notebook where they meet): the
+    entry already there, with the very bytes, stays as it is (the other may be reading it)."""
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    (result,) = clean_step.run_clean(params).results
+    (entry,) = clean_step.cache_dir(params).glob("law_exams.*")
+    key = json.loads((entry / "result.json").read_text(encoding="utf-8"))["key"]
+    inode = entry.stat().st_ino
+    clean_step.store_cached(params, result, key)
+    assert entry.stat().st_ino == inode
+    good = (entry / "table.parquet").read_bytes()
+    (entry / "table.parquet").write_bytes(good[:100])
+    clean_step.store_cached(params, result, key)
+    assert entry.stat().st_ino != inode and (entry / "table.parquet").read_bytes() == good
+    assert [p.name for p in clean_step.cache_dir(params).iterdir()] == [entry.name]

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from .params import PROJECT_ROOT
@@ -212,9 +213,7 @@ def print_profile(profile: dict[str, float]) -> None:
                 print(f"      {key[len(base) + 11 :]:<34} {value:8.2f}")
             elif key.startswith(base + ".phases."):
                 print(f"      {key[len(base) + 8 :]:<34} {value:8.2f}")
-    for step in steps:  # work ahead of a step (Step.warm), done in a kernel while other steps ran
-        if f"timings.warm.{step}.seconds" in profile:
-            print(_timeline(f"{step} made ahead (work ahead)", profile, f"timings.warm.{step}"))
+    _print_helpers(profile, steps)
     checks = {k: v for k, v in profile.items() if k.startswith("validation.")}
     for key in (
         "checks",
@@ -226,6 +225,15 @@ def print_profile(profile: dict[str, float]) -> None:
     ):
         if f"validation.{key}" in checks:
             print(f"    validation {key:<24} {checks[f'validation.{key}']:8.0f}")
+
+
+def _print_helpers(profile: dict[str, float], steps: Iterable[str]) -> None:
+    """A step's help from another kernel (Step.help) and its work ahead (Step.warm): when they ran."""
+    for step in steps:
+        if f"timings.warm.{step}.help.seconds" in profile:
+            print(_timeline(f"{step} helped (other kernel)", profile, f"timings.warm.{step}.help"))
+        if f"timings.warm.{step}.seconds" in profile:
+            print(_timeline(f"{step} made ahead (work ahead)", profile, f"timings.warm.{step}"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -254,8 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     for step in ("clean", "validate", "figures", "appendix"):
         if f"timings.steps.{step}.seconds" in changed:
             print(_timeline(step, changed, f"timings.steps.{step}"))
-    if "timings.warm.appendix.seconds" in changed:
-        print(_timeline("appendix made ahead (work ahead)", changed, "timings.warm.appendix"))
+    _print_helpers(changed, ("clean", "validate", "figures", "appendix"))
     print(f"written to {out}")
     return 0
 

@@ -13,6 +13,7 @@ entry that cannot be read is cleaned again; nothing else is trusted.
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import importlib.metadata
 import json
@@ -20,8 +21,10 @@ import os
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -30,7 +33,7 @@ from .cleaning import LedgerCleaner, LedgerResult
 from .errors import LedgerFileError, Problem
 from .ledgers.spec import Ledger
 from .manifest import MANIFEST_NAME, Manifest, read_manifest, sha256_file, years_to_clean
-from .params import RunParams
+from .params import RunParams, check_params
 from .pipeline import package_source_digest
 from .pseudonym import Pseudonymiser, key_identity, run_key
 from .storage import staged_dir, write_json, write_parquet
@@ -183,8 +186,15 @@ def store_cached(params: RunParams, result: LedgerResult, key: str) -> None:
         for old in folder.glob(f"{result.ledger.table}.*"):
             if old.is_dir() and old != staging and old != entry:
                 shutil.rmtree(old, ignore_errors=True)
-        shutil.rmtree(entry, ignore_errors=True)
-        os.replace(staging, entry)
+        # An entry with these very bytes is kept as it is: another kernel helping the clean step
+        # (`clean_ahead`) may have just made it, and may be reading it.
+        if not _same_entry(staging, entry):
+            shutil.rmtree(entry, ignore_errors=True)
+            try:
+                os.replace(staging, entry)
+            except OSError:
+                if not _same_entry(staging, entry):  # not the other kernel's same entry: a real failure
+                    raise
         result.parquet = entry / "table.parquet"
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -221,15 +231,12 @@ def clean_year(params: RunParams) -> CleanSummary:
         raise LedgerFileError(problems)
     cleaner = LedgerCleaner(params.year, Pseudonymiser(key))
     summary = CleanSummary(manifest)
-    key_id, source = key_identity(key), package_source_digest()
-    file_hashes: dict[Path, str] = {}
     for name, expected in sorted(manifest.files.items()):
         path = raw_dir / name
         if path.exists() and sha256_file(path) != expected:
             summary.notices.append(Problem("N205", "notice", name, detail="文件内容已变化，清单中的哈希值未更新"))
-    for ledger in manifest.ledgers:
-        path = raw_dir / ledger.file_name(params.year)
-        if not path.exists():
+    for ledger, path, cache_key in planned_ledgers(params, manifest, key):
+        if cache_key is None:
             problems.append(
                 Problem(
                     "F001",
@@ -241,9 +248,6 @@ def clean_year(params: RunParams) -> CleanSummary:
                 )
             )
             continue
-        if path not in file_hashes:
-            file_hashes[path] = sha256_file(path)
-        cache_key = ledger_cache_key(ledger, file_hashes[path], params.year, key_id, source)
         cached = load_cached(params, ledger, cache_key)
         if cached is not None:
             summary.results.append(cached)
@@ -261,6 +265,71 @@ def clean_year(params: RunParams) -> CleanSummary:
     if unique:
         raise LedgerFileError(unique)
     return summary
+
+
+def planned_ledgers(params: RunParams, manifest: Manifest, key: bytes) -> Iterator[tuple[Ledger, Path, str | None]]:
+    """Each ledger the manifest lists, in its order: its raw file and the key of its clean result
+    (`ledger_cache_key`; None when the file is missing)."""
+    key_id, source = key_identity(key), package_source_digest()
+    file_hashes: dict[Path, str] = {}
+    for ledger in manifest.ledgers:
+        path = params.raw_dir / ledger.file_name(params.year)
+        if not path.exists():
+            yield ledger, path, None
+            continue
+        if path not in file_hashes:
+            file_hashes[path] = sha256_file(path)
+        yield ledger, path, ledger_cache_key(ledger, file_hashes[path], params.year, key_id, source)
+
+
+def clean_ahead(raw_params: dict[str, Any]) -> int:
+    """Help the clean step from another kernel: clean ledgers into the cache, the last of the last
+    year first, while the clean notebook goes from the first (`lawreport.pipeline.Step.help`). The
+    notebook takes what it finds kept (`clean_year` reads the cache ledger by ledger, just before
+    cleaning each), so the two meet in the middle. Stops once it meets an entry made since it began
+    (the notebook has got there). Whatever it cannot do it leaves: a year with a problem in its
+    manifest or key, a ledger whose file fails; the notebook reports those. Returns the number of
+    ledgers cleaned here."""
+    params = check_params(raw_params)
+    jobs: list[tuple[RunParams, LedgerCleaner, Ledger, Path, str]] = []
+    for year in years_to_clean(params):
+        year_params = replace(params, year=year)
+        try:
+            manifest = read_manifest(year_params.raw_dir)
+            key = run_key(year_params, manifest)
+        except (LedgerFileError, OSError, ValueError):
+            continue
+        cleaner = LedgerCleaner(year, Pseudonymiser(key))
+        for ledger, path, cache_key in planned_ledgers(year_params, manifest, key):
+            if cache_key is not None:
+                jobs.append((year_params, cleaner, ledger, path, cache_key))
+    kept_before = {_entry(p, ledger.table, k) for p, _, ledger, _, k in jobs if _has_entry(p, ledger.table, k)}
+    cleaned = 0
+    for year_params, cleaner, ledger, path, cache_key in reversed(jobs):
+        entry = _entry(year_params, ledger.table, cache_key)
+        if _has_entry(year_params, ledger.table, cache_key):
+            if entry not in kept_before:
+                break  # the notebook got here: the rest is done
+            continue
+        try:
+            result = cleaner.clean(ledger, path)
+        except LedgerFileError:
+            continue
+        store_cached(year_params, result, cache_key)
+        cleaned += 1
+    return cleaned
+
+
+def _has_entry(params: RunParams, table: str, key: str) -> bool:
+    return (_entry(params, table, key) / "result.json").exists()
+
+
+def _same_entry(made: Path, entry: Path) -> bool:
+    """Whether `entry` holds the same files, byte for byte, as the entry just made in `made`."""
+    try:
+        return all(filecmp.cmp(made / name, entry / name, shallow=False) for name in ("table.parquet", "result.json"))
+    except OSError:
+        return False
 
 
 def input_files(params: RunParams, manifest: Manifest) -> dict[str, str]:

@@ -197,6 +197,11 @@ class Step:
     # then makes it itself). `KernelPool._warm_if_due`.
     warm: str = ""
     warm_after: tuple[str, ...] = ()
+    # Help with the step: "module:function", called with the run's parameters in the background in
+    # an idle kernel of another lane (one whose notebooks wait for this step) while the step's own
+    # notebook runs. It does part of the step's work into the step's cache, from the other end; the
+    # notebook takes what it finds there. A failure is ignored. `KernelPool._help`.
+    help: str = ""
 
     def outputs(self, params: RunParams) -> list[Path]:
         build = params.build_dir
@@ -209,7 +214,8 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("clean", "10_clean.py"),
+    # The other lane waits for clean once its imports are done: it cleans ledgers from the last one.
+    Step("clean", "10_clean.py", help="lawreport.clean_step:clean_ahead"),
     # lawreport.gx (Great Expectations): imported by run_validation on use.
     Step("validate", "20_validate.py", preload=("lawreport.gx",), after=("clean",)),
     Step("figures", "30_figures.py", after=("clean",)),
@@ -486,9 +492,10 @@ def _preload_quietly(manager: Any, code: str, timeout: float | None = 120) -> No
         pass
 
 
-def warm_code(step: Step, params: RunParams) -> str:
-    """`Step.warm` called with the run's parameters, as code that binds no name in the kernel."""
-    module, function = step.warm.split(":")
+def warm_code(step: Step, params: RunParams, target: str = "") -> str:
+    """`Step.warm` (or `target`, "module:function") called with the run's parameters, as code that
+    binds no name in the kernel."""
+    module, function = (target or step.warm).split(":")
     arguments = json.dumps(params.as_dict(), ensure_ascii=False, default=str)
     return f"__import__({module!r}, fromlist=[{function!r}]).{function}(__import__('json').loads({arguments!r}))"
 
@@ -520,7 +527,9 @@ class KernelPool:
         self._finished: set[str] = set()  # steps of this run done (`step_done`)
         self._warmed: set[str] = set()  # steps whose work ahead was started, or is too late to start
         self._background: dict[int, list[Any]] = {}  # lane -> its kernel's background jobs (futures)
-        self.warm_timings: dict[str, dict[str, float]] = {}  # step -> start (perf_counter), seconds
+        self._helped: set[str] = set()  # "<step>.help": steps whose help was started
+        # step (work ahead) or "<step>.help" (help) -> start (perf_counter), seconds
+        self.warm_timings: dict[str, dict[str, float]] = {}
         self._params: RunParams | None = None
         # Background jobs: mostly waiting on a kernel (preloads, work ahead, stops) or on files.
         self._jobs = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kernel-bg")
@@ -584,6 +593,7 @@ class KernelPool:
             if lane is not None:
                 self._taken.add(lane)
             background = self._background.pop(lane, []) if lane is not None else []
+            self._help(step, lane)
         if manager is not None:
             for job in background:  # the kernel's preloads and work ahead, finished first
                 try:
@@ -659,6 +669,28 @@ class KernelPool:
                 if lane is not None:
                     self._warmed.add(name)
                     self._on_lane(lane, self._warm, self._kernels[lane], step, self._params)
+
+    def _help(self, name: str, lane: int | None) -> None:
+        """(Under the lock.) The step's notebook is about to start: its help (`Step.help`) starts in
+        the first other lane whose kernel is idle, after that kernel's own background jobs."""
+        step = STEP_BY_NAME.get(name)
+        if (
+            os.environ.get("LAWREPORT_NO_HELP")
+            or step is None
+            or not step.help
+            or self._params is None
+            or f"{name}.help" in self._helped
+        ):
+            return
+        other = next((i for i in sorted(self._kernels) if i != lane and i not in self._taken), None)
+        if other is not None:
+            self._helped.add(f"{name}.help")
+            self._on_lane(other, self._run_help, self._kernels[other], step, self._params)
+
+    def _run_help(self, manager: Any, step: Step, params: RunParams) -> None:
+        started = time.perf_counter()
+        _preload_quietly(manager, warm_code(step, params, step.help), timeout=None)
+        self.warm_timings[f"{step.name}.help"] = {"start": started, "seconds": round(time.perf_counter() - started, 3)}
 
     def _warm(self, manager: Any, step: Step, params: RunParams) -> None:
         started = time.perf_counter()
@@ -845,7 +877,7 @@ def run_step(
                 kernels=kernels,
                 timings=notebooks.setdefault(edition, {}),
             )
-            from .appendix import prepare_edition  # (pandas: imported by the first edition to finish)
+            from .appendix import prepare_edition
 
             prepared = time.perf_counter()
             try:
@@ -946,7 +978,8 @@ def write_timings(
     papermill), cells (papermill's duration of each code cell), scrub, peak_rss_mib (the kernel's
     peak resident memory so far); phases: other timed parts (export.<edition>: its render and scan;
     write: both editions written). warm: per step whose work ahead ran (`Step.warm`), its start and
-    seconds (the appendix's charts and cards, made while validate ran)."""
+    seconds (the appendix's charts and cards, made while validate ran); "<step>.help" likewise for a
+    step's help from another kernel (`Step.help`: the ledgers the validate lane cleaned)."""
     data = {
         "year": params.year,
         "total": round(time.perf_counter() - began, 3),

@@ -13,8 +13,8 @@ from typing import Any
 # one module (the validate step's page, the publishing scan) does not import matplotlib.
 _WHERE = {
     "ChartGlyphError": "charts",
-    "EDITION_ZH": "data",
-    "EDITIONS": "data",
+    "EDITION_ZH": "editions",
+    "EDITIONS": "editions",
     "AppendixData": "data",
     "load_appendix": "data",
     "CSP": "export",

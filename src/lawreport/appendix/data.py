@@ -14,9 +14,7 @@ from ..clean_step import QUARANTINE_COLUMNS, years_to_clean
 from ..explain import RawCells
 from ..metrics import CleanData
 from ..params import RunParams
-
-EDITIONS = ("public", "internal")
-EDITION_ZH = {"public": "公开版", "internal": "内部审核版"}
+from .editions import EDITION_ZH, EDITIONS, check_edition  # noqa: F401 - one place: editions.py
 
 
 class AppendixInputError(ValueError):
@@ -27,12 +25,6 @@ def _json(path: Path, step: str) -> Any:
     if not path.exists():
         raise AppendixInputError(f"缺少 {path.name}，请先运行「{step}」步骤 (missing input, run step {step} first)")
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def check_edition(edition: str) -> str:
-    if edition not in EDITIONS:
-        raise ValueError(f"未知的附录版本 (unknown edition) {edition!r}；可用：public、internal")
-    return edition
 
 
 @dataclass

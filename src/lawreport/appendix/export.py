@@ -26,7 +26,7 @@ from ..params import PROJECT_ROOT, RunParams
 from ..pipeline import NOTEBOOK_DIR, StepFailed
 from ..storage import replace_text
 from . import nbhtml
-from .data import EDITION_ZH, check_edition
+from .editions import EDITION_ZH, check_edition
 from .html import STATUS_MARK, esc
 from .scan import (
     Finding,
