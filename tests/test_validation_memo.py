@@ -1,9 +1,12 @@
-"""lawreport.validation._memoized_configurations (a memo of GX's Expectation.configuration, scoped to
-one suite validation) changes nothing GX computes: real GX, frames with failures of every expectation
-type our suites use, the full results compared with and without the memo.
+"""lawreport.validation's two patches of GX change nothing GX computes: _memoized_configurations (a
+memo of Expectation.configuration, scoped to one suite validation) and _plain_values_fast_path
+(convert_to_json_serializable answering plain values first). Real GX, frames with failures of every
+expectation type our suites use; the full results, the stored suite and result and the rendered Data
+Docs page compared with and without them, and the two conversions compared on every value a
+validation passes to them.
 
-A memo that mixes up expectations (keyed by class instead of by object) must make the comparison
-fail: test_comparison_catches_a_wrong_memo shows that it does.
+A memo that mixes up expectations (keyed by class instead of by object), a fast path that keeps NaN or
+non-str keys, must make the comparisons fail: the test_comparison_catches_* tests show that they do.
 """
 
 from __future__ import annotations
@@ -90,20 +93,26 @@ def broken_frame() -> pd.DataFrame:
     ).astype({"filed": "datetime64[ms]", "closed": "datetime64[ms]"})
 
 
-def validate_once(tmp_path: Path, memo: Any) -> dict[str, Any]:
-    """The production path (_GXSession.validate: BASIC, then the failing ones with COMPLETE) with
-    `memo` standing in for _memoized_configurations; everything GX returned, as JSON."""
-    original = validation._memoized_configurations
+def validate_once(tmp_path: Path, memo: Any, fast: Any = None) -> dict[str, Any]:
+    """The production path (_GXSession: the suite stored, validated with BASIC, then the failing ones
+    with COMPLETE, the result stored and rendered by Data Docs) with `memo` standing in for
+    _memoized_configurations and `fast` for _plain_values_fast_path (None: no fast path);
+    everything GX returned, as JSON, and the stored texts."""
+    originals = validation._memoized_configurations, validation._plain_values_fast_path
     validation._memoized_configurations = memo
+    validation._plain_values_fast_path = fast or (lambda: nullcontext())
     try:
         session = validation._GXSession(tmp_path / "out", validation._Clock(), [TABLE])
         suite, failure = session.load_suite(TABLE, SUITE)
         assert failure is None
         frame = broken_frame()
         validated = session.validate(TABLE, suite, SUITE, frame, validation.year_parameters(YEAR))
+        stored = session.store_result(TABLE, validated.suite_result, session.suite_texts[TABLE])
+        session.build_docs()
     finally:
-        validation._memoized_configurations = original
+        validation._memoized_configurations, validation._plain_values_fast_path = originals
     results = [r.to_json_dict() for r in validated.suite_result.results]
+    page = next((tmp_path / "out" / validation.DATA_DOCS_DIR / "validations").rglob("*.html"))
     text = json.dumps(  # the dates in partial_unexpected_list as str
         {
             "results": results,
@@ -112,6 +121,15 @@ def validate_once(tmp_path: Path, memo: Any) -> dict[str, Any]:
             "checks": [c.to_json() for c in validated.checks],
             "evaluated": validated.evaluated,
             "reruns": validated.reruns,
+            "suite_text": stored.suite,
+            # the stored result and its page, but for the run's time, ids and the uuids of the page
+            "result_text": re.sub(r"\d{8}T\d{6}\.\d+Z|\d{4}-\d\d-\d\dT[\d:.+]+", "T", stored.result),
+            "page": re.sub(
+                r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{8}T\d{6}\.\d+Z"
+                r"|\d{4}-\d\d-\d\d[T ][\d:.+]+( UTC)?",
+                "X",
+                page.read_text(encoding="utf-8"),
+            ),
         },
         sort_keys=True,
         default=str,
@@ -122,7 +140,7 @@ def validate_once(tmp_path: Path, memo: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Without the memo: GX as shipped."""
+    """Without the memo and the fast path: GX as shipped."""
     return validate_once(tmp_path_factory.mktemp("plain"), lambda: nullcontext())
 
 
@@ -203,4 +221,133 @@ def test_memo_is_pinned_to_the_locked_gx_version(monkeypatch: pytest.MonkeyPatch
     assert validation.GX_VERSION_CHECKED == locked.group(1) == great_expectations.__version__
     monkeypatch.setattr(great_expectations, "__version__", "1.99.0")
     with pytest.raises(RuntimeError, match=r"GX 1\.99\.0"), validation._memoized_configurations():
+        pass
+
+
+# ------------------------------------------------------------------ _plain_values_fast_path
+
+
+def test_fast_path_changes_no_result_nor_what_is_stored_and_rendered(plain: dict[str, Any], tmp_path: Path) -> None:
+    fast = validate_once(tmp_path / "fast", lambda: nullcontext(), validation._plain_values_fast_path)
+    both = validate_once(tmp_path / "both", validation._memoized_configurations, validation._plain_values_fast_path)
+    assert fast == plain
+    assert both == plain
+
+
+def _recorded_values(tmp_path: Path) -> list[Any]:
+    """Every value GX passes to convert_to_json_serializable in validate_once (GX as shipped), as it
+    was passed (deep copies: the function may convert in place)."""
+    import copy
+    import sys
+
+    from great_expectations import util
+
+    original = util.convert_to_json_serializable
+    seen: list[Any] = []
+
+    def recording(data: Any) -> Any:
+        try:
+            seen.append(copy.deepcopy(data))
+        except Exception:  # noqa: BLE001 - not copyable: compared only through the results above
+            pass
+        return original(data)
+
+    modules = [
+        m
+        for n, m in list(sys.modules.items())
+        if n.startswith("great_expectations")
+        and getattr(m, "__dict__", {}).get("convert_to_json_serializable") is original
+    ]
+    for module in modules:
+        module.convert_to_json_serializable = recording
+    try:
+        validate_once(tmp_path, lambda: nullcontext())
+    finally:
+        for module in modules:
+            module.convert_to_json_serializable = original
+    return seen
+
+
+EDGES = [
+    "",
+    "甲",
+    0,
+    -1,
+    2**70,
+    True,
+    False,
+    None,
+    0.0,
+    -0.0,
+    1.5,
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    {1: "a", "1": "b", None: [1, (2, 3)], 2.5: {"x": float("nan")}},
+    [],
+    (),
+    [[{}]],
+    ("a", None),
+    {"nested": {"deeper": [1.0, "s", None, True]}},
+]
+
+
+def _differences(convert: Any, values: list[Any]) -> list[tuple[Any, str, str]]:
+    import copy
+
+    from great_expectations import util
+
+    found = []
+    for value in values:
+        try:
+            # repr: the very values, types (list or tuple, 1 or 1.0 or True) and key order
+            expected = repr(util.convert_to_json_serializable(copy.deepcopy(value)))
+        except TypeError:
+            continue  # not serializable by GX either: nothing to compare
+        got = repr(convert(copy.deepcopy(value)))
+        if got != expected:
+            found.append((value, expected, got))
+    return found
+
+
+def test_fast_path_answers_every_value_of_a_validation_as_gx_does(tmp_path: Path) -> None:
+    from great_expectations import util
+
+    values = _recorded_values(tmp_path)
+    plain_kinds = {type(v) for v in values} & {str, int, bool, float, dict, list, tuple, type(None)}
+    assert len(values) > 1000 and plain_kinds >= {str, int, bool, dict, list, type(None)}, len(values)
+    fast = validation._plain_values_first(util.convert_to_json_serializable)
+    assert _differences(fast, values + EDGES) == []
+
+
+def test_the_comparison_catches_a_wrong_fast_path() -> None:
+    from great_expectations import util
+
+    original = util.convert_to_json_serializable
+
+    def nan_kept(data: Any) -> Any:  # wrong: NaN is None in GX's JSON
+        return data if type(data) is float else original(data)
+
+    def keys_kept(data: Any) -> Any:  # wrong: a JSON key must be a str
+        return {key: original(value) for key, value in data.items()} if type(data) is dict else original(data)
+
+    assert _differences(nan_kept, EDGES) and _differences(keys_kept, EDGES)
+
+
+def test_fast_path_is_scoped_restored_and_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    import great_expectations
+    import great_expectations.core.id_dict as id_dict
+    from great_expectations import util
+
+    original = util.convert_to_json_serializable
+    assert id_dict.convert_to_json_serializable is original  # imported by name there: patched there too
+    with pytest.raises(KeyError), validation._plain_values_fast_path():
+        fast = util.convert_to_json_serializable
+        assert fast is not original and id_dict.convert_to_json_serializable is fast
+        with validation._plain_values_fast_path():  # nested: the same
+            assert util.convert_to_json_serializable is fast
+        raise KeyError("inside")
+    assert util.convert_to_json_serializable is original and id_dict.convert_to_json_serializable is original
+    monkeypatch.setattr(great_expectations, "__version__", "1.99.0")
+    with pytest.raises(RuntimeError, match=r"GX 1\.99\.0"), validation._plain_values_fast_path():
         pass
