@@ -144,8 +144,8 @@ def test_the_help_stops_where_the_clean_step_has_been(tmp_path, cleaned, monkeyp
     real_store = clean_step.store_cached
     helped: list[str] = []
 
-    def store(p, result, key):
-        real_store(p, result, key)
+    def store(p, result, key, **options):
+        real_store(p, result, key, **options)
         if not helped:  # the help's first ledger is kept; meanwhile the notebook has done the others
             helped.append(result.ledger.table)
             clean_step.run_clean(params)
@@ -198,3 +198,41 @@ def test_an_entry_kept_with_the_same_bytes_is_not_replaced_and_a_damaged_one_is(
     clean_step.store_cached(params, result, key)
     assert entry.stat().st_ino != inode and (entry / "table.parquet").read_bytes() == good
     assert [p.name for p in clean_step.cache_dir(params).iterdir()] == [entry.name]
+
+
+def test_an_identical_entry_the_other_kernel_stores_meanwhile_is_not_removed(tmp_path, monkeypatch):
+    """The help and the notebook store the same ledger at once: the entry that appears between the
+    first look and the replacement stays (the other kernel may be copying it)."""
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    (result,) = clean_step.run_clean(params).results
+    (entry,) = clean_step.cache_dir(params).glob("law_exams.*")
+    key = json.loads((entry / "result.json").read_text(encoding="utf-8"))["key"]
+    shutil.rmtree(entry)
+    real_same = clean_step._same_entry
+    looks: list[int] = []
+    other: list[int] = []
+
+    def same(made, at):
+        looks.append(1)
+        if len(looks) == 1:  # not there yet at the first look; then the other kernel stores it
+            shutil.copytree(made, at)
+            other.append((at / "table.parquet").stat().st_ino)
+            return False
+        return real_same(made, at)
+
+    monkeypatch.setattr(clean_step, "_same_entry", same)
+    clean_step.store_cached(params, result, key)
+    assert len(looks) >= 2 and other == [(entry / "table.parquet").stat().st_ino]
+    assert clean_step.load_cached(params, result.ledger, key) is not None
+
+
+def test_a_kept_table_gone_before_the_write_is_written_from_the_frame_with_the_same_bytes(tmp_path):
+    params = copy_year(tmp_path, 2025, tables=TABLES)
+    clean_step.run_clean(params)
+    before = _outputs(params)
+    summary = clean_step.clean_year(params)
+    assert sorted(summary.reused) == sorted(TABLES)
+    (entry,) = clean_step.cache_dir(params).glob("petitions.*")
+    shutil.rmtree(entry)  # replaced by the other kernel, or pruned, between the read and the write
+    clean_step.write_clean(params, summary)
+    assert _outputs(params) == before

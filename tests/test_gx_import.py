@@ -10,6 +10,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from lawreport.params import RunParams
 
 
@@ -60,6 +62,9 @@ def test_a_stand_in_loads_the_real_module_on_first_use() -> None:
         import json, sys
         {textwrap.indent(STATE, "        ").strip()}
         import lawreport.gx
+        import inspect
+        # code of no module: inspect looks at every loaded module's __file__, as IPython's tracebacks do
+        inspect.getmodule(compile("1", "/no/such/file.py", "eval"))
         before = state()
         import scipy.stats
         from scipy import stats
@@ -91,3 +96,22 @@ def test_nothing_is_deferred_once_gx_or_the_module_is_loaded() -> None:
     )
     assert found["state"] == {"scipy.stats": "real", "altair": "real"}
     assert found["missing"] is False and found["loaded"] is False
+
+
+def test_a_stand_in_that_cannot_be_imported_says_why_as_an_attribute_error(tmp_path, monkeypatch) -> None:
+    import sys
+
+    from lawreport.gx import Deferred, defer
+
+    (tmp_path / "lawreport_broken_probe.py").write_text('raise ImportError("boom")\n', encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        assert defer("lawreport_broken_probe") and isinstance(sys.modules["lawreport_broken_probe"], Deferred)
+        stand_in = sys.modules["lawreport_broken_probe"]
+        assert stand_in.__file__ == str(tmp_path / "lawreport_broken_probe.py")  # without importing it
+        assert not hasattr(stand_in, "anything")  # hasattr catches AttributeError only
+        with pytest.raises(AttributeError, match="boom") as raised:
+            _ = stand_in.anything
+        assert isinstance(raised.value.__cause__, ImportError)
+    finally:
+        sys.modules.pop("lawreport_broken_probe", None)

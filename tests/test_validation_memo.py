@@ -346,6 +346,7 @@ def test_fast_path_is_scoped_restored_and_pinned(monkeypatch: pytest.MonkeyPatch
         assert fast is not original and id_dict.convert_to_json_serializable is fast
         with validation._plain_values_fast_path():  # nested: the same
             assert util.convert_to_json_serializable is fast
+        assert util.convert_to_json_serializable is fast  # the inner exit leaves the outer in place
         raise KeyError("inside")
     assert util.convert_to_json_serializable is original and id_dict.convert_to_json_serializable is original
     monkeypatch.setattr(great_expectations, "__version__", "1.99.0")

@@ -161,8 +161,9 @@ def load_cached(params: RunParams, ledger: Ledger, key: str) -> LedgerResult | N
         return None
 
 
-def store_cached(params: RunParams, result: LedgerResult, key: str) -> None:
-    """Keep `result` under `key` (written whole or not at all); older entries of its table go."""
+def store_cached(params: RunParams, result: LedgerResult, key: str, evict: bool = True) -> None:
+    """Keep `result` under `key` (written whole or not at all); older entries of its table go
+    (`evict`; not when helping from another kernel, `clean_ahead`: the clean step prunes)."""
     folder = cache_dir(params)
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{result.ledger.table}.", dir=folder))
@@ -183,13 +184,16 @@ def store_cached(params: RunParams, result: LedgerResult, key: str) -> None:
         }
         (staging / "result.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         entry = _entry(params, result.ledger.table, key)
-        for old in folder.glob(f"{result.ledger.table}.*"):
+        for old in folder.glob(f"{result.ledger.table}.*") if evict else ():
             if old.is_dir() and old != staging and old != entry:
                 shutil.rmtree(old, ignore_errors=True)
-        # An entry with these very bytes is kept as it is: another kernel helping the clean step
-        # (`clean_ahead`) may have just made it, and may be reading it.
+        # Another kernel helping the clean step (`clean_ahead`) may store the same ledger at the same
+        # time, always with the same bytes (the same key), and may be reading its entry: an entry
+        # with these very bytes is kept as it is, one that differs (damaged) is replaced, and the
+        # entry is looked at again just before it is removed.
         if not _same_entry(staging, entry):
-            shutil.rmtree(entry, ignore_errors=True)
+            if entry.exists() and not _same_entry(staging, entry):
+                shutil.rmtree(entry, ignore_errors=True)
             try:
                 os.replace(staging, entry)
             except OSError:
@@ -287,11 +291,13 @@ def clean_ahead(raw_params: dict[str, Any]) -> int:
     year first, while the clean notebook goes from the first (`lawreport.pipeline.Step.help`). The
     notebook takes what it finds kept (`clean_year` reads the cache ledger by ledger, just before
     cleaning each), so the two meet in the middle. Stops once it meets an entry made since it began
-    (the notebook has got there). Whatever it cannot do it leaves: a year with a problem in its
-    manifest or key, a ledger whose file fails; the notebook reports those. Returns the number of
-    ledgers cleaned here."""
+    (the notebook has got there). A raw file is hashed just before its ledger is cleaned and again
+    after: a file that changed meanwhile is not kept. Whatever it cannot do it leaves: a year with a
+    problem in its manifest or key, a ledger whose file fails; the notebook reports those. Returns
+    the number of ledgers cleaned here."""
     params = check_params(raw_params)
-    jobs: list[tuple[RunParams, LedgerCleaner, Ledger, Path, str]] = []
+    jobs: list[tuple[RunParams, LedgerCleaner, str, Ledger, Path]] = []
+    kept_before: set[Path] = set()
     for year in years_to_clean(params):
         year_params = replace(params, year=year)
         try:
@@ -300,12 +306,21 @@ def clean_ahead(raw_params: dict[str, Any]) -> int:
         except (LedgerFileError, OSError, ValueError):
             continue
         cleaner = LedgerCleaner(year, Pseudonymiser(key))
-        for ledger, path, cache_key in planned_ledgers(year_params, manifest, key):
-            if cache_key is not None:
-                jobs.append((year_params, cleaner, ledger, path, cache_key))
-    kept_before = {_entry(p, ledger.table, k) for p, _, ledger, _, k in jobs if _has_entry(p, ledger.table, k)}
+        key_id = key_identity(key)
+        jobs += [
+            (year_params, cleaner, key_id, ledger, year_params.raw_dir / ledger.file_name(year))
+            for ledger in manifest.ledgers
+        ]
+        folder = cache_dir(year_params)
+        kept_before |= set(folder.iterdir()) if folder.is_dir() else set()
+    source = package_source_digest()
     cleaned = 0
-    for year_params, cleaner, ledger, path, cache_key in reversed(jobs):
+    for year_params, cleaner, key_id, ledger, path in reversed(jobs):
+        try:
+            raw = sha256_file(path)
+        except OSError:
+            continue
+        cache_key = ledger_cache_key(ledger, raw, year_params.year, key_id, source)
         entry = _entry(year_params, ledger.table, cache_key)
         if _has_entry(year_params, ledger.table, cache_key):
             if entry not in kept_before:
@@ -313,9 +328,13 @@ def clean_ahead(raw_params: dict[str, Any]) -> int:
             continue
         try:
             result = cleaner.clean(ledger, path)
-        except LedgerFileError:
+            if sha256_file(path) != raw:
+                continue  # changed while it was read: not kept under the key of what it was
+        except (LedgerFileError, OSError):
             continue
-        store_cached(year_params, result, cache_key)
+        if _has_entry(year_params, ledger.table, cache_key):
+            break  # the notebook kept it meanwhile
+        store_cached(year_params, result, cache_key, evict=False)
         cleaned += 1
     return cleaned
 
@@ -355,9 +374,11 @@ def write_clean(params: RunParams, summary: CleanSummary) -> Path:
     with staged_dir(final) as staging:
         for result in summary.results:
             target = staging / f"{result.ledger.table}.parquet"
-            if result.parquet is not None:  # the bytes a cold run writes for this very frame
-                shutil.copyfile(result.parquet, target)
-            else:
+            try:
+                if result.parquet is None:
+                    raise FileNotFoundError
+                shutil.copyfile(result.parquet, target)  # the bytes a cold run writes for this very frame
+            except FileNotFoundError:  # none kept, or its entry replaced meanwhile: the same bytes
                 write_parquet(target, result.table)
         write_parquet(staging / "quarantine.parquet", summary.quarantine_frame())
         write_json(

@@ -18,34 +18,36 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
-import threading
 import types
 from typing import Any
 
 DEFERRED = ("scipy.stats", "altair")
 
-_lock = threading.RLock()
-
 
 class Deferred(types.ModuleType):
-    """A module to be imported on first use: the stand-in `sys.modules` holds until then."""
+    """A module to be imported on first use: the stand-in `sys.modules` holds until then. Its
+    `__spec__` and `__file__` are the real module's, so that looking at the modules loaded
+    (inspect.getmodule, as IPython's tracebacks do) does not load it."""
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._real(), name)
+        try:
+            real = self._real()
+        except ImportError as error:  # what a failed attribute look-up raises, with the cause
+            raise AttributeError(f"{self.__name__} could not be imported: {error}") from error
+        return getattr(real, name)
 
     def __dir__(self) -> list[str]:
         return dir(self._real())
 
     def _real(self) -> types.ModuleType:
+        """The real module, imported now if not yet. No lock of ours: two threads meet in the
+        import system's own lock of the module, and the second gets the module the first made."""
         real = self.__dict__.get("_lawreport_real")
         if real is None:
-            with _lock:
-                real = self.__dict__.get("_lawreport_real")
-                if real is None:
-                    if sys.modules.get(self.__name__) is self:
-                        del sys.modules[self.__name__]
-                    real = importlib.import_module(self.__name__)
-                    self.__dict__["_lawreport_real"] = real
+            if sys.modules.get(self.__name__) is self:
+                sys.modules.pop(self.__name__, None)
+            real = importlib.import_module(self.__name__)
+            self.__dict__["_lawreport_real"] = real
         return real
 
     @property
@@ -55,19 +57,19 @@ class Deferred(types.ModuleType):
 
 def defer(name: str) -> bool:
     """Put a stand-in for `name` in sys.modules, unless it is loaded or not installed."""
-    with _lock:
-        if name in sys.modules:
-            return False
-        try:
-            spec = importlib.util.find_spec(name)  # imports the parent package only
-        except (ImportError, ValueError):
-            return False
-        if spec is None:
-            return False
-        stand_in = Deferred(name)
-        stand_in.__spec__ = spec
-        sys.modules[name] = stand_in
-        return True
+    if name in sys.modules:
+        return False
+    try:
+        spec = importlib.util.find_spec(name)  # imports the parent package only
+    except (ImportError, ValueError):
+        return False
+    if spec is None:
+        return False
+    stand_in = Deferred(name)
+    stand_in.__spec__ = spec
+    stand_in.__file__ = spec.origin
+    sys.modules[name] = stand_in
+    return True
 
 
 if "great_expectations" not in sys.modules:

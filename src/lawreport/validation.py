@@ -622,8 +622,10 @@ def _plain_values_fast_path() -> Iterator[None]:
     try:
         yield
     finally:
-        for module in modules:
-            module.convert_to_json_serializable = original  # type: ignore[attr-defined]
+        # also in a GX module first imported inside, which bound the fast function by name
+        for module in [*modules, *list(sys.modules.values())]:
+            if getattr(module, "__dict__", {}).get("convert_to_json_serializable") is fast:
+                module.convert_to_json_serializable = original  # type: ignore[attr-defined]
 
 
 @contextmanager
