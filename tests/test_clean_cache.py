@@ -236,3 +236,21 @@ def test_a_kept_table_gone_before_the_write_is_written_from_the_frame_with_the_s
     shutil.rmtree(entry)  # replaced by the other kernel, or pruned, between the read and the write
     clean_step.write_clean(params, summary)
     assert _outputs(params) == before
+
+
+def test_the_help_keeps_nothing_for_a_raw_file_that_changed_while_it_was_cleaned(tmp_path, monkeypatch):
+    from support import ledger_path
+
+    params = copy_year(tmp_path, 2025, tables=TABLES)
+    real = LedgerCleaner.clean
+    changed = ledger_path(params, "law_exams")
+
+    def clean_while_saved(self, ledger, path):
+        result = real(self, ledger, path)
+        if ledger.table == "law_exams":  # the analyst saves the workbook meanwhile
+            changed.write_bytes(changed.read_bytes() + b"\0")
+        return result
+
+    monkeypatch.setattr(LedgerCleaner, "clean", clean_while_saved)
+    assert clean_step.clean_ahead(params.as_dict()) == len(TABLES) - 1
+    assert not list(clean_step.cache_dir(params).glob("law_exams.*"))
