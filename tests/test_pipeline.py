@@ -316,6 +316,44 @@ def test_a_failing_work_ahead_is_ignored_and_the_notebook_runs(tmp_path, monkeyp
     assert figures == ["none", clean[1]], ("the same kernel, not replaced", clean, figures)
 
 
+def _helped_run(tmp_path, monkeypatch, help_target: str) -> list[list[str]]:
+    """What clean then validate printed, clean having `help_target` as its help (Step.help), each
+    in its own lane."""
+    from lawreport import pipeline
+
+    _notebook(tmp_path, monkeypatch, WARMED)
+    (tmp_path / "notebooks" / "20_validate.py").write_text(WARMED, encoding="utf-8")
+    (tmp_path / "probe").mkdir()
+    (tmp_path / "probe" / "warm_probe.py").write_text(WARM_PROBE, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "probe"))
+    monkeypatch.setitem(pipeline.STEP_BY_NAME, "clean", pipeline.Step("clean", "10_clean.py", help=help_target))
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    kernels = pipeline.KernelPool(((("clean", ""),), (("validate", ""),)))
+    printed = []
+    try:
+        kernels.open(params)
+        printed.append(_printed(pipeline.execute_notebook("clean", "10_clean.py", params, kernels=kernels)).split())
+        kernels.step_done("clean")
+        printed.append(
+            _printed(pipeline.execute_notebook("validate", "20_validate.py", params, kernels=kernels)).split()
+        )
+    finally:
+        kernels.close()
+    return printed
+
+
+def test_a_steps_help_runs_in_the_other_lanes_kernel_before_that_lanes_notebook(tmp_path, monkeypatch):
+    clean, validate = _helped_run(tmp_path, monkeypatch, "warm_probe:mark")
+    # Not in clean's kernel (it printed nothing left by the help), in the validate lane's, with the
+    # run's parameters, and done before its notebook started.
+    assert clean[0] == "none" and validate[0] == "2025:validate" and validate[1] != clean[1], (clean, validate)
+
+
+def test_a_failing_help_is_ignored_and_the_notebooks_run(tmp_path, monkeypatch):
+    clean, validate = _helped_run(tmp_path, monkeypatch, "warm_probe:no_such_function")
+    assert clean[0] == "none" and validate[0] == "none", (clean, validate)
+
+
 def test_a_run_stopped_while_a_notebook_waits_for_work_ahead_starts_nothing_more(tmp_path, monkeypatch):
     """Ctrl-C (the pool closed) while the next notebook waits for its lane's work ahead: it does not
     run, no kernel is started for it, and every kernel the pool started is stopped."""
