@@ -14,8 +14,10 @@ the lock.
 Speed: a run uses two kernels, one per core (`LANES`, `KernelPool`), both started once the
 preflight has passed, with imports preloaded; each runs its notebooks in turn, its namespace reset
 between them. A step runs as soon as the steps it reads from have finished, so validate and figures
-run side by side, then the appendix's two editions. Where the time of a run went is written to
-build/<year>/timings.json.
+run side by side, then the appendix's two editions. A kernel whose next notebook waits does other
+work in the background: another step's help (`Step.help`: the validate lane cleans ledgers while
+clean runs) or its next step's work ahead (`Step.warm`: the appendix's charts and cards while
+validate runs). Where the time of a run went is written to build/<year>/timings.json.
 """
 
 from __future__ import annotations
@@ -509,8 +511,8 @@ class KernelPool:
     """The run's kernels (`LANES`): all started once the preflight has passed (`open`), each used for
     its lane's notebooks in turn, stopped at the end of the run. A kernel whose notebook failed, or
     that cannot be reset, is not used again: the lane's next notebook gets a fresh kernel. Jobs on a
-    lane's kernel in the background (later imports, a step's work ahead) finish before its next
-    notebook starts. An unchanged rerun opens no pool, so starts no kernel."""
+    lane's kernel in the background (later imports, a step's work ahead, another step's help) finish
+    before its next notebook starts. An unchanged rerun opens no pool, so starts no kernel."""
 
     def __init__(self, lanes: tuple[tuple[tuple[str, str], ...], ...] = LANES) -> None:
         import threading
