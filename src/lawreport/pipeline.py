@@ -676,13 +676,7 @@ class KernelPool:
         """(Under the lock.) The step's notebook is about to start: its help (`Step.help`) starts in
         the first other lane whose kernel is idle, after that kernel's own background jobs."""
         step = STEP_BY_NAME.get(name)
-        if (
-            os.environ.get("LAWREPORT_NO_HELP")
-            or step is None
-            or not step.help
-            or self._params is None
-            or f"{name}.help" in self._helped
-        ):
+        if step is None or not step.help or self._params is None or f"{name}.help" in self._helped:
             return
         other = next((i for i in sorted(self._kernels) if i != lane and i not in self._taken), None)
         if other is not None:
