@@ -232,8 +232,8 @@ def test_a_kept_table_gone_before_the_write_is_written_from_the_frame_with_the_s
     before = _outputs(params)
     summary = clean_step.clean_year(params)
     assert sorted(summary.reused) == sorted(TABLES)
-    (entry,) = clean_step.cache_dir(params).glob("petitions.*")
-    shutil.rmtree(entry)  # replaced by the other kernel, or pruned, between the read and the write
+    # every kept parquet gone (replaced by the other kernel, or pruned) between the read and the write
+    shutil.rmtree(clean_step.cache_dir(params))
     clean_step.write_clean(params, summary)
     assert _outputs(params) == before
 
@@ -254,3 +254,22 @@ def test_the_help_keeps_nothing_for_a_raw_file_that_changed_while_it_was_cleaned
     monkeypatch.setattr(LedgerCleaner, "clean", clean_while_saved)
     assert clean_step.clean_ahead(params.as_dict()) == len(TABLES) - 1
     assert not list(clean_step.cache_dir(params).glob("law_exams.*"))
+
+
+def test_the_clean_step_keeps_nothing_for_a_raw_file_saved_while_it_was_cleaned(tmp_path, monkeypatch):
+    from support import ledger_path
+
+    params = copy_year(tmp_path, 2025, tables=TABLES)
+    real = LedgerCleaner.clean
+    changed = ledger_path(params, "law_exams")
+
+    def clean_while_saved(self, ledger, path):
+        result = real(self, ledger, path)
+        if ledger.table == "law_exams":
+            changed.write_bytes(changed.read_bytes() + b"\0")
+        return result
+
+    monkeypatch.setattr(LedgerCleaner, "clean", clean_while_saved)
+    clean_step.run_clean(params)
+    assert not list(clean_step.cache_dir(params).glob("law_exams.*"))
+    assert len(list(clean_step.cache_dir(params).iterdir())) == len(TABLES) - 1

@@ -349,6 +349,19 @@ def test_fast_path_is_scoped_restored_and_pinned(monkeypatch: pytest.MonkeyPatch
         assert util.convert_to_json_serializable is fast  # the inner exit leaves the outer in place
         raise KeyError("inside")
     assert util.convert_to_json_serializable is original and id_dict.convert_to_json_serializable is original
+    # a GX module first imported inside binds the fast function by name: it gets the original back
+    import sys
+    import types
+
+    probe = types.ModuleType("great_expectations._lawreport_probe")
+    try:
+        with validation._plain_values_fast_path():
+            sys.modules[probe.__name__] = probe
+            exec("from great_expectations.util import convert_to_json_serializable", probe.__dict__)
+            assert probe.convert_to_json_serializable is util.convert_to_json_serializable is not original
+        assert probe.convert_to_json_serializable is original
+    finally:
+        sys.modules.pop(probe.__name__, None)
     monkeypatch.setattr(great_expectations, "__version__", "1.99.0")
     with pytest.raises(RuntimeError, match=r"GX 1\.99\.0"), validation._plain_values_fast_path():
         pass

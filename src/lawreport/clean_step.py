@@ -262,7 +262,8 @@ def clean_year(params: RunParams) -> CleanSummary:
         except LedgerFileError as error:
             problems.extend(error.problems)
             continue
-        store_cached(params, result, cache_key)
+        if _unchanged(path, cache_key, ledger, params, key):  # not kept for a file saved while read
+            store_cached(params, result, cache_key)
         summary.results.append(result)
     # One problem per file/sheet/code is enough when several ledgers share a broken workbook.
     unique = list(dict.fromkeys(problems))
@@ -337,6 +338,15 @@ def clean_ahead(raw_params: dict[str, Any]) -> int:
         store_cached(year_params, result, cache_key, evict=False)
         cleaned += 1
     return cleaned
+
+
+def _unchanged(path: Path, cache_key: str, ledger: Ledger, params: RunParams, key: bytes) -> bool:
+    """Whether the raw file still has the bytes `cache_key` was made from (hashed again now)."""
+    try:
+        raw = sha256_file(path)
+    except OSError:
+        return False
+    return ledger_cache_key(ledger, raw, params.year, key_identity(key), package_source_digest()) == cache_key
 
 
 def _has_entry(params: RunParams, table: str, key: str) -> bool:

@@ -18,10 +18,13 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import threading
 import types
 from typing import Any
 
 DEFERRED = ("scipy.stats", "altair")
+
+_leaving = threading.Lock()  # a stand-in leaving sys.modules (held for no import)
 
 
 class Deferred(types.ModuleType):
@@ -40,12 +43,14 @@ class Deferred(types.ModuleType):
         return dir(self._real())
 
     def _real(self) -> types.ModuleType:
-        """The real module, imported now if not yet. No lock of ours: two threads meet in the
-        import system's own lock of the module, and the second gets the module the first made."""
+        """The real module, imported now if not yet. The stand-in leaves sys.modules under a lock of
+        ours; the import itself runs outside it (two threads then meet in the import system's own
+        lock of the module, and the second gets the module the first made)."""
         real = self.__dict__.get("_lawreport_real")
         if real is None:
-            if sys.modules.get(self.__name__) is self:
-                sys.modules.pop(self.__name__, None)
+            with _leaving:
+                if sys.modules.get(self.__name__) is self:
+                    del sys.modules[self.__name__]
             real = importlib.import_module(self.__name__)
             self.__dict__["_lawreport_real"] = real
         return real

@@ -611,6 +611,7 @@ def _plain_values_fast_path() -> Iterator[None]:
         yield  # already inside
         return
     fast = _plain_values_first(original)
+    loaded = set(sys.modules)
     modules = [
         module
         for name, module in list(sys.modules.items())
@@ -623,7 +624,8 @@ def _plain_values_fast_path() -> Iterator[None]:
         yield
     finally:
         # also in a GX module first imported inside, which bound the fast function by name
-        for module in [*modules, *list(sys.modules.values())]:
+        imported = [module for name, module in list(sys.modules.items()) if name not in loaded]
+        for module in [*modules, *imported]:
             if getattr(module, "__dict__", {}).get("convert_to_json_serializable") is fast:
                 module.convert_to_json_serializable = original  # type: ignore[attr-defined]
 
