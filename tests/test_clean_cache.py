@@ -273,3 +273,20 @@ def test_the_clean_step_keeps_nothing_for_a_raw_file_saved_while_it_was_cleaned(
     clean_step.run_clean(params)
     assert not list(clean_step.cache_dir(params).glob("law_exams.*"))
     assert len(list(clean_step.cache_dir(params).iterdir())) == len(TABLES) - 1
+
+
+def test_what_a_stopped_maker_left_half_written_goes_once_it_is_old(tmp_path):
+    import os
+    import time
+
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    folder = clean_step.cache_dir(params)
+    folder.mkdir(parents=True)
+    old, recent = folder / ".law_exams.killed", folder / ".law_exams.writing"
+    for left in (old, recent):
+        left.mkdir()
+        (left / "table.parquet").write_bytes(b"half")
+    stale = time.time() - clean_step.STALE_STAGING - 60
+    os.utime(old, (stale, stale))
+    clean_step.run_clean(params)
+    assert not old.exists() and recent.exists()  # another kernel may be writing that one now

@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
@@ -187,6 +188,11 @@ def store_cached(params: RunParams, result: LedgerResult, key: str, evict: bool 
         for old in folder.glob(f"{result.ledger.table}.*") if evict else ():
             if old.is_dir() and old != staging and old != entry:
                 shutil.rmtree(old, ignore_errors=True)
+        # What a stopped maker left half-written (a run interrupted, the helping kernel stopped at
+        # the end of a failed run): its own staging folder, not touched for STALE_STAGING seconds.
+        for left in folder.glob(f".{result.ledger.table}.*") if evict else ():
+            if left != staging and _older_than(left, STALE_STAGING):
+                shutil.rmtree(left, ignore_errors=True)
         # Another kernel helping the clean step (`clean_ahead`) may store the same ledger at the same
         # time, always with the same bytes (the same key), and may be reading its entry: an entry
         # with these very bytes is kept as it is, one that differs (damaged) is replaced, and the
@@ -347,6 +353,16 @@ def _unchanged(path: Path, cache_key: str, ledger: Ledger, params: RunParams, ke
     except OSError:
         return False
     return ledger_cache_key(ledger, raw, params.year, key_identity(key), package_source_digest()) == cache_key
+
+
+STALE_STAGING = 600  # seconds: no maker takes that long over one ledger's entry
+
+
+def _older_than(path: Path, seconds: float) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except OSError:
+        return False
 
 
 def _has_entry(params: RunParams, table: str, key: str) -> bool:
