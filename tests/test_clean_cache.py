@@ -290,3 +290,15 @@ def test_what_a_stopped_maker_left_half_written_goes_once_it_is_old(tmp_path):
     os.utime(old, (stale, stale))
     clean_step.run_clean(params)
     assert not old.exists() and recent.exists()  # another kernel may be writing that one now
+
+
+def test_another_pyarrow_cleans_every_ledger_again(tmp_path, cleaned, monkeypatch):
+    """The parquet writer puts its version in the bytes: kept bytes of another version would differ
+    from what a cold run writes now."""
+    params = copy_year(tmp_path, 2025, tables=TABLES)
+    clean_step.run_clean(params)
+    cleaned.clear()
+    versions = {**clean_step._reader_writer_versions(), "pyarrow": "0.0.1"}
+    monkeypatch.setattr(clean_step, "_reader_writer_versions", lambda: versions)
+    clean_step.run_clean(params)
+    assert sorted(cleaned) == sorted(TABLES)

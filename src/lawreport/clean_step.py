@@ -6,14 +6,16 @@ row-level problems go to `quarantine.parquet`. Outputs: one parquet per ledger, 
 
 Incremental per ledger: each ledger's result is kept in `<clean_root>/.cache/<year>/` under a key
 made of everything its cleaning reads (the raw file's hash, the table, the year, the
-pseudonymisation key's identity, the package source). A rerun re-cleans only the ledgers whose key
-changed and copies the others' parquet bytes, so the outputs are byte-identical to a cold run. An
-entry that cannot be read is cleaned again; nothing else is trusted.
+pseudonymisation key's identity, the package source, the versions of pandas, pyarrow and
+python-calamine). A rerun re-cleans only the ledgers whose key changed and copies the others'
+parquet bytes, so the outputs are byte-identical to a cold run. An entry that cannot be read is
+cleaned again; nothing else is trusted.
 """
 
 from __future__ import annotations
 
 import filecmp
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -127,8 +129,15 @@ def ledger_cache_key(ledger: Ledger, raw_sha256: str, year: int, key_id: str, so
         "year": year,
         "key": key_id,
         "package": {"version": __version__, "source": source},
+        # what reads the raw file and writes the parquet bytes (the writer's version is in them)
+        "libraries": _reader_writer_versions(),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+@functools.cache
+def _reader_writer_versions() -> dict[str, str]:
+    return package_versions(("pandas", "pyarrow", "python-calamine"))
 
 
 def _entry(params: RunParams, table: str, key: str) -> Path:
