@@ -238,38 +238,32 @@ def test_a_kept_table_gone_before_the_write_is_written_from_the_frame_with_the_s
     assert _outputs(params) == before
 
 
-def test_the_help_keeps_nothing_for_a_raw_file_that_changed_while_it_was_cleaned(tmp_path, monkeypatch):
+def _saved_while_cleaned(tmp_path, monkeypatch, table: str = "law_exams"):
+    """A copy of 2025 whose `table` workbook the analyst saves again while it is being cleaned."""
     from support import ledger_path
 
     params = copy_year(tmp_path, 2025, tables=TABLES)
     real = LedgerCleaner.clean
-    changed = ledger_path(params, "law_exams")
+    changed = ledger_path(params, table)
 
     def clean_while_saved(self, ledger, path):
         result = real(self, ledger, path)
-        if ledger.table == "law_exams":  # the analyst saves the workbook meanwhile
+        if ledger.table == table:
             changed.write_bytes(changed.read_bytes() + b"\0")
         return result
 
     monkeypatch.setattr(LedgerCleaner, "clean", clean_while_saved)
+    return params
+
+
+def test_the_help_keeps_nothing_for_a_raw_file_that_changed_while_it_was_cleaned(tmp_path, monkeypatch):
+    params = _saved_while_cleaned(tmp_path, monkeypatch)
     assert clean_step.clean_ahead(params.as_dict()) == len(TABLES) - 1
     assert not list(clean_step.cache_dir(params).glob("law_exams.*"))
 
 
 def test_the_clean_step_keeps_nothing_for_a_raw_file_saved_while_it_was_cleaned(tmp_path, monkeypatch):
-    from support import ledger_path
-
-    params = copy_year(tmp_path, 2025, tables=TABLES)
-    real = LedgerCleaner.clean
-    changed = ledger_path(params, "law_exams")
-
-    def clean_while_saved(self, ledger, path):
-        result = real(self, ledger, path)
-        if ledger.table == "law_exams":
-            changed.write_bytes(changed.read_bytes() + b"\0")
-        return result
-
-    monkeypatch.setattr(LedgerCleaner, "clean", clean_while_saved)
+    params = _saved_while_cleaned(tmp_path, monkeypatch)
     clean_step.run_clean(params)
     assert not list(clean_step.cache_dir(params).glob("law_exams.*"))
     assert len(list(clean_step.cache_dir(params).iterdir())) == len(TABLES) - 1
