@@ -254,7 +254,7 @@ def clean_year(params: RunParams) -> CleanSummary:
         path = raw_dir / name
         if path.exists() and sha256_file(path) != expected:
             summary.notices.append(Problem("N205", "notice", name, detail="文件内容已变化，清单中的哈希值未更新"))
-    for ledger, path, cache_key in planned_ledgers(params, manifest, key):
+    for ledger, path, raw, cache_key in planned_ledgers(params, manifest, key):
         if cache_key is None:
             problems.append(
                 Problem(
@@ -277,7 +277,7 @@ def clean_year(params: RunParams) -> CleanSummary:
         except LedgerFileError as error:
             problems.extend(error.problems)
             continue
-        if _unchanged(path, cache_key, ledger, params, key):  # not kept for a file saved while read
+        if _still(path, raw):  # not kept for a file saved while it was read
             store_cached(params, result, cache_key)
         summary.results.append(result)
     # One problem per file/sheet/code is enough when several ledgers share a broken workbook.
@@ -287,19 +287,22 @@ def clean_year(params: RunParams) -> CleanSummary:
     return summary
 
 
-def planned_ledgers(params: RunParams, manifest: Manifest, key: bytes) -> Iterator[tuple[Ledger, Path, str | None]]:
-    """Each ledger the manifest lists, in its order: its raw file and the key of its clean result
-    (`ledger_cache_key`; None when the file is missing)."""
+def planned_ledgers(
+    params: RunParams, manifest: Manifest, key: bytes
+) -> Iterator[tuple[Ledger, Path, str, str | None]]:
+    """Each ledger the manifest lists, in its order: its raw file, the file's hash and the key of its
+    clean result (`ledger_cache_key`; hash "" and key None when the file is missing)."""
     key_id, source = key_identity(key), package_source_digest()
     file_hashes: dict[Path, str] = {}
     for ledger in manifest.ledgers:
         path = params.raw_dir / ledger.file_name(params.year)
         if not path.exists():
-            yield ledger, path, None
+            yield ledger, path, "", None
             continue
         if path not in file_hashes:
             file_hashes[path] = sha256_file(path)
-        yield ledger, path, ledger_cache_key(ledger, file_hashes[path], params.year, key_id, source)
+        raw = file_hashes[path]
+        yield ledger, path, raw, ledger_cache_key(ledger, raw, params.year, key_id, source)
 
 
 def clean_ahead(raw_params: dict[str, Any]) -> int:
@@ -344,10 +347,10 @@ def clean_ahead(raw_params: dict[str, Any]) -> int:
             continue
         try:
             result = cleaner.clean(ledger, path)
-            if sha256_file(path) != raw:
-                continue  # changed while it was read: not kept under the key of what it was
         except (LedgerFileError, OSError):
             continue
+        if not _still(path, raw):
+            continue  # changed while it was read: not kept under the key of what it was
         if _has_entry(year_params, ledger.table, cache_key):
             break  # the notebook kept it meanwhile
         store_cached(year_params, result, cache_key, evict=False)
@@ -355,13 +358,12 @@ def clean_ahead(raw_params: dict[str, Any]) -> int:
     return cleaned
 
 
-def _unchanged(path: Path, cache_key: str, ledger: Ledger, params: RunParams, key: bytes) -> bool:
-    """Whether the raw file still has the bytes `cache_key` was made from (hashed again now)."""
+def _still(path: Path, raw: str) -> bool:
+    """Whether the raw file still has the hash `raw` (hashed again now)."""
     try:
-        raw = sha256_file(path)
+        return sha256_file(path) == raw
     except OSError:
         return False
-    return ledger_cache_key(ledger, raw, params.year, key_identity(key), package_source_digest()) == cache_key
 
 
 STALE_STAGING = 600  # seconds: no maker takes that long over one ledger's entry
@@ -384,6 +386,17 @@ def _same_entry(made: Path, entry: Path) -> bool:
         return all(filecmp.cmp(made / name, entry / name, shallow=False) for name in ("table.parquet", "result.json"))
     except OSError:
         return False
+
+
+def _copied(kept: Path | None, target: Path) -> bool:
+    """Copy the kept parquet (the bytes a cold run writes for this very frame), if it is there."""
+    if kept is None:
+        return False
+    try:
+        shutil.copyfile(kept, target)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def input_files(params: RunParams, manifest: Manifest) -> dict[str, str]:
@@ -409,12 +422,8 @@ def write_clean(params: RunParams, summary: CleanSummary) -> Path:
     with staged_dir(final) as staging:
         for result in summary.results:
             target = staging / f"{result.ledger.table}.parquet"
-            try:
-                if result.parquet is None:
-                    raise FileNotFoundError
-                shutil.copyfile(result.parquet, target)  # the bytes a cold run writes for this very frame
-            except FileNotFoundError:  # none kept, or its entry replaced meanwhile: the same bytes
-                write_parquet(target, result.table)
+            if not _copied(result.parquet, target):  # none kept, or its entry replaced meanwhile
+                write_parquet(target, result.table)  # the same bytes
         write_parquet(staging / "quarantine.parquet", summary.quarantine_frame())
         write_json(
             staging / "clean_report.json",

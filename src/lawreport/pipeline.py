@@ -494,10 +494,10 @@ def _preload_quietly(manager: Any, code: str, timeout: float | None = 120) -> No
         pass
 
 
-def warm_code(step: Step, params: RunParams, target: str = "") -> str:
-    """`Step.warm` (or `target`, "module:function") called with the run's parameters, as code that
-    binds no name in the kernel."""
-    module, function = (target or step.warm).split(":")
+def call_code(target: str, params: RunParams) -> str:
+    """`target` ("module:function", a `Step.warm` or `Step.help`) called with the run's parameters,
+    as code that binds no name in the kernel."""
+    module, function = target.split(":")
     arguments = json.dumps(params.as_dict(), ensure_ascii=False, default=str)
     return f"__import__({module!r}, fromlist=[{function!r}]).{function}(__import__('json').loads({arguments!r}))"
 
@@ -529,7 +529,7 @@ class KernelPool:
         self._finished: set[str] = set()  # steps of this run done (`step_done`)
         self._warmed: set[str] = set()  # steps whose work ahead was started, or is too late to start
         self._background: dict[int, list[Any]] = {}  # lane -> its kernel's background jobs (futures)
-        self._helped: set[str] = set()  # "<step>.help": steps whose help was started
+        self._helped: set[str] = set()  # steps whose help was started
         # step (work ahead) or "<step>.help" (help) -> start (perf_counter), seconds
         self.warm_timings: dict[str, dict[str, float]] = {}
         self._params: RunParams | None = None
@@ -670,28 +670,24 @@ class KernelPool:
                 lane = next((i for i in lanes if i in self._kernels and i not in self._taken), None)
                 if lane is not None:
                     self._warmed.add(name)
-                    self._on_lane(lane, self._warm, self._kernels[lane], step, self._params)
+                    self._on_lane(lane, self._call, self._kernels[lane], step.warm, name, self._params)
 
     def _help(self, name: str, lane: int | None) -> None:
         """(Under the lock.) The step's notebook is about to start: its help (`Step.help`) starts in
         the first other lane whose kernel is idle, after that kernel's own background jobs."""
         step = STEP_BY_NAME.get(name)
-        if step is None or not step.help or self._params is None or f"{name}.help" in self._helped:
+        if step is None or not step.help or self._params is None or name in self._helped:
             return
         other = next((i for i in sorted(self._kernels) if i != lane and i not in self._taken), None)
         if other is not None:
-            self._helped.add(f"{name}.help")
-            self._on_lane(other, self._run_help, self._kernels[other], step, self._params)
+            self._helped.add(name)
+            self._on_lane(other, self._call, self._kernels[other], step.help, f"{name}.help", self._params)
 
-    def _run_help(self, manager: Any, step: Step, params: RunParams) -> None:
+    def _call(self, manager: Any, target: str, label: str, params: RunParams) -> None:
+        """A step's work ahead or help in a kernel (a failure ignored), timed under `label`."""
         started = time.perf_counter()
-        _preload_quietly(manager, warm_code(step, params, step.help), timeout=None)
-        self.warm_timings[f"{step.name}.help"] = {"start": started, "seconds": round(time.perf_counter() - started, 3)}
-
-    def _warm(self, manager: Any, step: Step, params: RunParams) -> None:
-        started = time.perf_counter()
-        _preload_quietly(manager, warm_code(step, params), timeout=None)
-        self.warm_timings[step.name] = {"start": started, "seconds": round(time.perf_counter() - started, 3)}
+        _preload_quietly(manager, call_code(target, params), timeout=None)
+        self.warm_timings[label] = {"start": started, "seconds": round(time.perf_counter() - started, 3)}
 
     def _in_background(self, lane: int, manager: Any, function: Callable[..., None], *args: Any) -> None:
         """A job on a lane's kernel, in the background, unless the kernel is no longer the lane's."""
