@@ -8,10 +8,12 @@ import shutil
 from dataclasses import replace
 
 import pytest
+import yaml
 from support import copy_year, edit_cells, tree_hashes
 
 from lawreport import clean_step
 from lawreport.cleaning import LedgerCleaner
+from lawreport.manifest import MANIFEST_NAME
 
 TABLES = ["petitions", "legacy_cases", "law_exams"]
 
@@ -128,11 +130,11 @@ def test_the_help_cleans_from_the_last_ledger_and_the_clean_step_then_takes_its_
     params = copy_year(tmp_path, 2025, tables=TABLES)
     order = _order(params)
     assert sorted(order) == sorted(TABLES)
-    assert clean_step.clean_ahead(params.as_dict()) == len(order)
-    assert cleaned == order[::-1]
+    assert clean_step.clean_ahead(params.as_dict()) == len(order) - 1
+    assert cleaned == order[:0:-1]  # the first is the notebook's: it begins there
     cleaned.clear()
     summary = clean_step.run_clean(params)
-    assert cleaned == [] and sorted(summary.reused) == sorted(TABLES)
+    assert cleaned == [order[0]] and sorted(summary.reused) == sorted(order[1:])
     assert _outputs(params) == _cold(params, tmp_path, "cold")
 
 
@@ -163,12 +165,36 @@ def test_the_help_stops_where_the_clean_step_has_been(tmp_path, cleaned, monkeyp
 
 def test_the_help_passes_over_what_an_earlier_run_kept(tmp_path, cleaned):
     params = copy_year(tmp_path, 2025, tables=TABLES)
+    order = _order(params)
+    clean_step.run_clean(params)
+    # petitions and legacy_cases are two sheets of one workbook: both are to clean again
+    edit_cells(params, "legacy_cases", [("title", 0, "改")])
+    pending = [table for table in order if table in ("petitions", "legacy_cases")]
+    cleaned.clear()
+    assert clean_step.clean_ahead(params.as_dict()) == 1 and cleaned == pending[-1:]
+    cleaned.clear()
+    assert len(clean_step.run_clean(params).reused) == len(order) - 1 and cleaned == pending[:1]
+
+
+def test_with_one_ledger_changed_the_help_leaves_it_to_the_clean_step(tmp_path, cleaned):
+    """Cleaning it in both kernels at once would only hold up the help's own lane. The changed
+    ledger is the last of the manifest here: what the help leaves is the first still to clean."""
+    params = _law_exams_last(copy_year(tmp_path, 2025, tables=TABLES))
     clean_step.run_clean(params)
     edit_cells(params, "law_exams", [("score", 0, 59)])
     cleaned.clear()
-    assert clean_step.clean_ahead(params.as_dict()) == 1 and cleaned == ["law_exams"]
-    cleaned.clear()
-    assert sorted(clean_step.run_clean(params).reused) == sorted(TABLES) and cleaned == []
+    assert clean_step.clean_ahead(params.as_dict()) == 0 and cleaned == []
+    assert len(clean_step.run_clean(params).reused) == len(TABLES) - 1 and cleaned == ["law_exams"]
+
+
+def _law_exams_last(params):
+    """The manifest's ledgers in another order: law_exams (a workbook of its own) last."""
+    manifest_path = params.raw_dir / MANIFEST_NAME
+    manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
+    manifest["ledgers"] = sorted(manifest["ledgers"], key=lambda table: table == "law_exams")
+    manifest_path.write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert _order(params)[-1] == "law_exams"
+    return params
 
 
 def test_the_help_leaves_a_failing_ledger_to_the_clean_step(tmp_path, cleaned):
@@ -176,9 +202,9 @@ def test_the_help_leaves_a_failing_ledger_to_the_clean_step(tmp_path, cleaned):
 
     from lawreport.errors import LedgerFileError
 
-    params = copy_year(tmp_path, 2025, tables=TABLES)
+    params = _law_exams_last(copy_year(tmp_path, 2025, tables=TABLES))
     ledger_path(params, "law_exams").write_bytes(b"")
-    assert clean_step.clean_ahead(params.as_dict()) == len(TABLES) - 1
+    assert clean_step.clean_ahead(params.as_dict()) == len(TABLES) - 2  # nor the first: the notebook's
     with pytest.raises(LedgerFileError, match="F002"):
         clean_step.run_clean(params)
 
@@ -257,8 +283,8 @@ def _saved_while_cleaned(tmp_path, monkeypatch, table: str = "law_exams"):
 
 
 def test_the_help_keeps_nothing_for_a_raw_file_that_changed_while_it_was_cleaned(tmp_path, monkeypatch):
-    params = _saved_while_cleaned(tmp_path, monkeypatch)
-    assert clean_step.clean_ahead(params.as_dict()) == len(TABLES) - 1
+    params = _law_exams_last(_saved_while_cleaned(tmp_path, monkeypatch))
+    assert clean_step.clean_ahead(params.as_dict()) == len(TABLES) - 2  # nor the first: the notebook's
     assert not list(clean_step.cache_dir(params).glob("law_exams.*"))
 
 

@@ -309,14 +309,16 @@ def clean_ahead(raw_params: dict[str, Any]) -> int:
     """Help the clean step from another kernel: clean ledgers into the cache, the last of the last
     year first, while the clean notebook goes from the first (`lawreport.pipeline.Step.help`). The
     notebook takes what it finds kept (`clean_year` reads the cache ledger by ledger, just before
-    cleaning each), so the two meet in the middle. Stops once it meets an entry made since it began
-    (the notebook has got there). A raw file is hashed just before its ledger is cleaned and again
-    after: a file that changed meanwhile is not kept. Whatever it cannot do it leaves: a year with a
-    problem in its manifest or key, a ledger whose file fails; the notebook reports those. Returns
-    the number of ledgers cleaned here."""
+    cleaning each), so the two meet in the middle. The first ledger still to clean is left to the
+    notebook, which begins there: with one ledger changed, the help does nothing (it would only
+    clean the same ledger twice, and hold up its own lane's notebook). Stops once it meets an entry
+    made since it looked (the notebook has got there). A raw file is hashed when the help looks and
+    again after its ledger is cleaned: a file that changed meanwhile is not kept. Whatever it cannot
+    do it leaves: a year with a problem in its manifest or key, a ledger whose file fails; the
+    notebook reports those. Returns the number of ledgers cleaned here."""
     params = check_params(raw_params)
-    jobs: list[tuple[RunParams, LedgerCleaner, str, Ledger, Path]] = []
-    kept_before: set[Path] = set()
+    source = package_source_digest()
+    pending: list[tuple[RunParams, LedgerCleaner, Ledger, Path, str, str]] = []
     for year in years_to_clean(params):
         year_params = replace(params, year=year)
         try:
@@ -326,25 +328,19 @@ def clean_ahead(raw_params: dict[str, Any]) -> int:
             continue
         cleaner = LedgerCleaner(year, Pseudonymiser(key))
         key_id = key_identity(key)
-        jobs += [
-            (year_params, cleaner, key_id, ledger, year_params.raw_dir / ledger.file_name(year))
-            for ledger in manifest.ledgers
-        ]
-        folder = cache_dir(year_params)
-        kept_before |= set(folder.iterdir()) if folder.is_dir() else set()
-    source = package_source_digest()
+        for ledger in manifest.ledgers:
+            path = year_params.raw_dir / ledger.file_name(year)
+            try:
+                raw = sha256_file(path)
+            except OSError:
+                continue
+            cache_key = ledger_cache_key(ledger, raw, year, key_id, source)
+            if not _has_entry(year_params, ledger.table, cache_key):
+                pending.append((year_params, cleaner, ledger, path, raw, cache_key))
     cleaned = 0
-    for year_params, cleaner, key_id, ledger, path in reversed(jobs):
-        try:
-            raw = sha256_file(path)
-        except OSError:
-            continue
-        cache_key = ledger_cache_key(ledger, raw, year_params.year, key_id, source)
-        entry = _entry(year_params, ledger.table, cache_key)
+    for year_params, cleaner, ledger, path, raw, cache_key in reversed(pending[1:]):
         if _has_entry(year_params, ledger.table, cache_key):
-            if entry not in kept_before:
-                break  # the notebook got here: the rest is done
-            continue
+            break  # the notebook got here: the rest is done
         try:
             result = cleaner.clean(ledger, path)
         except (LedgerFileError, OSError):
