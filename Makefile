@@ -6,7 +6,7 @@ YEAR ?= 2025
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lab lint samples expectations lock clean-build publish explain bench bench-scale bench-check check mutants register-check
+.PHONY: help run stop-kernels test lab lint samples expectations lock clean-build publish explain bench bench-scale bench-check check mutants register-check
 
 help: ## 列出全部目标 (list the targets)
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml requirements.lock
 
 run: $(STAMP) ## 运行 YEAR 年的全部步骤，默认 2025 (run the suite for YEAR)；FAIL_ON=mismatch,... 定哪些结果使退出码为 1 (what exits 1, see README)
 	$(BIN)/lawreport run --year $(YEAR) $(if $(FAIL_ON),--fail-on $(FAIL_ON))
+
+stop-kernels: $(STAMP) ## 立即停止运行后留下的预热内核 (stop the warm kernels; they also stop themselves after LAWREPORT_WARM_SECONDS, default 900)
+	$(BIN)/lawreport stop-kernels
 
 test: $(STAMP) ## 安装后运行代码检查、格式检查和全部测试 (lint, format check and all tests)
 	$(BIN)/ruff check src tests tools

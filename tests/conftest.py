@@ -23,6 +23,10 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parent
+
+# A run keeps warm kernels for the next (lawreport.spare_kernels); the tests' runs keep none, so that each
+# starts its own kernels as before and leaves no process behind. tests/test_spare_kernels.py turns them on.
+os.environ["LAWREPORT_WARM_SECONDS"] = "0"
 UNIT = TESTS / "unit"
 
 # Slowest first: seconds summed over a module's tests in a full run with two workers on 2 cores (runs 260,

@@ -46,6 +46,7 @@ from typing import Any
 
 from .bench import suite_command
 from .params import PROJECT_ROOT
+from .spare_kernels import IDLE_ENV
 
 STEP_NAMES: tuple[str, ...] = ("clean", "validate", "figures", "appendix")  # when the run does not say
 SAMPLE_SECONDS = 0.2  # process-tree memory sampling interval
@@ -226,6 +227,8 @@ def measure_run(year: int, root: Path, sample_memory: bool = True) -> RunMeasure
         process = subprocess.Popen(
             suite_command(year, root),
             cwd=PROJECT_ROOT,
+            # every run cold: no warm kernel left for the next (`spare_kernels`; `make bench` measures those)
+            env={**os.environ, IDLE_ENV: "0"},
             stdout=subprocess.PIPE,
             stderr=errors,
             text=True,

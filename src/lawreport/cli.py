@@ -176,6 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--json", dest="json_out", default="", help="把结果写成 JSON 文件 (write the JSON here)")
     check.add_argument("--html", dest="html_out", default="", help="把结果写成网页 (write a self-contained HTML page)")
     check.add_argument("--text-out", default="", help="把每份文件提取出的文字写到此文件夹 (write extracted texts here)")
+    sub.add_parser(
+        "stop-kernels",
+        help="立即停止运行后留下的预热内核 (stop the warm kernels runs left for the next run)",
+        description="每次运行后留下的预热内核闲置 LAWREPORT_WARM_SECONDS 秒(默认 900)后自行退出；"
+        "此命令立即停止本项目的全部闲置预热内核。设 LAWREPORT_WARM_SECONDS=0 则运行后不留。",
+    )
     register_actions = add_register_commands(sub)
     if "register" in (sys.argv[1:] if argv is None else argv):
         # Only for `register …`: the draft loads the text layer (~0.3 s), which `run` must not pay.
@@ -187,6 +193,11 @@ def main(argv: list[str] | None = None) -> int:
         return run_check(args.paths, args.json_out, args.html_out, args.text_out)
     if args.command == "register":
         return args.handler(args)
+    if args.command == "stop-kernels":
+        from .spare_kernels import stop_all
+
+        print(f"已停止 {stop_all()} 个预热内核 (warm kernels stopped)")
+        return 0
 
     from .pipeline import RunLocked, StepFailed, run_suite
 

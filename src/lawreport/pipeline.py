@@ -396,6 +396,8 @@ def stop_kernel(manager: Any) -> None:
     finally:
         for folder in getattr(manager, "socket_dirs", []):
             shutil.rmtree(folder, ignore_errors=True)
+        if getattr(manager, "spare_file", ""):  # an adopted spare (`spare_kernels.adopt`): its file too
+            Path(manager.spare_file).unlink(missing_ok=True)
 
 
 # Which kernel runs which notebook, in run order: two kernels a run, one per core. A lane's kernel
@@ -537,6 +539,8 @@ class KernelPool:
         self._jobs = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kernel-bg")
         self._stops: list[Any] = []
         self._personal: Any = None
+        self.adopted = 0  # kernels of the run that were spares (`spare_kernels`)
+        self.started = 0  # and that it started at open
 
     def _lane(self, step: str, suffix: str) -> int | None:
         return next((i for i, lane in enumerate(self._lanes) if (step, suffix) in lane), None)
@@ -545,12 +549,21 @@ class KernelPool:
         """Start each lane's kernel with its first notebook's imports preloaded (`LANES`). With the
         run's parameters, steps' work ahead (`Step.warm`) is done when due; without, never."""
         self._params = params
+        from . import spare_kernels
+
         for index, lane in enumerate(self._lanes):
             if index in self._kernels:
                 continue
             files = list(dict.fromkeys(STEP_BY_NAME[step].notebook for step, _ in lane if step in STEP_BY_NAME))
+            spare = spare_kernels.claim(tuple(files)) if params is not None else None
+            if spare is not None:  # a warm kernel left by an earlier run, every import of the lane loaded
+                self._later[index] = []
+                self._kernels[index] = spare
+                self.adopted += 1
+                continue
             self._later[index] = files[1:]
             self._kernels[index] = start_kernel(lane[0][0], *files[:1])
+            self.started += 1
 
     def prefetch_personal_values(self, params: RunParams) -> None:
         """Read the raw ledgers' personal values (what the scrub of every executed notebook looks
@@ -963,6 +976,7 @@ def write_timings(
     preflight: float,
     began: float,
     warm: dict[str, dict[str, float]] | None = None,
+    kernels: KernelPool | None = None,
 ) -> None:
     """build/<year>/timings.json: where the run's time went (read by `make bench`; no step reads it).
     Per step: start (seconds since the run began; validate and figures overlap), seconds, skipped;
@@ -971,7 +985,8 @@ def write_timings(
     peak resident memory so far); phases: other timed parts (export.<edition>: its render and scan;
     write: both editions written). warm: per step whose work ahead ran (`Step.warm`), its start and
     seconds (the appendix's charts and cards, made while validate ran); "<step>.help" likewise for a
-    step's help from another kernel (`Step.help`: the ledgers the validate lane cleaned)."""
+    step's help from another kernel (`Step.help`: the ledgers the validate lane cleaned). kernels: how
+    many the run started, and how many it adopted (warm kernels an earlier run left, `spare_kernels`)."""
     data = {
         "year": params.year,
         "total": round(time.perf_counter() - began, 3),
@@ -989,6 +1004,7 @@ def write_timings(
         "warm": {
             step: {"start": round(w["start"] - began, 3), "seconds": w["seconds"]} for step, w in (warm or {}).items()
         },
+        "kernels": {"started": kernels.started, "adopted": kernels.adopted} if kernels else {"started": 0, "adopted": 0},
     }
     from .storage import replace_text
 
@@ -1200,6 +1216,7 @@ def run_suite(
             write_timings(params, done, 0.0, began)
             return done
     kernels = KernelPool(lanes_of(to_run))
+    interrupted = True  # until the steps have ended, in success or failure
     try:
         with run_lock(params):
             preflight(params, say)  # before any kernel starts
@@ -1208,10 +1225,19 @@ def run_suite(
             say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")
             if force:
                 clear_caches(params, say)
-            results = run_steps(steps, params, force, say, kernels)
+            try:
+                results = run_steps(steps, params, force, say, kernels)
+            except Exception:
+                interrupted = False  # a failed step: the analyst corrects and runs again
+                raise
+            interrupted = False
     finally:
         kernels.close()
-    write_timings(params, results, preflight_seconds, began, kernels.warm_timings)
+        if not interrupted:
+            from .spare_kernels import keep
+
+            keep(kernels.adopted + kernels.started > 0, say)
+    write_timings(params, results, preflight_seconds, began, kernels.warm_timings, kernels)
     final = params.build_dir / "appendix.html"
     if final.exists():
         say(f"附录 (appendix)：{final}")

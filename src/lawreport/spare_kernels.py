@@ -1,0 +1,499 @@
+"""Warm kernels kept for the next run ("spares").
+
+A run's kernels take ~1 s each to start and ~2 s of CPU to import pandas and Great Expectations;
+after one ledger is corrected, that is half of the rerun. So, at the end of a run that used kernels
+(also a failed one, not an interrupted one), one spare kernel per lane (`pipeline.LANES`) is started
+in the background with every import of that lane's notebooks loaded, and left running for the next
+run, which adopts it instead of starting its own (`claim`, from `KernelPool.open`). A spare has run
+no notebook: only imports, like a run's own kernel before its first notebook, and the run resets it
+before each notebook as usual (`pipeline.reset_code`).
+
+Safe to adopt only what the run would have started itself, so a spare is taken only when its
+fingerprint is this run's: the Python, the project folder, every file of the package, the lane's
+notebooks, the installed distributions and the environment (the pseudonym key may come from it;
+only variables that differ between shells for no reason are left out, `VOLATILE`). A spare of this
+project with another fingerprint is stopped when a run looks.
+
+Each spare stops itself: a watchdog thread in the kernel (`serve`) ends it after `idle_seconds()`
+unclaimed (`LAWREPORT_WARM_SECONDS`, default 900; 0 keeps none), once its file is removed
+(`stop_all`: `make stop-kernels`), and, once claimed, when the run that claimed it is gone (killed
+before it could stop the kernel). A spare holds none of the terminal's or the caller's streams and
+is in a session of its own, so nothing waits for it to end.
+
+Files, in a folder of this user's only (`spare_dir`): `<name>.starting` (launched, loading its
+imports), `<name>.ready` (idle), `<name>.claimed-<pid>` (a run uses it). Each holds the spare's
+descriptor (JSON): its process, connection, lane's notebooks and fingerprint. A rename moves a spare
+from one state to the next, so two runs never adopt the same kernel, and a spare never ends while a
+run takes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .params import PROJECT_ROOT
+
+IDLE_ENV = "LAWREPORT_WARM_SECONDS"
+DIR_ENV = "LAWREPORT_WARM_DIR"
+DEFAULT_IDLE = 900  # seconds: time enough to correct a ledger and run again
+STUCK = 300  # seconds: a spare still loading its imports after this never got ready (and never will)
+
+# Environment variables that differ between two shells, or two make or pytest invocations, and that
+# no notebook reads: left out of the fingerprint, so that they do not keep a spare from being used.
+VOLATILE = frozenset(
+    {
+        "_",
+        "OLDPWD",
+        "PWD",
+        "SHLVL",
+        "COLUMNS",
+        "LINES",
+        "MAKELEVEL",
+        "MAKEFLAGS",
+        "MFLAGS",
+        "MAKEOVERRIDES",
+        "MAKE_TERMOUT",
+        "MAKE_TERMERR",
+        "JPY_PARENT_PID",
+        "JPY_SESSION_NAME",
+        "PYTEST_CURRENT_TEST",
+        "PYTEST_XDIST_WORKER",
+        "PYTEST_XDIST_WORKER_COUNT",
+        "PYTEST_XDIST_TESTRUNUID",
+        "SSH_CLIENT",
+        "SSH_CONNECTION",
+        "SSH_TTY",
+        "TERM_SESSION_ID",
+        "TMUX_PANE",
+        "WINDOWID",
+        "LAWREPORT_PIPELINE_RUN",  # set by the run in each kernel before each notebook
+        IDLE_ENV,  # read by the run, not by a kernel
+        DIR_ENV,
+    }
+)
+
+# Processes this process launched (pid -> Popen): polled through Popen, which also reaps them.
+_CHILDREN: dict[int, Any] = {}
+
+
+def idle_seconds() -> int:
+    """How long a spare waits unclaimed (`LAWREPORT_WARM_SECONDS`); 0: no spares. A value that is
+    not a whole number of seconds keeps none either (`keep` says so)."""
+    text = os.environ.get(IDLE_ENV, "").strip()
+    if not text:
+        return DEFAULT_IDLE
+    try:
+        return max(int(text), 0)
+    except ValueError:
+        return 0
+
+
+def spare_dir() -> Path:
+    """This user's folder of spares (private: a spare's file holds its connection key);
+    `LAWREPORT_WARM_DIR` names another (the tests: each its own)."""
+    folder = Path(os.environ.get(DIR_ENV) or Path(tempfile.gettempdir()) / f"lawreport-warm-{os.getuid()}")
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if folder.stat().st_uid != os.getuid() or folder.is_symlink():
+        raise PermissionError(f"{folder} is not this user's own folder")
+    return folder
+
+
+# ------------------------------------------------------------------------------------ fingerprint
+
+
+def _digest_tree(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _digest_file(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+def _distributions() -> list[str]:
+    """The installed distributions with their versions (their metadata folders' names)."""
+    names: set[str] = set()
+    for entry in sys.path:
+        try:
+            names.update(n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info", ".pth")))
+        except OSError:
+            continue
+    return sorted(names)
+
+
+def fingerprint(files: tuple[str, ...]) -> str:
+    """What a spare for the lane of notebooks `files` was made from (see the module's docstring)."""
+    from .pipeline import NOTEBOOK_DIR, PACKAGE_DIR
+
+    parts = {
+        "python": [sys.executable, sys.version],
+        "root": str(PROJECT_ROOT),
+        "package": _digest_tree(PACKAGE_DIR),
+        "notebooks": {name: _digest_file(NOTEBOOK_DIR / name) for name in files},
+        "distributions": _distributions(),
+        "environment": sorted((k, v) for k, v in os.environ.items() if k not in VOLATILE),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+# ------------------------------------------------------------------------------------ processes
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie does not)."""
+    child = _CHILDREN.get(pid)
+    if child is not None:
+        return child.poll() is None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
+
+
+def _is_the_spare(descriptor: dict[str, Any]) -> bool:
+    """Whether the descriptor's process is still that kernel (not a later process with its pid)."""
+    try:
+        command = Path(f"/proc/{descriptor['pid']}/cmdline").read_bytes().split(b"\0")
+    except (OSError, KeyError, TypeError):
+        return False
+    return _alive(descriptor["pid"]) and descriptor.get("connection_file", "").encode() in command
+
+
+class SpareProcess:
+    """A spare's process as jupyter_client's LocalProvisioner uses a Popen, for a kernel that this
+    process may not have started (`adopt`)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and not _alive(self.pid):
+            child = _CHILDREN.pop(self.pid, None)
+            self.returncode = child.returncode if child is not None else -signal.SIGKILL
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = time.monotonic() + timeout if timeout is not None else float("inf")
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"process {self.pid} still runs")
+            time.sleep(0.05)
+        return self.returncode  # type: ignore[return-value]
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+# ------------------------------------------------------------------------------------ descriptors
+
+
+def _descriptors(folder: Path, suffix: str) -> list[tuple[Path, dict[str, Any]]]:
+    found = []
+    for path in sorted(folder.glob(f"*.{suffix}")):
+        try:
+            found.append((path, json.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError):
+            continue  # being renamed or written: not a spare to use now
+    return found
+
+
+def _write(path: Path, descriptor: dict[str, Any]) -> None:
+    staging = path.with_name(f".{path.name}.{os.getpid()}")
+    staging.write_text(json.dumps(descriptor), encoding="utf-8")
+    os.chmod(staging, 0o600)
+    os.replace(staging, path)
+
+
+def _remove_kernel_files(descriptor: dict[str, Any]) -> None:
+    import shutil
+
+    for name in ("connection_file",):
+        try:
+            os.unlink(descriptor.get(name, ""))
+        except OSError:
+            pass
+    if descriptor.get("socket_dir"):
+        shutil.rmtree(descriptor["socket_dir"], ignore_errors=True)
+
+
+def _stop(path: Path, descriptor: dict[str, Any]) -> bool:
+    """Take a spare's file (a rename: nobody adopts it meanwhile) and end its kernel; False when
+    another process took it first."""
+    taken = path.with_name(f"{path.name}.stopping-{os.getpid()}")
+    try:
+        os.rename(path, taken)
+    except OSError:
+        return False
+    if _is_the_spare(descriptor):
+        try:
+            os.killpg(descriptor["pid"], signal.SIGKILL)
+        except OSError:
+            pass
+        SpareProcess(descriptor["pid"]).poll()  # reaped, if this process made it
+    _remove_kernel_files(descriptor)
+    taken.unlink(missing_ok=True)
+    return True
+
+
+def stop_all(root: Path | None = PROJECT_ROOT) -> int:
+    """End the idle and starting spares (of the project at `root`; None: of every project); returns
+    how many. Kernels that runs have claimed are theirs to stop."""
+    folder = spare_dir()
+    stopped = 0
+    for suffix in ("ready", "starting"):
+        for path, descriptor in _descriptors(folder, suffix):
+            if root is None or descriptor.get("root") == str(root):
+                stopped += _stop(path, descriptor)
+    return stopped
+
+
+# ------------------------------------------------------------------------------------ in the kernel
+
+
+def serve(name: str, idle: float, folder: str) -> None:
+    """(In a spare kernel, after its imports.) Mark the spare ready and watch it: end the kernel
+    after `idle` seconds unclaimed, when its file is removed, or once the run that claimed it is
+    gone. Binds nothing in the kernel's namespace."""
+    try:
+        _serve(name, idle, Path(folder))
+    except Exception:  # noqa: BLE001 - a spare that cannot watch itself must not stay
+        os._exit(0)
+
+
+def _serve(name: str, idle: float, spares: Path) -> None:
+    starting, ready = spares / f"{name}.starting", spares / f"{name}.ready"
+    for _ in range(200):  # the launcher writes `starting` just after the launch
+        if starting.exists():
+            break
+        time.sleep(0.05)
+    try:
+        descriptor = json.loads(starting.read_text(encoding="utf-8"))
+        os.rename(starting, ready)
+    except (OSError, ValueError):
+        os._exit(0)  # stopped while it loaded its imports
+    deadline = time.monotonic() + idle
+
+    def end(*paths: Path) -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)
+        _remove_kernel_files(descriptor)
+        os._exit(0)
+
+    def claimant() -> tuple[Path, int] | None:
+        for path in spares.glob(f"{name}.claimed-*"):
+            try:
+                return path, int(path.name.rsplit("-", 1)[1])
+            except ValueError:
+                continue
+        return None
+
+    def watch() -> None:
+        claimed: tuple[Path, int] | None = None
+        while True:
+            time.sleep(0.5)
+            if claimed is not None:
+                if not _alive(claimed[1]):
+                    end(claimed[0])
+                continue
+            if ready.exists():  # (first: a rename to claimed happens between the two looks)
+                if time.monotonic() > deadline:
+                    expired = spares / f"{name}.expired"
+                    try:
+                        os.rename(ready, expired)  # not while a run claims it
+                    except OSError:
+                        continue
+                    end(expired)
+                continue
+            claimed = claimant()
+            if claimed is None:
+                end()  # stopped: its file was taken
+
+    threading.Thread(target=watch, name="lawreport-spare", daemon=True).start()
+
+
+# ------------------------------------------------------------------------------------ in a run
+
+
+def _lane_files(lane: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    from .pipeline import STEP_BY_NAME
+
+    return tuple(dict.fromkeys(STEP_BY_NAME[step].notebook for step, _ in lane if step in STEP_BY_NAME))
+
+
+def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path) -> None:
+    import subprocess
+
+    from jupyter_core.utils import run_sync
+
+    from .pipeline import kernel_manager_class, preload_code, step_env
+
+    name = uuid.uuid4().hex
+    code = "\n".join(code for code in map(preload_code, files) if code)
+    code += f"\n__import__('lawreport.spare_kernels', fromlist=['serve']).serve({name!r}, {idle!r}, {str(folder)!r})"
+    manager = kernel_manager_class(step_env(""))(kernel_name="python3")
+    run_sync(manager.start_kernel)(
+        cwd=str(PROJECT_ROOT),
+        extra_arguments=[f"--IPKernelApp.exec_lines={code}"],
+        independent=True,  # no parent poller: it outlives this process
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    process = manager.provisioner.process
+    _CHILDREN[process.pid] = process
+    _write(
+        folder / f"{name}.starting",
+        {
+            "pid": process.pid,
+            "files": list(files),
+            "fingerprint": print_,
+            "root": str(PROJECT_ROOT),
+            "connection_file": manager.connection_file,
+            "connection": {k: (v.decode() if isinstance(v, bytes) else v) for k, v in manager.get_connection_info().items()},
+            "socket_dir": manager._socket_dir,
+            "made": time.time(),
+        },
+    )
+    manager.provisioner.process = None  # this manager lets the kernel go: it is the spare's now
+    manager._close_control_socket()
+
+
+def keep(used: bool, say: Callable[[str], None] = print) -> int:
+    """After a run: start a spare for each lane that has none ready or starting with this run's
+    fingerprint (`used`: the run used kernels; a run that used none leaves things as they are), and
+    stop this project's spares whose fingerprint is out of date. Returns how many were started."""
+    from .pipeline import LANES
+
+    if not used:
+        return 0
+    idle = idle_seconds()
+    if idle <= 0:
+        if os.environ.get(IDLE_ENV, "").strip() not in ("", "0"):
+            say(f"[{IDLE_ENV}] 不是整数秒数 (not a whole number of seconds)：未留预热内核 (no warm kernels kept)")
+        return 0
+    folder = spare_dir()
+    lanes = [_lane_files(lane) for lane in LANES]
+    prints = {files: fingerprint(files) for files in lanes}
+    present: set[tuple[str, ...]] = set()
+    for suffix in ("starting", "ready"):
+        for path, descriptor in _descriptors(folder, suffix):
+            if descriptor.get("root") != str(PROJECT_ROOT):
+                continue  # another project's
+            files = tuple(descriptor.get("files", ()))
+            stuck = suffix == "starting" and time.time() - descriptor.get("made", 0) > STUCK
+            if prints.get(files) == descriptor.get("fingerprint") and _alive(descriptor.get("pid", 0)) and not stuck:
+                present.add(files)
+            else:
+                _stop(path, descriptor)  # out of date, or dead
+    started = 0
+    for files in lanes:
+        if files not in present:
+            _launch(files, prints[files], idle, folder)
+            started += 1
+    if started:
+        say(
+            f"已留 {started} 个预热内核 (warm kernels) 供下次运行，闲置 {idle // 60} 分钟后自行退出；"
+            "立即停止：make stop-kernels"
+        )
+    return started
+
+
+def claim(files: tuple[str, ...]) -> Any | None:
+    """A ready spare whose lane preloaded `files` (a run's lane: the same notebooks or fewer), with
+    this run's fingerprint, adopted as a kernel manager for this run; None if there is none. The
+    run stops the kernel as it stops its own (`pipeline.stop_kernel`), which also removes its file."""
+    if idle_seconds() <= 0:
+        return None
+    try:
+        folder = spare_dir()
+    except OSError:
+        return None
+    prints: dict[tuple[str, ...], str] = {}
+    for path, descriptor in _descriptors(folder, "ready"):
+        spare_files = tuple(descriptor.get("files", ()))
+        if descriptor.get("root") != str(PROJECT_ROOT):
+            continue  # another project's
+        if spare_files not in prints:
+            prints[spare_files] = fingerprint(spare_files)
+        if descriptor.get("fingerprint") != prints[spare_files] or not _is_the_spare(descriptor):
+            _stop(path, descriptor)  # out of date (any lane's), or no longer running
+            continue
+        if not set(files) <= set(spare_files):
+            continue
+        claimed = path.with_name(f"{path.name[: -len('.ready')]}.claimed-{os.getpid()}")
+        try:
+            os.rename(path, claimed)
+        except OSError:
+            continue  # another run took it first, or it expired
+        return adopt(descriptor, claimed)
+    return None
+
+
+def adopt(descriptor: dict[str, Any], claimed: Path) -> Any:
+    """A kernel manager for a running spare, as if this process had started it."""
+    from jupyter_client.provisioning import LocalProvisioner
+
+    from .pipeline import kernel_manager_class
+
+    manager = kernel_manager_class({})(kernel_name="python3")
+    manager.load_connection_info(descriptor["connection"])
+    manager.connection_file = descriptor["connection_file"]
+    manager._socket_dir = descriptor["socket_dir"]
+    manager.socket_dirs.append(descriptor["socket_dir"])
+    manager.spare_file = str(claimed)
+    provisioner = LocalProvisioner(kernel_id=manager.kernel_id, kernel_spec=manager.kernel_spec, parent=manager)
+    provisioner.process = SpareProcess(descriptor["pid"])
+    provisioner.pid = provisioner.pgid = descriptor["pid"]
+    provisioner.connection_info = manager.get_connection_info()
+    manager.provisioner = provisioner
+    manager._connect_control_socket()
+    return manager
+
+
+def wait_ready(timeout: float = 120) -> bool:
+    """Wait until no spare of this project is still loading its imports (the bench: a measurement
+    does not share the machine with them); True if none is left starting."""
+    deadline = time.monotonic() + timeout
+    folder = spare_dir()
+    while time.monotonic() < deadline:
+        starting = [
+            d for _, d in _descriptors(folder, "starting") if d.get("root") == str(PROJECT_ROOT) and _alive(d.get("pid", 0))
+        ]
+        if not starting:
+            return True
+        time.sleep(0.1)
+    return False

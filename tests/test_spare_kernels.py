@@ -1,0 +1,227 @@
+"""Warm kernels a run leaves for the next (lawreport.spare_kernels): adopted only when they are what the run
+would have started itself, ending themselves when unused or orphaned, holding nobody's streams, and changing
+no output. Real kernels throughout; each test has its own folder of spares."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from support import SAMPLE_RAW, copy_year, tree_hashes
+
+from lawreport import spare_kernels
+from lawreport.params import PROJECT_ROOT, check_params
+from lawreport.pipeline import LANES, run_suite, stop_kernel
+from lawreport.pseudonym import KEY_ENV
+
+
+@pytest.fixture
+def spares(tmp_path, monkeypatch):
+    """Spares on (idle 120 s) in a folder of this test's own; every spare left is stopped after the test."""
+    folder = tmp_path / "warm"
+    monkeypatch.setenv(spare_kernels.IDLE_ENV, "120")
+    monkeypatch.setenv(spare_kernels.DIR_ENV, str(folder))
+    yield folder
+    spare_kernels.stop_all(root=None)
+
+
+def lane_files(index: int) -> tuple[str, ...]:
+    return spare_kernels._lane_files(LANES[index])
+
+
+def files_in(folder: Path, suffix: str) -> list[Path]:
+    return sorted(folder.glob(f"*.{suffix}")) if folder.exists() else []
+
+
+def descriptor(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def gone(pid: int, within: float = 10) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not spare_kernels._alive(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def kept_and_ready(folder: Path) -> list[dict]:
+    assert spare_kernels.keep(True, say=lambda _: None) == len(LANES)
+    assert spare_kernels.wait_ready(timeout=120)
+    ready = [descriptor(p) for p in files_in(folder, "ready")]
+    assert len(ready) == len(LANES)
+    return ready
+
+
+# ------------------------------------------------------------------ a whole run adopts them, outputs unchanged
+
+
+RUN_TIME = re.compile(rb'<time id="run-time"[^>]*>.*?</time>', re.S)
+
+
+def all_years(root: Path) -> dict[str, str]:
+    for year in sorted(int(p.name) for p in SAMPLE_RAW.iterdir() if p.name.isdigit()):
+        copy_year(root, year)
+    return {k: str(root / k.split("_")[0]) for k in ("raw_root", "clean_root", "build_root")} | {"year": 2025}
+
+
+def test_a_run_adopts_the_warm_kernels_the_run_before_left_and_writes_the_same_outputs(spares, tmp_path):
+    first, second = all_years(tmp_path / "a"), all_years(tmp_path / "b")
+    said: list[str] = []
+    run_suite(first, say=said.append)
+    assert any("预热内核" in line for line in said)  # the analyst is told, with how to stop them
+    build_a = check_params(first).build_dir
+    assert json.loads((build_a / "timings.json").read_text())["kernels"] == {"started": len(LANES), "adopted": 0}
+    assert spare_kernels.wait_ready(timeout=120)
+    adopted = [descriptor(p)["pid"] for p in files_in(spares, "ready")]
+    assert len(adopted) == len(LANES)
+
+    run_suite(second, say=lambda _: None)  # the same inputs in other folders
+    build_b = check_params(second).build_dir
+    assert json.loads((build_b / "timings.json").read_text())["kernels"] == {"started": 0, "adopted": len(LANES)}
+    assert all(gone(pid) for pid in adopted)  # stopped at the end of the run that used them
+    assert not list(spares.glob("*.claimed-*"))
+    assert len(files_in(spares, "ready") + files_in(spares, "starting")) == len(LANES)  # new ones for the next
+
+    assert (build_a / "figures.json").read_bytes() == (build_b / "figures.json").read_bytes()
+    for year in sorted(int(p.name) for p in SAMPLE_RAW.iterdir() if p.name.isdigit()):
+        assert tree_hashes(tmp_path / "a" / "clean" / str(year)) == tree_hashes(tmp_path / "b" / "clean" / str(year))
+    from lawreport.appendix.sections import shown_parameter
+
+    params = check_params(first)
+    folders = [
+        (shown_parameter(params, k, second[k]).encode(), shown_parameter(params, k, first[k]).encode())
+        for k in ("raw_root", "clean_root", "build_root")
+    ]
+    for edition in ("appendix.html", "internal/appendix.html"):
+        a, b = (build_a / edition).read_bytes(), (build_b / edition).read_bytes()
+        for theirs, ours in folders:
+            b = b.replace(theirs, ours)
+        assert RUN_TIME.sub(b"", a) == RUN_TIME.sub(b"", b), edition
+
+
+# ------------------------------------------------------------------ only what the run would have started
+
+
+def test_a_spare_made_under_another_pseudonym_key_is_stopped_not_adopted(spares, monkeypatch):
+    """The key may come from the environment: a kernel started before it changed would pseudonymise with the
+    old one."""
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    ready = kept_and_ready(spares)
+    monkeypatch.setenv(KEY_ENV, "another key, set after the spares were made")
+    assert spare_kernels.claim(lane_files(0)) is None
+    assert all(gone(d["pid"]) for d in ready) and not list(spares.iterdir())
+
+
+def test_a_spare_made_from_other_package_code_is_not_adopted(spares, monkeypatch):
+    ready = kept_and_ready(spares)
+    real = spare_kernels._digest_tree
+    monkeypatch.setattr(spare_kernels, "_digest_tree", lambda folder: real(folder) + "edited")
+    assert spare_kernels.claim(lane_files(1)) is None
+    assert all(gone(d["pid"]) for d in ready)
+
+
+def test_a_spare_is_adopted_once_and_only_for_the_notebooks_it_loaded(spares):
+    kept_and_ready(spares)
+    assert spare_kernels.claim(("no_such_notebook.py",)) is None
+    manager = spare_kernels.claim(lane_files(0)[:1])  # a run's lane may hold fewer notebooks
+    try:
+        assert manager is not None and spare_kernels.claim(lane_files(0)) is None  # the lane's only spare
+        from lawreport.pipeline import run_silently
+
+        run_silently(manager, "assert 'pandas' in __import__('sys').modules")  # its imports are loaded
+    finally:
+        stop_kernel(manager)
+    assert gone(manager.provisioner.pid) and not list(spares.glob("*.claimed-*"))
+    assert spare_kernels.claim(lane_files(1)) is not None  # the other lane's, still there
+
+
+def test_no_spare_is_kept_when_turned_off_or_when_the_run_used_no_kernel(spares, monkeypatch):
+    said: list[str] = []
+    assert spare_kernels.keep(False, say=said.append) == 0
+    monkeypatch.setenv(spare_kernels.IDLE_ENV, "0")
+    assert spare_kernels.keep(True, say=said.append) == 0 and said == []
+    monkeypatch.setenv(spare_kernels.IDLE_ENV, "ten minutes")
+    assert spare_kernels.keep(True, say=said.append) == 0
+    assert len(said) == 1 and spare_kernels.IDLE_ENV in said[0]
+    assert not files_in(spares, "starting") and not files_in(spares, "ready")
+
+
+def test_a_second_keep_starts_none_while_the_spares_are_there(spares):
+    kept_and_ready(spares)
+    assert spare_kernels.keep(True, say=lambda _: None) == 0
+
+
+# ------------------------------------------------------------------ they end themselves
+
+
+def test_an_unclaimed_spare_ends_after_its_idle_time(spares, monkeypatch):
+    monkeypatch.setenv(spare_kernels.IDLE_ENV, "2")
+    ready = kept_and_ready(spares)
+    assert all(gone(d["pid"], within=20) for d in ready)
+    assert not list(spares.iterdir())
+    assert not any(Path(d["socket_dir"]).exists() for d in ready)
+
+
+def test_stop_kernels_ends_the_idle_spares(spares):
+    ready = kept_and_ready(spares)
+    done = subprocess.run(
+        [sys.executable, "-m", "lawreport.cli", "stop-kernels"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ},
+    )
+    assert done.returncode == 0 and f"已停止 {len(LANES)} 个预热内核" in done.stdout
+    assert all(gone(d["pid"]) for d in ready) and not list(spares.iterdir())
+
+
+def test_a_claimed_spare_ends_when_the_run_that_claimed_it_is_killed(spares):
+    kept_and_ready(spares)
+    claimer = (
+        "import os, signal, sys\n"
+        "from lawreport import spare_kernels\n"
+        f"manager = spare_kernels.claim({lane_files(0)!r})\n"
+        "print(manager.provisioner.pid, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", claimer], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == -signal.SIGKILL
+    pid = int(done.stdout.split()[0])
+    assert gone(pid, within=20)
+    assert not list(spares.glob("*.claimed-*"))
+
+
+def test_a_process_that_took_a_dead_spares_pid_is_left_alone(spares):
+    """A spare killed from outside leaves its file: its pid may by now be another process's."""
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        spares.mkdir(exist_ok=True)
+        fake = {"pid": other.pid, "root": str(PROJECT_ROOT), "files": list(lane_files(0)), "fingerprint": "x"}
+        fake["connection_file"] = "/nonexistent/kernel-gone.json"
+        (spares / "gone.ready").write_text(json.dumps(fake), encoding="utf-8")
+        assert spare_kernels.stop_all() == 1
+        assert other.poll() is None and not (spares / "gone.ready").exists()
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_the_spares_hold_none_of_the_callers_streams(spares):
+    """A caller reading a run's output to its end (make, CI, the scale bench) is not kept waiting by them."""
+    keeper = "from lawreport import spare_kernels\nprint(spare_kernels.keep(True, say=lambda _: None))\n"
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", keeper], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == str(len(LANES))
+    assert time.monotonic() - started < 30  # the spares live on (idle 120 s), the pipes are closed
+    assert spare_kernels.wait_ready(timeout=120)
+    assert len(files_in(spares, "ready")) == len(LANES)
