@@ -36,6 +36,11 @@ def lane_files(index: int) -> tuple[str, ...]:
     return spare_kernels._lane_files(LANES[index])
 
 
+def entries(folder: Path) -> list[str]:
+    """What the folder of spares holds, besides its lock file."""
+    return sorted(p.name for p in folder.iterdir() if p.name != ".lock") if folder.exists() else []
+
+
 def files_in(folder: Path, suffix: str) -> list[Path]:
     return sorted(folder.glob(f"*.{suffix}")) if folder.exists() else []
 
@@ -74,10 +79,13 @@ def all_years(root: Path) -> dict[str, str]:
 
 
 def test_a_run_adopts_the_warm_kernels_the_run_before_left_and_writes_the_same_outputs(spares, tmp_path):
+    """The first run in a process of its own, which has ended when the second starts (`make run` twice)."""
     first, second = all_years(tmp_path / "a"), all_years(tmp_path / "b")
-    said: list[str] = []
-    run_suite(first, say=said.append)
-    assert any("预热内核" in line for line in said)  # the analyst is told, with how to stop them
+    command = [sys.executable, "-m", "lawreport.cli", "run", "--year", "2025", "--fail-on", "none"]
+    command += [f"--{k.replace('_', '-')}={first[k]}" for k in ("raw_root", "clean_root", "build_root")]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "预热内核" in done.stdout  # the analyst is told, with how to stop them
     build_a = check_params(first).build_dir
     assert json.loads((build_a / "timings.json").read_text())["kernels"] == {"started": len(LANES), "adopted": 0}
     assert spare_kernels.wait_ready(timeout=120)
@@ -118,7 +126,7 @@ def test_a_spare_made_under_another_pseudonym_key_is_stopped_not_adopted(spares,
     ready = kept_and_ready(spares)
     monkeypatch.setenv(KEY_ENV, "another key, set after the spares were made")
     assert spare_kernels.claim(lane_files(0)) is None
-    assert all(gone(d["pid"]) for d in ready) and not list(spares.iterdir())
+    assert all(gone(d["pid"]) for d in ready) and not entries(spares)
 
 
 def test_a_spare_made_from_other_package_code_is_not_adopted(spares, monkeypatch):
@@ -165,9 +173,11 @@ def test_a_second_keep_starts_none_while_the_spares_are_there(spares):
 
 def test_an_unclaimed_spare_ends_after_its_idle_time(spares, monkeypatch):
     monkeypatch.setenv(spare_kernels.IDLE_ENV, "2")
-    ready = kept_and_ready(spares)
-    assert all(gone(d["pid"], within=20) for d in ready)
-    assert not list(spares.iterdir())
+    assert spare_kernels.keep(True, say=lambda _: None) == len(LANES)
+    ready = [descriptor(p) for p in files_in(spares, "starting")]
+    assert len(ready) == len(LANES)
+    assert all(gone(d["pid"], within=30) for d in ready)
+    assert not entries(spares)
     assert not any(Path(d["socket_dir"]).exists() for d in ready)
 
 
@@ -182,7 +192,7 @@ def test_stop_kernels_ends_the_idle_spares(spares):
         env={**os.environ},
     )
     assert done.returncode == 0 and f"已停止 {len(LANES)} 个预热内核" in done.stdout
-    assert all(gone(d["pid"]) for d in ready) and not list(spares.iterdir())
+    assert all(gone(d["pid"]) for d in ready) and not entries(spares)
 
 
 def test_a_claimed_spare_ends_when_the_run_that_claimed_it_is_killed(spares):
@@ -201,19 +211,88 @@ def test_a_claimed_spare_ends_when_the_run_that_claimed_it_is_killed(spares):
     assert not list(spares.glob("*.claimed-*"))
 
 
-def test_a_process_that_took_a_dead_spares_pid_is_left_alone(spares):
-    """A spare killed from outside leaves its file: its pid may by now be another process's."""
-    other = subprocess.Popen(["sleep", "60"])
+@pytest.mark.parametrize("connection_file", ["/nonexistent/kernel-gone.json", "", None])
+def test_a_process_that_took_a_dead_spares_pid_is_left_alone(spares, connection_file):
+    """A spare killed from outside leaves its file: its pid may by now be another process's (here a process
+    group leader, as a kernel is)."""
+    other = subprocess.Popen(["sleep", "60"], start_new_session=True)
     try:
-        spares.mkdir(exist_ok=True)
+        spare_kernels.spare_dir()
         fake = {"pid": other.pid, "root": str(PROJECT_ROOT), "files": list(lane_files(0)), "fingerprint": "x"}
-        fake["connection_file"] = "/nonexistent/kernel-gone.json"
+        fake |= {"connection": {}, "socket_dir": str(spares / "none"), "made": time.time()}
+        if connection_file is not None:
+            fake["connection_file"] = connection_file
         (spares / "gone.ready").write_text(json.dumps(fake), encoding="utf-8")
-        assert spare_kernels.stop_all() == 1
+        spare_kernels.stop_all()
+        assert spare_kernels.claim(lane_files(0)) is None
         assert other.poll() is None and not (spares / "gone.ready").exists()
     finally:
         other.kill()
         other.wait()
+
+
+def test_a_spare_left_by_another_process_is_reachable(spares):
+    """The process that starts the spares ends before any run adopts them (make run, then make run again)."""
+    keeper = "import gc\nfrom lawreport import spare_kernels\nspare_kernels.keep(True, say=print)\ngc.collect()\n"
+    done = subprocess.run([sys.executable, "-c", keeper], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert spare_kernels.wait_ready(timeout=120)
+    for index in range(len(LANES)):
+        manager = spare_kernels.claim(lane_files(index))
+        assert manager is not None
+        from lawreport.pipeline import run_silently
+
+        run_silently(manager, "assert 1 + 1 == 2", timeout=10)
+        files = [manager.connection_file, manager._socket_dir]
+        stop_kernel(manager)
+        assert not any(Path(f).exists() for f in files)  # its connection file and sockets removed with it
+    assert not entries(spares)
+
+
+def test_a_spare_that_does_not_answer_is_stopped_and_the_run_starts_its_own(spares):
+    ready = kept_and_ready(spares)
+    for item in ready:
+        for socket in Path(item["socket_dir"]).iterdir():
+            socket.unlink()  # (what happened when a kernel listened elsewhere than its file said)
+    assert spare_kernels.claim(lane_files(0)) is None
+    (pid,) = [item["pid"] for item in ready if tuple(item["files"]) == lane_files(0)]
+    assert gone(pid) and not list(spares.glob("*.claimed-*"))
+
+
+def test_what_cannot_keep_spares_does_not_fail_the_run(tmp_path, monkeypatch):
+    monkeypatch.setenv(spare_kernels.IDLE_ENV, "120")
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)  # others could put a descriptor of their making there
+    for folder in (not_a_folder, shared):
+        monkeypatch.setenv(spare_kernels.DIR_ENV, str(folder))
+        said: list[str] = []
+        assert spare_kernels.keep(True, say=said.append) == 0
+        assert len(said) == 1 and "未能留下预热内核" in said[0]
+        assert spare_kernels.claim(lane_files(0)) is None
+
+
+def test_a_file_that_is_not_a_spares_is_removed_not_followed(spares):
+    spare_kernels.spare_dir()
+    (spares / "junk.ready").write_text("[]", encoding="utf-8")
+    (spares / "half.ready").write_text(json.dumps({"pid": "1"}), encoding="utf-8")
+    assert spare_kernels.claim(lane_files(0)) is None and spare_kernels.stop_all() == 0
+    assert not (spares / "junk.ready").exists() and not (spares / "half.ready").exists()
+
+
+def test_the_fingerprint_follows_what_a_kernel_reads_and_not_what_differs_between_shells(monkeypatch):
+    files = lane_files(0)
+    before = spare_kernels.fingerprint(files)
+    for name, value in (("YEAR", "2024"), ("FAIL_ON", "none"), ("SSH_AUTH_SOCK", "/x"), ("MAKEOVERRIDES", "x")):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv(spare_kernels.IDLE_ENV, "5")
+    assert spare_kernels.fingerprint(files) == before
+    for name, value in ((KEY_ENV, "k"), ("TZ", "Asia/Shanghai"), ("PYTHONHASHSEED", "1"), ("LC_ALL", "C")):
+        monkeypatch.setenv(name, value)
+        assert spare_kernels.fingerprint(files) != before, name
+        monkeypatch.delenv(name)
 
 
 def test_the_spares_hold_none_of_the_callers_streams(spares):

@@ -195,7 +195,9 @@ def run_bench(year: int = 2025, repeats: int = 3) -> dict[str, object]:
         # each repeat's cold run over its own bare run (measured minutes apart: less of the machine's drift)
         "ratio_suite_over_bare_per_repeat": [round(c / b, 2) for c, b in zip(cold, bare, strict=True)],
         "ratio_changed_over_cold": round(medians["one_ledger_changed"] / medians["cold"], 2),
-        "ratio_changed_no_warm_kernels_over_cold": round(medians["one_ledger_changed_no_warm_kernels"] / medians["cold"], 2),
+        "ratio_changed_no_warm_kernels_over_cold": round(
+            medians["one_ledger_changed_no_warm_kernels"] / medians["cold"], 2
+        ),
         "profile_median": {name: median_profile(runs) for name, runs in profiles.items()},
         "profiles": profiles,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},

@@ -1004,7 +1004,9 @@ def write_timings(
         "warm": {
             step: {"start": round(w["start"] - began, 3), "seconds": w["seconds"]} for step, w in (warm or {}).items()
         },
-        "kernels": {"started": kernels.started, "adopted": kernels.adopted} if kernels else {"started": 0, "adopted": 0},
+        "kernels": {"started": kernels.started, "adopted": kernels.adopted}
+        if kernels
+        else {"started": 0, "adopted": 0},
     }
     from .storage import replace_text
 

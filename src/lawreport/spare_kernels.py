@@ -10,9 +10,10 @@ before each notebook as usual (`pipeline.reset_code`).
 
 Safe to adopt only what the run would have started itself, so a spare is taken only when its
 fingerprint is this run's: the Python, the project folder, every file of the package, the lane's
-notebooks, the installed distributions and the environment (the pseudonym key may come from it;
-only variables that differ between shells for no reason are left out, `VOLATILE`). A spare of this
-project with another fingerprint is stopped when a run looks.
+notebooks, the installed distributions, IPython's, Jupyter's and matplotlib's settings, and the
+environment variables a kernel's work may depend on (`ENVIRONMENT`; the pseudonym key may come from
+one). A spare of this project with another fingerprint is stopped when a run looks, and so is one
+that does not answer at once.
 
 Each spare stops itself: a watchdog thread in the kernel (`serve`) ends it after `idle_seconds()`
 unclaimed (`LAWREPORT_WARM_SECONDS`, default 900; 0 keeps none), once its file is removed
@@ -38,7 +39,8 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,41 +49,45 @@ from .params import PROJECT_ROOT
 IDLE_ENV = "LAWREPORT_WARM_SECONDS"
 DIR_ENV = "LAWREPORT_WARM_DIR"
 DEFAULT_IDLE = 900  # seconds: time enough to correct a ledger and run again
+ANSWER = 5  # seconds: a spare that does not answer a request within this is not adopted
 STUCK = 300  # seconds: a spare still loading its imports after this never got ready (and never will)
 
-# Environment variables that differ between two shells, or two make or pytest invocations, and that
-# no notebook reads: left out of the fingerprint, so that they do not keep a spare from being used.
-VOLATILE = frozenset(
-    {
-        "_",
-        "OLDPWD",
-        "PWD",
-        "SHLVL",
-        "COLUMNS",
-        "LINES",
-        "MAKELEVEL",
-        "MAKEFLAGS",
-        "MFLAGS",
-        "MAKEOVERRIDES",
-        "MAKE_TERMOUT",
-        "MAKE_TERMERR",
-        "JPY_PARENT_PID",
-        "JPY_SESSION_NAME",
-        "PYTEST_CURRENT_TEST",
-        "PYTEST_XDIST_WORKER",
-        "PYTEST_XDIST_WORKER_COUNT",
-        "PYTEST_XDIST_TESTRUNUID",
-        "SSH_CLIENT",
-        "SSH_CONNECTION",
-        "SSH_TTY",
-        "TERM_SESSION_ID",
-        "TMUX_PANE",
-        "WINDOWID",
-        "LAWREPORT_PIPELINE_RUN",  # set by the run in each kernel before each notebook
-        IDLE_ENV,  # read by the run, not by a kernel
-        DIR_ENV,
-    }
+# The environment variables a kernel's work may depend on (by name, or by the start of a name): only
+# these enter the fingerprint. Others differ between two terminals, or two make invocations (make
+# exports its command-line variables), and no notebook reads them. The pseudonym key may come from
+# LAWREPORT_PSEUDONYM_KEY (LAWREPORT_).
+ENVIRONMENT = (
+    "LAWREPORT_",
+    "PYTHON",
+    "PATH",
+    "HOME",
+    "LANG",
+    "LC_",
+    "TZ",
+    "TMPDIR",
+    "XDG_CONFIG_HOME",
+    "XDG_CACHE_HOME",
+    "XDG_DATA_HOME",
+    "JUPYTER",
+    "IPYTHON",
+    "MPL",
+    "GX_",
+    "OMP_",
+    "MKL_",
+    "OPENBLAS_",
+    "NUMEXPR_",
+    "NUMPY_",
+    "PANDAS_",
+    "ARROW_",
+    "PYARROW_",
+    "SOURCE_DATE_EPOCH",
+    "LD_",
+    "MALLOC_",
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
 )
+# Read by the run, not by a kernel, or set by it in the kernel: left out.
+NOT_READ = frozenset({IDLE_ENV, DIR_ENV, "LAWREPORT_PIPELINE_RUN", "GX_ANALYTICS_ENABLED"})
 
 # Processes this process launched (pid -> Popen): polled through Popen, which also reaps them.
 _CHILDREN: dict[int, Any] = {}
@@ -103,9 +109,11 @@ def spare_dir() -> Path:
     """This user's folder of spares (private: a spare's file holds its connection key);
     `LAWREPORT_WARM_DIR` names another (the tests: each its own)."""
     folder = Path(os.environ.get(DIR_ENV) or Path(tempfile.gettempdir()) / f"lawreport-warm-{os.getuid()}")
+    folder = folder.absolute()  # (the kernels run in the project's folder)
     folder.mkdir(mode=0o700, exist_ok=True)
-    if folder.stat().st_uid != os.getuid() or folder.is_symlink():
-        raise PermissionError(f"{folder} is not this user's own folder")
+    info = folder.lstat()
+    if folder.is_symlink() or not folder.is_dir() or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise PermissionError(f"{folder} 不是只属于本用户的文件夹 (not a folder of this user's only, mode 700)")
     return folder
 
 
@@ -113,11 +121,36 @@ def spare_dir() -> Path:
 
 
 def _digest_tree(folder: Path) -> str:
+    """Every file under `folder` (not caches, hidden files or editors' backups), by content."""
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+        relative = path.relative_to(folder)
+        if any(part == "__pycache__" or part.startswith(".") for part in relative.parts):
+            continue
+        if path.name.endswith(("~", ".swp", ".swo", ".orig", ".rej")) or not path.is_file():
+            continue
+        digest.update(str(relative).encode() + b"\0" + _digest_file(path).encode() + b"\0")
     return digest.hexdigest()
+
+
+def _settings() -> dict[str, str]:
+    """The configuration a kernel reads when it starts: IPython's profile and startup files, Jupyter's
+    and matplotlib's. Only those files: the same folders hold what kernels write as they run (the
+    history database, font caches)."""
+    home = Path.home()
+    ipython = Path(os.environ.get("IPYTHONDIR") or home / ".ipython") / "profile_default"
+    jupyter = Path(os.environ.get("JUPYTER_CONFIG_DIR") or home / ".jupyter")
+    matplotlib = Path(os.environ.get("MPLCONFIGDIR") or home / ".config" / "matplotlib")
+    patterns = [
+        (ipython, "*.py"),
+        (ipython / "startup", "*"),
+        (jupyter, "*.py"),
+        (jupyter, "*.json"),
+        (matplotlib, "matplotlibrc"),
+        (matplotlib / "stylelib", "*"),
+        (PROJECT_ROOT, "matplotlibrc"),
+    ]
+    return {str(path): _digest_file(path) for folder, pattern in patterns for path in sorted(folder.glob(pattern))}
 
 
 def _digest_file(path: Path) -> str:
@@ -128,14 +161,24 @@ def _digest_file(path: Path) -> str:
 
 
 def _distributions() -> list[str]:
-    """The installed distributions with their versions (their metadata folders' names)."""
-    names: set[str] = set()
+    """The installed distributions: their metadata folders' names (with the versions) and when each
+    was installed (a reinstall of the same version too), and the .pth files' contents."""
+    found: list[str] = []
     for entry in sys.path:
         try:
-            names.update(n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info", ".pth")))
+            names = sorted(os.listdir(entry or "."))
         except OSError:
             continue
-    return sorted(names)
+        for name in names:
+            path = Path(entry or ".") / name
+            if name.endswith((".dist-info", ".egg-info")):
+                try:
+                    found.append(f"{path}:{path.stat().st_mtime_ns}")
+                except OSError:
+                    found.append(f"{path}:gone")
+            elif name.endswith(".pth"):
+                found.append(f"{path}:{_digest_file(path)}")
+    return found
 
 
 def fingerprint(files: tuple[str, ...]) -> str:
@@ -148,7 +191,8 @@ def fingerprint(files: tuple[str, ...]) -> str:
         "package": _digest_tree(PACKAGE_DIR),
         "notebooks": {name: _digest_file(NOTEBOOK_DIR / name) for name in files},
         "distributions": _distributions(),
-        "environment": sorted((k, v) for k, v in os.environ.items() if k not in VOLATILE),
+        "environment": sorted((k, v) for k, v in os.environ.items() if k.startswith(ENVIRONMENT) and k not in NOT_READ),
+        "settings": _settings(),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -175,22 +219,29 @@ def _alive(pid: int) -> bool:
 
 
 def _is_the_spare(descriptor: dict[str, Any]) -> bool:
-    """Whether the descriptor's process is still that kernel (not a later process with its pid)."""
-    try:
-        command = Path(f"/proc/{descriptor['pid']}/cmdline").read_bytes().split(b"\0")
-    except (OSError, KeyError, TypeError):
+    """Whether the descriptor's process is still that kernel (not a later process with its pid): one
+    of its arguments is the kernel's own connection file."""
+    pid, connection = descriptor.get("pid"), descriptor.get("connection_file")
+    if not isinstance(pid, int) or pid <= 1 or not isinstance(connection, str) or not os.path.isabs(connection):
         return False
-    return _alive(descriptor["pid"]) and descriptor.get("connection_file", "").encode() in command
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return connection.encode() in command and _alive(pid)
 
 
 class SpareProcess:
     """A spare's process as jupyter_client's LocalProvisioner uses a Popen, for a kernel that this
-    process may not have started (`adopt`)."""
+    process may not have started (`adopt`). A signal goes to the kernel's process group only while
+    the process is still that kernel: not being this process's child, its pid is free for another
+    process as soon as it ends."""
 
     stdin = stdout = stderr = None
 
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
+    def __init__(self, descriptor: dict[str, Any]) -> None:
+        self.descriptor = descriptor
+        self.pid: int = descriptor["pid"]
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
@@ -208,8 +259,8 @@ class SpareProcess:
         return self.returncode  # type: ignore[return-value]
 
     def send_signal(self, signum: int) -> None:
-        if self.poll() is None:
-            os.kill(self.pid, signum)
+        if self.poll() is None and _is_the_spare(self.descriptor):
+            os.killpg(self.pid, signum)  # (a session leader: its group is the kernel and its children)
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
@@ -225,16 +276,28 @@ def _descriptors(folder: Path, suffix: str) -> list[tuple[Path, dict[str, Any]]]
     found = []
     for path in sorted(folder.glob(f"*.{suffix}")):
         try:
-            found.append((path, json.loads(path.read_text(encoding="utf-8"))))
+            descriptor = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue  # being renamed or written: not a spare to use now
+        if _well_formed(descriptor):
+            found.append((path, descriptor))
+        else:
+            path.unlink(missing_ok=True)  # not a spare's file: nothing to stop, nothing to adopt
     return found
+
+
+def _well_formed(descriptor: Any) -> bool:
+    kinds = {"pid": int, "files": list, "fingerprint": str, "root": str, "connection_file": str}
+    kinds |= {"connection": dict, "socket_dir": str, "made": float}
+    return isinstance(descriptor, dict) and all(isinstance(descriptor.get(k), t) for k, t in kinds.items())
 
 
 def _write(path: Path, descriptor: dict[str, Any]) -> None:
     staging = path.with_name(f".{path.name}.{os.getpid()}")
-    staging.write_text(json.dumps(descriptor), encoding="utf-8")
-    os.chmod(staging, 0o600)
+    staging.unlink(missing_ok=True)
+    handle = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(json.dumps(descriptor))
     os.replace(staging, path)
 
 
@@ -258,15 +321,43 @@ def _stop(path: Path, descriptor: dict[str, Any]) -> bool:
         os.rename(path, taken)
     except OSError:
         return False
-    if _is_the_spare(descriptor):
-        try:
-            os.killpg(descriptor["pid"], signal.SIGKILL)
-        except OSError:
-            pass
-        SpareProcess(descriptor["pid"]).poll()  # reaped, if this process made it
+    try:
+        SpareProcess(descriptor).kill()
+    except OSError:
+        pass
     _remove_kernel_files(descriptor)
     taken.unlink(missing_ok=True)
     return True
+
+
+def _reap() -> None:
+    """Forget (and reap) the spares this process launched that have ended."""
+    for pid, child in list(_CHILDREN.items()):
+        if child.poll() is not None:
+            del _CHILDREN[pid]
+
+
+def _leftovers(folder: Path) -> None:
+    """Files of spares that ended without removing them: a stop or an expiry cut short, a run
+    killed after its spare; and half-written descriptors."""
+    for path in folder.iterdir():
+        name = path.name
+        if ".stopping-" in name or ".claimed-" in name:
+            try:
+                owner = int(name.rsplit("-", 1)[1])
+            except ValueError:
+                owner = 0
+            if owner != os.getpid() and not _alive(owner):
+                path.unlink(missing_ok=True)
+        elif name.endswith(".expired") or (name.startswith(".") and name != ".lock" and _older_than(path, 60)):
+            path.unlink(missing_ok=True)
+
+
+def _older_than(path: Path, seconds: float) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except OSError:
+        return False
 
 
 def stop_all(root: Path | None = PROJECT_ROOT) -> int:
@@ -274,11 +365,25 @@ def stop_all(root: Path | None = PROJECT_ROOT) -> int:
     how many. Kernels that runs have claimed are theirs to stop."""
     folder = spare_dir()
     stopped = 0
-    for suffix in ("ready", "starting"):
-        for path, descriptor in _descriptors(folder, suffix):
-            if root is None or descriptor.get("root") == str(root):
-                stopped += _stop(path, descriptor)
+    with _locked(folder):
+        for suffix in ("ready", "starting"):
+            for path, descriptor in _descriptors(folder, suffix):
+                if root is None or descriptor.get("root") == str(root):
+                    stopped += _stop(path, descriptor)
+        _leftovers(folder)
+    _reap()
     return stopped
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One look-then-act at a time over the folder (`keep`, `stop_all`): two runs ending together
+    do not each start spares for the same lanes."""
+    import fcntl
+
+    with open(folder / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 # ------------------------------------------------------------------------------------ in the kernel
@@ -294,6 +399,21 @@ def serve(name: str, idle: float, folder: str) -> None:
         os._exit(0)
 
 
+def _connected_as(descriptor: dict[str, Any]) -> bool:
+    """(In the kernel.) Whether it listens where its descriptor says, with the descriptor's key."""
+    from ipykernel.kernelapp import IPKernelApp
+
+    app = IPKernelApp.instance()
+    connection = descriptor.get("connection", {})
+    key = app.session.key.decode() if isinstance(app.session.key, bytes) else str(app.session.key)
+    return (
+        app.transport == connection.get("transport")
+        and app.ip == connection.get("ip")
+        and app.shell_port == connection.get("shell_port")
+        and key == connection.get("key")
+    )
+
+
 def _serve(name: str, idle: float, spares: Path) -> None:
     starting, ready = spares / f"{name}.starting", spares / f"{name}.ready"
     for _ in range(200):  # the launcher writes `starting` just after the launch
@@ -302,9 +422,15 @@ def _serve(name: str, idle: float, spares: Path) -> None:
         time.sleep(0.05)
     try:
         descriptor = json.loads(starting.read_text(encoding="utf-8"))
-        os.rename(starting, ready)
     except (OSError, ValueError):
         os._exit(0)  # stopped while it loaded its imports
+    if not _connected_as(descriptor):
+        _remove_kernel_files(descriptor)
+        os._exit(0)  # not reachable where its file says: of no use to a run
+    try:
+        os.rename(starting, ready)
+    except OSError:
+        os._exit(0)
     deadline = time.monotonic() + idle
 
     def end(*paths: Path) -> None:
@@ -363,7 +489,13 @@ def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path) -> Non
 
     name = uuid.uuid4().hex
     code = "\n".join(code for code in map(preload_code, files) if code)
-    code += f"\n__import__('lawreport.spare_kernels', fromlist=['serve']).serve({name!r}, {idle!r}, {str(folder)!r})"
+    # A spare that cannot start its watchdog must not stay: it ends at once.
+    code += (
+        "\ntry:\n"
+        f"    __import__('lawreport.spare_kernels', fromlist=['serve']).serve({name!r}, {idle!r}, {str(folder)!r})\n"
+        "except BaseException:\n"
+        "    __import__('os')._exit(0)"
+    )
     manager = kernel_manager_class(step_env(""))(kernel_name="python3")
     run_sync(manager.start_kernel)(
         cwd=str(PROJECT_ROOT),
@@ -383,12 +515,18 @@ def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path) -> Non
             "fingerprint": print_,
             "root": str(PROJECT_ROOT),
             "connection_file": manager.connection_file,
-            "connection": {k: (v.decode() if isinstance(v, bytes) else v) for k, v in manager.get_connection_info().items()},
+            "connection": {
+                k: (v.decode() if isinstance(v, bytes) else v) for k, v in manager.get_connection_info().items()
+            },
             "socket_dir": manager._socket_dir,
             "made": time.time(),
         },
     )
-    manager.provisioner.process = None  # this manager lets the kernel go: it is the spare's now
+    # This manager lets the kernel go: it is the spare's now. Not even its connection file is removed
+    # when the manager is collected (KernelManager.__del__): the kernel may not have read it yet, and
+    # would then make another, on TCP, with a key of its own.
+    manager._connection_file_written = False
+    manager.provisioner.process = None
     manager._close_control_socket()
 
 
@@ -396,7 +534,6 @@ def keep(used: bool, say: Callable[[str], None] = print) -> int:
     """After a run: start a spare for each lane that has none ready or starting with this run's
     fingerprint (`used`: the run used kernels; a run that used none leaves things as they are), and
     stop this project's spares whose fingerprint is out of date. Returns how many were started."""
-    from .pipeline import LANES
 
     if not used:
         return 0
@@ -405,25 +542,11 @@ def keep(used: bool, say: Callable[[str], None] = print) -> int:
         if os.environ.get(IDLE_ENV, "").strip() not in ("", "0"):
             say(f"[{IDLE_ENV}] 不是整数秒数 (not a whole number of seconds)：未留预热内核 (no warm kernels kept)")
         return 0
-    folder = spare_dir()
-    lanes = [_lane_files(lane) for lane in LANES]
-    prints = {files: fingerprint(files) for files in lanes}
-    present: set[tuple[str, ...]] = set()
-    for suffix in ("starting", "ready"):
-        for path, descriptor in _descriptors(folder, suffix):
-            if descriptor.get("root") != str(PROJECT_ROOT):
-                continue  # another project's
-            files = tuple(descriptor.get("files", ()))
-            stuck = suffix == "starting" and time.time() - descriptor.get("made", 0) > STUCK
-            if prints.get(files) == descriptor.get("fingerprint") and _alive(descriptor.get("pid", 0)) and not stuck:
-                present.add(files)
-            else:
-                _stop(path, descriptor)  # out of date, or dead
-    started = 0
-    for files in lanes:
-        if files not in present:
-            _launch(files, prints[files], idle, folder)
-            started += 1
+    try:
+        started = _keep(idle)
+    except Exception as error:  # noqa: BLE001 - the run itself is done; the next only starts its own kernels
+        say(f"未能留下预热内核 (no warm kernels kept)：{type(error).__name__}: {error}")
+        return 0
     if started:
         say(
             f"已留 {started} 个预热内核 (warm kernels) 供下次运行，闲置 {idle // 60} 分钟后自行退出；"
@@ -432,34 +555,80 @@ def keep(used: bool, say: Callable[[str], None] = print) -> int:
     return started
 
 
+def _keep(idle: int) -> int:
+    from .pipeline import LANES
+
+    folder = spare_dir()
+    lanes = [_lane_files(lane) for lane in LANES]
+    prints = {files: fingerprint(files) for files in lanes}
+    present: set[tuple[str, ...]] = set()
+    started = 0
+    with _locked(folder):
+        _reap()
+        for suffix in ("starting", "ready"):
+            for path, descriptor in _descriptors(folder, suffix):
+                if descriptor["root"] != str(PROJECT_ROOT):
+                    continue  # another project's
+                files = tuple(descriptor["files"])
+                stuck = suffix == "starting" and time.time() - descriptor["made"] > STUCK
+                if prints.get(files) == descriptor["fingerprint"] and _is_the_spare(descriptor) and not stuck:
+                    present.add(files)
+                else:
+                    _stop(path, descriptor)  # out of date, or dead, or never got ready
+        for files in lanes:
+            if files not in present:
+                _launch(files, prints[files], idle, folder)
+                started += 1
+    return started
+
+
 def claim(files: tuple[str, ...]) -> Any | None:
     """A ready spare whose lane preloaded `files` (a run's lane: the same notebooks or fewer), with
-    this run's fingerprint, adopted as a kernel manager for this run; None if there is none. The
-    run stops the kernel as it stops its own (`pipeline.stop_kernel`), which also removes its file."""
+    this run's fingerprint, that answers a request, adopted as a kernel manager for this run; None
+    if there is none. The run stops the kernel as it stops its own (`pipeline.stop_kernel`), which
+    also removes its file."""
+    from .pipeline import run_silently, stop_kernel
+
     if idle_seconds() <= 0:
         return None
     try:
         folder = spare_dir()
     except OSError:
         return None
-    prints: dict[tuple[str, ...], str] = {}
-    for path, descriptor in _descriptors(folder, "ready"):
-        spare_files = tuple(descriptor.get("files", ()))
-        if descriptor.get("root") != str(PROJECT_ROOT):
-            continue  # another project's
-        if spare_files not in prints:
-            prints[spare_files] = fingerprint(spare_files)
-        if descriptor.get("fingerprint") != prints[spare_files] or not _is_the_spare(descriptor):
-            _stop(path, descriptor)  # out of date (any lane's), or no longer running
-            continue
-        if not set(files) <= set(spare_files):
-            continue
-        claimed = path.with_name(f"{path.name[: -len('.ready')]}.claimed-{os.getpid()}")
+    try:
+        prints: dict[tuple[str, ...], str] = {}
+        descriptors = _descriptors(folder, "ready")
+    except Exception:  # noqa: BLE001 - whatever is wrong with the spares, the run starts its own kernels
+        return None
+    for path, descriptor in descriptors:
         try:
-            os.rename(path, claimed)
-        except OSError:
-            continue  # another run took it first, or it expired
-        return adopt(descriptor, claimed)
+            spare_files = tuple(descriptor["files"])
+            if descriptor["root"] != str(PROJECT_ROOT):
+                continue  # another project's
+            if spare_files not in prints:
+                prints[spare_files] = fingerprint(spare_files)
+            if descriptor["fingerprint"] != prints[spare_files] or not _is_the_spare(descriptor):
+                _stop(path, descriptor)  # out of date (any lane's), or no longer running
+                continue
+            if not set(files) <= set(spare_files):
+                continue
+            claimed = path.with_name(f"{path.name[: -len('.ready')]}.claimed-{os.getpid()}")
+            try:
+                os.rename(path, claimed)
+            except OSError:
+                continue  # another run took it first, or it expired
+        except Exception:  # noqa: BLE001 - this spare is not to be used; the next may be
+            continue
+        manager = None
+        try:
+            manager = adopt(descriptor, claimed)
+            run_silently(manager, "pass", timeout=ANSWER)
+            return manager
+        except Exception:  # noqa: BLE001 - alive but not answering (its sockets gone): not to be used
+            if manager is not None:
+                stop_kernel(manager)
+            else:
+                _stop(claimed, descriptor)
     return None
 
 
@@ -472,12 +641,14 @@ def adopt(descriptor: dict[str, Any], claimed: Path) -> Any:
     manager = kernel_manager_class({})(kernel_name="python3")
     manager.load_connection_info(descriptor["connection"])
     manager.connection_file = descriptor["connection_file"]
+    manager._connection_file_written = True  # removed when the run stops the kernel
     manager._socket_dir = descriptor["socket_dir"]
     manager.socket_dirs.append(descriptor["socket_dir"])
     manager.spare_file = str(claimed)
     provisioner = LocalProvisioner(kernel_id=manager.kernel_id, kernel_spec=manager.kernel_spec, parent=manager)
-    provisioner.process = SpareProcess(descriptor["pid"])
-    provisioner.pid = provisioner.pgid = descriptor["pid"]
+    provisioner.process = SpareProcess(descriptor)
+    provisioner.pid = descriptor["pid"]
+    provisioner.pgid = None  # signals through SpareProcess, which checks the process is still the kernel
     provisioner.connection_info = manager.get_connection_info()
     manager.provisioner = provisioner
     manager._connect_control_socket()
@@ -491,7 +662,9 @@ def wait_ready(timeout: float = 120) -> bool:
     folder = spare_dir()
     while time.monotonic() < deadline:
         starting = [
-            d for _, d in _descriptors(folder, "starting") if d.get("root") == str(PROJECT_ROOT) and _alive(d.get("pid", 0))
+            d
+            for _, d in _descriptors(folder, "starting")
+            if d.get("root") == str(PROJECT_ROOT) and _alive(d.get("pid", 0))
         ]
         if not starting:
             return True
