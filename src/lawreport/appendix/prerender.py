@@ -24,10 +24,15 @@ AHEAD = ("internal",)
 
 
 def prerender(raw_params: dict[str, Any]) -> None:
-    """Keep the charts (both editions share them) and the cards of the editions in `AHEAD`."""
+    """Keep the cards of the editions in `AHEAD`, then the charts (both editions share them).
+
+    Cards first: when validate ends soon after the figures (a rerun with one ledger changed, or warm
+    kernels), the public edition starts in the other lane while this still runs, and reaches its
+    charts soon; it then draws them itself (under the charts' lock: drawn once), instead of this lane
+    drawing them after the internal cards it alone makes."""
     params = check_params(raw_params)
-    for number, edition in enumerate(AHEAD):
-        app = load_appendix(params, edition)
-        if number == 0:
-            charts_section(app)
+    apps = [load_appendix(params, edition) for edition in AHEAD]
+    for app in apps:
         cards_section(app)
+    if apps:
+        charts_section(apps[0])
