@@ -37,6 +37,7 @@ SLOW_MODULES = (
     "test_browser.py",
     "test_pipeline.py",
     "test_appendix.py",
+    "test_spare_kernels.py",
     "test_other_runs.py",
     "test_bad_inputs.py",
     "test_clean_sample.py",

@@ -139,6 +139,7 @@ def test_a_spare_made_from_other_package_code_is_not_adopted(spares, monkeypatch
 
 def test_a_spare_is_adopted_once_and_only_for_the_notebooks_it_loaded(spares):
     kept_and_ready(spares)
+    assert spare_kernels.keep(True, say=lambda _: None) == 0  # none more while those are there
     assert spare_kernels.claim(("no_such_notebook.py",)) is None
     manager = spare_kernels.claim(lane_files(0)[:1])  # a run's lane may hold fewer notebooks
     try:
@@ -161,11 +162,6 @@ def test_no_spare_is_kept_when_turned_off_or_when_the_run_used_no_kernel(spares,
     assert spare_kernels.keep(True, say=said.append) == 0
     assert len(said) == 1 and spare_kernels.IDLE_ENV in said[0]
     assert not files_in(spares, "starting") and not files_in(spares, "ready")
-
-
-def test_a_second_keep_starts_none_while_the_spares_are_there(spares):
-    kept_and_ready(spares)
-    assert spare_kernels.keep(True, say=lambda _: None) == 0
 
 
 # ------------------------------------------------------------------ they end themselves
@@ -231,11 +227,14 @@ def test_a_process_that_took_a_dead_spares_pid_is_left_alone(spares, connection_
         other.wait()
 
 
-def test_a_spare_left_by_another_process_is_reachable(spares):
-    """The process that starts the spares ends before any run adopts them (make run, then make run again)."""
+def test_a_spare_left_by_another_process_is_reachable_and_holds_none_of_its_streams(spares):
+    """The process that starts the spares ends before any run adopts them (make run, then make run again).
+    A caller reading that process's output to its end (make, CI, the scale bench) is not kept waiting."""
     keeper = "import gc\nfrom lawreport import spare_kernels\nspare_kernels.keep(True, say=print)\ngc.collect()\n"
+    started = time.monotonic()
     done = subprocess.run([sys.executable, "-c", keeper], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
+    assert time.monotonic() - started < 30  # the spares live on (idle 120 s), the pipes are closed
     assert spare_kernels.wait_ready(timeout=120)
     for index in range(len(LANES)):
         manager = spare_kernels.claim(lane_files(index))
@@ -249,7 +248,8 @@ def test_a_spare_left_by_another_process_is_reachable(spares):
     assert not entries(spares)
 
 
-def test_a_spare_that_does_not_answer_is_stopped_and_the_run_starts_its_own(spares):
+def test_a_spare_that_does_not_answer_is_stopped_and_the_run_starts_its_own(spares, monkeypatch):
+    monkeypatch.setattr(spare_kernels, "ANSWER", 1)
     ready = kept_and_ready(spares)
     for item in ready:
         for socket in Path(item["socket_dir"]).iterdir():
@@ -293,14 +293,3 @@ def test_the_fingerprint_follows_what_a_kernel_reads_and_not_what_differs_betwee
         monkeypatch.setenv(name, value)
         assert spare_kernels.fingerprint(files) != before, name
         monkeypatch.delenv(name)
-
-
-def test_the_spares_hold_none_of_the_callers_streams(spares):
-    """A caller reading a run's output to its end (make, CI, the scale bench) is not kept waiting by them."""
-    keeper = "from lawreport import spare_kernels\nprint(spare_kernels.keep(True, say=lambda _: None))\n"
-    started = time.monotonic()
-    done = subprocess.run([sys.executable, "-c", keeper], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0 and done.stdout.strip() == str(len(LANES))
-    assert time.monotonic() - started < 30  # the spares live on (idle 120 s), the pipes are closed
-    assert spare_kernels.wait_ready(timeout=120)
-    assert len(files_in(spares, "ready")) == len(LANES)
