@@ -23,10 +23,13 @@ validate runs). Where the time of a run went is written to build/<year>/timings.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
 import shutil
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -241,6 +244,47 @@ def notebook_for(step_file: str) -> Any:
     notebook = jupytext.read(NOTEBOOK_DIR / step_file)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return notebook
+
+
+def notebook_text(step_file: str) -> str:
+    """`notebook_for(step_file)` as .ipynb text, kept by a key of the notebook's source and of the
+    converting libraries' versions: importing jupytext costs the run's process ~0.25 s, on the
+    critical path once the kernels are warm (`spare_kernels`). The text kept is what nbformat
+    wrote from jupytext's reading, so a notebook read back from it is the same."""
+    import nbformat
+
+    try:
+        source = (NOTEBOOK_DIR / step_file).read_bytes()
+    except OSError:
+        notebook_for(step_file)  # raises, saying what is wrong
+        raise
+    key = hashlib.sha256(
+        json.dumps([step_file, source.hex(), _converter_versions()], sort_keys=True).encode()
+    ).hexdigest()
+    folder = Path(tempfile.gettempdir()) / f"lawreport-notebooks-{os.getuid()}"
+    kept = folder / f"{key}.ipynb"
+    try:
+        if not kept.is_symlink() and kept.is_file() and kept.stat().st_uid == os.getuid():
+            return kept.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    text = nbformat.writes(notebook_for(step_file))
+    text += "" if text.endswith("\n") else "\n"  # (as nbformat.write writes it)
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        staging = folder / f".{key}.{os.getpid()}.{threading.get_ident()}"
+        staging.write_text(text, encoding="utf-8")
+        os.replace(staging, kept)
+    except OSError:
+        pass  # not kept: converted again next time
+    return text
+
+
+@functools.cache
+def _converter_versions() -> list[str]:
+    import importlib.metadata
+
+    return [f"{name}={importlib.metadata.version(name)}" for name in ("jupytext", "nbformat")]
 
 
 # Set in the environment of every kernel the pipeline starts: the notebook then knows that the
@@ -562,6 +606,7 @@ class KernelPool:
         self._stops: list[Any] = []
         self._personal: Any = None
         self.adopted = 0  # kernels of the run that were spares (`spare_kernels`)
+        self.fingerprints: dict[tuple[str, ...], str] = {}  # taken by `spare_kernels.claim`, for `keep`
         self.started = 0  # and that it started at open
 
     def _lane(self, step: str, suffix: str) -> int | None:
@@ -577,7 +622,7 @@ class KernelPool:
             if index in self._kernels:
                 continue
             files = list(dict.fromkeys(STEP_BY_NAME[step].notebook for step, _ in lane if step in STEP_BY_NAME))
-            spare = spare_kernels.claim(tuple(files)) if params is not None else None
+            spare = spare_kernels.claim(tuple(files), self.fingerprints) if params is not None else None
             if spare is not None:  # a warm kernel left by an earlier run, every import of the lane loaded
                 self._later[index] = []
                 self._kernels[index] = spare
@@ -798,7 +843,6 @@ def execute_notebook(
     the execution's seconds, the time spent outside the cells (kernel start and imports not hidden by
     the pool, the reset, papermill), the scrub's seconds and the kernel's peak memory so far (a
     lane's kernel: the peak of the notebooks it has run)."""
-    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -807,7 +851,7 @@ def execute_notebook(
     stem = Path(step_file).stem + (f".{suffix}" if suffix else "")
     source = out_dir / f"{stem}.source.ipynb"
     output = out_dir / f"{stem}.ipynb"
-    nbformat.write(notebook_for(step_file), source)
+    source.write_text(notebook_text(step_file), encoding="utf-8")
     started = time.perf_counter()
     manager = kernels.take(step, suffix, step_file) if kernels is not None else start_kernel(step, step_file)
     if kernels is not None:
@@ -1260,7 +1304,7 @@ def run_suite(
         if not interrupted:
             from .spare_kernels import keep
 
-            keep(kernels.adopted + kernels.started > 0, say)
+            keep(kernels.adopted + kernels.started > 0, say, kernels.fingerprints)
     write_timings(params, results, preflight_seconds, began, kernels.warm_timings, kernels)
     final = params.build_dir / "appendix.html"
     if final.exists():

@@ -530,10 +530,13 @@ def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path) -> Non
     manager._close_control_socket()
 
 
-def keep(used: bool, say: Callable[[str], None] = print) -> int:
+def keep(used: bool, say: Callable[[str], None] = print, prints: dict[tuple[str, ...], str] | None = None) -> int:
     """After a run: start a spare for each lane that has none ready or starting with this run's
     fingerprint (`used`: the run used kernels; a run that used none leaves things as they are), and
-    stop this project's spares whose fingerprint is out of date. Returns how many were started."""
+    stop this project's spares whose fingerprint is out of date. Returns how many were started.
+    `prints`: fingerprints the run took when it looked for spares (`claim`), taken again otherwise.
+    Taken before files that changed since were loaded, they only keep such a spare from being
+    adopted (its fingerprint then differs from the next run's)."""
 
     if not used:
         return 0
@@ -543,7 +546,7 @@ def keep(used: bool, say: Callable[[str], None] = print) -> int:
             say(f"[{IDLE_ENV}] 不是整数秒数 (not a whole number of seconds)：未留预热内核 (no warm kernels kept)")
         return 0
     try:
-        started = _keep(idle)
+        started = _keep(idle, prints or {})
     except Exception as error:  # noqa: BLE001 - the run itself is done; the next only starts its own kernels
         say(f"未能留下预热内核 (no warm kernels kept)：{type(error).__name__}: {error}")
         return 0
@@ -555,12 +558,12 @@ def keep(used: bool, say: Callable[[str], None] = print) -> int:
     return started
 
 
-def _keep(idle: int) -> int:
+def _keep(idle: int, known: dict[tuple[str, ...], str]) -> int:
     from .pipeline import LANES
 
     folder = spare_dir()
     lanes = [_lane_files(lane) for lane in LANES]
-    prints = {files: fingerprint(files) for files in lanes}
+    prints = {files: known.get(files) or fingerprint(files) for files in lanes}
     present: set[tuple[str, ...]] = set()
     started = 0
     with _locked(folder):
@@ -582,11 +585,11 @@ def _keep(idle: int) -> int:
     return started
 
 
-def claim(files: tuple[str, ...]) -> Any | None:
+def claim(files: tuple[str, ...], prints: dict[tuple[str, ...], str] | None = None) -> Any | None:
     """A ready spare whose lane preloaded `files` (a run's lane: the same notebooks or fewer), with
     this run's fingerprint, that answers a request, adopted as a kernel manager for this run; None
     if there is none. The run stops the kernel as it stops its own (`pipeline.stop_kernel`), which
-    also removes its file."""
+    also removes its file. `prints` receives the fingerprints taken (by the lanes' notebooks)."""
     from .pipeline import run_silently, stop_kernel
 
     if idle_seconds() <= 0:
@@ -595,8 +598,8 @@ def claim(files: tuple[str, ...]) -> Any | None:
         folder = spare_dir()
     except OSError:
         return None
+    prints = {} if prints is None else prints
     try:
-        prints: dict[tuple[str, ...], str] = {}
         descriptors = _descriptors(folder, "ready")
     except Exception:  # noqa: BLE001 - whatever is wrong with the spares, the run starts its own kernels
         return None
