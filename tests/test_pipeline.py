@@ -557,3 +557,48 @@ def test_a_failing_validation_stops_the_appendix_while_figures_beside_it_finishe
     assert (params.build_dir / "figures.json").exists() and any(line.startswith("[figures] 完成") for line in said)
     assert not (params.build_dir / "appendix.html").exists()
     assert not any(line.startswith("[appendix]") for line in said)
+
+
+def test_a_notebooks_ipynb_text_is_kept_by_its_source_and_read_back_without_jupytext(tmp_path, monkeypatch):
+    """notebook_text: what nbformat writes of jupytext's reading, kept by a key of the source; an edited
+    notebook is converted again, and a process that finds it kept does not import jupytext."""
+    import re
+    import subprocess
+    import sys
+    import tempfile
+
+    import nbformat
+
+    from lawreport import pipeline
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "10_clean.py").write_text((pipeline.NOTEBOOK_DIR / "10_clean.py").read_text(encoding="utf-8"))
+    monkeypatch.setattr(pipeline, "NOTEBOOK_DIR", notebooks)
+
+    def without_ids(text: str) -> str:
+        return re.sub(r'"id": "[0-9a-f]+"', '"id": ""', text)
+
+    kept = pipeline.notebook_text("10_clean.py")
+    assert pipeline.notebook_text("10_clean.py") == kept  # the same text, ids included
+    assert without_ids(kept) == without_ids(nbformat.writes(pipeline.notebook_for("10_clean.py")) + "\n")
+    assert len(list((tmp_path / "tmp").glob("lawreport-notebooks-*/*.ipynb"))) == 1
+
+    edited = (notebooks / "10_clean.py").read_text(encoding="utf-8") + "\n# %%\nprint('edited')\n"
+    (notebooks / "10_clean.py").write_text(edited, encoding="utf-8")
+    again = pipeline.notebook_text("10_clean.py")
+    assert "print('edited')" in again and "print('edited')" not in kept
+
+    probe = (
+        "import sys, tempfile\n"
+        f"tempfile.tempdir = {str(tmp_path / 'tmp')!r}\n"
+        "from lawreport import pipeline\n"
+        "from pathlib import Path\n"
+        f"pipeline.NOTEBOOK_DIR = Path({str(notebooks)!r})\n"
+        "text = pipeline.notebook_text('10_clean.py')\n"
+        "print('jupytext' in sys.modules, \"print('edited')\" in text)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True"], done.stdout + done.stderr
