@@ -239,34 +239,39 @@ def test_a_lanes_next_notebook_reuses_its_kernel_with_an_empty_namespace(tmp_pat
     assert second[0] == "True" and second[1] != first[1], (first, second)
 
 
-def test_the_reset_between_notebooks_skips_ipythons_full_garbage_collection():
-    """IPython's reset ends with gc.collect() (70-80 ms with pandas loaded, 3 times on a run's critical path);
-    the lane's reset does the rest of it, and leaves gc.collect as it was."""
+def test_a_kernels_imports_are_frozen_and_its_reset_still_collects_what_a_notebook_left():
+    """The objects a kernel's imports made are frozen before any notebook (FREEZE: no garbage collection scans
+    them again); what a notebook leaves as cyclic garbage is still collected by the reset between notebooks."""
     from lawreport import pipeline
 
     manager = pipeline.start_kernel("clean")
-    # the count of full collections kept on sys (the reset empties the namespace, not sys)
-    probe = (
-        "import gc, sys\n"
-        "sys.full_collections = []\n"
-        "gc.callbacks.append(lambda phase, info: phase == 'start' and info['generation'] == 2"
-        " and sys.full_collections.append(1))\n"
+    leave_garbage = (
+        "import gc, sys, weakref\n"
+        "assert gc.get_freeze_count() > 10000, gc.get_freeze_count()\n"
+        "gc.disable()  # (no automatic collection until the check)\n"
+        "class Node:\n"
+        "    pass\n"
+        "a, b = Node(), Node()\n"
+        "a.other, b.other = b, a\n"
+        "sys.probe = weakref.ref(a)\n"
+        "del a, b\n"
         "x = 1\n"
     )
     check = (
-        "import gc, sys\n"
+        "import gc, os, sys\n"
+        "gc.enable()\n"
+        "assert sys.probe() is None, 'the garbage a notebook left is still there'\n"
         "assert 'x' not in dir(), dir()\n"
-        "assert gc.collect.__module__ == 'gc', 'gc.collect not restored'\n"
-        "assert not sys.full_collections, 'a full collection ran'\n"
+        "assert os.environ['LAWREPORT_PIPELINE_RUN'] == 'figures'\n"
     )
     try:
-        pipeline.run_silently(manager, probe)
+        pipeline.run_silently(manager, leave_garbage)
         pipeline.run_silently(manager, pipeline.reset_code("figures"))
         pipeline.run_silently(manager, check)
-        pipeline.run_silently(manager, "assert __import__('os').environ['LAWREPORT_PIPELINE_RUN'] == 'figures'")
-        # IPython's own reset does collect: the probe sees it
-        pipeline.run_silently(manager, probe + "get_ipython().reset(new_session=True)\n")
-        with pytest.raises(RuntimeError, match="a full collection ran"):
+        # a reset that did not collect would leave it
+        pipeline.run_silently(manager, leave_garbage)
+        pipeline.run_silently(manager, "import os; os.environ['LAWREPORT_PIPELINE_RUN'] = 'figures'; del x")
+        with pytest.raises(RuntimeError, match="still there"):
             pipeline.run_silently(manager, check)
     finally:
         pipeline.stop_kernel(manager)

@@ -29,7 +29,6 @@ import json
 import os
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -247,37 +246,43 @@ def notebook_for(step_file: str) -> Any:
 
 
 def notebook_text(step_file: str) -> str:
-    """`notebook_for(step_file)` as .ipynb text, kept by a key of the notebook's source and of the
-    converting libraries' versions: importing jupytext costs the run's process ~0.25 s, on the
-    critical path once the kernels are warm (`spare_kernels`). The text kept is what nbformat
-    wrote from jupytext's reading, so a notebook read back from it is the same."""
+    """`notebook_for(step_file)` as .ipynb text, kept by a key of the notebook's source, the
+    package's source (`notebook_for` among it) and the converting libraries' versions: importing
+    jupytext costs the run's process ~0.25 s, on the critical path once the kernels are warm
+    (`spare_kernels`). Kept in a folder of this user's only (`storage.private_folder`; otherwise
+    nothing is kept), read only from a regular file of this user's, and only if it is a notebook."""
     import nbformat
 
-    try:
-        source = (NOTEBOOK_DIR / step_file).read_bytes()
-    except OSError:
-        notebook_for(step_file)  # raises, saying what is wrong
-        raise
+    from .storage import private_folder, read_private_text, write_private_text
+
+    source = (NOTEBOOK_DIR / step_file).read_bytes()
     key = hashlib.sha256(
-        json.dumps([step_file, source.hex(), _converter_versions()], sort_keys=True).encode()
+        json.dumps([step_file, source.hex(), package_source_digest(), _converter_versions()]).encode()
     ).hexdigest()
-    folder = Path(tempfile.gettempdir()) / f"lawreport-notebooks-{os.getuid()}"
-    kept = folder / f"{key}.ipynb"
     try:
-        if not kept.is_symlink() and kept.is_file() and kept.stat().st_uid == os.getuid():
-            return kept.read_text(encoding="utf-8")
+        folder: Path | None = private_folder(Path(tempfile.gettempdir()) / f"lawreport-notebooks-{os.getuid()}")
     except OSError:
-        pass
+        folder = None
+    if folder is not None:
+        text = read_private_text(folder / f"{key}.ipynb")
+        if text is not None and _is_notebook(text):
+            return text
     text = nbformat.writes(notebook_for(step_file))
     text += "" if text.endswith("\n") else "\n"  # (as nbformat.write writes it)
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        staging = folder / f".{key}.{os.getpid()}.{threading.get_ident()}"
-        staging.write_text(text, encoding="utf-8")
-        os.replace(staging, kept)
-    except OSError:
-        pass  # not kept: converted again next time
+    if folder is not None:
+        try:
+            write_private_text(folder, f"{key}.ipynb", text)
+        except OSError:
+            pass  # not kept: converted again next time
     return text
+
+
+def _is_notebook(text: str) -> bool:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and isinstance(data.get("cells"), list) and data.get("nbformat") == 4
 
 
 @functools.cache
@@ -388,6 +393,13 @@ def preload_code(step_file: str) -> str:
     return "\n".join(f"try:\n    {line}\nexcept Exception:\n    pass" for line in statements)
 
 
+# Run in a kernel once its first imports are loaded, before any notebook: the objects they made
+# (≈ 270 000 with pandas and Great Expectations) move to the permanent generation, which no garbage
+# collection scans again (each full collection cost 70–140 ms). Only then: an object a notebook made
+# and left as garbage is still collected (a freeze after a notebook would keep it for good).
+FREEZE = "__import__('gc').freeze()"
+
+
 def start_kernel(step: str, *step_files: str) -> Any:
     """Launch a kernel for `step` and return its manager at once: the kernel starts and loads the
     imports of `step_files` (the notebooks it will run, in order) in its own process while this one
@@ -395,9 +407,8 @@ def start_kernel(step: str, *step_files: str) -> Any:
     from jupyter_core.utils import run_sync
 
     manager = kernel_manager_class(step_env(step))(kernel_name="python3")
-    preload = "\n".join(code for code in map(preload_code, step_files) if code)
-    extra = [f"--IPKernelApp.exec_lines={preload}"] if preload else []
-    run_sync(manager.start_kernel)(cwd=str(PROJECT_ROOT), extra_arguments=extra)
+    preload = "\n".join([*(code for code in map(preload_code, step_files) if code), FREEZE])
+    run_sync(manager.start_kernel)(cwd=str(PROJECT_ROOT), extra_arguments=[f"--IPKernelApp.exec_lines={preload}"])
     return manager
 
 
@@ -482,10 +493,10 @@ def reset_kernel(step: str) -> None:
     (execution count 1), no figure left open, the kernel marked as running `step`. Imported modules
     stay loaded: that is the point of keeping the kernel.
 
-    IPython's reset ends with a full garbage collection (DisplayHook.flush), 70–80 ms with pandas and
-    Great Expectations loaded, three times on a run's critical path: skipped here. What it would
-    free, the interpreter's own collection frees later; nothing a notebook computes depends on it."""
-    import gc
+    IPython's reset runs a full garbage collection (DisplayHook.flush). The objects the kernel's
+    imports made are frozen first (`FREEZE`, at its start), so that collection, like every automatic
+    one while a notebook runs, looks only at what the notebooks made: 70–140 ms → a few ms, three
+    times on a run's critical path."""
     import sys
 
     from IPython import get_ipython
@@ -493,12 +504,7 @@ def reset_kernel(step: str) -> None:
     shell = get_ipython()
     if shell is None:
         raise RuntimeError("not in an IPython kernel")
-    collect = gc.collect
-    gc.collect = lambda generation=2: 0
-    try:
-        shell.reset(new_session=True)
-    finally:
-        gc.collect = collect
+    shell.reset(new_session=True)
     os.environ[PIPELINE_ENV] = step
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
@@ -606,7 +612,6 @@ class KernelPool:
         self._stops: list[Any] = []
         self._personal: Any = None
         self.adopted = 0  # kernels of the run that were spares (`spare_kernels`)
-        self.fingerprints: dict[tuple[str, ...], str] = {}  # taken by `spare_kernels.claim`, for `keep`
         self.started = 0  # and that it started at open
 
     def _lane(self, step: str, suffix: str) -> int | None:
@@ -622,7 +627,7 @@ class KernelPool:
             if index in self._kernels:
                 continue
             files = list(dict.fromkeys(STEP_BY_NAME[step].notebook for step, _ in lane if step in STEP_BY_NAME))
-            spare = spare_kernels.claim(tuple(files), self.fingerprints) if params is not None else None
+            spare = spare_kernels.claim(tuple(files)) if params is not None else None
             if spare is not None:  # a warm kernel left by an earlier run, every import of the lane loaded
                 self._later[index] = []
                 self._kernels[index] = spare
@@ -1304,7 +1309,7 @@ def run_suite(
         if not interrupted:
             from .spare_kernels import keep
 
-            keep(kernels.adopted + kernels.started > 0, say, kernels.fingerprints)
+            keep(kernels.adopted + kernels.started > 0, say)
     write_timings(params, results, preflight_seconds, began, kernels.warm_timings, kernels)
     final = params.build_dir / "appendix.html"
     if final.exists():

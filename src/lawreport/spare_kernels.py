@@ -108,13 +108,12 @@ def idle_seconds() -> int:
 def spare_dir() -> Path:
     """This user's folder of spares (private: a spare's file holds its connection key);
     `LAWREPORT_WARM_DIR` names another (the tests: each its own)."""
-    folder = Path(os.environ.get(DIR_ENV) or Path(tempfile.gettempdir()) / f"lawreport-warm-{os.getuid()}")
-    folder = folder.absolute()  # (the kernels run in the project's folder)
-    folder.mkdir(mode=0o700, exist_ok=True)
-    info = folder.lstat()
-    if folder.is_symlink() or not folder.is_dir() or info.st_uid != os.getuid() or info.st_mode & 0o077:
-        raise PermissionError(f"{folder} 不是只属于本用户的文件夹 (not a folder of this user's only, mode 700)")
-    return folder
+    from .storage import private_folder
+
+    # (absolute: the kernels run in the project's folder)
+    return private_folder(
+        Path(os.environ.get(DIR_ENV) or Path(tempfile.gettempdir()) / f"lawreport-warm-{os.getuid()}")
+    )
 
 
 # ------------------------------------------------------------------------------------ fingerprint
@@ -181,15 +180,20 @@ def _distributions() -> list[str]:
     return found
 
 
-def fingerprint(files: tuple[str, ...]) -> str:
-    """What a spare for the lane of notebooks `files` was made from (see the module's docstring)."""
+def code_digest(files: tuple[str, ...]) -> str:
+    """Every file of the package and the lane's notebooks `files`, by content."""
     from .pipeline import NOTEBOOK_DIR, PACKAGE_DIR
 
+    notebooks = {name: _digest_file(NOTEBOOK_DIR / name) for name in files}
+    return hashlib.sha256(json.dumps([_digest_tree(PACKAGE_DIR), notebooks], sort_keys=True).encode()).hexdigest()
+
+
+def fingerprint(files: tuple[str, ...]) -> str:
+    """What a spare for the lane of notebooks `files` was made from (see the module's docstring)."""
     parts = {
         "python": [sys.executable, sys.version],
         "root": str(PROJECT_ROOT),
-        "package": _digest_tree(PACKAGE_DIR),
-        "notebooks": {name: _digest_file(NOTEBOOK_DIR / name) for name in files},
+        "code": code_digest(files),
         "distributions": _distributions(),
         "environment": sorted((k, v) for k, v in os.environ.items() if k.startswith(ENVIRONMENT) and k not in NOT_READ),
         "settings": _settings(),
@@ -288,7 +292,7 @@ def _descriptors(folder: Path, suffix: str) -> list[tuple[Path, dict[str, Any]]]
 
 def _well_formed(descriptor: Any) -> bool:
     kinds = {"pid": int, "files": list, "fingerprint": str, "root": str, "connection_file": str}
-    kinds |= {"connection": dict, "socket_dir": str, "made": float}
+    kinds |= {"connection": dict, "socket_dir": str, "made": float, "code": str}
     return isinstance(descriptor, dict) and all(isinstance(descriptor.get(k), t) for k, t in kinds.items())
 
 
@@ -427,6 +431,9 @@ def _serve(name: str, idle: float, spares: Path) -> None:
     if not _connected_as(descriptor):
         _remove_kernel_files(descriptor)
         os._exit(0)  # not reachable where its file says: of no use to a run
+    if code_digest(tuple(descriptor.get("files", ()))) != descriptor.get("code"):
+        _remove_kernel_files(descriptor)
+        os._exit(0)  # the package or a notebook changed between its fingerprint and its imports
     try:
         os.rename(starting, ready)
     except OSError:
@@ -485,10 +492,10 @@ def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path) -> Non
 
     from jupyter_core.utils import run_sync
 
-    from .pipeline import kernel_manager_class, preload_code, step_env
+    from .pipeline import FREEZE, kernel_manager_class, preload_code, step_env
 
     name = uuid.uuid4().hex
-    code = "\n".join(code for code in map(preload_code, files) if code)
+    code = "\n".join([*(code for code in map(preload_code, files) if code), FREEZE])
     # A spare that cannot start its watchdog must not stay: it ends at once.
     code += (
         "\ntry:\n"
@@ -513,6 +520,7 @@ def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path) -> Non
             "pid": process.pid,
             "files": list(files),
             "fingerprint": print_,
+            "code": code_digest(files),
             "root": str(PROJECT_ROOT),
             "connection_file": manager.connection_file,
             "connection": {
@@ -530,13 +538,10 @@ def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path) -> Non
     manager._close_control_socket()
 
 
-def keep(used: bool, say: Callable[[str], None] = print, prints: dict[tuple[str, ...], str] | None = None) -> int:
+def keep(used: bool, say: Callable[[str], None] = print) -> int:
     """After a run: start a spare for each lane that has none ready or starting with this run's
     fingerprint (`used`: the run used kernels; a run that used none leaves things as they are), and
-    stop this project's spares whose fingerprint is out of date. Returns how many were started.
-    `prints`: fingerprints the run took when it looked for spares (`claim`), taken again otherwise.
-    Taken before files that changed since were loaded, they only keep such a spare from being
-    adopted (its fingerprint then differs from the next run's)."""
+    stop this project's spares whose fingerprint is out of date. Returns how many were started."""
 
     if not used:
         return 0
@@ -546,7 +551,7 @@ def keep(used: bool, say: Callable[[str], None] = print, prints: dict[tuple[str,
             say(f"[{IDLE_ENV}] 不是整数秒数 (not a whole number of seconds)：未留预热内核 (no warm kernels kept)")
         return 0
     try:
-        started = _keep(idle, prints or {})
+        started = _keep(idle)
     except Exception as error:  # noqa: BLE001 - the run itself is done; the next only starts its own kernels
         say(f"未能留下预热内核 (no warm kernels kept)：{type(error).__name__}: {error}")
         return 0
@@ -558,12 +563,12 @@ def keep(used: bool, say: Callable[[str], None] = print, prints: dict[tuple[str,
     return started
 
 
-def _keep(idle: int, known: dict[tuple[str, ...], str]) -> int:
+def _keep(idle: int) -> int:
     from .pipeline import LANES
 
     folder = spare_dir()
     lanes = [_lane_files(lane) for lane in LANES]
-    prints = {files: known.get(files) or fingerprint(files) for files in lanes}
+    prints = {files: fingerprint(files) for files in lanes}
     present: set[tuple[str, ...]] = set()
     started = 0
     with _locked(folder):
@@ -585,11 +590,11 @@ def _keep(idle: int, known: dict[tuple[str, ...], str]) -> int:
     return started
 
 
-def claim(files: tuple[str, ...], prints: dict[tuple[str, ...], str] | None = None) -> Any | None:
+def claim(files: tuple[str, ...]) -> Any | None:
     """A ready spare whose lane preloaded `files` (a run's lane: the same notebooks or fewer), with
     this run's fingerprint, that answers a request, adopted as a kernel manager for this run; None
     if there is none. The run stops the kernel as it stops its own (`pipeline.stop_kernel`), which
-    also removes its file. `prints` receives the fingerprints taken (by the lanes' notebooks)."""
+    also removes its file."""
     from .pipeline import run_silently, stop_kernel
 
     if idle_seconds() <= 0:
@@ -598,7 +603,7 @@ def claim(files: tuple[str, ...], prints: dict[tuple[str, ...], str] | None = No
         folder = spare_dir()
     except OSError:
         return None
-    prints = {} if prints is None else prints
+    prints: dict[tuple[str, ...], str] = {}
     try:
         descriptors = _descriptors(folder, "ready")
     except Exception:  # noqa: BLE001 - whatever is wrong with the spares, the run starts its own kernels

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,3 +66,44 @@ def write_json(path: Path, data: Any) -> None:
 def write_parquet(path: Path, frame: pd.DataFrame) -> None:
     # No index, fixed compression: the same frame always gives the same bytes.
     frame.to_parquet(path, index=False, compression="zstd", engine="pyarrow")
+
+
+def private_folder(folder: Path) -> Path:
+    """`folder` (absolute), made if missing, that only this user can enter and write: owned by this
+    user, mode 700, not a symlink. Raises PermissionError otherwise — a folder of a known name in a
+    shared /tmp may have been made by someone else first."""
+    folder = folder.absolute()
+    folder.mkdir(mode=0o700, exist_ok=True)
+    info = folder.lstat()
+    if folder.is_symlink() or not folder.is_dir() or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise PermissionError(f"{folder} 不是只属于本用户的文件夹 (not a folder of this user's only, mode 700)")
+    return folder
+
+
+def read_private_text(path: Path) -> str | None:
+    """The text of `path` if it is a regular file of this user's, not a symlink (checked on the open
+    file); None otherwise."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(handle, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+            return None
+        try:
+            return file.read().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+
+def write_private_text(folder: Path, name: str, text: str) -> None:
+    """Write `text` as folder/name (mode 600) through a new temporary file, replaced atomically."""
+    handle, staging = tempfile.mkstemp(dir=folder, prefix=f".{name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(staging, folder / name)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
