@@ -607,3 +607,21 @@ def test_a_notebooks_ipynb_text_is_kept_by_its_source_and_read_back_without_jupy
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "True"], done.stdout + done.stderr
+
+    # What is kept is used only if it is a notebook, from a file of this user's (not a symlink), in a folder
+    # of this user's only: otherwise the notebook is converted again.
+    (kept_file,) = [p for p in (tmp_path / "tmp").glob("lawreport-notebooks-*/*.ipynb") if "edited" in p.read_text()]
+    kept_file.write_text("{not json", encoding="utf-8")
+    assert without_ids(pipeline.notebook_text("10_clean.py")) == without_ids(again)
+    assert without_ids(kept_file.read_text(encoding="utf-8")) == without_ids(again)  # and kept again
+    planted = again.replace("print('edited')", "print('planted')")
+    foreign = tmp_path / "foreign.ipynb"
+    foreign.write_text(planted, encoding="utf-8")
+    kept_file.unlink()
+    kept_file.symlink_to(foreign)
+    assert "planted" not in pipeline.notebook_text("10_clean.py")
+    kept_file.unlink(missing_ok=True)
+    kept_file.write_text(planted, encoding="utf-8")
+    assert "planted" in pipeline.notebook_text("10_clean.py")  # (the test's own planting is read...)
+    kept_file.parent.chmod(0o777)
+    assert "planted" not in pipeline.notebook_text("10_clean.py")  # (... but not from a folder others may write in)

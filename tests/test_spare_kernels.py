@@ -293,3 +293,13 @@ def test_the_fingerprint_follows_what_a_kernel_reads_and_not_what_differs_betwee
         monkeypatch.setenv(name, value)
         assert spare_kernels.fingerprint(files) != before, name
         monkeypatch.delenv(name)
+
+
+def test_a_spare_whose_code_changed_while_it_loaded_its_imports_ends(spares, monkeypatch):
+    """Its fingerprint is taken before its imports: a package or notebook edited in between would be loaded
+    under the fingerprint of the code before. The kernel compares after its imports, and ends."""
+    monkeypatch.setattr(spare_kernels, "code_digest", lambda files: "the code before the edit")
+    assert spare_kernels.keep(True, say=lambda _: None) == len(LANES)
+    starting = [descriptor(p) for p in files_in(spares, "starting")]
+    assert all(gone(d["pid"], within=60) for d in starting)
+    assert not entries(spares)

@@ -428,12 +428,12 @@ def _serve(name: str, idle: float, spares: Path) -> None:
         descriptor = json.loads(starting.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         os._exit(0)  # stopped while it loaded its imports
-    if not _connected_as(descriptor):
+    # Not reachable where its file says, or the package or a notebook changed between its
+    # fingerprint and its imports: of no use to a run.
+    if not _connected_as(descriptor) or code_digest(tuple(descriptor.get("files", ()))) != descriptor.get("code"):
+        starting.unlink(missing_ok=True)
         _remove_kernel_files(descriptor)
-        os._exit(0)  # not reachable where its file says: of no use to a run
-    if code_digest(tuple(descriptor.get("files", ()))) != descriptor.get("code"):
-        _remove_kernel_files(descriptor)
-        os._exit(0)  # the package or a notebook changed between its fingerprint and its imports
+        os._exit(0)
     try:
         os.rename(starting, ready)
     except OSError:
