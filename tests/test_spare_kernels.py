@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from support import SAMPLE_RAW, copy_year, tree_hashes
 
-from lawreport import spare_kernels
+from lawreport import pipeline, spare_kernels
 from lawreport.params import PROJECT_ROOT, check_params
 from lawreport.pipeline import LANES, run_suite, stop_kernel
 from lawreport.pseudonym import KEY_ENV
@@ -33,7 +33,7 @@ def spares(tmp_path, monkeypatch):
 
 
 def lane_files(index: int) -> tuple[str, ...]:
-    return spare_kernels._lane_files(LANES[index])
+    return pipeline.lane_files(LANES[index])
 
 
 def entries(folder: Path) -> list[str]:

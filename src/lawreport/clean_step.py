@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
@@ -39,7 +38,7 @@ from .manifest import MANIFEST_NAME, Manifest, read_manifest, sha256_file, years
 from .params import RunParams, check_params
 from .pipeline import package_source_digest
 from .pseudonym import Pseudonymiser, key_identity, run_key
-from .storage import staged_dir, write_json, write_parquet
+from .storage import older_than, staged_dir, write_json, write_parquet
 
 QUARANTINE_COLUMNS = ("table", "file", "sheet", "row", "column", "value", "code", "reason", "detail")
 CHANGED_VALUE_NOTICES = frozenset({"N206", "N207"})
@@ -200,7 +199,7 @@ def store_cached(params: RunParams, result: LedgerResult, key: str, evict: bool 
         # What a stopped maker left half-written (a run interrupted, the helping kernel stopped at
         # the end of a failed run): its own staging folder, not touched for STALE_STAGING seconds.
         for left in folder.glob(f".{result.ledger.table}.*") if evict else ():
-            if left != staging and _older_than(left, STALE_STAGING):
+            if left != staging and older_than(left, STALE_STAGING):
                 shutil.rmtree(left, ignore_errors=True)
         # Another kernel helping the clean step (`clean_ahead`) may store the same ledger at the same
         # time, always with the same bytes (the same key), and may be reading its entry: an entry
@@ -317,26 +316,21 @@ def clean_ahead(raw_params: dict[str, Any]) -> int:
     do it leaves: a year with a problem in its manifest or key, a ledger whose file fails; the
     notebook reports those. Returns the number of ledgers cleaned here."""
     params = check_params(raw_params)
-    source = package_source_digest()
     pending: list[tuple[RunParams, LedgerCleaner, Ledger, Path, str, str]] = []
     for year in years_to_clean(params):
         year_params = replace(params, year=year)
         try:
             manifest = read_manifest(year_params.raw_dir)
             key = run_key(year_params, manifest)
+            planned = list(planned_ledgers(year_params, manifest, key))
         except (LedgerFileError, OSError, ValueError):
             continue
         cleaner = LedgerCleaner(year, Pseudonymiser(key))
-        key_id = key_identity(key)
-        for ledger in manifest.ledgers:
-            path = year_params.raw_dir / ledger.file_name(year)
-            try:
-                raw = sha256_file(path)
-            except OSError:
-                continue
-            cache_key = ledger_cache_key(ledger, raw, year, key_id, source)
-            if not _has_entry(year_params, ledger.table, cache_key):
-                pending.append((year_params, cleaner, ledger, path, raw, cache_key))
+        pending += [
+            (year_params, cleaner, ledger, path, raw, cache_key)
+            for ledger, path, raw, cache_key in planned
+            if cache_key is not None and not _has_entry(year_params, ledger.table, cache_key)
+        ]
     cleaned = 0
     for year_params, cleaner, ledger, path, raw, cache_key in reversed(pending[1:]):
         if _has_entry(year_params, ledger.table, cache_key):
@@ -363,13 +357,6 @@ def _still(path: Path, raw: str) -> bool:
 
 
 STALE_STAGING = 600  # seconds: no maker takes that long over one ledger's entry
-
-
-def _older_than(path: Path, seconds: float) -> bool:
-    try:
-        return time.time() - path.stat().st_mtime > seconds
-    except OSError:
-        return False
 
 
 def _has_entry(params: RunParams, table: str, key: str) -> bool:

@@ -475,6 +475,11 @@ LANES: tuple[tuple[tuple[str, str], ...], ...] = (
 )
 
 
+def lane_files(lane: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The notebooks a lane runs, in order, each once (the two editions share one)."""
+    return tuple(dict.fromkeys(STEP_BY_NAME[step].notebook for step, _ in lane if step in STEP_BY_NAME))
+
+
 def lanes_of(steps: tuple[Step, ...]) -> tuple[tuple[tuple[str, str], ...], ...]:
     """The lanes for a run of `steps`: each lane keeps its notebooks of those steps; an empty lane
     starts no kernel."""
@@ -626,14 +631,14 @@ class KernelPool:
         for index, lane in enumerate(self._lanes):
             if index in self._kernels:
                 continue
-            files = list(dict.fromkeys(STEP_BY_NAME[step].notebook for step, _ in lane if step in STEP_BY_NAME))
-            spare = spare_kernels.claim(tuple(files)) if params is not None else None
+            files = lane_files(lane)
+            spare = spare_kernels.claim(files) if params is not None else None
             if spare is not None:  # a warm kernel left by an earlier run, every import of the lane loaded
                 self._later[index] = []
                 self._kernels[index] = spare
                 self.adopted += 1
                 continue
-            self._later[index] = files[1:]
+            self._later[index] = list(files[1:])
             self._kernels[index] = start_kernel(lane[0][0], *files[:1])
             self.started += 1
 
@@ -1046,7 +1051,6 @@ def write_timings(
     results: list[StepResult],
     preflight: float,
     began: float,
-    warm: dict[str, dict[str, float]] | None = None,
     kernels: KernelPool | None = None,
 ) -> None:
     """build/<year>/timings.json: where the run's time went (read by `make bench`; no step reads it).
@@ -1054,7 +1058,7 @@ def write_timings(
     per executed notebook: seconds, outside_cells (kernel start not hidden by the pool, its reset,
     papermill), cells (papermill's duration of each code cell), scrub, peak_rss_mib (the kernel's
     peak resident memory so far); phases: other timed parts (export.<edition>: its render and scan;
-    write: both editions written). warm: per step whose work ahead ran (`Step.warm`), its start and
+    write: both editions written). From the run's `kernels`: warm: per step whose work ahead ran (`Step.warm`), its start and
     seconds (the appendix's charts and cards, made while validate ran); "<step>.help" likewise for a
     step's help from another kernel (`Step.help`: the ledgers the validate lane cleaned). kernels: how
     many the run started, and how many it adopted (warm kernels an earlier run left, `spare_kernels`)."""
@@ -1073,11 +1077,10 @@ def write_timings(
             for r in results
         },
         "warm": {
-            step: {"start": round(w["start"] - began, 3), "seconds": w["seconds"]} for step, w in (warm or {}).items()
+            step: {"start": round(w["start"] - began, 3), "seconds": w["seconds"]}
+            for step, w in (kernels.warm_timings if kernels else {}).items()
         },
-        "kernels": {"started": kernels.started, "adopted": kernels.adopted}
-        if kernels
-        else {"started": 0, "adopted": 0},
+        "kernels": {"started": kernels.started if kernels else 0, "adopted": kernels.adopted if kernels else 0},
     }
     from .storage import replace_text
 
@@ -1310,7 +1313,7 @@ def run_suite(
             from .spare_kernels import keep
 
             keep(kernels.adopted + kernels.started > 0, say)
-    write_timings(params, results, preflight_seconds, began, kernels.warm_timings, kernels)
+    write_timings(params, results, preflight_seconds, began, kernels)
     final = params.build_dir / "appendix.html"
     if final.exists():
         say(f"附录 (appendix)：{final}")

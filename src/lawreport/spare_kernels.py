@@ -153,8 +153,10 @@ def _settings() -> dict[str, str]:
 
 
 def _digest_file(path: Path) -> str:
+    from .manifest import sha256_file
+
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return sha256_file(path)
     except OSError:
         return "unreadable"
 
@@ -296,23 +298,13 @@ def _well_formed(descriptor: Any) -> bool:
     return isinstance(descriptor, dict) and all(isinstance(descriptor.get(k), t) for k, t in kinds.items())
 
 
-def _write(path: Path, descriptor: dict[str, Any]) -> None:
-    staging = path.with_name(f".{path.name}.{os.getpid()}")
-    staging.unlink(missing_ok=True)
-    handle = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        file.write(json.dumps(descriptor))
-    os.replace(staging, path)
-
-
 def _remove_kernel_files(descriptor: dict[str, Any]) -> None:
     import shutil
 
-    for name in ("connection_file",):
-        try:
-            os.unlink(descriptor.get(name, ""))
-        except OSError:
-            pass
+    try:
+        os.unlink(descriptor.get("connection_file", ""))
+    except OSError:
+        pass
     if descriptor.get("socket_dir"):
         shutil.rmtree(descriptor["socket_dir"], ignore_errors=True)
 
@@ -344,6 +336,8 @@ def _reap() -> None:
 def _leftovers(folder: Path) -> None:
     """Files of spares that ended without removing them: a stop or an expiry cut short, a run
     killed after its spare; and half-written descriptors."""
+    from .storage import older_than
+
     for path in folder.iterdir():
         name = path.name
         if ".stopping-" in name or ".claimed-" in name:
@@ -353,15 +347,8 @@ def _leftovers(folder: Path) -> None:
                 owner = 0
             if owner != os.getpid() and not _alive(owner):
                 path.unlink(missing_ok=True)
-        elif name.endswith(".expired") or (name.startswith(".") and name != ".lock" and _older_than(path, 60)):
+        elif name.endswith(".expired") or (name.startswith(".") and name != ".lock" and older_than(path, 60)):
             path.unlink(missing_ok=True)
-
-
-def _older_than(path: Path, seconds: float) -> bool:
-    try:
-        return time.time() - path.stat().st_mtime > seconds
-    except OSError:
-        return False
 
 
 def stop_all(root: Path | None = PROJECT_ROOT) -> int:
@@ -481,18 +468,13 @@ def _serve(name: str, idle: float, spares: Path) -> None:
 # ------------------------------------------------------------------------------------ in a run
 
 
-def _lane_files(lane: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
-    from .pipeline import STEP_BY_NAME
-
-    return tuple(dict.fromkeys(STEP_BY_NAME[step].notebook for step, _ in lane if step in STEP_BY_NAME))
-
-
 def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path) -> None:
     import subprocess
 
     from jupyter_core.utils import run_sync
 
     from .pipeline import FREEZE, kernel_manager_class, preload_code, step_env
+    from .storage import write_private_text
 
     name = uuid.uuid4().hex
     code = "\n".join([*(code for code in map(preload_code, files) if code), FREEZE])
@@ -514,21 +496,24 @@ def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path) -> Non
     )
     process = manager.provisioner.process
     _CHILDREN[process.pid] = process
-    _write(
-        folder / f"{name}.starting",
-        {
-            "pid": process.pid,
-            "files": list(files),
-            "fingerprint": print_,
-            "code": code_digest(files),
-            "root": str(PROJECT_ROOT),
-            "connection_file": manager.connection_file,
-            "connection": {
-                k: (v.decode() if isinstance(v, bytes) else v) for k, v in manager.get_connection_info().items()
-            },
-            "socket_dir": manager._socket_dir,
-            "made": time.time(),
-        },
+    write_private_text(
+        folder,
+        f"{name}.starting",
+        json.dumps(
+            {
+                "pid": process.pid,
+                "files": list(files),
+                "fingerprint": print_,
+                "code": code_digest(files),
+                "root": str(PROJECT_ROOT),
+                "connection_file": manager.connection_file,
+                "connection": {
+                    k: (v.decode() if isinstance(v, bytes) else v) for k, v in manager.get_connection_info().items()
+                },
+                "socket_dir": manager._socket_dir,
+                "made": time.time(),
+            }
+        ),
     )
     # This manager lets the kernel go: it is the spare's now. Not even its connection file is removed
     # when the manager is collected (KernelManager.__del__): the kernel may not have read it yet, and
@@ -564,10 +549,10 @@ def keep(used: bool, say: Callable[[str], None] = print) -> int:
 
 
 def _keep(idle: int) -> int:
-    from .pipeline import LANES
+    from .pipeline import LANES, lane_files
 
     folder = spare_dir()
-    lanes = [_lane_files(lane) for lane in LANES]
+    lanes = [lane_files(lane) for lane in LANES]
     prints = {files: fingerprint(files) for files in lanes}
     present: set[tuple[str, ...]] = set()
     started = 0

@@ -7,6 +7,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -107,3 +108,11 @@ def write_private_text(folder: Path, name: str, text: str) -> None:
     except BaseException:
         Path(staging).unlink(missing_ok=True)
         raise
+
+
+def older_than(path: Path, seconds: float) -> bool:
+    """Whether `path` was last changed more than `seconds` ago (False when it is gone)."""
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except OSError:
+        return False
