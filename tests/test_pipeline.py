@@ -68,7 +68,9 @@ def test_a_full_run_writes_clean_data_validation_and_kept_notebooks(tmp_path):
         assert figures_end <= warm["start"] <= steps["appendix"]["start"], timings
     kept = params.path(params.build_root) / ".cache" / "2025" / "appendix"
     cards = len(json.loads((params.build_dir / "figures.json").read_text(encoding="utf-8"))["figures"])
-    assert sorted(p.name.split("-")[0] for p in kept.glob("*.html")) == ["card"] * 2 * cards + ["charts"]
+    charts = (params.build_dir / "appendix.html").read_text(encoding="utf-8").count('<figure class="chart">')
+    assert charts == 4, "a full year: every chart of the sample's unit has data"
+    assert sorted(p.name.split("-")[0] for p in kept.glob("*.html")) == ["card"] * 2 * cards + ["chart"] * charts
 
 
 def test_a_failing_step_names_notebook_and_cell_and_keeps_the_notebook(tmp_path):

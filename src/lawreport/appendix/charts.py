@@ -5,12 +5,15 @@ lacks is an error, not a silent box."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import io
+import json
 import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +23,7 @@ matplotlib.use("Agg")
 
 import pandas as pd  # noqa: E402
 
-from ..ledgers import ChartSpec, active_unit  # noqa: E402
+from ..ledgers import ChartSpec  # noqa: E402
 from ..metrics import CleanData, NoData  # noqa: E402
 from .html import el, esc  # noqa: E402
 from .kept import LOADED_SOURCE  # noqa: E402
@@ -142,11 +145,38 @@ def _months(frame: pd.DataFrame, column: str, year: int) -> pd.Series:
 # ------------------------------------------------------------------ the unit's charts (unit.yaml, charts:)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What one chart shows, as plain values: what its drawer (`DRAWERS[draw]`) reads, its texts.
+    A chart's PNG is a function of its plan and the drawing's settings (`plan_key`), not of the
+    tables it was counted from: a changed ledger redraws only the charts whose counts it changes."""
+
+    draw: str
+    data: dict[str, Any]
+    title: str
+    x_label: str
+    y_label: str
+    alt: str
+    caption: str
+
+
 def _text(template: str, **values: object) -> str:
     return template.format_map(values)
 
 
-def yearly_totals(chart: ChartSpec, data: CleanData) -> tuple[bytes, str, str] | None:
+def _plan(chart: ChartSpec, draw: str, data: dict[str, Any], **fields: object) -> Plan:
+    return Plan(
+        draw,
+        data,
+        _text(chart.title, **fields),
+        chart.x_label,
+        chart.y_label,
+        _text(chart.alt, **fields),
+        _text(chart.caption, **fields),
+    )
+
+
+def yearly_totals(chart: ChartSpec, data: CleanData) -> Plan | None:
     """kind: years — one bar per year: the rows (or the sum of a column) of every year's table."""
     years = data.years_with(chart.table)
     if not years:
@@ -156,18 +186,12 @@ def yearly_totals(chart: ChartSpec, data: CleanData) -> tuple[bytes, str, str] |
         return int(pd.to_numeric(frame[chart.sum]).fillna(0).sum()) if chart.sum else len(frame)
 
     totals = {y: total(data.table(chart.table, y)) for y in years}
-    labels = [f"{y}年" for y in totals]
-
-    def draw(ax):
-        ax.bar(labels, list(totals.values()), color=COLOURS[0])
-
-    fields = {"year": data.year, "first_year": years[0], "last_year": years[-1]}
-    fields["values"] = "，".join(f"{y}年{v}{chart.value_unit}" for y, v in totals.items())
-    png = labelled(_text(chart.title, **fields), chart.x_label, chart.y_label, draw)
-    return png, _text(chart.alt, **fields), _text(chart.caption, **fields)
+    bars = {"labels": [f"{y}年" for y in totals], "values": list(totals.values()), "colour": COLOURS[0]}
+    values = "，".join(f"{y}年{v}{chart.value_unit}" for y, v in totals.items())
+    return _plan(chart, "bars", bars, year=data.year, first_year=years[0], last_year=years[-1], values=values)
 
 
-def monthly(chart: ChartSpec, data: CleanData) -> tuple[bytes, str, str] | None:
+def monthly(chart: ChartSpec, data: CleanData) -> Plan | None:
     """kind: months — the report year's rows by month: stacked by `series` (a column) on the month
     of `date`, or side by side for each of `dates` (label -> date column)."""
     try:
@@ -182,60 +206,27 @@ def monthly(chart: ChartSpec, data: CleanData) -> tuple[bytes, str, str] | None:
     table = inside.groupby(["month", chart.series]).size().unstack(fill_value=0).reindex(range(1, 13), fill_value=0)
     known = [r for r in chart.styles if r in table.columns]  # in the order the styles are listed
     series = known + sorted(c for c in table.columns if c not in chart.styles)
-
-    def draw(ax):
-        bottom = [0] * 12
-        for i, value in enumerate(series):
-            values = [int(v) for v in table[value]]
-            role = chart.styles.get(value)
-            colour, hatch = ROLE_STYLE[role] if role else (COLOURS[i % len(COLOURS)], HATCHES[i % len(HATCHES)])
-            ax.bar(
-                [f"{m}月" for m in range(1, 13)],
-                values,
-                bottom=bottom,
-                label=str(value),
-                color=colour,
-                hatch=hatch,
-                edgecolor="white",
-                linewidth=0,
-            )
-            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        ax.legend(title=chart.series_title, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-
-    fields = {"year": year, "series": "、".join(map(str, series))}
-    png = labelled(_text(chart.title, **fields), chart.x_label, chart.y_label, draw)
-    return png, _text(chart.alt, **fields), _text(chart.caption, **fields)
+    stacked = []
+    for i, value in enumerate(series):
+        role = chart.styles.get(value)
+        colour, hatch = ROLE_STYLE[role] if role else (COLOURS[i % len(COLOURS)], HATCHES[i % len(HATCHES)])
+        stacked.append(
+            {"label": str(value), "values": [int(v) for v in table[value]], "colour": colour, "hatch": hatch}
+        )
+    plan = {"series": stacked, "legend": chart.series_title}
+    return _plan(chart, "stacked", plan, year=year, series="、".join(map(str, series)))
 
 
-def _monthly_dates(chart: ChartSpec, frame: pd.DataFrame, year: int) -> tuple[bytes, str, str]:
-    counts = {
-        label: _months(frame, column, year).value_counts().reindex(range(1, 13), fill_value=0)
-        for label, column in chart.dates.items()
-    }
-    months = list(range(1, 13))
-
-    def draw(ax):
-        width = 0.8 / len(counts)
-        for i, (label, values) in enumerate(counts.items()):
-            offset = (i - (len(counts) - 1) / 2) * width
-            style = {"hatch": HATCHES[i % len(HATCHES)], "edgecolor": "white", "linewidth": 0} if i else {}
-            ax.bar(
-                [m + offset for m in months],
-                [int(v) for v in values],
-                width,
-                label=label,
-                color=COLOURS[i % len(COLOURS)],
-                **style,
-            )
-        ax.set_xticks(months, [f"{m}月" for m in months])
-        ax.legend(fontsize=8)
-
-    fields = {"year": year, "series": "、".join(counts)}
-    png = labelled(_text(chart.title, **fields), chart.x_label, chart.y_label, draw)
-    return png, _text(chart.alt, **fields), _text(chart.caption, **fields)
+def _monthly_dates(chart: ChartSpec, frame: pd.DataFrame, year: int) -> Plan:
+    grouped = []
+    for i, (label, column) in enumerate(chart.dates.items()):
+        counts = _months(frame, column, year).value_counts().reindex(range(1, 13), fill_value=0)
+        colour, hatch = COLOURS[i % len(COLOURS)], HATCHES[i % len(HATCHES)] if i else None
+        grouped.append({"label": label, "values": [int(v) for v in counts], "colour": colour, "hatch": hatch})
+    return _plan(chart, "grouped", {"series": grouped}, year=year, series="、".join(chart.dates))
 
 
-def by_category(chart: ChartSpec, data: CleanData) -> tuple[bytes, str, str] | None:
+def by_category(chart: ChartSpec, data: CleanData) -> Plan | None:
     """kind: categories — the report year's rows by the values of `column`, as horizontal bars."""
     try:
         frame = data.table(chart.table)
@@ -243,50 +234,98 @@ def by_category(chart: ChartSpec, data: CleanData) -> tuple[bytes, str, str] | N
         return None
     counts = frame[chart.column].fillna("（空）").astype(str).value_counts()
     counts = counts.sort_index(kind="stable").sort_values(ascending=True, kind="stable")
-
-    def draw(ax):
-        ax.barh(list(counts.index), [int(v) for v in counts.values], color=COLOURS[0])  # a count: neutral blue
-
-    fields = {"year": data.year, "count": len(counts)}
-    png = labelled(_text(chart.title, **fields), chart.x_label, chart.y_label, draw)
-    return png, _text(chart.alt, **fields), _text(chart.caption, **fields)
+    bars = {"labels": list(counts.index), "values": [int(v) for v in counts.values], "colour": COLOURS[0]}
+    return _plan(chart, "barh", bars, year=data.year, count=len(counts))  # a count: neutral blue
 
 
-DRAW = {"years": yearly_totals, "months": monthly, "categories": by_category}
+PLAN = {"years": yearly_totals, "months": monthly, "categories": by_category}
+
+
+def plan_chart(chart: ChartSpec, data: CleanData) -> Plan | None:
+    """What one chart of the unit's configuration shows, or None when its table has no data."""
+    return PLAN[chart.kind](chart, data)
+
+
+# ------------------------------------------------------------------ drawers: a plan's data -> axes
+
+
+def _bars(ax: Any, data: dict[str, Any]) -> None:
+    ax.bar(data["labels"], data["values"], color=data["colour"])
+
+
+def _barh(ax: Any, data: dict[str, Any]) -> None:
+    ax.barh(data["labels"], data["values"], color=data["colour"])
+
+
+def _stacked(ax: Any, data: dict[str, Any]) -> None:
+    bottom = [0] * 12
+    for series in data["series"]:
+        ax.bar(
+            [f"{m}月" for m in range(1, 13)],
+            series["values"],
+            bottom=bottom,
+            label=series["label"],
+            color=series["colour"],
+            hatch=series["hatch"],
+            edgecolor="white",
+            linewidth=0,
+        )
+        bottom = [b + v for b, v in zip(bottom, series["values"], strict=True)]
+    ax.legend(title=data["legend"], fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+
+def _grouped(ax: Any, data: dict[str, Any]) -> None:
+    months = list(range(1, 13))
+    count = len(data["series"])
+    width = 0.8 / count
+    for i, series in enumerate(data["series"]):
+        offset = (i - (count - 1) / 2) * width
+        style = {"hatch": series["hatch"], "edgecolor": "white", "linewidth": 0} if series["hatch"] is not None else {}
+        ax.bar(
+            [m + offset for m in months],
+            series["values"],
+            width,
+            label=series["label"],
+            color=series["colour"],
+            **style,
+        )
+    ax.set_xticks(months, [f"{m}月" for m in months])
+    ax.legend(fontsize=8)
+
+
+DRAWERS = {"bars": _bars, "barh": _barh, "stacked": _stacked, "grouped": _grouped}
+
+
+def render(plan: Plan) -> bytes:
+    """The plan's chart as PNG bytes."""
+    return labelled(plan.title, plan.x_label, plan.y_label, lambda ax: DRAWERS[plan.draw](ax, plan.data))
 
 
 def draw_chart(chart: ChartSpec, data: CleanData) -> tuple[bytes, str, str] | None:
-    """One chart of the unit's configuration, or None when its table has no data."""
-    return DRAW[chart.kind](chart, data)
+    """One chart of the unit's configuration as (PNG, alt, caption), or None when its table has no data."""
+    plan = plan_chart(chart, data)
+    return None if plan is None else (render(plan), plan.alt, plan.caption)
 
 
 # ------------------------------------------------------------------ drawn once for both editions (kept.shared)
 
 
-def inputs_key(data: CleanData) -> str:
-    """What the charts section is a function of: the clean tables of the years it may read, the
-    package's source, matplotlib with its settings and the font, the Python and library versions.
-    Equal keys give byte-identical charts (Agg, fixed size and dpi, no metadata)."""
+def plan_key(plan: Plan) -> str:
+    """What a chart's figure (`img(render(plan), plan.alt, plan.caption)`) is a function of: its
+    plan, the package's source (the drawers), matplotlib with its settings and the font, the Python
+    and library versions. Equal keys give byte-identical figures (Agg, fixed size and dpi, no
+    metadata)."""
     import numpy
 
-    digest = hashlib.sha256()
     font = font_path()
     stat = font.stat()
     parts = [
-        LOADED_SOURCE,  # what draws the charts and reads the data
-        active_unit().digest,
+        LOADED_SOURCE,
         sys.version,
         matplotlib.__version__,
         numpy.__version__,
-        pd.__version__,
         repr(sorted((k, repr(v)) for k, v in matplotlib.rcParams.items())),
         f"{font}:{stat.st_size}:{stat.st_mtime_ns}",
-        f"{data.year}:{sorted(data.years) if data.years is not None else None}",
+        json.dumps(dataclasses.asdict(plan), sort_keys=True, ensure_ascii=False),
     ]
-    digest.update("\0".join(parts).encode())
-    root = Path(data.clean_root)
-    for folder in sorted(root.iterdir()) if root.is_dir() else []:
-        if folder.name.isdigit() and int(folder.name) <= data.year and data.allowed(int(folder.name)):
-            for path in sorted(folder.glob("*.parquet")):
-                digest.update(f"\0{folder.name}/{path.name}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()

@@ -864,12 +864,19 @@ class CardKeys:
 
     def forget_others(self, figures: list[dict[str, Any]]) -> None:
         """Remove the kept cards of figures this edition no longer has."""
-        params = getattr(self.app, "params", None)
-        if params is None:
-            return
-        folder = kept.folder_of(params.path(params.build_root), self.app.year)
         keep = {self.name(figure) for figure in figures}
-        kept.prune(folder, f"cards-{self.app.edition}", f"card-{self.app.edition}-", keep)
+        _forget_others(self.app, f"cards-{self.app.edition}", f"card-{self.app.edition}-", keep)
+
+
+def _forget_others(app: AppendixData, lock: str, prefix: str, keep: set[str]) -> None:
+    """Remove what was kept (`_kept`) under names starting with `prefix` and not in `keep`."""
+    params = getattr(app, "params", None)
+    if params is None or not kept.kept_here():
+        return
+    try:
+        kept.prune(kept.folder_of(params.path(params.build_root), app.year), lock, prefix, keep)
+    except OSError:
+        pass  # no right to write there: nothing was kept there either
 
 
 def _kept(
@@ -891,20 +898,27 @@ def _kept(
 
 
 def charts_section(app: AppendixData) -> str:
-    """The charts, drawn once per run for both editions (they are the same in both): kept under
-    <build_root>/.cache/<year>/appendix/ by a key of everything they are drawn from."""
-    return _kept(app, "charts", lambda: charts.inputs_key(app.data), lambda: _charts_section(app))
-
-
-def _charts_section(app: AppendixData) -> str:
-    parts = []
-    for chart in active_unit().charts:
-        made = charts.draw_chart(chart, app.data)
-        if made is None:
+    """The charts. Each is drawn once per plan (`charts.plan_key`: the counts it shows, its texts,
+    how it is drawn) and kept under <build_root>/.cache/<year>/appendix/: the two editions share it,
+    and a rerun draws again only the charts whose counts or texts changed."""
+    parts, names = [], set()
+    for number, chart in enumerate(active_unit().charts, 1):
+        plan = charts.plan_chart(chart, app.data)
+        if plan is None:
             parts.append(text_el("p", f"{chart.title.format(year=app.year)}：无数据", class_="empty"))
             continue
-        png, alt, caption = made
-        parts.append(charts.img(png, alt, caption))
+        name = f"chart-{number}"
+        names.add(name)
+        parts.append(
+            _kept(
+                app,
+                name,
+                lambda plan=plan: charts.plan_key(plan),  # under the lock: it reads matplotlib's live settings
+                lambda plan=plan: charts.img(charts.render(plan), plan.alt, plan.caption),
+                lock="charts",
+            )
+        )
+    _forget_others(app, "charts", "chart", names)  # and the whole section, as kept before charts were kept one by one
     intro = text_el(
         "p",
         "图表只显示按年、按月或按类别的汇总数，不标注具体数值；分系列的图除颜色外另用斜线区分，黑白打印也能分辨。",
