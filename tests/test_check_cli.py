@@ -79,3 +79,25 @@ def test_exit_codes(tmp_path):
     assert missing.returncode == 2 and "nowhere.txt" in missing.stdout + missing.stderr
     (tmp_path / "nothing").mkdir()
     assert run(str(tmp_path / "nothing")).returncode == 2
+
+
+def test_the_command_exits_with_mains_code_and_without_collecting_the_heap(tmp_path, monkeypatch, capsys):
+    """`lawreport` (cli.entry): main's exit code, with the heap frozen so that the interpreter's
+    last collection does not walk it (0.3 s after a run)."""
+    import gc
+
+    import pytest
+
+    from lawreport import cli
+
+    bad = tmp_path / "bad.txt"
+    bad.write_text(FAILING, encoding="utf-8")
+    monkeypatch.setattr(sys, "argv", ["lawreport", "check", str(bad)])
+    assert gc.get_freeze_count() == 0
+    try:
+        with pytest.raises(SystemExit) as done:
+            cli.entry()
+        assert done.value.code == 1 and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert "不成立" in capsys.readouterr().out
