@@ -52,6 +52,10 @@ def test_a_rerun_reuses_every_ledger_and_writes_the_same_bytes(tmp_path, cleaned
     again = clean_step.run_clean(params)
     assert cleaned == [] and sorted(again.reused) == sorted(TABLES)
     assert _outputs(params) == before
+    # written and accounted for without decoding a kept table (`CachedResult`)
+    assert all(isinstance(r, clean_step.CachedResult) and r._table is None for r in again.results)
+    assert again.accounting().equals(first.accounting())
+    assert all(r.table.equals(f.table) for r, f in zip(again.results, first.results, strict=True))
     assert [r.report() for r in again.results] == [r.report() for r in first.results]
     assert again.quarantine == first.quarantine
 

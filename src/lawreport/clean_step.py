@@ -18,6 +18,7 @@ import filecmp
 import functools
 import hashlib
 import importlib.metadata
+import io
 import json
 import os
 import shutil
@@ -150,13 +151,15 @@ def load_cached(params: RunParams, ledger: Ledger, key: str) -> LedgerResult | N
         meta = json.loads((entry / "result.json").read_text(encoding="utf-8"))
         if meta.get("key") != key:
             return None
-        table = pd.read_parquet(entry / "table.parquet")
-        return LedgerResult(
+        parquet = (entry / "table.parquet").read_bytes()
+        if hashlib.sha256(parquet).hexdigest() != meta["parquet_sha256"]:
+            return None  # damaged: not decoded here (`CachedResult`), so checked by its hash
+        return CachedResult(
             ledger=ledger,
             file=meta["file"],
             sheet=meta["sheet"],
             header_row=meta["header_row"],
-            table=table,
+            table=None,  # read from its parquet when first used
             quarantine=[Problem(**p) for p in meta["quarantine"]],
             notices=[Problem(**p) for p in meta["notices"]],
             rows_read=meta["rows_read"],
@@ -165,9 +168,39 @@ def load_cached(params: RunParams, ledger: Ledger, key: str) -> LedgerResult | N
             ignored_columns=list(meta["ignored_columns"]),
             parquet=entry / "table.parquet",
             sheets=list(meta.get("sheets", [])),
+            kept_rows=int(meta["rows_kept"]),
+            parquet_bytes=parquet,
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+class CachedResult(LedgerResult):
+    """A ledger's result read back from the clean step's cache: the bytes of its parquet, decoded
+    into its table only when the table is used. A rerun with one ledger changed uses none of the
+    others' tables: the clean folder gets their bytes, the accounting their row counts. Decoding
+    them all, 68 files for five years of the sample, was 0.26 s of the clean notebook's 0.68 s."""
+
+    def __init__(self, *args: Any, kept_rows: int, parquet_bytes: bytes, **kwargs: Any) -> None:
+        self._table: pd.DataFrame | None = None
+        super().__init__(*args, **kwargs)
+        self._kept_rows = kept_rows
+        # Read now, not when written: the entry may be replaced meanwhile (`store_cached`).
+        self.parquet_bytes = parquet_bytes
+
+    @property  # type: ignore[override]
+    def table(self) -> pd.DataFrame:
+        if self._table is None:
+            self._table = pd.read_parquet(io.BytesIO(self.parquet_bytes))
+        return self._table
+
+    @table.setter
+    def table(self, value: pd.DataFrame | None) -> None:
+        self._table = value
+
+    @property
+    def rows_kept(self) -> int:
+        return self._kept_rows
 
 
 def store_cached(params: RunParams, result: LedgerResult, key: str, evict: bool = True) -> None:
@@ -180,6 +213,7 @@ def store_cached(params: RunParams, result: LedgerResult, key: str, evict: bool 
         write_parquet(staging / "table.parquet", result.table)
         meta = {
             "key": key,
+            "parquet_sha256": sha256_file(staging / "table.parquet"),
             "file": result.file,
             "sheet": result.sheet,
             "header_row": result.header_row,
@@ -187,6 +221,7 @@ def store_cached(params: RunParams, result: LedgerResult, key: str, evict: bool 
             "notices": [asdict(p) for p in result.notices],
             "rows_read": result.rows_read,
             "rows_quarantined": result.rows_quarantined,
+            "rows_kept": result.rows_kept,
             "dropped": dict(result.dropped),
             "ignored_columns": list(result.ignored_columns),
             "sheets": result.sheets,
@@ -405,7 +440,9 @@ def write_clean(params: RunParams, summary: CleanSummary) -> Path:
     with staged_dir(final) as staging:
         for result in summary.results:
             target = staging / f"{result.ledger.table}.parquet"
-            if not _copied(result.parquet, target):  # none kept, or its entry replaced meanwhile
+            if isinstance(result, CachedResult):
+                target.write_bytes(result.parquet_bytes)  # the bytes a cold run writes for this frame
+            elif not _copied(result.parquet, target):  # none kept, or its entry replaced meanwhile
                 write_parquet(target, result.table)  # the same bytes
         write_parquet(staging / "quarantine.parquet", summary.quarantine_frame())
         write_json(
