@@ -182,7 +182,6 @@ def test_an_edition_reading_kept_charts_does_not_load_pyplot(computed):
     import subprocess
     import sys
 
-    sections.charts_section(data.load_appendix(computed, "public"))  # kept now, if not already
     probe = (
         "import json, sys\n"
         "from lawreport.appendix import data, sections\n"
@@ -194,14 +193,22 @@ def test_an_edition_reading_kept_charts_does_not_load_pyplot(computed):
         "sections.charts_section(app)\n"
         "print('matplotlib.pyplot' in sys.modules)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe, json.dumps(computed.as_dict())],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, PIPELINE_ENV: "appendix"},
-    )
-    assert done.stdout.split() == ["False", "True"], done.stdout + done.stderr
+
+    def run_probe() -> list[str]:
+        """In a fresh process, as an edition's kernel: matplotlib's settings as a run has them (this
+        test process's may have been changed by other tests, and they are part of the charts' keys)."""
+        done = subprocess.run(
+            [sys.executable, "-c", probe, json.dumps(computed.as_dict())],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, PIPELINE_ENV: "appendix"},
+        )
+        return done.stdout.split() + [done.stderr]
+
+    shutil.rmtree(_folder(computed), ignore_errors=True)
+    assert run_probe()[:2] == ["True", "True"], "none kept: drawn, and kept"
+    assert run_probe()[:2] == ["False", "True"], "read: no pyplot until drawn in place"
 
 
 def test_outside_a_pipeline_kernel_nothing_is_kept_or_read(computed, monkeypatch, tmp_path):

@@ -9,6 +9,7 @@ the sample ledgers.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -323,3 +324,35 @@ def test_a_value_found_only_in_a_clean_table_is_traced_to_its_source_cell(tmp_pa
     assert all(c.origin == "2025/petitions.parquet 列 note" for c in cells)
     traced = trace_values({"戊"}, tmp_path / "raw", tmp_path / "clean", 2025)
     assert traced == {"戊": [cells[1].describe()]}
+
+
+def test_personal_values_read_by_a_forked_child_are_used_while_the_raw_files_stay_the_same(tmp_path, monkeypatch):
+    """`pipeline.fork_personal_values`: a run that adopts warm kernels reads the personal values in
+    a child process; the scan then uses the child's values, but only for the files as the child saw
+    them, and reads them itself when the child fails."""
+    from lawreport.appendix import scan
+    from lawreport.pipeline import fork_personal_values
+
+    params = copy_year(tmp_path, 2025, tables=["petitions", "penalty_cases"])
+    raw = params.path(params.raw_root)
+    expected = scan.personal_values(raw, 2025)
+    assert len(expected) > 10
+    receive = fork_personal_values(params)
+    assert receive is not None
+
+    def not_here(*args):
+        raise AssertionError("read in this process")
+
+    monkeypatch.setattr(scan, "_cached_personal_values", not_here)  # the child forked before: unaffected
+    monkeypatch.setattr(scan, "_GIVEN", {})
+    receive()
+    assert scan.personal_values(raw, 2025) == expected
+    path = ledger_path(params, "petitions")
+    seen = path.stat()
+    os.utime(path, ns=(seen.st_atime_ns, seen.st_mtime_ns + 10**9))  # saved again: another stamp
+    with pytest.raises(AssertionError, match="read in this process"):
+        scan.personal_values(raw, 2025)
+
+    monkeypatch.setattr(scan, "personal_values", not_here)  # a child that fails gives nothing
+    fork_personal_values(params)()
+    assert len(scan._GIVEN) == 1

@@ -638,6 +638,47 @@ def prepare_kernel(manager: Any, step: str) -> None:
     run_silently(manager, reset_code(step))
 
 
+def fork_personal_values(params: RunParams) -> Callable[[], None] | None:
+    """Read the raw ledgers' personal values (`appendix.scan.personal_values`) in a child process
+    forked now; returns the wait for it, which keeps what the child read where the scan finds it
+    (`scan.remember_personal_values`, with the files' stamp as the child saw them). None where a
+    process cannot be forked. A child that fails gives nothing: the scan reads the values itself.
+    The child only reads files and writes to its pipe, then ends without running any of this
+    process's exit handlers."""
+    from .appendix import scan
+
+    raw_root = params.path(params.raw_root)
+    if not hasattr(os, "fork"):
+        return None
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child
+        status = 1
+        try:
+            os.close(read_end)
+            stamp = scan.raw_stamp(raw_root)
+            values = scan.personal_values(raw_root, params.year)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(json.dumps([stamp, sorted(values)], ensure_ascii=False).encode("utf-8"))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+
+    def receive() -> None:
+        with os.fdopen(read_end, "rb") as stream:
+            data = stream.read()
+        _, status = os.waitpid(pid, 0)
+        if status == 0:
+            stamp, values = json.loads(data)
+            scan.remember_personal_values(raw_root, params.year, tuple(tuple(entry) for entry in stamp), values)
+
+    return receive
+
+
 class KernelPool:
     """The run's kernels (`LANES`): all started once the preflight has passed (`open`), each used for
     its lane's notebooks in turn, stopped at the end of the run. A kernel whose notebook failed, or
@@ -693,6 +734,19 @@ class KernelPool:
             self._later[index] = list(files[1:])
             self._kernels[index] = start_kernel(lane[0][0], *files[:1])
             self.started += 1
+
+    def fork_personal_values(self, params: RunParams) -> None:
+        """Read the personal values in a child process from the start of the run, when it is to
+        adopt warm kernels (`spare_kernels.any_ready`): none of them is starting, so a core is free
+        until the clean notebook's help begins, and this process has its own work to do meanwhile
+        (the preflight, taking the kernels). Else (the kernels start, and take both cores) they are
+        read in a thread once the first notebook has started (`prefetch_personal_values`)."""
+        from . import spare_kernels
+
+        if self._personal is None and spare_kernels.any_ready():
+            receive = fork_personal_values(params)
+            if receive is not None:
+                self._personal = self._jobs.submit(receive)
 
     def prefetch_personal_values(self, params: RunParams) -> None:
         """Read the raw ledgers' personal values (what the scrub of every executed notebook looks
@@ -1344,6 +1398,7 @@ def run_suite(
             write_timings(params, done, 0.0, began)
             return done
     kernels = KernelPool(lanes_of(to_run))
+    kernels.fork_personal_values(params)
     interrupted = True  # until the steps have ended, in success or failure
     try:
         with run_lock(params):

@@ -648,6 +648,16 @@ def adopt(descriptor: dict[str, Any], claimed: Path) -> Any:
     return manager
 
 
+def any_ready() -> bool:
+    """Whether a spare of this project is ready to be claimed (its fingerprint not checked here)."""
+    if idle_seconds() <= 0:
+        return False
+    try:
+        return any(d["root"] == str(PROJECT_ROOT) for _, d in _descriptors(spare_dir(), "ready"))
+    except Exception:  # noqa: BLE001 - no spares to be found: none to adopt
+        return False
+
+
 def wait_ready(timeout: float = 120) -> bool:
     """Wait until no spare of this project is still loading its imports (the bench: a measurement
     does not share the machine with them); True if none is left starting."""

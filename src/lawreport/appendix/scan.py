@@ -820,11 +820,32 @@ def _cached_personal_values(raw_root: str, year: int, stamp: tuple[tuple[str, in
     return frozenset(personal - public)
 
 
+Stamp = tuple[tuple[str, int, int], ...]
+
+# Personal values read by another process (`remember_personal_values`), by raw root, year and stamp.
+_GIVEN: dict[tuple[str, int, Stamp], frozenset[str]] = {}
+
+
+def raw_stamp(raw_root: Path) -> Stamp:
+    """Every file under raw_root with its modification time and size: the personal values read are
+    those of these very files."""
+    return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in raw_root.rglob("*") if p.is_file()))
+
+
 def personal_values(raw_root: Path, year: int) -> set[str]:
     """Every value (>= 2 characters) of the personal columns of the raw ledgers of `year` and the
     earlier years under raw_root, less values that also stand in non-personal columns."""
-    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in raw_root.rglob("*") if p.is_file()))
-    return set(_cached_personal_values(str(raw_root), year, stamp))
+    stamp = raw_stamp(raw_root)
+    given = _GIVEN.get((str(raw_root), year, stamp))
+    return set(given if given is not None else _cached_personal_values(str(raw_root), year, stamp))
+
+
+def remember_personal_values(raw_root: Path, year: int, stamp: Stamp, values: list[str]) -> None:
+    """Keep the personal values another process read from the raw files as `stamp` describes them
+    (`lawreport.pipeline.fork_personal_values`); used only while the files are still so."""
+    if len(_GIVEN) >= 8:
+        _GIVEN.clear()
+    _GIVEN[(str(raw_root), year, stamp)] = frozenset(values)
 
 
 def personal_values_of(params: RunParams) -> set[str]:
