@@ -7,6 +7,7 @@ import json
 import shutil
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 import yaml
 from support import copy_year, edit_cells, tree_hashes
@@ -58,6 +59,12 @@ def test_a_rerun_reuses_every_ledger_and_writes_the_same_bytes(tmp_path, cleaned
     assert all(r.table.equals(f.table) for r, f in zip(again.results, first.results, strict=True))
     assert [r.report() for r in again.results] == [r.report() for r in first.results]
     assert again.quarantine == first.quarantine
+    # a table put in its place is the one counted and written, not the kept bytes
+    changed = again.results[0]
+    changed.table = changed.table.head(1)
+    assert changed.rows_kept == 1 and changed.parquet_bytes is None
+    clean_step.write_clean(params, again)
+    assert len(pd.read_parquet(params.clean_dir / f"{changed.ledger.table}.parquet")) == 1
 
 
 def test_one_changed_ledger_is_cleaned_again_and_only_it(tmp_path, cleaned):

@@ -337,15 +337,15 @@ def test_personal_values_read_by_a_forked_child_are_used_while_the_raw_files_sta
     raw = params.path(params.raw_root)
     expected = scan.personal_values(raw, 2025)
     assert len(expected) > 10
-    receive = fork_personal_values(params)
-    assert receive is not None
+    forked = fork_personal_values(params)
+    assert forked is not None
 
     def not_here(*args):
         raise AssertionError("read in this process")
 
     monkeypatch.setattr(scan, "_cached_personal_values", not_here)  # the child forked before: unaffected
     monkeypatch.setattr(scan, "_GIVEN", {})
-    receive()
+    forked.receive()
     assert scan.personal_values(raw, 2025) == expected
     path = ledger_path(params, "petitions")
     seen = path.stat()
@@ -353,6 +353,14 @@ def test_personal_values_read_by_a_forked_child_are_used_while_the_raw_files_sta
     with pytest.raises(AssertionError, match="read in this process"):
         scan.personal_values(raw, 2025)
 
+    import time
+
+    monkeypatch.setattr(scan, "personal_values", lambda *args: time.sleep(60))  # a child stopped (the run
+    stopped = fork_personal_values(params)  # is over) gives nothing, and is reaped
+    stopped.stop()
+    stopped.receive()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(stopped.pid, os.WNOHANG)  # reaped
     monkeypatch.setattr(scan, "personal_values", not_here)  # a child that fails gives nothing
-    fork_personal_values(params)()
+    fork_personal_values(params).receive()
     assert len(scan._GIVEN) == 1

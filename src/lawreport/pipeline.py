@@ -638,26 +638,60 @@ def prepare_kernel(manager: Any, step: str) -> None:
     run_silently(manager, reset_code(step))
 
 
-def fork_personal_values(params: RunParams) -> Callable[[], None] | None:
+class ForkedValues:
+    """A child process reading the raw ledgers' personal values (`fork_personal_values`)."""
+
+    def __init__(self, pid: int, read_end: int, raw_root: Path, year: int) -> None:
+        self.pid, self._read_end, self._raw_root, self._year = pid, read_end, raw_root, year
+
+    def receive(self) -> None:
+        """Wait for the child; keep what it read where the scan finds it (`scan.remember_personal_values`,
+        with the files' stamp as the child saw them). A child that failed, or was stopped, gives nothing."""
+        from .appendix import scan
+
+        with os.fdopen(self._read_end, "rb") as stream:
+            data = stream.read()
+        _, status = os.waitpid(self.pid, 0)
+        if status == 0:
+            stamp, values = json.loads(data)
+            scan.remember_personal_values(self._raw_root, self._year, tuple(tuple(entry) for entry in stamp), values)
+
+    def stop(self) -> None:
+        """The run is over (its scrubs are done, or it failed): the child's values are not needed."""
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass  # ended already (and `receive` reaps it)
+
+
+def fork_personal_values(params: RunParams) -> ForkedValues | None:
     """Read the raw ledgers' personal values (`appendix.scan.personal_values`) in a child process
-    forked now; returns the wait for it, which keeps what the child read where the scan finds it
-    (`scan.remember_personal_values`, with the files' stamp as the child saw them). None where a
-    process cannot be forked. A child that fails gives nothing: the scan reads the values itself.
-    The child only reads files and writes to its pipe, then ends without running any of this
-    process's exit handlers."""
+    forked now; `ForkedValues.receive` waits for it. None where a process cannot be forked. The child
+    only reads files and writes to its pipe, then ends without running any of this process's exit
+    handlers; Ctrl-C is blocked across the fork and ignored in the child (the run stops it)."""
+    import signal
+
     from .appendix import scan
 
     raw_root = params.path(params.raw_root)
     if not hasattr(os, "fork"):
         return None
+    read_end, write_end = os.pipe()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        read_end, write_end = os.pipe()
         pid = os.fork()
     except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         return None
     if pid == 0:  # the child
         status = 1
         try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             os.close(read_end)
             stamp = scan.raw_stamp(raw_root)
             values = scan.personal_values(raw_root, params.year)
@@ -667,16 +701,9 @@ def fork_personal_values(params: RunParams) -> Callable[[], None] | None:
         finally:
             os._exit(status)
     os.close(write_end)
-
-    def receive() -> None:
-        with os.fdopen(read_end, "rb") as stream:
-            data = stream.read()
-        _, status = os.waitpid(pid, 0)
-        if status == 0:
-            stamp, values = json.loads(data)
-            scan.remember_personal_values(raw_root, params.year, tuple(tuple(entry) for entry in stamp), values)
-
-    return receive
+    forked = ForkedValues(pid, read_end, raw_root, params.year)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    return forked
 
 
 class KernelPool:
@@ -709,6 +736,7 @@ class KernelPool:
         self._jobs = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kernel-bg")
         self._stops: list[Any] = []
         self._personal: Any = None
+        self._forked: ForkedValues | None = None
         self.adopted = 0  # kernels of the run that were spares (`spare_kernels`)
         self.started = 0  # and that it started at open
 
@@ -736,7 +764,7 @@ class KernelPool:
             self.started += 1
 
     def fork_personal_values(self, params: RunParams) -> None:
-        """Read the personal values in a child process from the start of the run, when it is to
+        """Read the personal values in a child process from the preflight's end, when the run is to
         adopt warm kernels (`spare_kernels.any_ready`): none of them is starting, so a core is free
         until the clean notebook's help begins, and this process has its own work to do meanwhile
         (the preflight, taking the kernels). Else (the kernels start, and take both cores) they are
@@ -744,9 +772,9 @@ class KernelPool:
         from . import spare_kernels
 
         if self._personal is None and spare_kernels.any_ready():
-            receive = fork_personal_values(params)
-            if receive is not None:
-                self._personal = self._jobs.submit(receive)
+            self._forked = fork_personal_values(params)
+            if self._forked is not None:
+                self._personal = self._jobs.submit(self._forked.receive)
 
     def prefetch_personal_values(self, params: RunParams) -> None:
         """Read the raw ledgers' personal values (what the scrub of every executed notebook looks
@@ -917,6 +945,8 @@ class KernelPool:
                 self._stops.append(self._jobs.submit(stop_kernel, manager))
         for future in self._stops:
             future.result()
+        if self._forked is not None:
+            self._forked.stop()
         self._jobs.shutdown()
 
 
@@ -1398,12 +1428,12 @@ def run_suite(
             write_timings(params, done, 0.0, began)
             return done
     kernels = KernelPool(lanes_of(to_run))
-    kernels.fork_personal_values(params)
     interrupted = True  # until the steps have ended, in success or failure
     try:
         with run_lock(params):
             preflight(params, say)  # before any kernel starts
             preflight_seconds = time.perf_counter() - began
+            kernels.fork_personal_values(params)
             kernels.open(params)
             say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")
             if force:

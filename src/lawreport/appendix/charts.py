@@ -313,9 +313,10 @@ def draw_chart(chart: ChartSpec, data: CleanData) -> tuple[bytes, str, str] | No
 def plan_key(plan: Plan) -> str:
     """What a chart's figure (`img(render(plan), plan.alt, plan.caption)`) is a function of: its
     plan, the package's source (the drawers), matplotlib with its settings and the font, the Python
-    and library versions. Equal keys give byte-identical figures (Agg, fixed size and dpi, no
+    and library versions (numpy, Pillow). Equal keys give byte-identical figures (Agg, fixed size and dpi, no
     metadata)."""
     import numpy
+    import PIL
 
     font = font_path()
     stat = font.stat()
@@ -324,6 +325,7 @@ def plan_key(plan: Plan) -> str:
         sys.version,
         matplotlib.__version__,
         numpy.__version__,
+        PIL.__version__,  # matplotlib writes PNGs through Pillow
         repr(sorted((k, repr(v)) for k, v in matplotlib.rcParams.items())),
         f"{font}:{stat.st_size}:{stat.st_mtime_ns}",
         json.dumps(dataclasses.asdict(plan), sort_keys=True, ensure_ascii=False),
