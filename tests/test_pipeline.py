@@ -73,6 +73,44 @@ def test_a_full_run_writes_clean_data_validation_and_kept_notebooks(tmp_path):
     assert sorted(p.name.split("-")[0] for p in kept.glob("*.html")) == ["card"] * 2 * cards + ["chart"] * charts
 
 
+def test_a_steps_notebook_is_scrubbed_in_the_background_and_a_failed_scrub_fails_the_run(tmp_path, monkeypatch):
+    """The clean, validate and figures notebooks are scrubbed while the next steps run
+    (`KernelPool.scrub_later`), all before the run returns; a scrub that fails fails the run and
+    takes its step's stamp, so that the step runs (and its notebook is scrubbed) next time."""
+    import threading
+
+    from lawreport.appendix import scan
+    from lawreport.pipeline import stamp_path
+
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    real = scan.scrub_or_block
+    where: dict[str, str] = {}
+
+    def scrub(path, *args, **kwargs):
+        where[path.name] = threading.current_thread().name
+        if path.name == "20_validate.ipynb" and "fail" in where:
+            raise OSError("disk full")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(scan, "scrub_or_block", scrub)
+    run_suite(_raw(params), say=lambda _: None)
+    assert {name: thread.split("_")[0] for name, thread in where.items()} == {
+        "10_clean.ipynb": "scrub",
+        "20_validate.ipynb": "scrub",
+        "30_figures.ipynb": "scrub",
+        "90_appendix.public.ipynb": "ThreadPoolExecutor-0",  # an edition: before its export
+        "90_appendix.internal.ipynb": "ThreadPoolExecutor-0",
+    }, where
+    timings = json.loads((params.build_dir / "timings.json").read_text(encoding="utf-8"))
+    assert "scrub" in timings["steps"]["clean"]["notebooks"]["clean"], "timed, before the timings are written"
+
+    where["fail"] = "yes"
+    shutil.rmtree(params.build_dir / "stamps")  # every step runs again
+    with pytest.raises(OSError, match="disk full"):
+        run_suite(_raw(params), say=lambda _: None)
+    assert not stamp_path(params, "validate").exists() and stamp_path(params, "figures").exists()
+
+
 def test_a_failing_step_names_notebook_and_cell_and_keeps_the_notebook(tmp_path):
     params = copy_year(tmp_path, 2025, tables=["law_exams", "penalty_cases"])
     run_suite(_raw(params), say=lambda _: None)

@@ -737,6 +737,9 @@ class KernelPool:
         self._stops: list[Any] = []
         self._personal: Any = None
         self._forked: ForkedValues | None = None
+        self._scrubs: list[tuple[str, Any]] = []  # (step, future): notebooks scrubbed in the background
+        # One at a time, apart from the kernels' jobs: a scrub may wait for the personal values.
+        self._scrubber = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scrub")
         self.adopted = 0  # kernels of the run that were spares (`spare_kernels`)
         self.started = 0  # and that it started at open
 
@@ -775,6 +778,29 @@ class KernelPool:
             self._forked = fork_personal_values(params)
             if self._forked is not None:
                 self._personal = self._jobs.submit(self._forked.receive)
+
+    def scrub_later(self, step: str, scrub: Callable[[], None]) -> bool:
+        """Scrub `step`'s executed notebook in the background (`execute_notebook`); False once the
+        pool is closing (the caller scrubs it now)."""
+        with self._lock:
+            if self._closed:
+                return False
+            self._scrubs.append((step, self._scrubber.submit(scrub)))
+        return True
+
+    def finish_scrubs(self) -> None:
+        """Wait for the scrubs done in the background. A step whose scrub failed loses its stamp (it
+        runs again next time, and its notebook is scrubbed then); the first failure is raised."""
+        errors = []
+        for step, future in self._scrubs:
+            error = future.exception()
+            if error is not None:
+                if self._params is not None:
+                    stamp_path(self._params, step).unlink(missing_ok=True)
+                errors.append(error)
+        self._scrubs.clear()
+        if errors:
+            raise errors[0]
 
     def prefetch_personal_values(self, params: RunParams) -> None:
         """Read the raw ledgers' personal values (what the scrub of every executed notebook looks
@@ -945,9 +971,14 @@ class KernelPool:
                 self._stops.append(self._jobs.submit(stop_kernel, manager))
         for future in self._stops:
             future.result()
+        self._scrubber.shutdown()  # a run that failed or was stopped: its scrubs still end
         if self._forked is not None:
             self._forked.stop()
         self._jobs.shutdown()
+        try:
+            self.finish_scrubs()
+        except Exception:  # noqa: BLE001 - the run's own failure is the one raised; the stamp is gone
+            pass
 
 
 ENGINE = "lawreport"
@@ -1037,26 +1068,35 @@ def execute_notebook(
             kernels.give_back(manager, failed)
         else:
             stop_kernel(manager)
+
         # Executed notebooks kept under build/ obey the publishing rules: personal data found in
         # one (a second gate; the clean step masks it first) is scrubbed and reported. Also for a
-        # notebook kept after a failure.
-        if output.exists():
-            from .appendix.scan import scrub_or_block
+        # notebook kept after a failure. A step's notebook that ran is scrubbed in the background
+        # (`KernelPool.scrub_later`): the steps after it read its tables, not its notebook, and need
+        # not wait for the raw ledgers' personal values. An edition is scrubbed now: its export
+        # reads the scrubbed notebook.
+        def scrub() -> None:
+            scrub_began = time.perf_counter()
+            if output.exists():
+                from .appendix.scan import scrub_or_block
 
-            if kernels is not None:
-                kernels.wait_personal_values()
-            scrub_or_block(output, params)
-        if timings is not None:
-            cells = cell_seconds(output) if output.exists() else []
-            timings.update(
-                {
-                    "seconds": round(executed_at - started, 3),
-                    "outside_cells": round(executed_at - started - sum(c["seconds"] for c in cells), 3),
-                    "cells": cells,
-                    "scrub": round(time.perf_counter() - executed_at, 3),
-                    "peak_rss_mib": peak,
-                }
-            )
+                if kernels is not None:
+                    kernels.wait_personal_values()
+                scrub_or_block(output, params)
+            if timings is not None:
+                cells = cell_seconds(output) if output.exists() else []
+                timings.update(
+                    {
+                        "seconds": round(executed_at - started, 3),
+                        "outside_cells": round(executed_at - started - sum(c["seconds"] for c in cells), 3),
+                        "cells": cells,
+                        "scrub": round(time.perf_counter() - scrub_began, 3),
+                        "peak_rss_mib": peak,
+                    }
+                )
+
+        if failed or suffix or kernels is None or not kernels.scrub_later(step, scrub):
+            scrub()
     return output
 
 
@@ -1440,6 +1480,7 @@ def run_suite(
                 clear_caches(params, say)
             try:
                 results = run_steps(steps, params, force, say, kernels)
+                kernels.finish_scrubs()
             except Exception:
                 interrupted = False  # a failed step: the analyst corrects and runs again
                 raise
