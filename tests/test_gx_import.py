@@ -115,3 +115,23 @@ def test_a_stand_in_that_cannot_be_imported_says_why_as_an_attribute_error(tmp_p
         assert isinstance(raised.value.__cause__, ImportError)
     finally:
         sys.modules.pop("lawreport_broken_probe", None)
+
+
+def test_papermill_is_imported_without_pyarrow_which_imports_as_usual_afterwards():
+    """pipeline.import_papermill: papermill's optional HDFS support (pyarrow.fs) is not loaded into
+    the run's process; pyarrow itself is not kept out once papermill is imported."""
+    found = _python(
+        """
+        import json, sys
+        from lawreport.pipeline import import_papermill, register_engine
+        papermill = import_papermill()
+        register_engine()
+        left = any(type(f).__name__ == "NoPyarrow" for f in sys.meta_path)
+        after = {"pyarrow": "pyarrow" in sys.modules, "finder left": left}
+        import pyarrow.fs
+        import pandas
+        print(json.dumps({**after, "execute": callable(papermill.execute_notebook),
+                          "later": "pyarrow.fs" in sys.modules}))
+        """
+    )
+    assert found == {"pyarrow": False, "finder left": False, "execute": True, "later": True}

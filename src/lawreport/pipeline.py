@@ -984,10 +984,42 @@ class KernelPool:
 ENGINE = "lawreport"
 
 
+def import_papermill() -> Any:
+    """papermill, imported without its optional HDFS support. papermill.iorw tries `pyarrow.fs` for
+    hdfs:// paths, and so loads pyarrow and numpy into this process: 0.12 s of the 0.38 s import,
+    measured, which a run that adopts warm kernels waits for before its first notebook. A run reads
+    and writes local notebooks only. pyarrow is kept out only while papermill itself is imported,
+    and only if nothing has loaded it already; it imports as usual afterwards."""
+    import importlib.abc
+    import sys
+
+    if "papermill.execute" in sys.modules or "pyarrow" in sys.modules:
+        import papermill
+
+        return papermill
+
+    class NoPyarrow(importlib.abc.MetaPathFinder):
+        def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+            if name == "pyarrow" or name.startswith("pyarrow."):
+                raise ImportError(f"{name}: not while papermill is imported (lawreport.pipeline.import_papermill)")
+            return None
+
+    finder = NoPyarrow()
+    sys.meta_path.insert(0, finder)
+    try:
+        import papermill
+        import papermill.engines
+        import papermill.exceptions
+    finally:
+        sys.meta_path.remove(finder)
+    return papermill
+
+
 def register_engine() -> str:
     """Papermill's nbclient engine, saving the executed notebook when it starts and when it ends
     (also after a failing cell or a dead kernel: papermill saves in a `finally`) instead of before
     and after every cell: the internal appendix notebook is ~6 MB, written ~15 times a run."""
+    import_papermill()
     from papermill.engines import NBClientEngine, papermill_engines
 
     class SaveAtEndEngine(NBClientEngine):
@@ -1020,7 +1052,7 @@ def execute_notebook(
     the execution's seconds, the time spent outside the cells (kernel start and imports not hidden by
     the pool, the reset, papermill), the scrub's seconds and the kernel's peak memory so far (a
     lane's kernel: the peak of the notebooks it has run)."""
-    import papermill
+    papermill = import_papermill()
     from papermill.exceptions import PapermillExecutionError
 
     out_dir = params.build_dir / "notebooks"
