@@ -135,3 +135,27 @@ def test_papermill_is_imported_without_pyarrow_which_imports_as_usual_afterwards
         """
     )
     assert found == {"pyarrow": False, "finder left": False, "execute": True, "later": True}
+
+
+def test_data_docs_templates_compiled_once_render_as_compiled_afresh():
+    """lawreport.gx.TEMPLATES: the templates a view compiles are kept for the next view's
+    environment, which compiles none of them again, and renders the same."""
+    found = _python(
+        """
+        import json, jinja2
+        from lawreport.gx import TEMPLATES, compile_data_docs_templates
+        from great_expectations.render.view.view import DefaultJinjaPageView
+        kept = compile_data_docs_templates()
+        compiled = []
+        real = jinja2.Environment.compile
+        jinja2.Environment.compile = lambda self, *a, **k: compiled.append(a[1] if len(a) > 1 else "") or real(self, *a, **k)
+        page = DefaultJinjaPageView().env.get_template("favicon.j2")
+        again = len(compiled)
+        fresh = jinja2.Environment(loader=DefaultJinjaPageView().env.loader, autoescape=jinja2.select_autoescape(["html", "xml"]),
+                                   extensions=["jinja2.ext.do"], bytecode_cache=None).get_template("favicon.j2")
+        print(json.dumps({"kept": kept, "compiled again": again, "fresh compiled": len(compiled) - again,
+                          "same": page.render(renderer_type="ValidationResults", expectation_suite_name="a.b") == fresh.render(renderer_type="ValidationResults", expectation_suite_name="a.b")}))
+        """
+    )
+    assert found["kept"] > 20 and found["compiled again"] == 0 and found["fresh compiled"] == 1, found
+    assert found["same"]

@@ -191,7 +191,8 @@ class Step:
     notebook: str
     editions: tuple[str, ...] = ()  # run once per edition, with `edition` as an extra parameter
     # Modules its notebook reaches only through a package's attributes (not in its import lines),
-    # preloaded too by its lane's kernel (`preload_code`).
+    # preloaded too by its lane's kernel (`preload_code`); "module:function": the module imported and
+    # the function called with no argument (work that needs no run, e.g. compiling templates).
     preload: tuple[str, ...] = ()
     after: tuple[str, ...] = ()  # the steps whose outputs it reads: it runs once they have finished
     # Work ahead of the step: "module:function", called with the run's parameters in the background in
@@ -221,7 +222,7 @@ STEPS: tuple[Step, ...] = (
     # The other lane waits for clean once its imports are done: it cleans ledgers from the last one.
     Step("clean", "10_clean.py", help="lawreport.clean_step:clean_ahead"),
     # lawreport.gx (Great Expectations): imported by run_validation on use.
-    Step("validate", "20_validate.py", preload=("lawreport.gx",), after=("clean",)),
+    Step("validate", "20_validate.py", preload=("lawreport.gx:compile_data_docs_templates",), after=("clean",)),
     Step("figures", "30_figures.py", after=("clean",)),
     Step(
         "appendix",
@@ -441,7 +442,10 @@ def preload_code(step_file: str) -> str:
                 statements.append(f"__import__({node.module!r}, fromlist={names!r})")
     for step in STEPS:
         if step.notebook == step_file:
-            statements += [f"__import__({module!r})" for module in step.preload]
+            for target in step.preload:  # a module, or "module:function" called with no argument
+                module, _, function = target.partition(":")
+                call = f"__import__({module!r}, fromlist=[{function!r}]).{function}()" if function else ""
+                statements.append(call or f"__import__({module!r})")
     return "\n".join(f"try:\n    {line}\nexcept Exception:\n    pass" for line in statements)
 
 
