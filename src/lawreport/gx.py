@@ -11,6 +11,9 @@ A stand-in loads the real module the first time anything is read from it, so cod
 one still works, only later. Nothing is deferred when GX, or the module itself, is already loaded.
 tests/test_gx_import.py checks both: a whole validation leaves them unloaded, and using a stand-in
 loads the real module.
+
+It also gives GX's Data Docs views one kept bytecode of their Jinja templates (`TEMPLATES`), so that
+each page's new environment does not compile them again.
 """
 
 from __future__ import annotations

@@ -311,8 +311,6 @@ def kernel_manager_class(env: dict[str, str]) -> type:
       shutdown request alone ends the kernel; one that does not stop in time is still killed.
     - Its clients are `ready_client_class()`'s: no 0.2 s wait before each notebook.
     """
-    import tempfile
-
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
 

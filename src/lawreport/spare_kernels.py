@@ -278,7 +278,9 @@ class SpareProcess:
 # ------------------------------------------------------------------------------------ descriptors
 
 
-def _descriptors(folder: Path, suffix: str) -> list[tuple[Path, dict[str, Any]]]:
+def _descriptors(folder: Path, suffix: str, root: Path | None = PROJECT_ROOT) -> list[tuple[Path, dict[str, Any]]]:
+    """The spares in state `suffix` of the project at `root` (None: of every project); a file that
+    is not a spare's is removed, whatever its project."""
     found = []
     for path in sorted(folder.glob(f"*.{suffix}")):
         try:
@@ -286,7 +288,8 @@ def _descriptors(folder: Path, suffix: str) -> list[tuple[Path, dict[str, Any]]]
         except (OSError, ValueError):
             continue  # being renamed or written: not a spare to use now
         if _well_formed(descriptor):
-            found.append((path, descriptor))
+            if root is None or descriptor["root"] == str(root):
+                found.append((path, descriptor))
         else:
             path.unlink(missing_ok=True)  # not a spare's file: nothing to stop, nothing to adopt
     return found
@@ -358,9 +361,8 @@ def stop_all(root: Path | None = PROJECT_ROOT) -> int:
     stopped = 0
     with _locked(folder):
         for suffix in ("ready", "starting"):
-            for path, descriptor in _descriptors(folder, suffix):
-                if root is None or descriptor.get("root") == str(root):
-                    stopped += _stop(path, descriptor)
+            for path, descriptor in _descriptors(folder, suffix, root):
+                stopped += _stop(path, descriptor)
         _leftovers(folder)
     _reap()
     return stopped
@@ -560,8 +562,6 @@ def _keep(idle: int) -> int:
         _reap()
         for suffix in ("starting", "ready"):
             for path, descriptor in _descriptors(folder, suffix):
-                if descriptor["root"] != str(PROJECT_ROOT):
-                    continue  # another project's
                 files = tuple(descriptor["files"])
                 stuck = suffix == "starting" and time.time() - descriptor["made"] > STUCK
                 if prints.get(files) == descriptor["fingerprint"] and _is_the_spare(descriptor) and not stuck:
@@ -596,8 +596,6 @@ def claim(files: tuple[str, ...]) -> Any | None:
     for path, descriptor in descriptors:
         try:
             spare_files = tuple(descriptor["files"])
-            if descriptor["root"] != str(PROJECT_ROOT):
-                continue  # another project's
             if spare_files not in prints:
                 prints[spare_files] = fingerprint(spare_files)
             if descriptor["fingerprint"] != prints[spare_files] or not _is_the_spare(descriptor):
@@ -653,7 +651,7 @@ def any_ready() -> bool:
     if idle_seconds() <= 0:
         return False
     try:
-        return any(d["root"] == str(PROJECT_ROOT) for _, d in _descriptors(spare_dir(), "ready"))
+        return bool(_descriptors(spare_dir(), "ready"))
     except Exception:  # noqa: BLE001 - no spares to be found: none to adopt
         return False
 
@@ -664,11 +662,7 @@ def wait_ready(timeout: float = 120) -> bool:
     deadline = time.monotonic() + timeout
     folder = spare_dir()
     while time.monotonic() < deadline:
-        starting = [
-            d
-            for _, d in _descriptors(folder, "starting")
-            if d.get("root") == str(PROJECT_ROOT) and _alive(d.get("pid", 0))
-        ]
+        starting = [d for _, d in _descriptors(folder, "starting") if _alive(d["pid"])]
         if not starting:
             return True
         time.sleep(0.1)

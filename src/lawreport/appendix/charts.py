@@ -301,12 +301,6 @@ def render(plan: Plan) -> bytes:
     return labelled(plan.title, plan.x_label, plan.y_label, lambda ax: DRAWERS[plan.draw](ax, plan.data))
 
 
-def draw_chart(chart: ChartSpec, data: CleanData) -> tuple[bytes, str, str] | None:
-    """One chart of the unit's configuration as (PNG, alt, caption), or None when its table has no data."""
-    plan = plan_chart(chart, data)
-    return None if plan is None else (render(plan), plan.alt, plan.caption)
-
-
 # ------------------------------------------------------------------ drawn once for both editions (kept.shared)
 
 
