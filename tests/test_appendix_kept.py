@@ -231,3 +231,66 @@ def test_a_kept_section_keeps_carriage_returns(tmp_path):
     text = "行一\r\n行二\r行三\n"
     assert kept.shared(tmp_path, "card-internal-x", "k", lambda: text) == text
     assert kept.shared(tmp_path, "card-internal-x", "k", _not_again) == text
+
+
+def test_each_card_has_a_lock_of_its_own_so_two_kernels_make_the_cards_side_by_side(computed, monkeypatch):
+    """The pipeline's work ahead makes the internal cards from the last (`keep_cards(from_end=True)`)
+    while the edition's notebook makes them from the first, in the other kernel: a card being made
+    there holds up that card only."""
+    import fcntl
+    import threading
+    import time
+
+    app = data.load_appendix(computed, "internal")
+    folder = _folder(computed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in folder.glob("card-internal-*"):
+        path.unlink()
+    made = []
+    real_card = sections.card
+    monkeypatch.setattr(
+        sections, "card", lambda app, figure, ref: made.append(figure["id"]) or real_card(app, figure, ref)
+    )
+    first = sections.CardKeys(app).name(app.results[0])
+    with (folder / f"{first}.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # the other kernel is making the first card
+        ahead = threading.Thread(target=sections.keep_cards, args=(app,), kwargs={"from_end": True}, daemon=True)
+        ahead.start()
+        deadline = time.monotonic() + 120
+        while len(made) < len(app.results) - 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+        assert made == [figure["id"] for figure in reversed(app.results[1:])]
+        assert ahead.is_alive(), "waits for the first card, made by the other kernel"
+    ahead.join(120)
+    assert not ahead.is_alive() and made[-1] == app.results[0]["id"]
+    cards = sections.keep_cards(app)  # the notebook's way, from the first: every card read, none made
+    assert len(made) == len(app.results) and len(cards) == len(app.results)
+    assert [c.split('data-figure="', 1)[1].split('"', 1)[0] for c in cards] == [f["id"] for f in app.results]
+
+
+def test_pruning_leaves_a_card_being_made_and_takes_a_gone_cards_lock_with_it(computed):
+    import fcntl
+    import threading
+
+    app = data.load_appendix(computed, "public")
+    sections.cards_section(app)
+    folder = _folder(computed)
+    keys = sections.CardKeys(app)
+    first = keys.name(app.results[0])
+    making = folder / f".{first}-0123.45.tmp"
+    making.write_text("half", encoding="utf-8")
+    gone = [folder / "card-public-gone-0.html", folder / ".card-public-gone-1.7.tmp", folder / "card-public-gone.lock"]
+    for path in gone:
+        path.write_text("", encoding="utf-8")
+    with (folder / f"{first}.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # its maker, in the other kernel
+        pruning = threading.Thread(target=keys.forget_others, args=(app.results,), daemon=True)
+        pruning.start()
+        pruning.join(60)
+        assert not pruning.is_alive(), "does not wait for a card being made"
+        assert making.exists()
+    assert not any(path.exists() for path in gone)
+    assert (folder / f"{first}.lock").exists()
+    keys.forget_others(app.results)
+    assert not making.exists(), "a maker stopped mid-write: its temporary goes once no one holds the lock"

@@ -665,3 +665,147 @@ def test_a_notebooks_ipynb_text_is_kept_by_its_source_and_read_back_without_jupy
     assert "planted" in pipeline.notebook_text("10_clean.py")  # (the test's own planting is read...)
     kept_file.parent.chmod(0o777)
     assert "planted" not in pipeline.notebook_text("10_clean.py")  # (... but not from a folder others may write in)
+
+
+def _pool_deciding_work_ahead(monkeypatch, warm_in: str, finished: set[str]):
+    """A KernelPool with the appendix's two lanes (editions in both) and stand-in kernels, the steps
+    in `finished` done: where would the appendix's work ahead start? (lane, label) of each start."""
+    from lawreport import pipeline
+
+    step = pipeline.Step(
+        "appendix",
+        "90_appendix.py",
+        editions=("public", "internal"),
+        after=("clean", "validate", "figures"),
+        warm="somewhere:ahead",
+        warm_after=("clean", "figures"),
+        warm_in=warm_in,
+    )
+    monkeypatch.setitem(pipeline.STEP_BY_NAME, "appendix", step)
+    lanes = ((("clean", ""), ("figures", ""), ("appendix", "public")), (("validate", ""), ("appendix", "internal")))
+    pool = pipeline.KernelPool(lanes)
+    started: list[tuple[int, str]] = []
+    monkeypatch.setattr(
+        pool, "_on_lane", lambda lane, function, manager, target, label, params: started.append((lane, label))
+    )
+    pool._kernels = {0: object(), 1: object()}
+    pool._params = object()
+    pool._finished = set(finished)
+    return pool, started
+
+
+def test_work_ahead_in_an_editions_lane_starts_also_when_the_step_can_start(monkeypatch):
+    """The appendix's work ahead (the internal cards, from the last) runs in the public edition's lane
+    (`Step.warm_in`) while the internal edition runs in the other: also once validate is done."""
+    for finished in ({"clean", "figures"}, {"clean", "figures", "validate"}):
+        pool, started = _pool_deciding_work_ahead(monkeypatch, "public", finished)
+        try:
+            pool._warm_if_due()
+            assert started == [(0, "appendix")], finished
+            pool._warm_if_due()
+            assert started == [(0, "appendix")], "once"
+        finally:
+            pool.close()
+    pool, started = _pool_deciding_work_ahead(monkeypatch, "public", {"clean"})
+    try:
+        pool._warm_if_due()
+        assert started == [], "not before the figures"
+        pool._taken.add(0)  # the public lane busy: not there, nor in the internal edition's lane
+        pool._finished.add("figures")
+        pool._warm_if_due()
+        assert started == []
+    finally:
+        pool.close()
+    # Without a lane named: work ahead only while the step still waits (it would hold up its own
+    # notebook otherwise), in whichever of its lanes is idle.
+    pool, started = _pool_deciding_work_ahead(monkeypatch, "", {"clean", "figures", "validate"})
+    try:
+        pool._warm_if_due()
+        assert started == []
+    finally:
+        pool.close()
+    pool, started = _pool_deciding_work_ahead(monkeypatch, "", {"clean", "figures"})
+    try:
+        pool._taken.add(0)
+        pool._warm_if_due()
+        assert started == [(1, "appendix")]
+    finally:
+        pool.close()
+
+
+def test_the_kernel_spec_is_looked_up_once_per_process(monkeypatch):
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from lawreport import pipeline
+
+    looked = []
+    real = KernelSpecManager.get_kernel_spec
+    monkeypatch.setattr(
+        KernelSpecManager, "get_kernel_spec", lambda self, name: looked.append(name) or real(self, name)
+    )
+    pipeline.kernel_spec_of.cache_clear()
+    try:
+        specs = [pipeline.kernel_manager_class({})(kernel_name="python3").kernel_spec for _ in range(3)]
+        assert looked == ["python3"] and specs[0] is specs[1] is specs[2]
+        assert specs[0].argv and specs[0].language == "python"
+    finally:
+        pipeline.kernel_spec_of.cache_clear()
+
+
+def test_a_stopped_kernels_end_is_noticed_within_milliseconds(monkeypatch):
+    """jupyter_client polls a killed kernel every 0.1 s; a run's end waited that long for each."""
+    import asyncio
+
+    from lawreport import pipeline
+
+    manager = pipeline.kernel_manager_class({})(kernel_name="python3")
+    answers = iter([True, True, True, False])
+    slept = []
+
+    async def is_alive() -> bool:
+        return next(answers)
+
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(manager, "_async_is_alive", is_alive)
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    asyncio.run(manager._async_wait())
+    assert len(slept) == 3 and max(slept) <= 0.01, slept
+
+
+def test_a_run_with_a_forked_scanner_scrubs_only_what_it_found_and_still_blocks_personal_data(tmp_path, monkeypatch):
+    """A run that adopts warm kernels forks a scanner at the preflight's end (`fork_scanner`): it
+    checks each executed notebook on the other core. What it finds nothing in, the run does not scan
+    again; an edition holding personal data (a name from a ledger written into the report) is
+    scrubbed by the run itself, and nothing is published (P305)."""
+    from test_publish_scan import _raw_person
+
+    from lawreport import spare_kernels
+    from lawreport.appendix import PublishBlocked, scan
+
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    name, _, _ = _raw_person(params)
+    params.report_path.write_text(
+        params.report_path.read_text(encoding="utf-8") + f"\n联系人：{name}。\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(spare_kernels, "any_ready", lambda: True)  # as if warm kernels were waiting
+    scrubbed_here = []
+    real = scan.scrub_or_block
+    monkeypatch.setattr(
+        scan, "scrub_or_block", lambda path, *a, **k: scrubbed_here.append(path.name) or real(path, *a, **k)
+    )
+    said: list[str] = []
+    with pytest.raises(PublishBlocked, match=r"\[P305\]"):
+        run_suite(_raw(params), say=said.append)
+    assert sorted(scrubbed_here) == ["90_appendix.internal.ipynb", "90_appendix.public.ipynb"]
+    for edition in ("public", "internal"):
+        notebook = json.loads(
+            (params.build_dir / "notebooks" / f"90_appendix.{edition}.ipynb").read_text(encoding="utf-8")
+        )
+        assert notebook["metadata"].get(scan.SCRUB_KEY), edition
+    assert not (params.build_dir / "appendix.html").exists()
+    assert all(name not in line for line in said)

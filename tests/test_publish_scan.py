@@ -327,17 +327,17 @@ def test_a_value_found_only_in_a_clean_table_is_traced_to_its_source_cell(tmp_pa
 
 
 def test_personal_values_read_by_a_forked_child_are_used_while_the_raw_files_stay_the_same(tmp_path, monkeypatch):
-    """`pipeline.fork_personal_values`: a run that adopts warm kernels reads the personal values in
+    """`pipeline.fork_scanner`: a run that adopts warm kernels reads the personal values in
     a child process; the scan then uses the child's values, but only for the files as the child saw
     them, and reads them itself when the child fails."""
     from lawreport.appendix import scan
-    from lawreport.pipeline import fork_personal_values
+    from lawreport.pipeline import fork_scanner
 
     params = copy_year(tmp_path, 2025, tables=["petitions", "penalty_cases"])
     raw = params.path(params.raw_root)
     expected = scan.personal_values(raw, 2025)
     assert len(expected) > 10
-    forked = fork_personal_values(params)
+    forked = fork_scanner(params)
     assert forked is not None
 
     def not_here(*args):
@@ -347,6 +347,7 @@ def test_personal_values_read_by_a_forked_child_are_used_while_the_raw_files_sta
     monkeypatch.setattr(scan, "_GIVEN", {})
     forked.receive()
     assert scan.personal_values(raw, 2025) == expected
+    forked.stop()
     path = ledger_path(params, "petitions")
     seen = path.stat()
     os.utime(path, ns=(seen.st_atime_ns, seen.st_mtime_ns + 10**9))  # saved again: another stamp
@@ -356,11 +357,42 @@ def test_personal_values_read_by_a_forked_child_are_used_while_the_raw_files_sta
     import time
 
     monkeypatch.setattr(scan, "personal_values", lambda *args: time.sleep(60))  # a child stopped (the run
-    stopped = fork_personal_values(params)  # is over) gives nothing, and is reaped
+    stopped = fork_scanner(params)  # is over) gives nothing, and is reaped
     stopped.stop()
     stopped.receive()
     with pytest.raises(ChildProcessError):
         os.waitpid(stopped.pid, os.WNOHANG)  # reaped
     monkeypatch.setattr(scan, "personal_values", not_here)  # a child that fails gives nothing
-    fork_personal_values(params).receive()
+    fork_scanner(params).receive()
     assert len(scan._GIVEN) == 1
+
+
+def test_the_forked_scanner_says_clean_only_of_a_notebook_it_found_nothing_in(year, tmp_path):
+    """`pipeline.ForkedScanner.check`: the run's forked scanner checks executed notebooks on the other
+    core; only its "nothing found", for the file as it still is, spares the run its own scrub."""
+    import signal
+
+    from lawreport.appendix.scan import file_identity, notebook_verdict
+    from lawreport.pipeline import fork_scanner
+
+    params, _, values = year
+    name, _, _ = _raw_person(params)
+    clean = _notebook(tmp_path / "clean.ipynb", [_html_output("<p>2025年 共 12 件</p>")])
+    planted = _planted_notebook(tmp_path / "90_appendix.internal.ipynb", name)
+    only_a_name = _notebook(tmp_path / "name.ipynb", [_html_output(f"<p>经办人 {name}</p>")])
+    scanner = fork_scanner(params)
+    assert scanner is not None
+    try:
+        scanner.receive()
+        assert scanner.check(clean) is True
+        assert scanner.check(planted) is False and scanner.check(only_a_name) is False
+        assert scanner.check(tmp_path / "gone.ipynb") is False
+        assert notebook_verdict(clean, file_identity(clean), values) == "clean"
+        assert notebook_verdict(only_a_name, file_identity(only_a_name), values) == "found"
+        assert notebook_verdict(clean, (0, 0, 0), values) == "changed", "not the file it was asked about"
+        os.kill(scanner.pid, signal.SIGKILL)
+        assert scanner.check(clean) is False, "ended: it cannot say"
+    finally:
+        scanner.stop()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(scanner.pid, os.WNOHANG)  # reaped

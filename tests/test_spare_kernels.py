@@ -303,3 +303,22 @@ def test_a_spare_whose_code_changed_while_it_loaded_its_imports_ends(spares, mon
     starting = [descriptor(p) for p in files_in(spares, "starting")]
     assert all(gone(d["pid"], within=60) for d in starting)
     assert not entries(spares)
+
+
+def test_one_look_at_the_spares_reads_the_package_distributions_and_settings_once(monkeypatch):
+    """A run fingerprints each lane several times (its claims, then the next spares): within one look
+    (`looking_once`) the files are read once, and the fingerprints are the same as read each time."""
+    reads = []
+    for name in ("_read_tree", "_read_distributions", "_read_settings"):
+        real = getattr(spare_kernels, name)
+        monkeypatch.setattr(spare_kernels, name, lambda *a, real=real, name=name: reads.append(name) or real(*a))
+    apart = [spare_kernels.fingerprint(lane_files(i)) for i in range(len(LANES))]
+    assert len(reads) == 3 * len(LANES)
+    reads.clear()
+    with spare_kernels.looking_once():
+        together = [spare_kernels.fingerprint(lane_files(i)) for i in range(len(LANES))]
+        spare_kernels.code_digest(lane_files(0))
+    assert together == apart and sorted(reads) == ["_read_distributions", "_read_settings", "_read_tree"]
+    reads.clear()
+    spare_kernels.fingerprint(lane_files(0))
+    assert len(reads) == 3, "the next look reads again"

@@ -34,10 +34,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .params import PROJECT_ROOT, RunParams, check_params
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -196,12 +199,15 @@ class Step:
     preload: tuple[str, ...] = ()
     after: tuple[str, ...] = ()  # the steps whose outputs it reads: it runs once they have finished
     # Work ahead of the step: "module:function", called with the run's parameters in the background in
-    # the kernel of one of its lanes once the steps in `warm_after` (those of this run) have run there
-    # or in the other lane, while the step still waits for the rest of `after`. What it makes is kept
-    # where the step's notebook finds it by a key of its inputs; a failure is ignored (the notebook
-    # then makes it itself). `KernelPool._warm_if_due`.
+    # the kernel of one of its lanes (with `warm_in`: the lane of that edition) once the steps in
+    # `warm_after` (those of this run) have run there or in the other lane, unless that lane's
+    # notebook of the step has started: while the step still waits for the rest of `after`, and, when
+    # the step has a notebook in another lane, also while that one runs. What it makes is kept where
+    # the step's notebooks find it by a key of its inputs; a failure is ignored (a notebook then makes
+    # it itself). `KernelPool._warm_if_due`.
     warm: str = ""
     warm_after: tuple[str, ...] = ()
+    warm_in: str = ""
     # Help with the step: "module:function", called with the run's parameters in the background in
     # an idle kernel of another lane (one whose notebooks wait for this step) while the step's own
     # notebook runs. It does part of the step's work into the step's cache, from the other end; the
@@ -230,9 +236,11 @@ STEPS: tuple[Step, ...] = (
         editions=("public", "internal"),
         preload=("lawreport.appendix.data", "lawreport.appendix.sections"),
         after=("clean", "validate", "figures"),
-        # The charts and the figure cards need no validation results: made while validate runs.
+        # The charts and the figure cards need no validation results: made while validate runs, and
+        # the internal edition's cards from the other end while its notebook runs in the other lane.
         warm="lawreport.appendix.prerender:prerender",
         warm_after=("clean", "figures"),
+        warm_in="public",
     ),
 )
 STEP_BY_NAME = {step.name: step for step in STEPS}
@@ -310,12 +318,20 @@ def kernel_manager_class(env: dict[str, str]) -> type:
       the last reply), and the signal then logs "KeyboardInterrupt caught in kernel" (sometimes). The
       shutdown request alone ends the kernel; one that does not stop in time is still killed.
     - Its clients are `ready_client_class()`'s: no 0.2 s wait before each notebook.
+    - The kernel spec looked up once per process (`kernel_spec_of`), not once per manager.
+    - A stopped kernel's end noticed within 5 ms (`_async_wait`).
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
 
     class StepKernelManager(AsyncKernelManager):
         _socket_dir = ""
+
+        @property
+        def kernel_spec(self) -> Any:
+            if self._kernel_spec is None and self.kernel_name != "":
+                self._kernel_spec = kernel_spec_of(self.kernel_name)
+            return self._kernel_spec
 
         @default("client_factory")
         def _ready_client(self) -> type:
@@ -350,6 +366,15 @@ def kernel_manager_class(env: dict[str, str]) -> type:
                 return
             await super()._async_interrupt_kernel()
 
+        async def _async_wait(self, pollinterval: float = 0.1) -> None:
+            """Until the kernel's process has ended (after the kill, `stop_kernel`), polled every
+            5 ms: it ends within a few, and jupyter_client's 0.1 s poll made each run's end wait
+            0.1 s more."""
+            import asyncio
+
+            while await self._async_is_alive():
+                await asyncio.sleep(0.005)
+
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             await super()._async_cleanup_resources(restart=restart)
             if not restart and self._socket_dir:
@@ -357,6 +382,17 @@ def kernel_manager_class(env: dict[str, str]) -> type:
                 self._socket_dir = ""
 
     return StepKernelManager
+
+
+@functools.cache
+def kernel_spec_of(name: str) -> Any:
+    """Jupyter's kernel spec `name`: ~25 ms to look up (the kernel folders searched, the provisioners'
+    entry points read), four times a run (a manager for each kernel a run adopts, and for each spare
+    it leaves). Read once per process: a run is short, and a kernel spec is installed with the
+    environment, whose change (`make install`) also changes every fingerprint."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return KernelSpecManager().get_kernel_spec(name)
 
 
 @functools.cache
@@ -478,9 +514,12 @@ def peak_rss_mib(manager: Any) -> float | None:
     return None
 
 
-def cell_seconds(executed: Path) -> list[dict[str, Any]]:
-    """Per code cell of an executed notebook: its first line and papermill's duration."""
-    cells = json.loads(executed.read_text(encoding="utf-8")).get("cells", [])
+def cell_seconds(executed: Path, notebook: Any = None) -> list[dict[str, Any]]:
+    """Per code cell of an executed notebook (`notebook`: its JSON, if already read): its first line
+    and papermill's duration."""
+    if not isinstance(notebook, dict):
+        notebook = json.loads(executed.read_text(encoding="utf-8"))
+    cells = notebook.get("cells", [])
     timed = []
     for number, cell in enumerate(cells, start=1):
         duration = cell.get("metadata", {}).get("papermill", {}).get("duration")
@@ -520,12 +559,13 @@ def stop_kernel(manager: Any) -> None:
 # ~0.8 s CPU each to start, five a run.) Imports are preloaded (`preload_code`): a lane's kernel
 # starts with the imports of its first notebook expected to run (`expected_to_run`; Great
 # Expectations alone is ~2 s of CPU, and validate waits for it), and loads the others' in the
-# background as soon as that notebook has run (the
-# appendix's while figures runs or validate finishes; the public edition, the shorter one, has the
-# time to spare).
+# background as soon as that notebook has run (the appendix's while figures runs or validate
+# finishes). The internal edition, the longer one, runs in the validate lane: the figures lane is
+# busy meanwhile making the internal edition's cards from the other end (`Step.warm_in`), then runs
+# the public edition, the shorter one.
 LANES: tuple[tuple[tuple[str, str], ...], ...] = (
-    (("clean", ""), ("figures", ""), ("appendix", "internal")),
-    (("validate", ""), ("appendix", "public")),
+    (("clean", ""), ("figures", ""), ("appendix", "public")),
+    (("validate", ""), ("appendix", "internal")),
 )
 
 
@@ -640,39 +680,97 @@ def prepare_kernel(manager: Any, step: str) -> None:
     run_silently(manager, reset_code(step))
 
 
-class ForkedValues:
-    """A child process reading the raw ledgers' personal values (`fork_personal_values`)."""
+class ForkedScanner:
+    """A child process forked at the preflight's end (`fork_scanner`): it reads the raw ledgers'
+    personal values and hands them over (`receive`), then checks the run's executed notebooks for
+    personal data with them (`check`) on the other core while this process goes on (an edition:
+    rendering and scanning its document meanwhile)."""
 
-    def __init__(self, pid: int, read_end: int, raw_root: Path, year: int) -> None:
-        self.pid, self._read_end, self._raw_root, self._year = pid, read_end, raw_root, year
+    def __init__(self, pid: int, values: int, requests: int, replies: int, raw_root: Path, year: int) -> None:
+        import threading
+
+        self.pid, self._values, self._raw_root, self._year = pid, values, raw_root, year
+        self._requests = os.fdopen(requests, "wb")
+        self._replies = os.fdopen(replies, "rb")
+        self._lock = threading.Lock()  # one question at a time: the scrub thread's and the editions'
 
     def receive(self) -> None:
-        """Wait for the child; keep what it read where the scan finds it (`scan.remember_personal_values`,
-        with the files' stamp as the child saw them). A child that failed, or was stopped, gives nothing."""
+        """Wait for the values; keep them where the scan finds them (`scan.remember_personal_values`,
+        with the files' stamp as the child saw them). A child that failed, or was stopped, gives
+        nothing (and is reaped)."""
         from .appendix import scan
 
-        with os.fdopen(self._read_end, "rb") as stream:
+        with os.fdopen(self._values, "rb") as stream:
             data = stream.read()
-        _, status = os.waitpid(self.pid, 0)
-        if status == 0:
+        try:
             stamp, values = json.loads(data)
-            scan.remember_personal_values(self._raw_root, self._year, tuple(tuple(entry) for entry in stamp), values)
+        except ValueError:  # nothing, or cut short: the child failed or was stopped
+            self._reap()
+            return
+        scan.remember_personal_values(self._raw_root, self._year, tuple(tuple(entry) for entry in stamp), values)
+
+    def check(self, path: Path) -> bool:
+        """True only if the child found no personal data in the executed notebook at `path`, as the
+        file is now and still is after (`scan.notebook_verdict`): what the scrub would find is then
+        nothing. False whenever it cannot say so (it found some, failed, ended, or the file changed):
+        the caller then scrubs the notebook itself."""
+        from .appendix.scan import file_identity
+
+        try:
+            asked = [str(path), *file_identity(path)]
+            with self._lock:
+                self._requests.write((json.dumps(asked) + "\n").encode("utf-8"))
+                self._requests.flush()
+                reply = json.loads(self._replies.readline())
+            return bool(reply == [*asked, "clean"] and list(file_identity(path)) == asked[1:])
+        except (OSError, ValueError):
+            return False
+
+    def _reap(self) -> None:
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass  # reaped already
 
     def stop(self) -> None:
-        """The run is over (its scrubs are done, or it failed): the child's values are not needed."""
+        """The run is over (its scrubs are done, or it failed): the child ends."""
         import signal
 
+        for stream in (self._requests, self._replies):
+            try:
+                stream.close()
+            except OSError:
+                pass
         try:
             os.kill(self.pid, signal.SIGKILL)
         except OSError:
-            pass  # ended already (and `receive` reaps it)
+            pass  # ended already
+        self._reap()
 
 
-def fork_personal_values(params: RunParams) -> ForkedValues | None:
-    """Read the raw ledgers' personal values (`appendix.scan.personal_values`) in a child process
-    forked now; `ForkedValues.receive` waits for it. None where a process cannot be forked. The child
-    only reads files and writes to its pipe, then ends without running any of this process's exit
-    handlers; Ctrl-C is blocked across the fork and ignored in the child (the run stops it)."""
+def _serve_checks(requests: int, replies: int, values: set[str]) -> None:
+    """(In the forked scanner.) Answer each request line, [path, *identity], with [path, *identity,
+    verdict] (`scan.notebook_verdict`; "error" if it failed), until the run closes its end."""
+    from .appendix import scan
+
+    index = scan._prefix_index(values)
+    with os.fdopen(requests, "rb") as asked, os.fdopen(replies, "wb") as answers:
+        for line in asked:
+            try:
+                path, *identity = json.loads(line)
+                verdict = scan.notebook_verdict(Path(path), tuple(identity), index)  # type: ignore[arg-type]
+                answer = [path, *identity, verdict]
+            except Exception:  # noqa: BLE001 - the run scrubs the notebook itself
+                answer = ["error"]
+            answers.write((json.dumps(answer) + "\n").encode("utf-8"))
+            answers.flush()
+
+
+def fork_scanner(params: RunParams) -> ForkedScanner | None:
+    """Fork the run's scanner (`ForkedScanner`) now, before this process has any other thread; None
+    where a process cannot be forked. The child reads files and talks through its pipes only, then
+    ends without running any of this process's exit handlers: when the run stops it, or when the run
+    is gone (its end of the pipe closed). Ctrl-C is blocked across the fork and ignored in the child."""
     import signal
 
     from .appendix import scan
@@ -680,13 +778,14 @@ def fork_personal_values(params: RunParams) -> ForkedValues | None:
     raw_root = params.path(params.raw_root)
     if not hasattr(os, "fork"):
         return None
-    read_end, write_end = os.pipe()
+    pipes = [os.pipe() for _ in range(3)]  # values (child -> run), requests (run -> child), replies
+    (values_in, values_out), (requests_in, requests_out), (replies_in, replies_out) = pipes
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         pid = os.fork()
     except OSError:
-        os.close(read_end)
-        os.close(write_end)
+        for end in (end for pipe in pipes for end in pipe):
+            os.close(end)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         return None
     if pid == 0:  # the child
@@ -694,16 +793,19 @@ def fork_personal_values(params: RunParams) -> ForkedValues | None:
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-            os.close(read_end)
+            for end in (values_in, requests_out, replies_in):
+                os.close(end)
             stamp = scan.raw_stamp(raw_root)
             values = scan.personal_values(raw_root, params.year)
-            with os.fdopen(write_end, "wb") as out:
+            with os.fdopen(values_out, "wb") as out:
                 out.write(json.dumps([stamp, sorted(values)], ensure_ascii=False).encode("utf-8"))
+            _serve_checks(requests_in, replies_out, values)
             status = 0
         finally:
             os._exit(status)
-    os.close(write_end)
-    forked = ForkedValues(pid, read_end, raw_root, params.year)
+    for end in (values_out, requests_in, replies_out):
+        os.close(end)
+    forked = ForkedScanner(pid, values_in, requests_out, replies_in, raw_root, params.year)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     return forked
 
@@ -738,7 +840,7 @@ class KernelPool:
         self._jobs = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kernel-bg")
         self._stops: list[Any] = []
         self._personal: Any = None
-        self._forked: ForkedValues | None = None
+        self._forked: ForkedScanner | None = None
         self._scrubs: list[tuple[str, Any]] = []  # (step, future): notebooks scrubbed in the background
         # One at a time, apart from the kernels' jobs: a scrub may wait for the personal values.
         self._scrubber = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scrub")
@@ -754,11 +856,16 @@ class KernelPool:
         self._params = params
         from . import spare_kernels
 
+        with spare_kernels.looking_once():
+            spares = [
+                spare_kernels.claim(lane_files(lane)) if params is not None and index not in self._kernels else None
+                for index, lane in enumerate(self._lanes)
+            ]
         for index, lane in enumerate(self._lanes):
             if index in self._kernels:
                 continue
             files = lane_files(lane)
-            spare = spare_kernels.claim(files) if params is not None else None
+            spare = spares[index]
             if spare is not None:  # a warm kernel left by an earlier run, every import of the lane loaded
                 self._later[index] = []
                 self._kernels[index] = spare
@@ -768,18 +875,33 @@ class KernelPool:
             self._kernels[index] = start_kernel(lane[0][0], *files[:1])
             self.started += 1
 
-    def fork_personal_values(self, params: RunParams) -> None:
-        """Read the personal values in a child process from the preflight's end, when the run is to
-        adopt warm kernels (`spare_kernels.any_ready`): none of them is starting, so a core is free
-        until the clean notebook's help begins, and this process has its own work to do meanwhile
-        (the preflight, taking the kernels). Else (the kernels start, and take both cores) they are
-        read in a thread once the first notebook has started (`prefetch_personal_values`)."""
+    def fork_scanner(self, params: RunParams) -> None:
+        """Read the personal values in a child process from the preflight's end, which then checks
+        the executed notebooks (`ForkedScanner`), when the run is to adopt warm kernels
+        (`spare_kernels.any_ready`): none of them is starting, so a core is free until the clean
+        notebook's help begins, and this process has its own work to do meanwhile (the preflight,
+        taking the kernels). Else (the kernels start, and take both cores) the values are read in a
+        thread once the first notebook has started (`prefetch_personal_values`), and this process
+        checks the notebooks."""
         from . import spare_kernels
 
         if self._personal is None and spare_kernels.any_ready():
-            self._forked = fork_personal_values(params)
+            self._forked = fork_scanner(params)
             if self._forked is not None:
                 self._personal = self._jobs.submit(self._forked.receive)
+
+    def scanned_clean(self, path: Path) -> bool:
+        """Whether the forked scanner, if any, found no personal data in the executed notebook at
+        `path` (`ForkedScanner.check`); False: the caller scrubs it."""
+        return self._forked is not None and self._forked.check(path)
+
+    def check_in_background(self, path: Path) -> Future[bool] | None:
+        """`scanned_clean` in the background, where there is a forked scanner and the pool is open;
+        else None."""
+        with self._lock:
+            if self._forked is None or self._closed:
+                return None
+            return self._jobs.submit(self._forked.check, path)
 
     def scrub_later(self, step: str, scrub: Callable[[], None]) -> bool:
         """Scrub `step`'s executed notebook in the background (`execute_notebook`); False once the
@@ -915,10 +1037,12 @@ class KernelPool:
                     continue
                 if any(w in self._in_run and w not in self._finished for w in step.warm_after):
                     continue
-                if all(a not in self._in_run or a in self._finished for a in step.after):
-                    self._warmed.add(name)  # the step itself can start now: nothing to do ahead of it
+                ours = [i for i, lane in enumerate(self._lanes) if any(s == name for s, _ in lane)]
+                lanes = [i for i in ours if not step.warm_in or (name, step.warm_in) in self._lanes[i]]
+                can_start = all(a not in self._in_run or a in self._finished for a in step.after)
+                if can_start and set(ours) <= set(lanes):
+                    self._warmed.add(name)  # the step can start now, in no other lane: nothing to do ahead
                     continue
-                lanes = [i for i, lane in enumerate(self._lanes) if any(s == name for s, _ in lane)]
                 lane = next((i for i in lanes if i in self._kernels and i not in self._taken), None)
                 if lane is not None:
                     self._warmed.add(name)
@@ -1047,13 +1171,17 @@ def execute_notebook(
     suffix: str = "",
     kernels: KernelPool | None = None,
     timings: dict[str, Any] | None = None,
+    deferred: dict[str, Any] | None = None,
 ) -> Path:
     """Execute one notebook with papermill into build/<year>/notebooks/; raise StepFailed on error.
     Uses its lane's kernel in `kernels` (`KernelPool`), if any, and gives it back after; else
     starts a kernel for this notebook alone and shuts it down after. `timings`, when given, receives
     the execution's seconds, the time spent outside the cells (kernel start and imports not hidden by
     the pool, the reset, papermill), the scrub's seconds and the kernel's peak memory so far (a
-    lane's kernel: the peak of the notebooks it has run)."""
+    lane's kernel: the peak of the notebooks it has run). `deferred`, when given (an edition), may
+    receive instead of a scrub done: "verdict", the forked scanner's answer to come (a future: True
+    if it found nothing), and "scrub", to be called with that answer once the caller has rendered
+    the notebook: it scrubs the notebook unless the answer was True (`run_step`)."""
     papermill = import_papermill()
     from papermill.exceptions import PapermillExecutionError
 
@@ -1109,16 +1237,20 @@ def execute_notebook(
         # (`KernelPool.scrub_later`): the steps after it read its tables, not its notebook, and need
         # not wait for the raw ledgers' personal values. An edition is scrubbed now: its export
         # reads the scrubbed notebook.
-        def scrub() -> None:
+        def scrub(checked: bool = False) -> None:
+            """(`checked`: the forked scanner found nothing in it.)"""
             scrub_began = time.perf_counter()
-            if output.exists():
+            if output.exists() and not checked and not (kernels is not None and kernels.scanned_clean(output)):
                 from .appendix.scan import scrub_or_block
 
                 if kernels is not None:
                     kernels.wait_personal_values()
                 scrub_or_block(output, params)
             if timings is not None:
-                cells = cell_seconds(output) if output.exists() else []
+                from .appendix.scan import notebook_json
+
+                # the JSON the scrub has just read (the internal edition's: 6 MB, 45 ms to read again)
+                cells = cell_seconds(output, notebook_json(output)) if output.exists() else []
                 timings.update(
                     {
                         "seconds": round(executed_at - started, 3),
@@ -1129,7 +1261,11 @@ def execute_notebook(
                     }
                 )
 
-        if failed or suffix or kernels is None or not kernels.scrub_later(step, scrub):
+        # An edition, with a forked scanner: checked there while the caller renders it (`deferred`).
+        verdict = kernels.check_in_background(output) if deferred is not None and kernels and not failed else None
+        if verdict is not None and deferred is not None:
+            deferred.update(verdict=verdict, scrub=scrub)
+        elif failed or suffix or kernels is None or not kernels.scrub_later(step, scrub):
             scrub()
     return output
 
@@ -1159,6 +1295,7 @@ def run_step(
         # side (two cores), each rendered and scanned as soon as it has run (the other one still
         # running), then written together only if both scans pass.
         def run_edition(edition: str) -> Any:
+            deferred: dict[str, Any] = {}
             executed = execute_notebook(
                 step.name,
                 step.notebook,
@@ -1167,14 +1304,21 @@ def run_step(
                 suffix=edition,
                 kernels=kernels,
                 timings=notebooks.setdefault(edition, {}),
+                deferred=deferred,
             )
             from .appendix import prepare_edition
 
-            prepared = time.perf_counter()
+            began = time.perf_counter()
             try:
-                return prepare_edition(executed, params, edition)
+                prepared = prepare_edition(executed, params, edition)
             finally:
-                phases[f"export.{edition}"] = round(time.perf_counter() - prepared, 3)
+                phases[f"export.{edition}"] = round(time.perf_counter() - began, 3)
+            if deferred:  # checked by the forked scanner meanwhile
+                clean = deferred["verdict"].result()
+                deferred["scrub"](checked=clean)
+                if not clean:  # scrubbed here: rendered again from the scrubbed notebook (PublishBlocked)
+                    prepared = prepare_edition(executed, params, edition)
+            return prepared
 
         with ThreadPoolExecutor(max_workers=len(step.editions)) as pool:
             prepared = list(pool.map(run_edition, step.editions))
@@ -1202,7 +1346,7 @@ def run_steps(
     validate and figures side by side. A failed step keeps the steps after it from running; the
     first failure in step order is raised once every step already running has finished."""
     import threading
-    from concurrent.futures import Future, ThreadPoolExecutor, wait
+    from concurrent.futures import ThreadPoolExecutor, wait
 
     class NotRun(Exception):
         """A step whose input step failed, or that was to start after an interrupt."""
@@ -1507,7 +1651,7 @@ def run_suite(
         with run_lock(params):
             preflight(params, say)  # before any kernel starts
             preflight_seconds = time.perf_counter() - began
-            kernels.fork_personal_values(params)
+            kernels.fork_scanner(params)
             kernels.open(params)
             say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")
             if force:

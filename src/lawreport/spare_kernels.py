@@ -41,6 +41,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -119,8 +120,38 @@ def spare_dir() -> Path:
 # ------------------------------------------------------------------------------------ fingerprint
 
 
+# What the fingerprints of one look at the spares share (`looking_once`), read once; per thread.
+_LOOK: ContextVar[dict[str, Any] | None] = ContextVar("lawreport_spare_look", default=None)
+
+
+@contextmanager
+def looking_once() -> Iterator[None]:
+    """Within: the package's files, the installed distributions and the settings are read once for
+    every fingerprint (a run claims a spare per lane, each claim checks every spare's, and the run
+    then fingerprints each lane again for the next spares: ~25 ms each time). Only for one look at
+    the spares: files read at its start stand for the whole of it."""
+    token = _LOOK.set({})
+    try:
+        yield
+    finally:
+        _LOOK.reset(token)
+
+
+def _once(name: str, read: Callable[[], Any]) -> Any:
+    look = _LOOK.get()
+    if look is None:
+        return read()
+    if name not in look:
+        look[name] = read()
+    return look[name]
+
+
 def _digest_tree(folder: Path) -> str:
     """Every file under `folder` (not caches, hidden files or editors' backups), by content."""
+    return _once(f"tree:{folder}", lambda: _read_tree(folder))
+
+
+def _read_tree(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
@@ -133,6 +164,10 @@ def _digest_tree(folder: Path) -> str:
 
 
 def _settings() -> dict[str, str]:
+    return _once("settings", _read_settings)  # type: ignore[no-any-return]
+
+
+def _read_settings() -> dict[str, str]:
     """The configuration a kernel reads when it starts: IPython's profile and startup files, Jupyter's
     and matplotlib's. Only those files: the same folders hold what kernels write as they run (the
     history database, font caches)."""
@@ -162,6 +197,10 @@ def _digest_file(path: Path) -> str:
 
 
 def _distributions() -> list[str]:
+    return _once("distributions", _read_distributions)  # type: ignore[no-any-return]
+
+
+def _read_distributions() -> list[str]:
     """The installed distributions: their metadata folders' names (with the versions) and when each
     was installed (a reinstall of the same version too), and the .pth files' contents."""
     found: list[str] = []
@@ -555,10 +594,10 @@ def _keep(idle: int) -> int:
 
     folder = spare_dir()
     lanes = [lane_files(lane) for lane in LANES]
-    prints = {files: fingerprint(files) for files in lanes}
     present: set[tuple[str, ...]] = set()
     started = 0
-    with _locked(folder):
+    with _locked(folder), looking_once():
+        prints = {files: fingerprint(files) for files in lanes}
         _reap()
         for suffix in ("starting", "ready"):
             for path, descriptor in _descriptors(folder, suffix):

@@ -41,7 +41,7 @@ def shared(
     folder: Path, name: str, key: str | Callable[[], str], make: Callable[[], str], lock: str | None = None
 ) -> str:
     """`make()` for `key`, made once: the first to get here makes it under a lock (<lock or
-    name>.lock: the cards of an edition share one) and keeps it in `folder` as <name>-<key>.html;
+    name>.lock: the charts share one) and keeps it in `folder` as <name>-<key>.html;
     the others wait, then read it. A callable key is computed under the lock (the charts' key reads
     matplotlib's live settings, which a drawing in another thread changes while it draws)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -61,16 +61,33 @@ def shared(
         return made
 
 
-def prune(folder: Path, lock: str, prefix: str, keep: set[str]) -> None:
-    """Remove what was kept under names starting with `prefix` that are not in `keep`, and every
-    temporary of those names (a maker stopped mid-write), under the lock their makers take: no one
-    is writing one meanwhile."""
+def prune(folder: Path, prefix: str, keep: set[str], lock: str | None = None) -> None:
+    """Remove what was kept under names starting with `prefix` that are not in `keep`, and the
+    temporaries of a maker stopped mid-write. With `lock`, all under that one lock, the lock their
+    makers share (the charts'). Without, each name under its own lock (the cards'): a name not in
+    `keep` loses its lock file too; a name in `keep` only its temporaries, and only if no one holds
+    its lock (another kernel may be making it now)."""
     if not folder.is_dir():
         return
-    with (folder / f"{lock}.lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        for path in folder.glob(f"{prefix}*.html"):
-            if path.name.rsplit("-", 1)[0] not in keep:
+    found: dict[str, list[Path]] = {}
+    for path in [*folder.glob(f"{prefix}*.html"), *folder.glob(f".{prefix}*.tmp")]:
+        stem = path.name[: -len(".html")] if path.suffix == ".html" else path.name[1:].rsplit(".", 2)[0]
+        found.setdefault(stem.rsplit("-", 1)[0], []).append(path)
+    if lock is None:
+        for path in folder.glob(f"{prefix}*.lock"):
+            found.setdefault(path.stem, [])
+    for name, paths in sorted(found.items()):
+        stale = name not in keep
+        if not stale:
+            paths = [path for path in paths if path.suffix == ".tmp"]
+            if not paths:
+                continue
+        with (folder / f"{lock or name}.lock").open("w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX if stale or lock else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # being made now: its maker removes its own temporaries
+            for path in paths:
                 path.unlink(missing_ok=True)
-        for path in folder.glob(f".{prefix}*.tmp"):
-            path.unlink(missing_ok=True)
+            if stale and lock is None:
+                (folder / f"{name}.lock").unlink(missing_ok=True)

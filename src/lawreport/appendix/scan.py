@@ -685,6 +685,27 @@ def _read_for_scan(path: Path) -> Any:
     return nbformat.read(str(path), as_version=4)
 
 
+Identity = tuple[int, int, int]
+
+
+def file_identity(path: Path) -> Identity:
+    """A file as it is now: inode, modification time and size (OSError if it is gone)."""
+    stat = Path(path).stat()
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def notebook_verdict(path: Path, identity: Identity, personal_values: set[str] | frozenset[str] | PrefixIndex) -> str:
+    """What the scrub's scan (`scrub_or_block`) would find in the executed notebook at `path`, if it
+    is still the file `identity` names: "clean" (nothing), "found" (something: the scrub must run)
+    or "changed" (another file now). Used by the run's forked scanner (`lawreport.pipeline.fork_scanner`)."""
+    if file_identity(path) != tuple(identity):
+        return "changed"
+    notebook = _read_for_scan(path)
+    if file_identity(path) != tuple(identity):
+        return "changed"
+    return "found" if _notebook_findings(notebook, _prefix_index(personal_values)) else "clean"
+
+
 def scan_notebook(path: Path, personal_values: set[str] | frozenset[str]) -> list[str]:
     """Personal data in an executed notebook's outputs, sources and parameters, as Chinese lines
     (values masked). Tracebacks, warnings and paths are allowed here: it is an internal file."""
@@ -842,7 +863,7 @@ def personal_values(raw_root: Path, year: int) -> set[str]:
 
 def remember_personal_values(raw_root: Path, year: int, stamp: Stamp, values: list[str]) -> None:
     """Keep the personal values another process read from the raw files as `stamp` describes them
-    (`lawreport.pipeline.fork_personal_values`); used only while the files are still so."""
+    (`lawreport.pipeline.fork_scanner`); used only while the files are still so."""
     if len(_GIVEN) >= 8:
         _GIVEN.clear()
     _GIVEN[(str(raw_root), year, stamp)] = frozenset(values)

@@ -755,18 +755,32 @@ def cards_section(app: AppendixData) -> str:
         class_="hint",
     )
     keys = CardKeys(app)
-    cards = "".join(
-        _kept(
+    cards = "".join(keep_cards(app, keys, refs))
+    keys.forget_others(app.results)
+    return _section("figures", "逐项核对", intro + el("div", cards, class_="cards"))
+
+
+def keep_cards(
+    app: AppendixData, keys: CardKeys | None = None, refs: dict[str, str] | None = None, from_end: bool = False
+) -> list[str]:
+    """Each figure's card, in the figures' order, made or read from what is kept (`_kept`, each card
+    under a lock of its own). `from_end`: made from the last figure to the first, as the pipeline's
+    work ahead makes them while the edition's own notebook makes them from the first in the other
+    kernel (`lawreport.appendix.prerender`): the two meet, and each card is made once."""
+    keys = keys if keys is not None else CardKeys(app)
+    refs = refs if refs is not None else _ref_ids(app)
+    figures = list(app.results)
+    order = range(len(figures) - 1, -1, -1) if from_end else range(len(figures))
+    made: dict[int, str] = {}
+    for index in order:
+        figure = figures[index]
+        made[index] = _kept(
             app,
             keys.name(figure),
             lambda figure=figure: keys.key(figure, refs.get(figure["id"], "")),
             lambda figure=figure: card(app, figure, refs.get(figure["id"], "")),
-            lock=f"cards-{app.edition}",
         )
-        for figure in app.results
-    )
-    keys.forget_others(app.results)
-    return _section("figures", "逐项核对", intro + el("div", cards, class_="cards"))
+    return [made[index] for index in range(len(figures))]
 
 
 def library_versions() -> str:
@@ -865,16 +879,17 @@ class CardKeys:
     def forget_others(self, figures: list[dict[str, Any]]) -> None:
         """Remove the kept cards of figures this edition no longer has."""
         keep = {self.name(figure) for figure in figures}
-        _forget_others(self.app, f"cards-{self.app.edition}", f"card-{self.app.edition}-", keep)
+        _forget_others(self.app, f"card-{self.app.edition}-", keep)
 
 
-def _forget_others(app: AppendixData, lock: str, prefix: str, keep: set[str]) -> None:
-    """Remove what was kept (`_kept`) under names starting with `prefix` and not in `keep`."""
+def _forget_others(app: AppendixData, prefix: str, keep: set[str], lock: str | None = None) -> None:
+    """Remove what was kept (`_kept`) under names starting with `prefix` and not in `keep`
+    (`kept.prune`; `lock`: the one lock their makers share)."""
     params = getattr(app, "params", None)
     if params is None or not kept.kept_here():
         return
     try:
-        kept.prune(kept.folder_of(params.path(params.build_root), app.year), lock, prefix, keep)
+        kept.prune(kept.folder_of(params.path(params.build_root), app.year), prefix, keep, lock=lock)
     except OSError:
         pass  # no right to write there: nothing was kept there either
 
@@ -918,7 +933,9 @@ def charts_section(app: AppendixData) -> str:
                 lock="charts",
             )
         )
-    _forget_others(app, "charts", "chart", names)  # and the whole section, as kept before charts were kept one by one
+    _forget_others(
+        app, "chart", names, lock="charts"
+    )  # and the whole section, as kept before charts were kept one by one
     intro = text_el(
         "p",
         "图表只显示按年、按月或按类别的汇总数，不标注具体数值；分系列的图除颜色外另用斜线区分，黑白打印也能分辨。",
