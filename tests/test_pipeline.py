@@ -809,3 +809,42 @@ def test_a_run_with_a_forked_scanner_scrubs_only_what_it_found_and_still_blocks_
         assert notebook["metadata"].get(scan.SCRUB_KEY), edition
     assert not (params.build_dir / "appendix.html").exists()
     assert all(name not in line for line in said)
+
+
+def test_the_clean_steps_help_starts_only_when_more_than_one_input_file_changed(tmp_path, monkeypatch):
+    """`Step.help_from`: the help leaves the first ledger to redo to the notebook, so with one changed
+    ledger it would only look (~0.2 s of CPU beside the notebook): it does not start then."""
+    from lawreport import pipeline
+
+    params = copy_year(tmp_path, 2025, tables=["law_exams", "petitions", "penalty_cases"])
+    step = pipeline.STEP_BY_NAME["clean"]
+    monkeypatch.setattr(pipeline, "execute_notebook", lambda *args, **kwargs: None)
+
+    class Pool:
+        def __init__(self) -> None:
+            self.refused: list[str] = []
+
+        def no_help(self, name: str) -> None:
+            self.refused.append(name)
+
+        def step_done(self, name: str) -> None:
+            pass
+
+    def helped() -> bool:
+        pool = Pool()
+        pipeline.run_step(step, params, say=lambda _: None, kernels=pool)  # writes the stamp
+        return not pool.refused
+
+    def touch(*tables: str) -> None:
+        for table in tables:
+            path = ledger_path(params, table)
+            path.write_bytes(path.read_bytes() + b"\0")
+
+    assert helped(), "no record of a run before"
+    touch("petitions")
+    assert not helped()
+    touch("petitions", "penalty_cases")
+    assert helped()
+    (params.raw_dir / "notes.txt").write_text("新文件", encoding="utf-8")
+    assert not helped(), "one file added"
+    assert pipeline.changed_inputs(params, "clean", {"step": "another"}) == float("inf")

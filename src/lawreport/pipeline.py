@@ -179,6 +179,21 @@ def is_current(params: RunParams, step: str, print_: dict[str, Any], outputs: li
     return json.loads(path.read_text(encoding="utf-8")) == print_
 
 
+def changed_inputs(params: RunParams, step: str, print_: dict[str, Any]) -> int | float:
+    """How many of the step's input files differ (changed, added or removed) between `print_` and the
+    step's stamp; infinity when anything else differs, or there is no readable stamp."""
+    try:
+        stamped = json.loads(stamp_path(params, step).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return float("inf")
+    if not isinstance(stamped, dict) or {k: v for k, v in stamped.items() if k != "inputs"} != {
+        k: v for k, v in print_.items() if k != "inputs"
+    }:
+        return float("inf")
+    old, new = stamped.get("inputs") or {}, print_.get("inputs") or {}
+    return sum(1 for name in set(old) | set(new) if old.get(name) != new.get(name))
+
+
 def write_stamp(params: RunParams, step: str, print_: dict[str, Any]) -> None:
     from .storage import replace_text
 
@@ -211,8 +226,12 @@ class Step:
     # Help with the step: "module:function", called with the run's parameters in the background in
     # an idle kernel of another lane (one whose notebooks wait for this step) while the step's own
     # notebook runs. It does part of the step's work into the step's cache, from the other end; the
-    # notebook takes what it finds there. A failure is ignored. `KernelPool._help`.
+    # notebook takes what it finds there. A failure is ignored. `KernelPool._help`. Only when at
+    # least `help_from` of the step's input files changed since its last run (or there is no record
+    # of it): the help leaves the first thing to redo to the notebook, so with one changed file it
+    # would only spend a core on its look (~0.2 s of CPU) beside the notebook.
     help: str = ""
+    help_from: int = 2
 
     def outputs(self, params: RunParams) -> list[Path]:
         build = params.build_dir
@@ -1048,6 +1067,11 @@ class KernelPool:
                     self._warmed.add(name)
                     self._on_lane(lane, self._call, self._kernels[lane], step.warm, name, self._params)
 
+    def no_help(self, step: str) -> None:
+        """The step's help is not to start (`Step.help_from`)."""
+        with self._lock:
+            self._helped.add(step)
+
     def _help(self, name: str, lane: int | None) -> None:
         """(Under the lock.) The step's notebook is about to start: its help (`Step.help`) starts in
         the first other lane whose kernel is idle, after that kernel's own background jobs."""
@@ -1284,6 +1308,8 @@ def run_step(
     if not force and is_current(params, step.name, before, outputs):
         say(f"[{step.name}] 输入未变，跳过 (unchanged, skipped)")
         return StepResult(step.name, outputs[0], 0.0, skipped=True)
+    if kernels is not None and step.help and not force and changed_inputs(params, step.name, before) < step.help_from:
+        kernels.no_help(step.name)
     stamp_path(params, step.name).unlink(missing_ok=True)
     started = time.perf_counter()
     notebooks: dict[str, dict[str, Any]] = {}
