@@ -848,3 +848,36 @@ def test_the_clean_steps_help_starts_only_when_more_than_one_input_file_changed(
     (params.raw_dir / "notes.txt").write_text("新文件", encoding="utf-8")
     assert not helped(), "one file added"
     assert pipeline.changed_inputs(params, "clean", {"step": "another"}) == float("inf")
+
+
+def test_ctrl_c_that_reaches_another_thread_still_stops_the_run_at_once(monkeypatch):
+    """The kernel may deliver a Ctrl-C (SIGINT) to any thread of the run: the steps' waits must still
+    see it at once, not once every step has finished."""
+    import signal
+    import threading
+    import time
+    from pathlib import Path
+
+    from lawreport import pipeline
+
+    def slow_step(step, params, force=False, say=print, kernels=None):
+        time.sleep(4)
+        return pipeline.StepResult(step.name, Path("nothing"), 4.0)
+
+    monkeypatch.setattr(pipeline, "run_step", slow_step)
+
+    def interrupt() -> None:
+        time.sleep(0.3)
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)  # to this thread, not the main one
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    helper = threading.Thread(target=interrupt)
+    try:
+        helper.start()
+        began = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            pipeline.run_steps(pipeline.STEPS[:1], None, False, lambda _: None, None)
+        assert time.monotonic() - began < 2
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        helper.join()

@@ -1393,7 +1393,13 @@ def run_steps(
         for step in steps:
             needs = [futures[name] for name in step.after if name in futures]
             futures[step.name] = pool.submit(when_done, needs, step)
-        wait(list(futures.values()))
+        pending = set(futures.values())
+        while pending:
+            # Timed: Ctrl-C is raised here however long a step runs. The kernel may deliver SIGINT to
+            # another of this process's threads; an untimed wait here would then only see it once
+            # every step had finished (seen: a run interrupted in its clean step that went on to
+            # its appendix).
+            _, pending = wait(pending, timeout=0.1)
     except BaseException:
         # Interrupted (Ctrl-C): no step starts any more; the caller's KernelPool.close stops the
         # kernels, which ends the notebooks still running.
