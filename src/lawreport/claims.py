@@ -44,6 +44,7 @@ from .wording import (
 )
 
 if TYPE_CHECKING:
+    from .figures_kept import KeptFigures
     from .metrics import CleanData, MetricResult
     from .register_schema import RegisterProblem
 
@@ -763,9 +764,20 @@ def _column_total(series: Any) -> Decimal:
     return sum((Decimal(repr(float(v))) for v in series.dropna()), Decimal(0))
 
 
-def verify_register(register: Register, data: CleanData) -> list[FigureResult]:
+def verify_register(register: Register, data: CleanData, kept: KeptFigures | None = None) -> list[FigureResult]:
+    """Every entry's result; with `kept` (the figures step), taken from the run before where still
+    current (`lawreport.figures_kept`)."""
     problems = consistency_problems(register)
-    return [verify_entry(entry, data, problems.get(entry.id, [])) for entry in register.figures]
+    if kept is None:
+        return [verify_entry(entry, data, problems.get(entry.id, [])) for entry in register.figures]
+    results = [
+        kept.verify(
+            entry, problems.get(entry.id, []), lambda entry=entry: verify_entry(entry, data, problems.get(entry.id, []))
+        )
+        for entry in register.figures
+    ]
+    kept.forget_others([entry.id for entry in register.figures])
+    return results
 
 
 SPEC_NOTE = (

@@ -20,6 +20,7 @@ from typing import Any
 
 from .claims import STATUSES, FigureResult, Register, load_register, verify_register
 from .clean_step import years_to_clean
+from .figures_kept import KeptFigures
 from .metrics import CleanData
 from .params import RunParams
 from .register.commitments import CommitmentResult, check_commitments, commitment_counts
@@ -79,7 +80,8 @@ def compute_figures(params: RunParams) -> FiguresReport:
         return FiguresReport(None, [], unit, synthetic, params.year, checks, previous)
     # Checked in full (schema, metrics, quotes, every number of the text accounted for) on loading.
     register = load_register(params.register_path, report_path=params.report_path, year=params.year)
-    return FiguresReport(register, verify_register(register, data), unit, synthetic, params.year, checks, previous)
+    results = verify_register(register, data, KeptFigures(params, data))
+    return FiguresReport(register, results, unit, synthetic, params.year, checks, previous)
 
 
 def report_checks(report_path: Path) -> dict[str, Any] | None:

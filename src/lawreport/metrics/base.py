@@ -6,7 +6,9 @@ returns its value with the ids of the rows that make it and of the rows it left 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -63,6 +65,11 @@ class CleanData:
 
     `years`: the years this run cleaned from raw ledgers. Clean data of any other year (left by an
     earlier run whose raw folder is gone) is never read: it has no source to trace back to.
+
+    A metric reads clean data only through these methods (`table`, `years_with`, `quarantine`,
+    `unit`) and the attributes `year` and `years`: the figures step keeps each figure under what it
+    read (`recording`, `lawreport.figures_kept`), and a test checks that no figure opens a file
+    another way.
     """
 
     def __init__(self, clean_root: Path, year: int, years: Iterable[int] | None = None):
@@ -71,12 +78,35 @@ class CleanData:
         self.years = None if years is None else frozenset(int(y) for y in years)
         self._cache: dict[tuple[str, int], pd.DataFrame] = {}
         self._quarantine: dict[int, pd.DataFrame] = {}
+        self._reads: list[tuple[object, ...]] | None = None
+
+    @contextmanager
+    def recording(self) -> Iterator[list[tuple[object, ...]]]:
+        """Within: each read of clean data is noted in the list yielded, as (kind, *arguments):
+        ("table", table, year), ("years_with", table), ("quarantine", year), ("unit", year)."""
+        reads: list[tuple[object, ...]] = []
+        before, self._reads = self._reads, reads
+        try:
+            yield reads
+        finally:
+            self._reads = before
+
+    def _note(self, *read: object) -> None:
+        if self._reads is not None and read not in self._reads:
+            self._reads.append(read)
+
+    def unit(self) -> str:
+        """The unit's name, as the clean step recorded it for the report year."""
+        self._note("unit", self.year)
+        report = json.loads((self.clean_root / str(self.year) / "clean_report.json").read_text(encoding="utf-8"))
+        return str(report["unit"])
 
     def allowed(self, year: int) -> bool:
         return self.years is None or year in self.years
 
     def years_with(self, table: str) -> list[int]:
         """Years up to the report year whose clean folder holds this table, oldest first."""
+        self._note("years_with", table)
         years = []
         for folder in sorted(self.clean_root.iterdir()) if self.clean_root.exists() else []:
             if folder.name.isdigit() and int(folder.name) <= self.year and (folder / f"{table}.parquet").exists():
@@ -86,6 +116,7 @@ class CleanData:
 
     def table(self, table: str, year: int | None = None) -> pd.DataFrame:
         year = self.year if year is None else year
+        self._note("table", table, year)
         key = (table, year)
         if key not in self._cache:
             path = self.clean_root / str(year) / f"{table}.parquet"
@@ -100,6 +131,7 @@ class CleanData:
 
     def quarantine(self, year: int) -> pd.DataFrame:
         """The rows of `year` that the clean step quarantined (empty when none or not cleaned)."""
+        self._note("quarantine", year)
         if year not in self._quarantine:
             path = self.clean_root / str(year) / "quarantine.parquet"
             frame = pd.read_parquet(path) if path.exists() and self.allowed(year) else pd.DataFrame()

@@ -3,8 +3,6 @@ inspection metrics still named by tests of other modules. The other 执法 figur
 
 from __future__ import annotations
 
-import json
-
 from ..manifest import short_unit_name
 from .base import CleanData, MetricResult, NoData, count_rows, metric, rate, select, sum_column
 
@@ -32,8 +30,7 @@ def county_ranks(data: CleanData) -> MetricResult:
 
 
 def _unit_short(data: CleanData) -> str:
-    report = json.loads((data.clean_root / str(data.year) / "clean_report.json").read_text(encoding="utf-8"))
-    return short_unit_name(str(report["unit"]))
+    return short_unit_name(data.unit())
 
 
 @metric
