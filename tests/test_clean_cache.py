@@ -23,13 +23,13 @@ TABLES = ["petitions", "legacy_cases", "law_exams"]
 def cleaned(monkeypatch):
     """Records the tables each clean actually cleans (the real cleaner runs)."""
     calls: list[str] = []
-    real = LedgerCleaner.clean
+    real = LedgerCleaner.clean_grids
 
-    def counting(self, ledger, path):
+    def counting(self, ledger, grids):
         calls.append(ledger.table)
-        return real(self, ledger, path)
+        return real(self, ledger, grids)
 
-    monkeypatch.setattr(LedgerCleaner, "clean", counting)
+    monkeypatch.setattr(LedgerCleaner, "clean_grids", counting)
     return calls
 
 
@@ -178,8 +178,10 @@ def test_the_help_passes_over_what_an_earlier_run_kept(tmp_path, cleaned):
     params = copy_year(tmp_path, 2025, tables=TABLES)
     order = _order(params)
     clean_step.run_clean(params)
-    # petitions and legacy_cases are two sheets of one workbook: both are to clean again
+    # petitions and legacy_cases are two sheets of one workbook: both are to look at again, and each
+    # cleaned again only if its own sheet changed
     edit_cells(params, "legacy_cases", [("title", 0, "改")])
+    edit_cells(params, "petitions", [("channel", 0, "领导接访")])
     pending = [table for table in order if table in ("petitions", "legacy_cases")]
     cleaned.clear()
     assert clean_step.clean_ahead(params.as_dict()) == 1 and cleaned == pending[-1:]
@@ -226,13 +228,14 @@ def test_an_entry_kept_with_the_same_bytes_is_not_replaced_and_a_damaged_one_is(
     params = copy_year(tmp_path, 2025, tables=["law_exams"])
     (result,) = clean_step.run_clean(params).results
     (entry,) = clean_step.cache_dir(params).glob("law_exams.*")
-    key = json.loads((entry / "result.json").read_text(encoding="utf-8"))["key"]
+    meta = json.loads((entry / "result.json").read_text(encoding="utf-8"))
+    key, content = meta["key"], meta["content"]
     inode = entry.stat().st_ino
-    clean_step.store_cached(params, result, key)
+    clean_step.store_cached(params, result, key, content=content)
     assert entry.stat().st_ino == inode
     good = (entry / "table.parquet").read_bytes()
     (entry / "table.parquet").write_bytes(good[:100])
-    clean_step.store_cached(params, result, key)
+    clean_step.store_cached(params, result, key, content=content)
     assert entry.stat().st_ino != inode and (entry / "table.parquet").read_bytes() == good
     assert [p.name for p in clean_step.cache_dir(params).iterdir()] == [entry.name]
 
@@ -280,16 +283,16 @@ def _saved_while_cleaned(tmp_path, monkeypatch, table: str = "law_exams"):
     from support import ledger_path
 
     params = copy_year(tmp_path, 2025, tables=TABLES)
-    real = LedgerCleaner.clean
+    real = LedgerCleaner.clean_grids
     changed = ledger_path(params, table)
 
-    def clean_while_saved(self, ledger, path):
-        result = real(self, ledger, path)
+    def clean_while_saved(self, ledger, grids):
+        result = real(self, ledger, grids)
         if ledger.table == table:
             changed.write_bytes(changed.read_bytes() + b"\0")
         return result
 
-    monkeypatch.setattr(LedgerCleaner, "clean", clean_while_saved)
+    monkeypatch.setattr(LedgerCleaner, "clean_grids", clean_while_saved)
     return params
 
 
@@ -333,3 +336,24 @@ def test_another_pyarrow_cleans_every_ledger_again(tmp_path, cleaned, monkeypatc
     monkeypatch.setattr(clean_step, "_reader_writer_versions", lambda: versions)
     clean_step.run_clean(params)
     assert sorted(cleaned) == sorted(TABLES)
+
+
+def test_a_workbook_changed_in_one_sheet_cleans_that_sheets_ledger_only_and_writes_the_same_bytes(tmp_path, cleaned):
+    """综合行政执法台账 holds five ledgers' sheets: one cell of one sheet changes the file, and the other
+    four, whose cells are the same, are taken from the cache by their content (`ledger_content_key`)."""
+    tables = ["penalty_cases", "admin_inspections", "enterprise_checks", "joint_inspections", "enforcement_staff"]
+    params = copy_year(tmp_path, 2025, tables=tables)
+    clean_step.run_clean(params)
+    assert sorted(cleaned) == sorted(tables)
+    cleaned.clear()
+    edit_cells(params, "penalty_cases", [("fine_amount", 0, 1234.5)])
+    again = clean_step.run_clean(params)
+    assert cleaned == ["penalty_cases"] and sorted(again.reused) == sorted(set(tables) - {"penalty_cases"})
+    assert _outputs(params) == _cold(params, tmp_path, "cold")
+    cleaned.clear()
+    assert clean_step.run_clean(params).reused and cleaned == [], "kept under the file's new key"
+    edit_cells(params, "admin_inspections", [("target", 0, "另一家单位")])
+    cleaned.clear()
+    clean_step.run_clean(params)
+    assert cleaned == ["admin_inspections"], "a changed sheet is cleaned again"
+    assert _outputs(params) == _cold(params, tmp_path, "cold-2")

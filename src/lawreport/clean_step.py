@@ -39,6 +39,7 @@ from .manifest import MANIFEST_NAME, Manifest, read_manifest, sha256_file, years
 from .params import RunParams, check_params
 from .pipeline import package_source_digest
 from .pseudonym import Pseudonymiser, key_identity, run_key
+from .reading import Grid
 from .storage import older_than, staged_dir, write_json, write_parquet
 
 QUARANTINE_COLUMNS = ("table", "file", "sheet", "row", "column", "value", "code", "reason", "detail")
@@ -135,6 +136,45 @@ def ledger_cache_key(ledger: Ledger, raw_sha256: str, year: int, key_id: str, so
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
+def grids_digest(grids: list[Grid]) -> str:
+    """The cells a ledger's table is cleaned from, as read (every field of each grid: file and sheet
+    names, cells, merged ranges, first row, date system, month)."""
+    digest = hashlib.sha256()
+    for grid in grids:
+        digest.update(repr(grid).encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+def ledger_content_key(ledger: Ledger, grids: str, year: int, key_id: str, source: str) -> str:
+    """The key of one ledger's clean result by the cells it is cleaned from (`grids_digest`) rather
+    than its file: a workbook holding several ledgers' sheets (综合行政执法台账: five) changes as a
+    file when one cell of one sheet changes, and the other sheets' results are still these."""
+    parts = {
+        "format": CACHE_FORMAT,
+        "table": ledger.table,
+        "layout": repr(ledger),
+        "grids": grids,
+        "year": year,
+        "key": key_id,
+        "package": {"version": __version__, "source": source},
+        "libraries": _reader_writer_versions(),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def load_by_content(params: RunParams, ledger: Ledger, content: str) -> LedgerResult | None:
+    """A cached result of `ledger` kept with the content key `content` (under its file's older key)."""
+    for entry in sorted(cache_dir(params).glob(f"{ledger.table}.*")):
+        try:
+            meta = json.loads((entry / "result.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(meta, dict) and meta.get("content") == content and isinstance(meta.get("key"), str):
+            if entry == _entry(params, ledger.table, meta["key"]):
+                return load_cached(params, ledger, meta["key"])
+    return None
+
+
 @functools.cache
 def _reader_writer_versions() -> dict[str, str]:
     return package_versions(("pandas", "pyarrow", "python-calamine"))
@@ -207,16 +247,23 @@ class CachedResult(LedgerResult):
         return self._kept_rows if self._kept_rows is not None else len(self.table)
 
 
-def store_cached(params: RunParams, result: LedgerResult, key: str, evict: bool = True) -> None:
-    """Keep `result` under `key` (written whole or not at all); older entries of its table go
-    (`evict`; not when helping from another kernel, `clean_ahead`: the clean step prunes)."""
+def store_cached(params: RunParams, result: LedgerResult, key: str, evict: bool = True, content: str = "") -> None:
+    """Keep `result` under `key` (written whole or not at all), with its content key `content`
+    (`ledger_content_key`) if known; older entries of its table go (`evict`; not when helping from
+    another kernel, `clean_ahead`: the clean step prunes). A result read from the cache is kept
+    with its parquet's very bytes."""
     folder = cache_dir(params)
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{result.ledger.table}.", dir=folder))
     try:
-        write_parquet(staging / "table.parquet", result.table)
+        kept_bytes = getattr(result, "parquet_bytes", None)
+        if kept_bytes is not None:
+            (staging / "table.parquet").write_bytes(kept_bytes)
+        else:
+            write_parquet(staging / "table.parquet", result.table)
         meta = {
             "key": key,
+            "content": content,
             "parquet_sha256": sha256_file(staging / "table.parquet"),
             "file": result.file,
             "sheet": result.sheet,
@@ -287,6 +334,7 @@ def clean_year(params: RunParams) -> CleanSummary:
     if problems:
         raise LedgerFileError(problems)
     cleaner = LedgerCleaner(params.year, Pseudonymiser(key))
+    key_id, source = key_identity(key), package_source_digest()
     summary = CleanSummary(manifest)
     for name, expected in sorted(manifest.files.items()):
         path = raw_dir / name
@@ -311,18 +359,43 @@ def clean_year(params: RunParams) -> CleanSummary:
             summary.reused.append(ledger.table)
             continue
         try:
-            result = cleaner.clean(ledger, path)
+            result, reused, _ = clean_or_reuse(params, cleaner, ledger, path, raw, cache_key, (key_id, source))
         except LedgerFileError as error:
             problems.extend(error.problems)
             continue
-        if _still(path, raw):  # not kept for a file saved while it was read
-            store_cached(params, result, cache_key)
         summary.results.append(result)
+        if reused:
+            summary.reused.append(ledger.table)
     # One problem per file/sheet/code is enough when several ledgers share a broken workbook.
     unique = list(dict.fromkeys(problems))
     if unique:
         raise LedgerFileError(unique)
     return summary
+
+
+def clean_or_reuse(
+    params: RunParams,
+    cleaner: LedgerCleaner,
+    ledger: Ledger,
+    path: Path,
+    raw: str,
+    cache_key: str,
+    identities: tuple[str, str],
+    evict: bool = True,
+) -> tuple[LedgerResult, bool, bool]:
+    """A ledger whose file's key (`cache_key`, from the file's hash `raw`) has no cache entry: its
+    grids read, then its result by their content (`ledger_content_key`: its file may have changed in
+    another ledger's sheet only) or cleaned; kept under the file's key unless the file changed while
+    it was read. (result, whether it was taken from the cache, whether it was kept). LedgerFileError
+    as `clean` raises it. `identities`: the key's identity and the package source."""
+    grids = cleaner.read_grids(ledger, path)
+    content = ledger_content_key(ledger, grids_digest(grids), params.year, *identities)
+    kept = load_by_content(params, ledger, content)
+    result = kept if kept is not None else cleaner.clean_grids(ledger, grids)
+    still = _still(path, raw)
+    if still:  # not kept for a file saved while it was read
+        store_cached(params, result, cache_key, evict=evict, content=content)
+    return result, kept is not None, still
 
 
 def planned_ledgers(
@@ -355,7 +428,7 @@ def clean_ahead(raw_params: dict[str, Any]) -> int:
     do it leaves: a year with a problem in its manifest or key, a ledger whose file fails; the
     notebook reports those. Returns the number of ledgers cleaned here."""
     params = check_params(raw_params)
-    pending: list[tuple[RunParams, LedgerCleaner, Ledger, Path, str, str]] = []
+    pending: list[tuple[RunParams, LedgerCleaner, Ledger, Path, str, str, tuple[str, str]]] = []
     for year in years_to_clean(params):
         year_params = replace(params, year=year)
         try:
@@ -365,25 +438,23 @@ def clean_ahead(raw_params: dict[str, Any]) -> int:
         except (LedgerFileError, OSError, ValueError):
             continue
         cleaner = LedgerCleaner(year, Pseudonymiser(key))
+        identities = (key_identity(key), package_source_digest())
         pending += [
-            (year_params, cleaner, ledger, path, raw, cache_key)
+            (year_params, cleaner, ledger, path, raw, cache_key, identities)
             for ledger, path, raw, cache_key in planned
             if cache_key is not None and not _has_entry(year_params, ledger.table, cache_key)
         ]
     cleaned = 0
-    for year_params, cleaner, ledger, path, raw, cache_key in reversed(pending[1:]):
+    for year_params, cleaner, ledger, path, raw, cache_key, identities in reversed(pending[1:]):
         if _has_entry(year_params, ledger.table, cache_key):
             break  # the notebook got here: the rest is done
         try:
-            result = cleaner.clean(ledger, path)
+            _, reused, kept = clean_or_reuse(
+                year_params, cleaner, ledger, path, raw, cache_key, identities, evict=False
+            )
         except (LedgerFileError, OSError):
             continue
-        if not _still(path, raw):
-            continue  # changed while it was read: not kept under the key of what it was
-        if _has_entry(year_params, ledger.table, cache_key):
-            break  # the notebook kept it meanwhile
-        store_cached(year_params, result, cache_key, evict=False)
-        cleaned += 1
+        cleaned += kept and not reused
     return cleaned
 
 

@@ -324,7 +324,12 @@ class LedgerCleaner:
         """Clean one ledger: its one sheet (or CSV), or, kept as one sheet per month, each month's
         sheet cleaned the same way and the rows put together in month order. Every file-level
         problem of every sheet is raised at once."""
-        grids = self.read_grids(ledger, path)
+        return self.clean_grids(ledger, self.read_grids(ledger, path))
+
+    def clean_grids(self, ledger: Ledger, grids: list[Grid]) -> LedgerResult:
+        """`clean` of the grids read from the ledger's file: the result depends on nothing else
+        (the ledger's layout, the year and the pseudonym key aside), which the clean step's cache
+        relies on (`lawreport.clean_step.ledger_content_key`)."""
         seen: set[tuple[object, ...]] = set()  # exact duplicates are dropped across months too
         passes = [self._clean_sheet(ledger, grid, seen, first=k == 0) for k, grid in enumerate(grids)]
         file_problems = [p for sheet in passes for p in sheet.file_problems]
