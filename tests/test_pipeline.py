@@ -74,17 +74,27 @@ def test_a_full_run_writes_clean_data_validation_and_kept_notebooks(tmp_path):
 
 
 def test_a_steps_notebook_is_scrubbed_in_the_background_and_a_failed_scrub_fails_the_run(tmp_path, monkeypatch):
-    """The clean, validate and figures notebooks are scrubbed while the next steps run
-    (`KernelPool.scrub_later`), all before the run returns; a scrub that fails fails the run and
-    takes its step's stamp, so that the step runs (and its notebook is scrubbed) next time."""
+    """The clean, validate and figures notebooks are scrubbed, and every step's stamp written, while
+    the next steps run (`KernelPool.step_job`), all before the run returns; a scrub that fails fails
+    the run and takes its step's stamp (written after it), so that the step runs (and its notebook
+    is scrubbed) next time."""
     import threading
 
+    from lawreport import pipeline
     from lawreport.appendix import scan
     from lawreport.pipeline import stamp_path
 
     params = copy_year(tmp_path, 2025, tables=["law_exams"])
     real = scan.scrub_or_block
     where: dict[str, str] = {}
+    stamped: dict[str, str] = {}
+    real_stamp = pipeline.write_stamp
+
+    def write_stamp(params, step, print_):
+        stamped[step] = threading.current_thread().name
+        real_stamp(params, step, print_)
+
+    monkeypatch.setattr(pipeline, "write_stamp", write_stamp)
 
     def scrub(path, *args, **kwargs):
         where[path.name] = threading.current_thread().name
@@ -103,6 +113,8 @@ def test_a_steps_notebook_is_scrubbed_in_the_background_and_a_failed_scrub_fails
     }, where
     timings = json.loads((params.build_dir / "timings.json").read_text(encoding="utf-8"))
     assert "scrub" in timings["steps"]["clean"]["notebooks"]["clean"], "timed, before the timings are written"
+    assert sorted(stamped) == sorted(s.name for s in pipeline.STEPS)
+    assert all(thread.startswith("scrub") for thread in stamped.values()), stamped
 
     where["fail"] = "yes"
     shutil.rmtree(params.build_dir / "stamps")  # every step runs again
@@ -829,6 +841,10 @@ def test_the_clean_steps_help_starts_only_when_more_than_one_input_file_changed(
 
         def step_done(self, name: str) -> None:
             pass
+
+        def step_job(self, name: str, job) -> bool:
+            job()
+            return True
 
     def helped() -> bool:
         pool = Pool()

@@ -922,21 +922,25 @@ class KernelPool:
                 return None
             return self._jobs.submit(self._forked.check, path)
 
-    def scrub_later(self, step: str, scrub: Callable[[], None]) -> bool:
-        """Scrub `step`'s executed notebook in the background (`execute_notebook`); False once the
-        pool is closing (the caller scrubs it now)."""
+    def step_job(self, step: str, job: Callable[[], None]) -> bool:
+        """Do a finished step's `job` in the background, one job at a time in the order given: the
+        scrub of its executed notebook (`execute_notebook`), then its stamp (`run_step`). The steps
+        after it read its outputs, not its notebook nor its stamp, and need not wait for the raw
+        ledgers' personal values or the hashing of its inputs. False once the pool is closing (the
+        caller does the job now)."""
         with self._lock:
             if self._closed:
                 return False
-            self._scrubs.append((step, self._scrubber.submit(scrub)))
+            self._scrubs.append((step, self._scrubber.submit(job)))
         return True
 
-    def finish_scrubs(self) -> None:
-        """Wait for the scrubs done in the background. A step whose scrub failed loses its stamp (it
-        runs again next time, and its notebook is scrubbed then); the first failure is raised."""
-        errors = []
-        for step, future in self._scrubs:
-            error = future.exception()
+    def finish_step_jobs(self) -> None:
+        """Wait for the steps' jobs done in the background (`step_job`). A step whose job failed
+        loses its stamp (it runs again next time, and its notebook is scrubbed then); the first
+        failure is raised."""
+        done = [(step, future.exception()) for step, future in self._scrubs]  # every job ended first:
+        errors = []  # a step's stamp, written after its scrub, then goes for good
+        for step, error in done:
             if error is not None:
                 if self._params is not None:
                     stamp_path(self._params, step).unlink(missing_ok=True)
@@ -1126,7 +1130,7 @@ class KernelPool:
             self._forked.stop()
         self._jobs.shutdown()
         try:
-            self.finish_scrubs()
+            self.finish_step_jobs()
         except Exception:  # noqa: BLE001 - the run's own failure is the one raised; the stamp is gone
             pass
 
@@ -1258,7 +1262,7 @@ def execute_notebook(
         # Executed notebooks kept under build/ obey the publishing rules: personal data found in
         # one (a second gate; the clean step masks it first) is scrubbed and reported. Also for a
         # notebook kept after a failure. A step's notebook that ran is scrubbed in the background
-        # (`KernelPool.scrub_later`): the steps after it read its tables, not its notebook, and need
+        # (`KernelPool.step_job`): the steps after it read its tables, not its notebook, and need
         # not wait for the raw ledgers' personal values. An edition is scrubbed now: its export
         # reads the scrubbed notebook.
         def scrub(checked: bool = False) -> None:
@@ -1289,7 +1293,7 @@ def execute_notebook(
         verdict = kernels.check_in_background(output) if deferred is not None and kernels and not failed else None
         if verdict is not None and deferred is not None:
             deferred.update(verdict=verdict, scrub=scrub)
-        elif failed or suffix or kernels is None or not kernels.scrub_later(step, scrub):
+        elif failed or suffix or kernels is None or not kernels.step_job(step, scrub):
             scrub()
     return output
 
@@ -1356,8 +1360,14 @@ def run_step(
     else:
         execute_notebook(step.name, step.notebook, params, kernels=kernels, timings=notebooks.setdefault(step.name, {}))
     seconds = time.perf_counter() - started
-    # Recompute after the step: a step's own outputs may be another step's inputs, never its own.
-    write_stamp(params, step.name, fingerprint(step.name, notebook, params))
+
+    def stamp() -> None:
+        # Recomputed after the step: a step's own outputs may be another step's inputs, never its own
+        # (so the steps that start meanwhile change none of them).
+        write_stamp(params, step.name, fingerprint(step.name, notebook, params))
+
+    if kernels is None or not kernels.step_job(step.name, stamp):
+        stamp()
     if kernels is not None:
         kernels.step_done(step.name)
     shown = outputs[0].relative_to(PROJECT_ROOT) if outputs[0].is_relative_to(PROJECT_ROOT) else outputs[0]
@@ -1690,7 +1700,7 @@ def run_suite(
                 clear_caches(params, say)
             try:
                 results = run_steps(steps, params, force, say, kernels)
-                kernels.finish_scrubs()
+                kernels.finish_step_jobs()
             except Exception:
                 interrupted = False  # a failed step: the analyst corrects and runs again
                 raise
