@@ -122,16 +122,22 @@ def cache_dir(params: RunParams) -> Path:
 def ledger_cache_key(ledger: Ledger, raw_sha256: str, year: int, key_id: str, source: str) -> str:
     """The key of one ledger's clean result: every input its cleaning reads (the ledger's layout
     from the unit's configuration included)."""
+    return _ledger_key(ledger, year, key_id, source, raw=raw_sha256)
+
+
+def _ledger_key(ledger: Ledger, year: int, key_id: str, source: str, **cells: str) -> str:
+    """A key of a ledger's clean result: what the cleaning depends on besides its cells, and `cells`
+    (the raw file's hash, or the grids' digest)."""
     parts = {
         "format": CACHE_FORMAT,
         "table": ledger.table,
         "layout": repr(ledger),
-        "raw": raw_sha256,
         "year": year,
         "key": key_id,
         "package": {"version": __version__, "source": source},
         # what reads the raw file and writes the parquet bytes (the writer's version is in them)
         "libraries": _reader_writer_versions(),
+        **cells,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -149,17 +155,7 @@ def ledger_content_key(ledger: Ledger, grids: str, year: int, key_id: str, sourc
     """The key of one ledger's clean result by the cells it is cleaned from (`grids_digest`) rather
     than its file: a workbook holding several ledgers' sheets (综合行政执法台账: five) changes as a
     file when one cell of one sheet changes, and the other sheets' results are still these."""
-    parts = {
-        "format": CACHE_FORMAT,
-        "table": ledger.table,
-        "layout": repr(ledger),
-        "grids": grids,
-        "year": year,
-        "key": key_id,
-        "package": {"version": __version__, "source": source},
-        "libraries": _reader_writer_versions(),
-    }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    return _ledger_key(ledger, year, key_id, source, grids=grids)
 
 
 def load_by_content(params: RunParams, ledger: Ledger, content: str) -> LedgerResult | None:
