@@ -822,6 +822,23 @@ def test_a_run_with_a_forked_scanner_scrubs_only_what_it_found_and_still_blocks_
     assert not (params.build_dir / "appendix.html").exists()
     assert all(name not in line for line in said)
 
+    # An edition whose render fails is scrubbed all the same (its notebook is kept).
+    import lawreport.appendix as appendix_package
+
+    def broken(*args, **kwargs):
+        raise OSError("render failed")
+
+    monkeypatch.setattr(appendix_package, "prepare_edition", broken)
+    scrubbed_here.clear()
+    with pytest.raises(OSError, match="render failed"):
+        run_suite(_raw(params), say=said.append)
+    assert sorted(scrubbed_here) == ["90_appendix.internal.ipynb", "90_appendix.public.ipynb"]
+    for edition in ("public", "internal"):
+        notebook = json.loads(
+            (params.build_dir / "notebooks" / f"90_appendix.{edition}.ipynb").read_text(encoding="utf-8")
+        )
+        assert notebook["metadata"].get(scan.SCRUB_KEY), edition
+
 
 def test_the_clean_steps_help_starts_only_when_more_than_one_input_file_changed(tmp_path, monkeypatch):
     """`Step.help_from`: the help leaves the first ledger to redo to the notebook, so with one changed
@@ -897,3 +914,26 @@ def test_ctrl_c_that_reaches_another_thread_still_stops_the_run_at_once(monkeypa
     finally:
         signal.signal(signal.SIGINT, previous)
         helper.join()
+
+
+def test_a_step_whose_input_changed_while_it_ran_is_not_marked_done(tmp_path, monkeypatch):
+    """Its stamp is written (in the background, after its scrub) only if its inputs are still those
+    it started from: a ledger saved while the clean step ran makes it run again next time."""
+    from lawreport import pipeline
+
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    step = pipeline.STEP_BY_NAME["clean"]
+    saved: list[bool] = []
+
+    def notebook(*args, **kwargs):
+        if saved:
+            path = ledger_path(params, "law_exams")
+            path.write_bytes(path.read_bytes() + b"\0")
+
+    monkeypatch.setattr(pipeline, "execute_notebook", notebook)
+    pipeline.run_step(step, params, say=lambda _: None)
+    assert pipeline.stamp_path(params, "clean").exists()
+    pipeline.stamp_path(params, "clean").unlink()
+    saved.append(True)
+    pipeline.run_step(step, params, say=lambda _: None)
+    assert not pipeline.stamp_path(params, "clean").exists()

@@ -719,7 +719,11 @@ class ForkedScanner:
         nothing (and is reaped)."""
         from .appendix import scan
 
-        with os.fdopen(self._values, "rb") as stream:
+        with self._lock:
+            values, self._values = self._values, -1
+        if values < 0:
+            return  # stopped first
+        with os.fdopen(values, "rb") as stream:
             data = stream.read()
         try:
             stamp, values = json.loads(data)
@@ -755,21 +759,26 @@ class ForkedScanner:
         """The run is over (its scrubs are done, or it failed): the child ends."""
         import signal
 
+        try:
+            os.kill(self.pid, signal.SIGKILL)  # first: a question waiting for its answer then gets its end
+        except OSError:
+            pass  # ended already
         for stream in (self._requests, self._replies):
             try:
                 stream.close()
             except OSError:
                 pass
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except OSError:
-            pass  # ended already
         self._reap()
+        with self._lock:
+            values, self._values = self._values, -1
+        if values >= 0:  # never received
+            os.close(values)
 
 
-def _serve_checks(requests: int, replies: int, values: set[str]) -> None:
+def _serve_checks(requests: int, replies: int, values: set[str], raw_root: Path, stamp: Any) -> None:
     """(In the forked scanner.) Answer each request line, [path, *identity], with [path, *identity,
-    verdict] (`scan.notebook_verdict`; "error" if it failed), until the run closes its end."""
+    verdict] (`scan.notebook_verdict`; "error" if it failed; "stale" once a raw file is no longer
+    as it was when the values were read: `stamp`), until the run closes its end."""
     from .appendix import scan
 
     index = scan._prefix_index(values)
@@ -777,7 +786,10 @@ def _serve_checks(requests: int, replies: int, values: set[str]) -> None:
         for line in asked:
             try:
                 path, *identity = json.loads(line)
-                verdict = scan.notebook_verdict(Path(path), tuple(identity), index)  # type: ignore[arg-type]
+                if scan.raw_stamp(raw_root) != stamp:
+                    verdict = "stale"  # a ledger saved since: the run scans with the values as they are now
+                else:
+                    verdict = scan.notebook_verdict(Path(path), tuple(identity), index)  # type: ignore[arg-type]
                 answer = [path, *identity, verdict]
             except Exception:  # noqa: BLE001 - the run scrubs the notebook itself
                 answer = ["error"]
@@ -818,7 +830,7 @@ def fork_scanner(params: RunParams) -> ForkedScanner | None:
             values = scan.personal_values(raw_root, params.year)
             with os.fdopen(values_out, "wb") as out:
                 out.write(json.dumps([stamp, sorted(values)], ensure_ascii=False).encode("utf-8"))
-            _serve_checks(requests_in, replies_out, values)
+            _serve_checks(requests_in, replies_out, values, raw_root, stamp)
             status = 0
         finally:
             os._exit(status)
@@ -1339,15 +1351,19 @@ def run_step(
             from .appendix import prepare_edition
 
             began = time.perf_counter()
+            clean = True
             try:
                 prepared = prepare_edition(executed, params, edition)
             finally:
                 phases[f"export.{edition}"] = round(time.perf_counter() - began, 3)
-            if deferred:  # checked by the forked scanner meanwhile
-                clean = deferred["verdict"].result()
-                deferred["scrub"](checked=clean)
-                if not clean:  # scrubbed here: rendered again from the scrubbed notebook (PublishBlocked)
-                    prepared = prepare_edition(executed, params, edition)
+                if deferred:  # checked by the forked scanner meanwhile; scrubbed also if the render failed
+                    try:
+                        clean = bool(deferred["verdict"].result())
+                    except Exception:  # noqa: BLE001 - no answer: scrubbed here
+                        clean = False
+                    deferred["scrub"](checked=clean)
+            if not clean:  # scrubbed here: rendered again from the scrubbed notebook (PublishBlocked)
+                prepared = prepare_edition(executed, params, edition)
             return prepared
 
         with ThreadPoolExecutor(max_workers=len(step.editions)) as pool:
@@ -1362,9 +1378,12 @@ def run_step(
     seconds = time.perf_counter() - started
 
     def stamp() -> None:
-        # Recomputed after the step: a step's own outputs may be another step's inputs, never its own
-        # (so the steps that start meanwhile change none of them).
-        write_stamp(params, step.name, fingerprint(step.name, notebook, params))
+        # Recomputed after the step (a step's own outputs may be another step's inputs, never its own,
+        # so the steps that start meanwhile change none of them), and written only if its inputs are
+        # still those it started from: an input saved while it ran makes it run again next time.
+        after = fingerprint(step.name, notebook, params)
+        if after == before:
+            write_stamp(params, step.name, after)
 
     if kernels is None or not kernels.step_job(step.name, stamp):
         stamp()
