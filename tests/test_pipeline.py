@@ -789,6 +789,18 @@ def test_a_stopped_kernels_end_is_noticed_within_milliseconds(monkeypatch):
     assert len(slept) == 3 and max(slept) <= 0.01, slept
 
 
+def _both_editions_scrubbed_here(params, scrubbed_here: list[str]) -> None:
+    """Both editions' notebooks scrubbed by the command (not the forked scanner's "clean")."""
+    from lawreport.appendix import scan
+
+    assert sorted(scrubbed_here) == ["90_appendix.internal.ipynb", "90_appendix.public.ipynb"]
+    for edition in ("public", "internal"):
+        notebook = json.loads(
+            (params.build_dir / "notebooks" / f"90_appendix.{edition}.ipynb").read_text(encoding="utf-8")
+        )
+        assert notebook["metadata"].get(scan.SCRUB_KEY), edition
+
+
 def test_a_run_with_a_forked_scanner_scrubs_only_what_it_found_and_still_blocks_personal_data(tmp_path, monkeypatch):
     """A run that adopts warm kernels forks a scanner at the preflight's end (`fork_scanner`): it
     checks each executed notebook on the other core. What it finds nothing in, the run does not scan
@@ -813,12 +825,7 @@ def test_a_run_with_a_forked_scanner_scrubs_only_what_it_found_and_still_blocks_
     said: list[str] = []
     with pytest.raises(PublishBlocked, match=r"\[P305\]"):
         run_suite(_raw(params), say=said.append)
-    assert sorted(scrubbed_here) == ["90_appendix.internal.ipynb", "90_appendix.public.ipynb"]
-    for edition in ("public", "internal"):
-        notebook = json.loads(
-            (params.build_dir / "notebooks" / f"90_appendix.{edition}.ipynb").read_text(encoding="utf-8")
-        )
-        assert notebook["metadata"].get(scan.SCRUB_KEY), edition
+    _both_editions_scrubbed_here(params, scrubbed_here)
     assert not (params.build_dir / "appendix.html").exists()
     assert all(name not in line for line in said)
 
@@ -832,12 +839,7 @@ def test_a_run_with_a_forked_scanner_scrubs_only_what_it_found_and_still_blocks_
     scrubbed_here.clear()
     with pytest.raises(OSError, match="render failed"):
         run_suite(_raw(params), say=said.append)
-    assert sorted(scrubbed_here) == ["90_appendix.internal.ipynb", "90_appendix.public.ipynb"]
-    for edition in ("public", "internal"):
-        notebook = json.loads(
-            (params.build_dir / "notebooks" / f"90_appendix.{edition}.ipynb").read_text(encoding="utf-8")
-        )
-        assert notebook["metadata"].get(scan.SCRUB_KEY), edition
+    _both_editions_scrubbed_here(params, scrubbed_here)
 
 
 def test_the_clean_steps_help_starts_only_when_more_than_one_input_file_changed(tmp_path, monkeypatch):

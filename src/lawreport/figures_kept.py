@@ -24,29 +24,22 @@ import hashlib
 import json
 import os
 import pickle
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .pipeline import PIPELINE_ENV, package_source_digest
+from .appendix.kept import LOADED_SOURCE, kept_here, plain_name
 
 if TYPE_CHECKING:
     from .claims import FigureEntry, FigureResult
     from .metrics import CleanData
     from .params import RunParams
 
-# The package source this process loaded (imported with the figures step, before any figure is
-# computed): what code edited since computes is never kept under the edited code's key.
-LOADED_SOURCE = package_source_digest()
+# LOADED_SOURCE: the package source this process loaded (`appendix.kept`, imported with the figures
+# step, before any figure is computed); kept_here: only in the pipeline's kernels.
 FORMAT = 1  # of a kept figure's file: a change of its layout changes every key
-
-
-def kept_here() -> bool:
-    """Whether this process keeps and reads kept figures: a kernel of a pipeline run."""
-    return bool(os.environ.get(PIPELINE_ENV))
 
 
 def folder_of(params: RunParams) -> Path:
@@ -62,10 +55,7 @@ def _libraries() -> list[str]:
 
 
 def _file_name(figure_id: str) -> str:
-    """The kept figure's file name: its id, hashed if not a plain name."""
-    if not re.fullmatch(r"[A-Za-z0-9_.]{1,80}", figure_id):
-        figure_id = hashlib.sha256(figure_id.encode()).hexdigest()[:16]
-    return f"{figure_id}.pickle"
+    return f"{plain_name(figure_id)}.pickle"
 
 
 class KeptFigures:

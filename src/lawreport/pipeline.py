@@ -872,7 +872,7 @@ class KernelPool:
         self._stops: list[Any] = []
         self._personal: Any = None
         self._forked: ForkedScanner | None = None
-        self._scrubs: list[tuple[str, Any]] = []  # (step, future): notebooks scrubbed in the background
+        self._step_jobs: list[tuple[str, Any]] = []  # (step, future): scrubs and stamps (`step_job`)
         # One at a time, apart from the kernels' jobs: a scrub may wait for the personal values.
         self._scrubber = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scrub")
         self.adopted = 0  # kernels of the run that were spares (`spare_kernels`)
@@ -943,21 +943,21 @@ class KernelPool:
         with self._lock:
             if self._closed:
                 return False
-            self._scrubs.append((step, self._scrubber.submit(job)))
+            self._step_jobs.append((step, self._scrubber.submit(job)))
         return True
 
     def finish_step_jobs(self) -> None:
         """Wait for the steps' jobs done in the background (`step_job`). A step whose job failed
         loses its stamp (it runs again next time, and its notebook is scrubbed then); the first
         failure is raised."""
-        done = [(step, future.exception()) for step, future in self._scrubs]  # every job ended first:
+        done = [(step, future.exception()) for step, future in self._step_jobs]  # every job ended first:
         errors = []  # a step's stamp, written after its scrub, then goes for good
         for step, error in done:
             if error is not None:
                 if self._params is not None:
                     stamp_path(self._params, step).unlink(missing_ok=True)
                 errors.append(error)
-        self._scrubs.clear()
+        self._step_jobs.clear()
         if errors:
             raise errors[0]
 

@@ -16,7 +16,9 @@ one made afresh; only the latest key of each section is kept.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +33,13 @@ LOADED_SOURCE = package_source_digest()
 def kept_here() -> bool:
     """Whether this process keeps and reads kept sections: a kernel of a pipeline run."""
     return bool(os.environ.get(PIPELINE_ENV))
+
+
+def plain_name(figure_id: str) -> str:
+    """A figure's id as part of a kept file's name: as it is when a plain name, else hashed."""
+    if not re.fullmatch(r"[A-Za-z0-9_.]{1,80}", figure_id):
+        return hashlib.sha256(figure_id.encode()).hexdigest()[:16]
+    return figure_id
 
 
 def folder_of(build_root: Path, year: int) -> Path:

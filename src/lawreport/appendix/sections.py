@@ -871,10 +871,7 @@ class CardKeys:
 
     def name(self, figure: dict[str, Any]) -> str:
         """The kept card's name: the edition and the figure's id (hashed if not a plain name)."""
-        figure_id = str(figure["id"])
-        if not re.fullmatch(r"[A-Za-z0-9_.]{1,80}", figure_id):
-            figure_id = hashlib.sha256(figure_id.encode()).hexdigest()[:16]
-        return f"card-{self.app.edition}-{figure_id}"
+        return f"card-{self.app.edition}-{kept.plain_name(str(figure['id']))}"
 
     def forget_others(self, figures: list[dict[str, Any]]) -> None:
         """Remove the kept cards of figures this edition no longer has."""
@@ -1160,7 +1157,6 @@ def shown_parameter(params: RunParams, name: str, value: Any) -> str:
     user and host names masked. In both editions: the publishing scan refuses machine paths and
     names in either. The key file's location is never shown.
     """
-    import re
     import tempfile
 
     from .scan import machine_names
