@@ -65,7 +65,9 @@ def test_a_full_run_writes_clean_data_validation_and_kept_notebooks(tmp_path):
     figures_end = steps["figures"]["start"] + steps["figures"]["seconds"]
     if steps["validate"]["start"] + steps["validate"]["seconds"] > figures_end + 1:
         warm = timings["warm"]["appendix"]
-        assert figures_end <= warm["start"] <= steps["appendix"]["start"], timings
+        # (each of start and seconds rounded to 1 ms: the work ahead now starts within microseconds
+        # of the figures' end, its stamp being written in the background)
+        assert figures_end - 0.002 <= warm["start"] <= steps["appendix"]["start"], timings
     kept = params.path(params.build_root) / ".cache" / "2025" / "appendix"
     cards = len(json.loads((params.build_dir / "figures.json").read_text(encoding="utf-8"))["figures"])
     charts = (params.build_dir / "appendix.html").read_text(encoding="utf-8").count('<figure class="chart">')
