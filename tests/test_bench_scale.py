@@ -1,6 +1,6 @@
 """The generator's --scale option, used by `make bench-scale` (lawreport.bench_scale).
 
-scale=1 writes exactly the committed sample ledgers; scale=k writes k times the rows of every ledger
+scale=1 writes exactly the committed sample ledgers (tests/test_sample_regeneration.py); scale=k writes k times the rows of every ledger
 outside FIXED_TABLES (which keep their 1x rows), with keys that stay unique, and the result still
 cleans without a single quarantined row.
 """
@@ -48,17 +48,6 @@ def _rows(ledger, year: int, scale: int) -> list[dict]:
 
 def test_fixed_tables_are_ledgers() -> None:
     assert FIXED_TABLES <= {ledger.table for ledger in ALL_LEDGERS}
-
-
-@pytest.mark.parametrize("year", DEFAULT_YEARS)
-def test_scale_one_is_byte_identical_to_the_committed_samples(year: int, tmp_path: Path) -> None:
-    out = tmp_path / str(year)
-    _copy_extras(year, out)
-    generate_year(year, out, scale=1)
-    committed = sorted(p.name for p in (RAW / str(year)).iterdir() if p.is_file())
-    assert sorted(p.name for p in out.iterdir()) == committed
-    for name in committed:
-        assert (out / name).read_bytes() == (RAW / str(year) / name).read_bytes(), name
 
 
 @pytest.mark.parametrize("year", DEFAULT_YEARS)
