@@ -1182,9 +1182,12 @@ def import_papermill() -> Any:
 
 
 def register_engine() -> str:
-    """Papermill's nbclient engine, saving the executed notebook when it starts and when it ends
-    (also after a failing cell or a dead kernel: papermill saves in a `finally`) instead of before
-    and after every cell: the internal appendix notebook is ~6 MB, written ~15 times a run."""
+    """Papermill's nbclient engine, saving the executed notebook when it starts and once when it ends
+    instead of before and after every cell: the internal appendix notebook is ~6 MB, written ~15
+    times a run. When the cells ran (a failing cell stops them without an exception), papermill's
+    `execute_notebook` writes the final state itself (with its error marker if a cell failed), so
+    its `notebook_complete` does not write it first; when the execution raised (a dead kernel),
+    `notebook_complete`, called in papermill's `finally`, saves what ran."""
     import_papermill()
     from papermill.engines import NBClientEngine, papermill_engines
 
@@ -1193,10 +1196,14 @@ def register_engine() -> str:
         def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
             save = nb_man.save
             nb_man.save = lambda **_: None
+            ran = False
             try:
-                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+                result = super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+                ran = True
+                return result
             finally:
-                nb_man.save = save  # notebook_complete, next, saves the final state
+                if not ran:
+                    nb_man.save = save
 
     if ENGINE not in papermill_engines._engines:
         papermill_engines.register(ENGINE, SaveAtEndEngine)
