@@ -365,3 +365,57 @@ def test_fast_path_is_scoped_restored_and_pinned(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(great_expectations, "__version__", "1.99.0")
     with pytest.raises(RuntimeError, match=r"GX 1\.99\.0"), validation._plain_values_fast_path():
         pass
+
+
+def _index_both_ways(tmp_path: Path, spoil: Any = None) -> tuple[str, str, list[int]]:
+    """One session with two tables (one failing, one passing); the Data Docs index as `build_docs` writes it
+    (the results read as their top-level fields) and as GX writes it reading each whole result, and how many
+    results GX's schema parsed each time. `spoil` may change the stored texts the light reading parses."""
+    tables = [TABLE, "memo_passing"]
+    session = validation._GXSession(tmp_path / "out", validation._Clock(), tables)
+    passing = {**SUITE, "name": "memo_passing", "expectations": SUITE["expectations"][:1]}
+    frames = {TABLE: broken_frame(), "memo_passing": broken_frame().drop(columns="extra")}
+    for table, suite_dict in ((TABLE, SUITE), ("memo_passing", passing)):
+        suite, failure = session.load_suite(table, suite_dict)
+        assert failure is None
+        validated = session.validate(table, suite, suite_dict, frames[table], validation.year_parameters(YEAR))
+        session.store_result(table, validated.suite_result, session.suite_texts[table])
+    store = session.context.validation_results_store
+    parsed: list[int] = []
+    real = store.deserialize
+
+    def counted(value: Any) -> Any:
+        parsed[-1] += 1
+        return real(value)
+
+    store.deserialize = counted
+    index = tmp_path / "out" / validation.DATA_DOCS_DIR / "index.html"
+    if spoil is not None:
+        spoil(session.result_texts)
+    parsed.append(0)
+    session.build_docs()
+    light = index.read_text(encoding="utf-8")
+    parsed.append(0)
+    with validation._plain_values_fast_path():
+        session.context.build_data_docs(resource_identifiers=session.to_render)
+    built = re.compile(r"\?d=\d{8}T\d{6}\.\d+Z")  # the time of the build, on GX's logo
+    return built.sub("", light), built.sub("", index.read_text(encoding="utf-8")), parsed
+
+
+def test_the_data_docs_index_reads_each_result_as_gx_would_show_it(tmp_path: Path) -> None:
+    light, whole, parsed = _index_both_ways(tmp_path)
+    assert light == whole
+    assert "memo_passing" in light and TABLE in light
+    # GX's schema parsed only the two results whose pages were rendered; its own way, the index parses both again
+    assert parsed == [2, 4]
+
+
+def test_the_index_comparison_catches_a_wrong_reading(tmp_path: Path) -> None:
+    def flip(texts: dict[tuple[str, ...], str]) -> None:
+        for key, text in texts.items():
+            data = json.loads(text)
+            data["success"] = not data["success"]
+            texts[key] = json.dumps(data)
+
+    light, whole, _ = _index_both_ways(tmp_path, flip)
+    assert light != whole
