@@ -775,10 +775,13 @@ class ForkedScanner:
             os.close(values)
 
 
-def _serve_checks(requests: int, replies: int, values: set[str], raw_root: Path, stamp: Any) -> None:
+def _serve_checks(
+    requests: int, replies: int, values: set[str], raw_root: Path, stamp: Any, memo: Path | None = None
+) -> None:
     """(In the forked scanner.) Answer each request line, [path, *identity], with [path, *identity,
-    verdict] (`scan.notebook_verdict`; "error" if it failed; "stale" once a raw file is no longer
-    as it was when the values were read: `stamp`), until the run closes its end."""
+    verdict] (`scan.notebook_verdict`, with the pieces found clean before in `memo`; "error" if it
+    failed; "stale" once a raw file is no longer as it was when the values were read: `stamp`),
+    until the run closes its end."""
     from .appendix import scan
 
     index = scan._prefix_index(values)
@@ -789,7 +792,7 @@ def _serve_checks(requests: int, replies: int, values: set[str], raw_root: Path,
                 if scan.raw_stamp(raw_root) != stamp:
                     verdict = "stale"  # a ledger saved since: the run scans with the values as they are now
                 else:
-                    verdict = scan.notebook_verdict(Path(path), tuple(identity), index)  # type: ignore[arg-type]
+                    verdict = scan.notebook_verdict(Path(path), tuple(identity), index, memo)  # type: ignore[arg-type]
                 answer = [path, *identity, verdict]
             except Exception:  # noqa: BLE001 - the run scrubs the notebook itself
                 answer = ["error"]
@@ -830,7 +833,7 @@ def fork_scanner(params: RunParams) -> ForkedScanner | None:
             values = scan.personal_values(raw_root, params.year)
             with os.fdopen(values_out, "wb") as out:
                 out.write(json.dumps([stamp, sorted(values)], ensure_ascii=False).encode("utf-8"))
-            _serve_checks(requests_in, replies_out, values, raw_root, stamp)
+            _serve_checks(requests_in, replies_out, values, raw_root, stamp, scan.scan_memo_folder(params))
             status = 0
         finally:
             os._exit(status)

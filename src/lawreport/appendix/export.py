@@ -34,6 +34,7 @@ from .scan import (
     forget_notebook,
     notebook_json,
     personal_values,
+    scan_memo_folder,
     scrubbed_findings,
     trace_findings,
 )
@@ -386,7 +387,7 @@ def prepare_edition(
     with _timed(timings, "personal_values"):
         values = personal_values(params.path(params.raw_root), params.year)
     with _timed(timings, f"scan.{edition}"):
-        found = find_published(document, values)
+        found = find_published(document, values, memo=scan_memo_folder(params), name=edition)
     return PreparedEdition(edition, Path(executed), document, found)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import getpass
+import hashlib
 import html as html_lib
 import json
 import os
@@ -41,6 +42,7 @@ from ..personal import EDGE_L as _EDGE_L
 from ..personal import EDGE_R as _EDGE_R
 from ..personal import ID_NUMBER, LANDLINE, LANDLINE_SCAN, MOBILE, MOBILE_SCAN, finditer_in_runs, id_check_digit
 from ..reading import read_ledger_grids
+from . import scan_memo
 
 if TYPE_CHECKING:
     from ..params import RunParams
@@ -210,7 +212,7 @@ class PrefixIndex:
     in one compiled pass plus a few lookups per candidate.
     """
 
-    __slots__ = ("anchor", "lengths", "values")
+    __slots__ = ("_digest", "anchor", "lengths", "longest", "values")
 
     def __init__(self, values: frozenset[str]):
         self.values = frozenset(v for v in values if len(v) >= 2)
@@ -219,9 +221,18 @@ class PrefixIndex:
             by_prefix[value[:2]].add(len(value))
         self.lengths = {prefix: tuple(sorted(sizes, reverse=True)) for prefix, sizes in by_prefix.items()}
         self.anchor = _anchor_pattern(self.values) if self.values else None
+        self.longest = max((len(v) for v in self.values), default=0)
+        self._digest: str | None = None
 
     def __len__(self) -> int:
         return len(self.values)
+
+    @property
+    def digest(self) -> str:
+        """The values' digest (a key of the pieces found clean with them: `scan_memo`), never the values."""
+        if self._digest is None:
+            self._digest = hashlib.sha256("\0".join(sorted(self.values)).encode("utf-8", "surrogatepass")).hexdigest()
+        return self._digest
 
 
 def _anchor(value: str) -> str:
@@ -396,12 +407,29 @@ def _personal_findings(
     return found
 
 
-def find_published(html: str, personal_values: set[str] | frozenset[str]) -> list[Finding]:
-    """Everything in a rendered file that must not be published; empty when it may be written."""
+def find_published(
+    html: str, personal_values: set[str] | frozenset[str] | PrefixIndex, memo: Path | None = None, name: str = ""
+) -> list[Finding]:
+    """Everything in a rendered file that must not be published; empty when it may be written.
+    `memo` (a folder, `scan_memo_folder`) and `name` (the document's): a long document's pieces found
+    clean before are not scanned again (`scan_memo`), with the same result."""
     # Embedded PNG data is base64 noise, not text: leave it out; scan the markup and its unescaped text.
     markup = DATA_URI.sub("data:image/png;base64,", html)
-    text = html_lib.unescape(markup)
     index = _prefix_index(personal_values)
+    if memo is not None and len(markup) >= scan_memo.LONG_TEXT:
+        names = machine_names()
+        pieces = scan_memo.CleanPieces(memo, f"document-{name}", _memo_key("document", index, names))
+        # markup: each thing found within 8 characters a character (&#x27;) of the value, path or marker
+        margin = 8 * max(index.longest, *(len(n) for n in names.values()), 64) + 64
+        if scan_memo.clean_in_pieces(markup, lambda piece: bool(_document_findings(piece, index)), pieces, margin):
+            pieces.save()
+            return []
+    return _capped(_document_findings(markup, index))
+
+
+def _document_findings(markup: str, index: PrefixIndex) -> list[Finding]:
+    """`find_published`'s findings in markup (embedded PNG data left out), not yet capped."""
+    text = html_lib.unescape(markup)
     where = _where_in(text)
 
     findings = _personal_findings(text, index, where)
@@ -424,7 +452,28 @@ def find_published(html: str, personal_values: set[str] | frozenset[str]) -> lis
         findings.append(Finding("脚本 (<script>)"))
     if _has_outside_url(markup):
         findings.append(Finding("外部链接 (http/https)"))
-    return _capped(findings)
+    return findings
+
+
+@lru_cache(maxsize=1)
+def _scan_code() -> str:
+    """The scan's own code: a memo's pieces were found clean by this code only."""
+    from .. import personal
+
+    digest = hashlib.sha256()
+    for module in (__file__, scan_memo.__file__, personal.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()
+
+
+def _memo_key(kind: str, index: PrefixIndex, names: dict[str, str] | None = None) -> str:
+    """What a scan of `kind` finds: its code, the personal values (their digest) and the machine's names."""
+    return json.dumps([kind, _scan_code(), index.digest, sorted((names or {}).items())], ensure_ascii=False)
+
+
+def scan_memo_folder(params: RunParams) -> Path:
+    """Where a run keeps the digests of the pieces of long texts its scans found clean (`scan_memo`)."""
+    return params.path(params.build_root) / ".cache" / str(params.year) / "scan"
 
 
 def scan_published(html: str, personal_values: set[str]) -> list[str]:
@@ -618,23 +667,38 @@ def _join(text: Any) -> str:
     return "".join(text) if isinstance(text, list) else str(text)
 
 
+def _notebook_places(notebook: Any) -> Iterator[tuple[int | None, bool, str, str, bool]]:
+    """(cell index or None for metadata, in the outputs?, where, text, is markup) of each text of a
+    notebook that the scan for personal data reads."""
+    papermill = (notebook.get("metadata") or {}).get("papermill") or {}
+    if papermill.get("parameters"):
+        yield (
+            None,
+            False,
+            "笔记本元数据 (notebook metadata)",
+            json.dumps(papermill["parameters"], ensure_ascii=False),
+            False,
+        )
+    for n, cell in enumerate(notebook.get("cells") or [], 1):
+        label = f"第 {n} 个单元格 (cell {n})"
+        yield n - 1, False, f"{label}源码 (source)", _join(cell.get("source", "")), False
+        for output in cell.get("outputs") or []:
+            for text, is_html in _output_texts(output):
+                yield n - 1, True, f"{label}输出 (output)", text, is_html
+
+
+def _notebook_texts(notebook: Any) -> Iterator[tuple[str, bool]]:
+    """(text, is markup) of each text of a notebook that the scan for personal data reads."""
+    for _, _, _, text, markup in _notebook_places(notebook):
+        yield text, markup
+
+
 def _notebook_findings(notebook: Any, index: PrefixIndex) -> list[tuple[int | None, bool, Finding]]:
     """(cell index or None for metadata, in the outputs?, finding) of a notebook's personal data."""
     found: list[tuple[int | None, bool, Finding]] = []
-    papermill = (notebook.get("metadata") or {}).get("papermill") or {}
-    if papermill.get("parameters"):
-        text = json.dumps(papermill["parameters"], ensure_ascii=False)
-        for f in _personal_findings(text, index, lambda _o: "笔记本元数据 (notebook metadata)", markup=False):
-            found.append((None, False, f))
-    for n, cell in enumerate(notebook.get("cells") or [], 1):
-        label = f"第 {n} 个单元格 (cell {n})"
-        source = _join(cell.get("source", ""))
-        for f in _personal_findings(source, index, lambda _o, label=label: f"{label}源码 (source)", markup=False):
-            found.append((n - 1, False, f))
-        for output in cell.get("outputs") or []:
-            for text, is_html in _output_texts(output):
-                for f in _personal_findings(text, index, lambda _o, label=label: f"{label}输出 (output)", is_html):
-                    found.append((n - 1, True, f))
+    for cell, in_outputs, label, text, markup in _notebook_places(notebook):
+        for f in _personal_findings(text, index, lambda _o, label=label: label, markup):
+            found.append((cell, in_outputs, f))
     return found
 
 
@@ -694,16 +758,43 @@ def file_identity(path: Path) -> Identity:
     return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
-def notebook_verdict(path: Path, identity: Identity, personal_values: set[str] | frozenset[str] | PrefixIndex) -> str:
+def notebook_verdict(
+    path: Path,
+    identity: Identity,
+    personal_values: set[str] | frozenset[str] | PrefixIndex,
+    memo: Path | None = None,
+) -> str:
     """What the scrub's scan (`scrub_or_block`) would find in the executed notebook at `path`, if it
     is still the file `identity` names: "clean" (nothing), "found" (something: the scrub must run)
-    or "changed" (another file now). Used by the run's forked scanner (`lawreport.pipeline.fork_scanner`)."""
+    or "changed" (another file now). Used by the run's forked scanner (`lawreport.pipeline.fork_scanner`).
+    `memo` (a folder, `scan_memo_folder`): a long output's pieces found clean before are not scanned
+    again (`scan_memo`), with the same verdict."""
     if file_identity(path) != tuple(identity):
         return "changed"
     notebook = _read_for_scan(path)
     if file_identity(path) != tuple(identity):
         return "changed"
-    return "found" if _notebook_findings(notebook, _prefix_index(personal_values)) else "clean"
+    index = _prefix_index(personal_values)
+    pieces = (
+        None if memo is None else scan_memo.CleanPieces(memo, f"notebook-{path.stem}", _memo_key("notebook", index))
+    )
+    for text, markup in _notebook_texts(notebook):
+        if pieces is not None and scan_memo.clean_in_pieces(
+            text,
+            lambda piece, markup=markup: bool(_personal_findings(piece, index, _nowhere, markup)),
+            pieces,
+            index.longest + 64,
+        ):
+            continue
+        if _personal_findings(text, index, _nowhere, markup):
+            return "found"
+    if pieces is not None:
+        pieces.save()
+    return "clean"
+
+
+def _nowhere(_offset: int) -> str:
+    return ""
 
 
 def scan_notebook(path: Path, personal_values: set[str] | frozenset[str]) -> list[str]:
