@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 
 import pytest
 from support import copy_year, ledger_path, tree_hashes
@@ -240,6 +241,45 @@ def test_a_pool_kernel_has_the_notebooks_modules_loaded_and_no_name_bound(tmp_pa
     monkeypatch.setattr(pipeline, "preload_code", lambda step_file: "")
     output = pipeline.execute_notebook("clean", "10_clean.py", params)
     assert _printed(output).split()[0] == "False"
+
+
+def test_a_notebooks_client_is_closed_after_it_and_a_collection_then_ends(tmp_path, monkeypatch):
+    """nbclient leaves its client connected after a notebook on a kernel it did not start (a lane's): its
+    sockets stayed open in a zmq context of its own, and a garbage collection that met one blocked in the
+    context's end for good (a `gc.collect()` after a run never returned). Each notebook's client is now closed
+    after it, the lane's kernel still alive, while a client in another thread (`run_silently`: preloads, work
+    ahead) is its own caller's to close."""
+    import gc
+
+    import zmq
+
+    from lawreport import pipeline
+
+    def open_contexts() -> set[int]:
+        return {id(o) for o in gc.get_objects() if isinstance(o, zmq.Context) and not o.closed and o._sockets}
+
+    _notebook(tmp_path, monkeypatch, POOLED)
+    (tmp_path / "notebooks" / "30_figures.py").write_text(POOLED, encoding="utf-8")
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    before = open_contexts()
+    kernels = pipeline.KernelPool(((("clean", ""), ("figures", "")),))
+    try:
+        kernels.open()
+        pipeline.execute_notebook("clean", "10_clean.py", params, kernels=kernels)
+        manager = kernels._kernels[0]
+        before.add(id(manager.context))  # the manager's own (its control socket), ended when the kernel stops
+        left = open_contexts() - before
+        assert not left, f"{len(left)} zmq contexts left open by the notebook's client"
+        assert not manager.__dict__.get("clients_made")
+        pipeline.run_silently(manager, "x = 1", timeout=30)  # the lane's kernel, still there, answers
+        pipeline.execute_notebook("figures", "30_figures.py", params, kernels=kernels)
+        assert not open_contexts() - before
+    finally:
+        kernels.close()
+    collected = threading.Thread(target=gc.collect, daemon=True)
+    collected.start()
+    collected.join(30)
+    assert not collected.is_alive(), "gc.collect() blocked in a zmq context's end"
 
 
 POOLED = """# %% tags=["parameters"]

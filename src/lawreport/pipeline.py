@@ -378,7 +378,28 @@ def kernel_manager_class(env: dict[str, str]) -> type:
 
             if "session" not in kwargs:
                 kwargs["session"] = Session(key=self.session.key, signature_scheme=self.session.signature_scheme)
-            return super().client(**kwargs)
+            made = super().client(**kwargs)
+            self.__dict__.setdefault("clients_made", []).append(made)
+            return made
+
+        def own_client(self, made: Any) -> None:
+            """The caller closes `made` itself (`run_silently`, perhaps in another thread than the
+            notebooks'): `close_clients` leaves it alone."""
+            clients = self.__dict__.get("clients_made", [])
+            if made in clients:
+                clients.remove(made)
+
+        def close_clients(self) -> None:
+            """Close the channels of the clients made for the notebook that has just run
+            (`execute_notebook`). nbclient leaves its client connected after a notebook on a kernel it
+            did not start: each left its sockets open, in a zmq context of its own, never ended, and
+            a garbage collection that met one blocked in the context's end for good (seen: a
+            `gc.collect()` after a run)."""
+            for made in self.__dict__.pop("clients_made", []):
+                try:
+                    made.stop_channels()
+                except Exception:  # noqa: BLE001 - closing what is left; a failure leaves it to the exit
+                    pass
 
         async def _async_interrupt_kernel(self) -> None:
             if self.shutting_down:
@@ -429,6 +450,11 @@ def ready_client_class() -> type:
     from jupyter_client.asynchronous import AsyncKernelClient
 
     class ReadyClient(AsyncKernelClient):
+        def start_channels(
+            self, shell: bool = True, iopub: bool = True, stdin: bool = True, hb: bool = True, control: bool = True
+        ) -> None:
+            super().start_channels(shell, iopub, stdin, False, control)
+
         async def wait_for_ready(self, timeout: float | None = None) -> None:  # type: ignore[override]
             deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
             while True:
@@ -645,6 +671,9 @@ def run_silently(manager: Any, code: str, timeout: float | None = 120) -> None:
 
     async def run() -> dict[str, Any]:
         client = manager.client()
+        own = getattr(manager, "own_client", None)
+        if own is not None:
+            own(client)
         client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
         deadline = time.monotonic() + timeout if timeout is not None else float("inf")
 
@@ -1275,6 +1304,9 @@ def execute_notebook(
     finally:
         executed_at = time.perf_counter()
         source.unlink(missing_ok=True)
+        close_clients = getattr(manager, "close_clients", None)
+        if close_clients is not None:
+            close_clients()
         peak = peak_rss_mib(manager)
         if kernels is not None:
             kernels.give_back(manager, failed)
