@@ -150,10 +150,29 @@ def key_identities(params: RunParams) -> dict[str, str]:
 
 
 def package_source_digest() -> str:
-    """One digest of every .py file of the package: a change in any of them reruns what it made."""
-    return hashlib.sha256(
-        json.dumps(_hash_files(_tree(PACKAGE_DIR, "*.py"), PACKAGE_DIR), sort_keys=True).encode()
-    ).hexdigest()
+    """One digest of every .py file of the package: a change in any of them reruns what it made.
+    Hashed again only when a file's status changed (`_SOURCE_DIGESTS`: its inode, size, modification
+    and change times; any write changes its change time): the clean step alone asked twice a year."""
+    files = _tree(PACKAGE_DIR, "*.py")
+    status = []
+    for path in sorted(files):
+        try:
+            st = path.stat()
+        except OSError:
+            status = None
+            break
+        status.append((str(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    key = tuple(status) if status is not None else None
+    if key is not None and key in _SOURCE_DIGESTS:
+        return _SOURCE_DIGESTS[key]
+    digest = hashlib.sha256(json.dumps(_hash_files(files, PACKAGE_DIR), sort_keys=True).encode()).hexdigest()
+    if key is not None:
+        _SOURCE_DIGESTS.clear()
+        _SOURCE_DIGESTS[key] = digest
+    return digest
+
+
+_SOURCE_DIGESTS: dict[tuple[tuple[str, int, int, int, int], ...], str] = {}
 
 
 def fingerprint(step: str, notebook: Path, params: RunParams) -> dict[str, Any]:
