@@ -268,11 +268,15 @@ def test_a_notebooks_client_is_closed_after_it_and_a_collection_then_ends(tmp_pa
         pipeline.execute_notebook("clean", "10_clean.py", params, kernels=kernels)
         manager = kernels._kernels[0]
         before.add(id(manager.context))  # the manager's own (its control socket), ended when the kernel stops
+        for job in kernels._background.get(0, []):  # the lane's later imports, in a client of their own meanwhile
+            job.result()
         left = open_contexts() - before
         assert not left, f"{len(left)} zmq contexts left open by the notebook's client"
         assert not manager.__dict__.get("clients_made")
         pipeline.run_silently(manager, "x = 1", timeout=30)  # the lane's kernel, still there, answers
         pipeline.execute_notebook("figures", "30_figures.py", params, kernels=kernels)
+        for job in kernels._background.get(0, []):
+            job.result()
         assert not open_contexts() - before
     finally:
         kernels.close()

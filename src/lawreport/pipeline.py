@@ -262,17 +262,48 @@ class Step:
         }[self.name]
 
 
+# What each step's code imports when it first runs, not at the top of its modules (pandas reads parquet
+# through pyarrow.parquet; the figures read the report through lawreport.text; the appendix draws with
+# matplotlib): preloaded with the notebook's own imports, so that a warm kernel has them before the run
+# (tests/test_preload.py checks that a lane's steps, first run after its preload, import nothing more of them).
+LATER = ("pyarrow.parquet", "pyarrow.dataset")
+
 STEPS: tuple[Step, ...] = (
     # The other lane waits for clean once its imports are done: it cleans ledgers from the last one.
-    Step("clean", "10_clean.py", help="lawreport.clean_step:clean_ahead"),
+    Step("clean", "10_clean.py", preload=LATER, help="lawreport.clean_step:clean_ahead"),
     # lawreport.gx (Great Expectations): imported by run_validation on use.
-    Step("validate", "20_validate.py", preload=("lawreport.gx:compile_data_docs_templates",), after=("clean",)),
-    Step("figures", "30_figures.py", after=("clean",)),
+    Step(
+        "validate",
+        "20_validate.py",
+        preload=(
+            "lawreport.gx:compile_data_docs_templates",
+            *LATER,
+            "lawreport.appendix.validation_page",
+            "lawreport.appendix.export",
+        ),
+        after=("clean",),
+    ),
+    Step(
+        "figures",
+        "30_figures.py",
+        preload=(*LATER, "lawreport.text.check", "lawreport.register.compute", "lawreport.register.commitments"),
+        after=("clean",),
+    ),
     Step(
         "appendix",
         "90_appendix.py",
         editions=("public", "internal"),
-        preload=("lawreport.appendix.data", "lawreport.appendix.sections"),
+        preload=(
+            "lawreport.appendix.data",
+            "lawreport.appendix.sections",
+            *LATER,
+            "lawreport.appendix.charts",
+            "noto_cjk_sans_otc",
+            "lawreport.appendix.scan",
+            "lawreport.appendix.validation_page",
+            "lawreport.appendix.year_over_year",
+            "lawreport.register.commitments",
+        ),
         after=("clean", "validate", "figures"),
         # The charts and the figure cards need no validation results: made while validate runs, and
         # the internal edition's cards from the other end while its notebook runs in the other lane.
