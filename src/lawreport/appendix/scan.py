@@ -282,6 +282,11 @@ def _prefix_index(values: set[str] | frozenset[str] | PrefixIndex) -> PrefixInde
     return _cached_index(values if isinstance(values, frozenset) else frozenset(values))
 
 
+def prepare_index(values: set[str] | frozenset[str]) -> None:
+    """Build the values' index (`PrefixIndex`, kept per process) and its digest now, ahead of the scans."""
+    _ = _prefix_index(values).digest
+
+
 def _personal_spans(text: str, index: PrefixIndex) -> list[tuple[int, str]]:
     """(offset, value) of every personal value in text, longest match first, never overlapping:
     left to right, the longest value starting at a character, then on after it."""
