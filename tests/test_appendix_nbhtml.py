@@ -168,3 +168,41 @@ def test_the_real_appendix_shapes(tmp_path):
     for cell in cells:
         cell.metadata["papermill"] = {"duration": 0.1, "status": "completed"}
     assert same_as_nbconvert(write(tmp_path, cells)) is not None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_notebook_kept_as_written_reads_as_the_file_does(tmp_path, seed):
+    """scan.remember_notebook: the pipeline keeps papermill's notebook object, just written, for the scrub and
+    the export, instead of reading the file back (multi-line strings stay one string where the file has lines).
+    What they make of it is what they make of the file: the body, the cell timings, the scan's findings."""
+    import papermill.iorw
+
+    from lawreport.appendix import scan
+    from lawreport.pipeline import cell_seconds
+
+    rng = random.Random(seed)
+    cells = [nbformat.v4.new_markdown_cell("# 附录\n\n第二行")]
+    for _ in range(rng.randrange(2, 6)):
+        html = "\n".join(random_fragment(rng) for _ in range(rng.randrange(1, 4))) + "\n<p>张三丰 13812345678</p>"
+        cell = code_cell([html_output(html)])
+        cell.source = "x = 1\ndisplay(HTML(section(app)))\n# 李四光"
+        cell.metadata["papermill"] = {"duration": rng.random(), "status": "completed"}
+        cells.append(cell)
+    notebook = nbformat.v4.new_notebook(cells=cells, metadata={"papermill": {"parameters": {"year": 2025}}})
+    path = tmp_path / "90_appendix.internal.ipynb"
+    papermill.iorw.write_ipynb(notebook, str(path))  # as papermill writes its result
+    values = {"张三丰", "李四光"}
+
+    def what_is_made() -> tuple:
+        read = scan.notebook_json(path)
+        found = [f.message() for _, _, f in scan._notebook_findings(read, scan._prefix_index(values))]
+        return export.notebook_html(path), cell_seconds(path, read), found
+
+    scan.forget_notebook(path)
+    from_file = what_is_made()
+    scan.remember_notebook(path, notebook)
+    assert scan.notebook_json(path) is notebook
+    assert what_is_made() == from_file
+    assert from_file[2] and from_file[0]  # something was found and rendered: the comparison compares something
+    path.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")  # the file changed since: read again
+    assert scan.notebook_json(path) is not notebook

@@ -1330,7 +1330,7 @@ def execute_notebook(
         kernels.prefetch_personal_values(params)
     failed = True
     try:
-        papermill.execute_notebook(
+        executed = papermill.execute_notebook(
             str(source),
             str(output),
             parameters={**params.as_dict(), **(extra or {})},
@@ -1343,6 +1343,9 @@ def execute_notebook(
             km=manager,
         )
         failed = False
+        from .appendix.scan import remember_notebook
+
+        remember_notebook(output, executed)  # what was just written: the scrub and the export read it
     except PapermillExecutionError as exc:
         raise StepFailed(step, NOTEBOOK_DIR / step_file, exc.exec_count, f"{exc.ename}: {exc.evalue}", output) from None
     except Exception as exc:  # the kernel died or the notebook exited early: no cell error to read
