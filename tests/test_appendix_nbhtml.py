@@ -188,7 +188,9 @@ def test_the_notebook_kept_as_written_reads_as_the_file_does(tmp_path, seed):
         cell.source = "x = 1\ndisplay(HTML(section(app)))\n# 李四光"
         cell.metadata["papermill"] = {"duration": rng.random(), "status": "completed"}
         cells.append(cell)
-    notebook = nbformat.v4.new_notebook(cells=cells, metadata={"papermill": {"parameters": {"year": 2025}}})
+    # parameters in the order papermill gives them (the file has them sorted), one of them with a phone number
+    parameters = {"year": 2025, "raw_root": "data/13812345678", "build_root": "build"}
+    notebook = nbformat.v4.new_notebook(cells=cells, metadata={"papermill": {"parameters": parameters}})
     path = tmp_path / "90_appendix.internal.ipynb"
     papermill.iorw.write_ipynb(notebook, str(path))  # as papermill writes its result
     values = {"张三丰", "李四光"}

@@ -138,3 +138,40 @@ def test_a_notebook_verdict_with_the_memo_is_the_verdict_without(tmp_path: Path,
     plain = notebook_verdict(path, file_identity(path), PERSONAL)
     assert plain == ("clean" if what == "nothing" else "found")
     assert notebook_verdict(path, file_identity(path), PERSONAL, memo) == plain
+
+
+def test_the_values_digest_tells_every_set_apart(tmp_path: Path) -> None:
+    """Found by a review: the digest of "\\0"-joined values made {"张三\\0李四"} and {"张三", "李四"} one key, so a
+    memo made with the first let the second's 张三 through."""
+    one, two = scan.PrefixIndex(frozenset({"张三\0李四"})), scan.PrefixIndex(frozenset({"张三", "李四"}))
+    assert one.digest != two.digest
+    text = _document({5: "<p>张三</p>"})
+    assert find_published(text, one, memo=tmp_path, name="internal") == []
+    assert find_published(text, two, memo=tmp_path, name="internal") == find_published(text, two) != []
+
+
+def test_a_value_holding_a_tag_s_start_is_looked_for_in_the_whole_document(tmp_path: Path) -> None:
+    """Found by a review: a personal value with a "<" can stand across a cut, its first part written in numeric
+    entities of any length (&#x00000041; is one letter in 12 characters), beyond any margin. With such a value
+    among the personal ones the document is scanned whole."""
+    value = "A" * 70 + "<art"
+    planted = "<p>" + "&#x00000041;" * 70  # the 70 letters as entities, right before the next card's "<article "
+    text = _document()
+    at = text.index('<article class="card" data-figure="f41"')
+    text = text[:at] + planted + text[at:]
+    values = PERSONAL | {value}
+    assert find_published(text, values)
+    assert _messages(find_published(text, values, memo=tmp_path, name="internal")) == _messages(
+        find_published(text, values)
+    )
+    assert not (tmp_path / "document-internal.json").exists()  # the memo was not even read or written
+
+
+def test_the_memo_key_holds_the_python_and_unicode_versions(monkeypatch) -> None:
+    """What \\d, \\w and html.unescape find follows the Python and Unicode versions: pieces found clean by one are
+    not taken as clean by another."""
+    import sys
+
+    code = scan._read_scan_code()
+    monkeypatch.setattr(sys, "version", sys.version + " (another)")
+    assert scan._read_scan_code() != code

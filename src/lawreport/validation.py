@@ -963,11 +963,15 @@ class _GXSession:
                 meta=data.get("meta"),
             )
 
+        before = context.__dict__.get("get_validation_result", None)
         context.get_validation_result = get_validation_result  # type: ignore[method-assign]
         try:
             yield
         finally:
-            del context.get_validation_result
+            if before is None:
+                del context.get_validation_result
+            else:
+                context.get_validation_result = before  # type: ignore[method-assign]
 
 
 def _validate_suite(

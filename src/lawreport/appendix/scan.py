@@ -27,6 +27,7 @@ import json
 import os
 import re
 import socket
+import sys
 import threading
 import unicodedata
 from collections import defaultdict
@@ -212,7 +213,7 @@ class PrefixIndex:
     in one compiled pass plus a few lookups per candidate.
     """
 
-    __slots__ = ("_digest", "anchor", "lengths", "longest", "values")
+    __slots__ = ("_digest", "anchor", "has_lt", "lengths", "longest", "values")
 
     def __init__(self, values: frozenset[str]):
         self.values = frozenset(v for v in values if len(v) >= 2)
@@ -222,6 +223,7 @@ class PrefixIndex:
         self.lengths = {prefix: tuple(sorted(sizes, reverse=True)) for prefix, sizes in by_prefix.items()}
         self.anchor = _anchor_pattern(self.values) if self.values else None
         self.longest = max((len(v) for v in self.values), default=0)
+        self.has_lt = any("<" in v for v in self.values)  # such a value may stand across a cut (`scan_memo`)
         self._digest: str | None = None
 
     def __len__(self) -> int:
@@ -231,7 +233,8 @@ class PrefixIndex:
     def digest(self) -> str:
         """The values' digest (a key of the pieces found clean with them: `scan_memo`), never the values."""
         if self._digest is None:
-            self._digest = hashlib.sha256("\0".join(sorted(self.values)).encode("utf-8", "surrogatepass")).hexdigest()
+            listed = json.dumps(sorted(self.values), ensure_ascii=False)  # unambiguous, whatever a value holds
+            self._digest = hashlib.sha256(listed.encode("utf-8", "surrogatepass")).hexdigest()
         return self._digest
 
 
@@ -421,10 +424,12 @@ def find_published(
     # Embedded PNG data is base64 noise, not text: leave it out; scan the markup and its unescaped text.
     markup = DATA_URI.sub("data:image/png;base64,", html)
     index = _prefix_index(personal_values)
-    if memo is not None and len(markup) >= scan_memo.LONG_TEXT:
+    # A cut falls before a tag's "<", which nothing the scan looks for holds but a personal value
+    # with a "<" in it (written in entities of any length): with such a value, the whole text.
+    if memo is not None and len(markup) >= scan_memo.LONG_TEXT and not index.has_lt:
         names = machine_names()
         pieces = scan_memo.CleanPieces(memo, f"document-{name}", _memo_key("document", index, names))
-        # markup: each thing found within 8 characters a character (&#x27;) of the value, path or marker
+        # markup: what is found lies within 8 characters a character (&#x27;) of the value, path or marker
         margin = 8 * max(index.longest, *(len(n) for n in names.values()), 64) + 64
         if scan_memo.clean_in_pieces(markup, lambda piece: bool(_document_findings(piece, index)), pieces, margin):
             pieces.save()
@@ -460,15 +465,23 @@ def _document_findings(markup: str, index: PrefixIndex) -> list[Finding]:
     return findings
 
 
-@lru_cache(maxsize=1)
-def _scan_code() -> str:
-    """The scan's own code: a memo's pieces were found clean by this code only."""
+def _read_scan_code() -> str:
+    """The scan's own code as this process loaded it, with the Python and Unicode versions its
+    patterns (digits, word characters, html.unescape's entities) follow: a memo's pieces were found
+    clean by these."""
     from .. import personal
 
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"{sys.version}\0{unicodedata.unidata_version}\0".encode())
     for module in (__file__, scan_memo.__file__, personal.__file__):
         digest.update(Path(module).read_bytes())
     return digest.hexdigest()
+
+
+_SCAN_CODE = _read_scan_code()  # at import: code edited during a run is not taken for the code that runs
+
+
+def _scan_code() -> str:
+    return _SCAN_CODE
 
 
 def _memo_key(kind: str, index: PrefixIndex, names: dict[str, str] | None = None) -> str:
@@ -658,7 +671,7 @@ def _output_texts(output: Any) -> Iterator[tuple[str, bool]]:
                 continue
             text = data if isinstance(data, str) else _join(data) if isinstance(data, list) else None
             if text is None:
-                text = json.dumps(data, ensure_ascii=False)
+                text = json.dumps(data, ensure_ascii=False, sort_keys=True)
             if mime in ("text/html", "image/svg+xml"):
                 yield html_lib.unescape(DATA_URI.sub("data:image/png;base64,", text)), True
             else:
@@ -681,7 +694,7 @@ def _notebook_places(notebook: Any) -> Iterator[tuple[int | None, bool, str, str
             None,
             False,
             "笔记本元数据 (notebook metadata)",
-            json.dumps(papermill["parameters"], ensure_ascii=False),
+            json.dumps(papermill["parameters"], ensure_ascii=False, sort_keys=True),  # as the file has them
             False,
         )
     for n, cell in enumerate(notebook.get("cells") or [], 1):
