@@ -8,7 +8,9 @@ Incremental per ledger: each ledger's result is kept in `<clean_root>/.cache/<ye
 made of everything its cleaning reads (the raw file's hash, the table, the year, the
 pseudonymisation key's identity, the package source, the versions of pandas, pyarrow and
 python-calamine). A rerun re-cleans only the ledgers whose key changed and copies the others'
-parquet bytes, so the outputs are byte-identical to a cold run. An entry that cannot be read is
+parquet bytes, so the outputs are byte-identical to a cold run; a ledger whose file changed is
+first looked up by the digest of the cells read from its sheets (`ledger_content_key`: a workbook
+changed in another ledger's sheet), and cleaned only if that is new. An entry that cannot be read is
 cleaned again; nothing else is trusted.
 """
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 import sys
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .appendix.kept import LOADED_SOURCE, kept_here, plain_name
+from .storage import replace_bytes
 
 if TYPE_CHECKING:
     from .claims import FigureEntry, FigureResult
@@ -80,9 +80,8 @@ class KeptFigures:
         if read not in self._digests:
             kind, *args = read
             root = self.data.clean_root
-            if kind == "years_with":
-                with self.data.recording():  # not this figure's read: the check's own
-                    self._digests[read] = json.dumps(self.data.years_with(str(args[0])))
+            if kind == "years_with":  # (called outside `verify`'s recording: not noted as a read)
+                self._digests[read] = json.dumps(self.data.years_with(str(args[0])))
             else:
                 name = {"table": f"{args[0]}.parquet", "quarantine": "quarantine.parquet", "unit": "clean_report.json"}
                 year = args[1] if kind == "table" else args[0]
@@ -117,10 +116,7 @@ class KeptFigures:
 
     def _keep(self, path: Path, kept: dict[str, Any]) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temporary.write_bytes(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, path)
+            replace_bytes(path, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # no room or no right to write there: computed again next time
 

@@ -247,8 +247,10 @@ class Step:
     # notebook runs. It does part of the step's work into the step's cache, from the other end; the
     # notebook takes what it finds there. A failure is ignored. `KernelPool._help`. Only when at
     # least `help_from` of the step's input files changed since its last run (or there is no record
-    # of it): the help leaves the first thing to redo to the notebook, so with one changed file it
-    # would only spend a core on its look (~0.2 s of CPU) beside the notebook.
+    # of it): the help leaves the first thing to redo to the notebook, so with one changed ledger file
+    # it would only spend a core on its look (~0.2 s of CPU) beside the notebook. (A changed unit
+    # configuration file counts as one, though it changes every ledger's key: the help then does not
+    # start and the notebook cleans them all, as before there was any help.)
     help: str = ""
     help_from: int = 2
 
@@ -810,6 +812,7 @@ class ForkedScanner:
             self._reap()
             return
         scan.remember_personal_values(self._raw_root, self._year, tuple(tuple(entry) for entry in stamp), values)
+        scan.prepare_index(set(values))  # here, in the background, not in the editions' scans
 
     def check(self, path: Path) -> bool:
         """True only if the child found no personal data in the executed notebook at `path`, as the
@@ -945,7 +948,7 @@ class KernelPool:
         self._finished: set[str] = set()  # steps of this run done (`step_done`)
         self._warmed: set[str] = set()  # steps whose work ahead was started, or is too late to start
         self._background: dict[int, list[Any]] = {}  # lane -> its kernel's background jobs (futures)
-        self._helped: set[str] = set()  # steps whose help was started
+        self._helped: set[str] = set()  # steps whose help was started, or is not to start (`no_help`)
         # step (work ahead) or "<step>.help" (help) -> start (perf_counter), seconds
         self.warm_timings: dict[str, dict[str, float]] = {}
         self._params: RunParams | None = None
@@ -955,7 +958,8 @@ class KernelPool:
         self._personal: Any = None
         self._forked: ForkedScanner | None = None
         self._step_jobs: list[tuple[str, Any]] = []  # (step, future): scrubs and stamps (`step_job`)
-        # One at a time, apart from the kernels' jobs: a scrub may wait for the personal values.
+        # The steps' scrubs and stamps (`step_job`), one at a time, apart from the kernels' jobs: a scrub
+        # may wait for the personal values.
         self._scrubber = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scrub")
         self.adopted = 0  # kernels of the run that were spares (`spare_kernels`)
         self.started = 0  # and that it started at open
@@ -1372,12 +1376,14 @@ def execute_notebook(
         # one (a second gate; the clean step masks it first) is scrubbed and reported. Also for a
         # notebook kept after a failure. A step's notebook that ran is scrubbed in the background
         # (`KernelPool.step_job`): the steps after it read its tables, not its notebook, and need
-        # not wait for the raw ledgers' personal values. An edition is scrubbed now: its export
-        # reads the scrubbed notebook.
-        def scrub(checked: bool = False) -> None:
-            """(`checked`: the forked scanner found nothing in it.)"""
+        # not wait for the raw ledgers' personal values. An edition is scrubbed now, or, with a
+        # forked scanner, rendered while the scanner checks it, then scrubbed (`run_step`).
+        def scrub(checked: bool | None = None) -> None:
+            """(`checked`: the forked scanner's answer, already asked for; None: ask it now.)"""
             scrub_began = time.perf_counter()
-            if output.exists() and not checked and not (kernels is not None and kernels.scanned_clean(output)):
+            if checked is None:
+                checked = kernels is not None and kernels.scanned_clean(output)
+            if output.exists() and not checked:
                 from .appendix.scan import scrub_or_block
 
                 if kernels is not None:
@@ -1386,7 +1392,7 @@ def execute_notebook(
             if timings is not None:
                 from .appendix.scan import notebook_json
 
-                # the JSON the scrub has just read (the internal edition's: 6 MB, 45 ms to read again)
+                # the notebook as kept when it was written (`scan.remember_notebook`) or as the scrub read it
                 cells = cell_seconds(output, notebook_json(output)) if output.exists() else []
                 timings.update(
                     {
@@ -1766,7 +1772,8 @@ def nothing_to_do(
 def cache_folders(params: RunParams) -> list[Path]:
     """Every cache a run keeps beside its outputs (each keyed by its inputs; see the step modules):
     the clean step's per ledger, the validate step's per table (in validation/ and
-    validation-failed/), the appendix's charts and cards."""
+    validation-failed/), and under <build_root>/.cache/<year>/ the figures, the appendix's charts and
+    cards, and the scans' memo of clean pieces."""
     from .clean_step import CACHE_DIR as CLEAN_CACHE
     from .validation import CACHE_DIR as VALIDATION_CACHE
 

@@ -47,11 +47,16 @@ def _recover(final: Path) -> None:
 
 def replace_text(target: Path, text: str) -> Path:
     """Write `text` to `target` atomically: a temporary file beside it, then os.replace."""
+    return replace_bytes(target, text.encode("utf-8"))
+
+
+def replace_bytes(target: Path, data: bytes) -> Path:
+    """Write `data` to `target` atomically: a temporary file beside it, then os.replace."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        temporary.write_text(text, encoding="utf-8")
+        temporary.write_bytes(data)
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)

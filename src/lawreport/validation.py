@@ -933,6 +933,7 @@ class _GXSession:
             ValidationResultIdentifier,
         )
 
+        _require_checked_gx("reads the Data Docs index's rows from the stored texts", "_index_reads_what_it_shows")
         context = self.context
         own = context.get_validation_result
 

@@ -431,14 +431,17 @@ def find_published(
         pieces = scan_memo.CleanPieces(memo, f"document-{name}", _memo_key("document", index, names))
         # markup: what is found lies within 8 characters a character (&#x27;) of the value, path or marker
         margin = 8 * max(index.longest, *(len(n) for n in names.values()), 64) + 64
-        if scan_memo.clean_in_pieces(markup, lambda piece: bool(_document_findings(piece, index)), pieces, margin):
+        if scan_memo.clean_in_pieces(
+            markup, lambda piece: bool(_document_findings(piece, index, names)), pieces, margin
+        ):
             pieces.save()
             return []
     return _capped(_document_findings(markup, index))
 
 
-def _document_findings(markup: str, index: PrefixIndex) -> list[Finding]:
-    """`find_published`'s findings in markup (embedded PNG data left out), not yet capped."""
+def _document_findings(markup: str, index: PrefixIndex, names: dict[str, str] | None = None) -> list[Finding]:
+    """`find_published`'s findings in markup (embedded PNG data left out), not yet capped (`names`: the
+    machine's, `machine_names()` when not given)."""
     text = html_lib.unescape(markup)
     where = _where_in(text)
 
@@ -452,7 +455,7 @@ def _document_findings(markup: str, index: PrefixIndex) -> list[Finding]:
         findings.append(
             Finding("本机路径 (machine path)", where(match.start()), _context(text, match.start(), end, "", index))
         )
-    for label, name in machine_names().items():
+    for label, name in (machine_names() if names is None else names).items():
         match = _search_word(name, text)
         if match:
             findings.append(
@@ -728,11 +731,9 @@ def notebook_json(path: Path) -> Any:
     """An executed notebook's JSON (None if unreadable), read once while the file is unchanged
     (same inode, mtime and size): the scrub after each execution and the appendix export read the
     same 6 MB. Shared: do not modify it."""
-    try:
-        stat = Path(path).stat()
-    except OSError:
+    key = _notebook_key(path)
+    if key is None:
         return None
-    key = (str(Path(path).resolve()), stat.st_ino, stat.st_mtime_ns, stat.st_size)
     with _NOTEBOOKS_LOCK:
         if key in _NOTEBOOKS:
             return _NOTEBOOKS[key]
@@ -740,11 +741,23 @@ def notebook_json(path: Path) -> Any:
         notebook = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    _keep_notebook(key, notebook)
+    return notebook
+
+
+def _notebook_key(path: Path) -> tuple[str, int, int, int] | None:
+    """A notebook file as it is now (`file_identity`), None if it cannot be read."""
+    try:
+        return (str(Path(path).resolve()), *file_identity(path))
+    except OSError:
+        return None
+
+
+def _keep_notebook(key: tuple[str, int, int, int], notebook: Any) -> None:
     with _NOTEBOOKS_LOCK:
         while len(_NOTEBOOKS) >= 4:
             _NOTEBOOKS.pop(next(iter(_NOTEBOOKS)))
         _NOTEBOOKS[key] = notebook
-    return notebook
 
 
 def remember_notebook(path: Path, notebook: Any) -> None:
@@ -752,17 +765,9 @@ def remember_notebook(path: Path, notebook: Any) -> None:
     `notebook_json` would read it back from the file as it is now: the internal edition's 6 MB are
     not read again (0.04 s). Multi-line strings stand as one string where the file splits them into a
     list of lines; every reader here takes either (`_join`, `nbhtml`)."""
-    try:
-        stat = Path(path).stat()
-    except OSError:
-        return
-    if not isinstance(notebook, dict) or notebook.get("nbformat") != 4:
-        return
-    key = (str(Path(path).resolve()), stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    with _NOTEBOOKS_LOCK:
-        while len(_NOTEBOOKS) >= 4:
-            _NOTEBOOKS.pop(next(iter(_NOTEBOOKS)))
-        _NOTEBOOKS[key] = notebook
+    key = _notebook_key(path)
+    if key is not None and isinstance(notebook, dict) and notebook.get("nbformat") == 4:
+        _keep_notebook(key, notebook)
 
 
 def forget_notebook(path: Path) -> None:
