@@ -167,6 +167,44 @@ def test_a_value_holding_a_tag_s_start_is_looked_for_in_the_whole_document(tmp_p
     assert not (tmp_path / "document-internal.json").exists()  # the memo was not even read or written
 
 
+@pytest.mark.parametrize(
+    ("value", "crosses"),
+    [
+        ("张三<", True),  # its "<" may be the cut's own, the rest of the tag after it
+        ("A<art", True),
+        ("A<article ", True),
+        ("A<article class", True),
+        ("<article 张三", True),
+        ("回访电话：17000003696<script>alert(1)</script>", False),  # the sample's hostile free text
+        ("A<articles", False),
+        ("A<b>", False),
+        ("张三", False),
+        ("A&lt;article ", False),  # written out, not a "<": escaped, it is never a tag
+    ],
+)
+def test_only_a_value_from_a_lt_on_like_the_cut_s_tag_can_cross_a_cut(value: str, crosses: bool) -> None:
+    assert scan_memo.may_cross_cut(value) is crosses
+    assert scan.PrefixIndex(frozenset(PERSONAL | {value})).crosses_cuts is crosses
+
+
+def test_a_value_with_another_lt_is_found_through_the_memo_as_without(tmp_path: Path) -> None:
+    """A personal value with a "<" that cannot cross a cut (free text holding a tag, as the sample's does) keeps
+    the memo in use: the document is read piece by piece, and a planted copy of the value, written raw or in
+    long entities, is found as a whole scan finds it."""
+    value = "邻居违规搭建雨棚<b>影响采光</b>"
+    values = PERSONAL | {value}
+    clean = _document()
+    assert find_published(clean, values, memo=tmp_path, name="internal") == [] == find_published(clean, values)
+    assert (tmp_path / "document-internal.json").exists()  # the memo was used
+    entities = "".join(f"&#x{ord(c):08x};" for c in value)
+    for planted in (value, entities):
+        at = clean.index('<article class="card" data-figure="f41"')
+        text = clean[:at] + planted + clean[at:]  # right before a cut
+        whole = find_published(text, values)
+        assert any(f.value == value for f in whole)
+        assert _messages(find_published(text, values, memo=tmp_path, name="internal")) == _messages(whole)
+
+
 def test_the_memo_key_holds_the_python_and_unicode_versions(monkeypatch) -> None:
     """What \\d, \\w and html.unescape find follows the Python and Unicode versions: pieces found clean by one are
     not taken as clean by another."""

@@ -213,7 +213,7 @@ class PrefixIndex:
     in one compiled pass plus a few lookups per candidate.
     """
 
-    __slots__ = ("_digest", "anchor", "has_lt", "lengths", "longest", "values")
+    __slots__ = ("_digest", "anchor", "crosses_cuts", "lengths", "longest", "values")
 
     def __init__(self, values: frozenset[str]):
         self.values = frozenset(v for v in values if len(v) >= 2)
@@ -223,7 +223,7 @@ class PrefixIndex:
         self.lengths = {prefix: tuple(sorted(sizes, reverse=True)) for prefix, sizes in by_prefix.items()}
         self.anchor = _anchor_pattern(self.values) if self.values else None
         self.longest = max((len(v) for v in self.values), default=0)
-        self.has_lt = any("<" in v for v in self.values)  # such a value may stand across a cut (`scan_memo`)
+        self.crosses_cuts = any(scan_memo.may_cross_cut(v) for v in self.values)
         self._digest: str | None = None
 
     def __len__(self) -> int:
@@ -425,8 +425,9 @@ def find_published(
     markup = DATA_URI.sub("data:image/png;base64,", html)
     index = _prefix_index(personal_values)
     # A cut falls before a tag's "<", which nothing the scan looks for holds but a personal value
-    # with a "<" in it (written in entities of any length): with such a value, the whole text.
-    if memo is not None and len(markup) >= scan_memo.LONG_TEXT and not index.has_lt:
+    # with a "<" in it from which on it is a start of the cut's tag (and written in entities of any
+    # length, beyond any margin): with such a value, the whole text.
+    if memo is not None and len(markup) >= scan_memo.LONG_TEXT and not index.crosses_cuts:
         names = machine_names()
         pieces = scan_memo.CleanPieces(memo, f"document-{name}", _memo_key("document", index, names))
         # markup: what is found lies within 8 characters a character (&#x27;) of the value, path or marker

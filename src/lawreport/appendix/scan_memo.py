@@ -63,6 +63,20 @@ class CleanPieces:
             pass
 
 
+def may_cross_cut(value: str) -> bool:
+    """Whether an occurrence of `value` in markup can stand across a cut: a cut is a raw "<" followed by
+    the rest of CUT, which unescape to themselves, so only a value with a "<" from which on it is a start
+    of CUT, or starts with CUT, can hold the cut's first character. Any other value, whatever entities
+    write it, lies inside one piece."""
+    at = value.find("<")
+    while at != -1:
+        rest = value[at:]
+        if CUT.startswith(rest) or rest.startswith(CUT):
+            return True
+        at = value.find("<", at + 1)
+    return False
+
+
 def cuts(text: str) -> list[int]:
     """Where a long text is cut: before each CUT but one at its very start."""
     found = []
