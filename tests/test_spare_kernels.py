@@ -78,9 +78,14 @@ def all_years(root: Path) -> dict[str, str]:
     return {k: str(root / k.split("_")[0]) for k in ("raw_root", "clean_root", "build_root")} | {"year": 2025}
 
 
-def test_a_run_adopts_the_warm_kernels_the_run_before_left_and_writes_the_same_outputs(spares, tmp_path):
-    """The first run in a process of its own, which has ended when the second starts (`make run` twice)."""
-    first, second = all_years(tmp_path / "a"), all_years(tmp_path / "b")
+def test_a_run_adopts_the_warm_kernels_the_run_before_left_and_writes_the_same_outputs(spares, tmp_path, monkeypatch):
+    """The first run in a process of its own, which has ended when the second starts (`make run` twice). The
+    second reads the same raw ledgers: the personal values the spare of `VALUES_LANE` read ahead are handed to
+    it (the raw files are not read again), the same as it would read them itself."""
+    from lawreport.appendix import scan
+
+    first = all_years(tmp_path / "a")
+    second = first | {k: str(tmp_path / "b" / k.split("_")[0]) for k in ("clean_root", "build_root")}
     command = [sys.executable, "-m", "lawreport.cli", "run", "--year", "2025", "--fail-on", "none"]
     command += [f"--{k.replace('_', '-')}={first[k]}" for k in ("raw_root", "clean_root", "build_root")]
     done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
@@ -91,13 +96,31 @@ def test_a_run_adopts_the_warm_kernels_the_run_before_left_and_writes_the_same_o
     assert spare_kernels.wait_ready(timeout=120)
     adopted = [descriptor(p)["pid"] for p in files_in(spares, "ready")]
     assert len(adopted) == len(LANES)
+    raw_root = str(check_params(first).path(first["raw_root"]))
+    ahead = {tuple(descriptor(p)["files"]): descriptor(p)["values"] for p in files_in(spares, "ready")}
+    assert ahead == {
+        lane_files(i): ([raw_root, 2025] if i == pipeline.VALUES_LANE else None) for i in range(len(LANES))
+    }
+    given: list[bytes] = []
+    real_values_from = pipeline.values_from
+    monkeypatch.setattr(pipeline, "values_from", lambda *a: given.append(real_values_from(*a)) or given[-1])
+    read_here: list[str] = []
+    real_read = scan.read_ledger_grids
+    monkeypatch.setattr(
+        scan, "read_ledger_grids", lambda ledger, path: read_here.append(path.name) or real_read(ledger, path)
+    )
 
-    run_suite(second, say=lambda _: None)  # the same inputs in other folders
+    run_suite(second, say=lambda _: None)  # the same inputs, other outputs' folders
     build_b = check_params(second).build_dir
     assert json.loads((build_b / "timings.json").read_text())["kernels"] == {"started": 0, "adopted": len(LANES)}
     assert all(gone(pid) for pid in adopted)  # stopped at the end of the run that used them
     assert not list(spares.glob("*.claimed-*"))
     assert len(files_in(spares, "ready") + files_in(spares, "starting")) == len(LANES)  # new ones for the next
+    assert len(given) == 1 and not read_here
+    stamp, values = json.loads(given[0])
+    scan._FILE_VALUES.clear()
+    scan._cached_personal_values.cache_clear()
+    assert set(values) == scan.personal_values(Path(raw_root), 2025) != set()
 
     assert (build_a / "figures.json").read_bytes() == (build_b / "figures.json").read_bytes()
     for year in sorted(int(p.name) for p in SAMPLE_RAW.iterdir() if p.name.isdigit()):

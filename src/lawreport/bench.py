@@ -273,8 +273,11 @@ def print_profile(profile: dict[str, float]) -> None:
 
 
 def _print_helpers(profile: dict[str, float], steps: Iterable[str]) -> None:
-    """A step's help from another kernel (Step.help) and its work ahead (Step.warm): when they ran."""
+    """A step's first work in its own kernel (Step.first), its help from another kernel (Step.help) and
+    its work ahead (Step.warm): when they ran."""
     for step in steps:
+        if f"timings.warm.{step}.first.seconds" in profile:
+            print(_timeline(f"{step} first work (own kernel)", profile, f"timings.warm.{step}.first"))
         if f"timings.warm.{step}.help.seconds" in profile:
             print(_timeline(f"{step} helped (other kernel)", profile, f"timings.warm.{step}.help"))
         if f"timings.warm.{step}.seconds" in profile:

@@ -414,19 +414,14 @@ def planned_ledgers(
         yield ledger, path, raw, ledger_cache_key(ledger, raw, params.year, key_id, source)
 
 
-def clean_ahead(raw_params: dict[str, Any]) -> int:
-    """Help the clean step from another kernel: clean ledgers into the cache, the last of the last
-    year first, while the clean notebook goes from the first (`lawreport.pipeline.Step.help`). The
-    notebook takes what it finds kept (`clean_year` reads the cache ledger by ledger, just before
-    cleaning each), so the two meet in the middle. The first ledger still to clean is left to the
-    notebook, which begins there: with one ledger changed, the help does nothing (it would only
-    clean the same ledger twice, and hold up its own lane's notebook). Stops once it meets an entry
-    made since it looked (the notebook has got there). A raw file is hashed when the help looks and
-    again after its ledger is cleaned: a file that changed meanwhile is not kept. Whatever it cannot
-    do it leaves: a year with a problem in its manifest or key, a ledger whose file fails; the
-    notebook reports those. Returns the number of ledgers cleaned here."""
-    params = check_params(raw_params)
-    pending: list[tuple[RunParams, LedgerCleaner, Ledger, Path, str, str, tuple[str, str]]] = []
+Pending = tuple[RunParams, LedgerCleaner, Ledger, Path, str, str, tuple[str, str]]
+
+
+def _pending(params: RunParams) -> list[Pending]:
+    """The ledgers of the run's years with no cache entry for their file as it is now, in the clean
+    notebook's order. A year with a problem in its manifest or key, or a missing file, is left out:
+    the notebook reports those."""
+    pending: list[Pending] = []
     for year in years_to_clean(params):
         year_params = replace(params, year=year)
         try:
@@ -442,10 +437,17 @@ def clean_ahead(raw_params: dict[str, Any]) -> int:
             for ledger, path, raw, cache_key in planned
             if cache_key is not None and not _has_entry(year_params, ledger.table, cache_key)
         ]
+    return pending
+
+
+def _clean_into_cache(pending: list[Pending]) -> int:
+    """Clean each pending ledger into the cache, in the order given, until one has an entry made
+    since (the notebook, or the other end, got there); a ledger whose file fails is left to the
+    notebook. Returns the number cleaned here."""
     cleaned = 0
-    for year_params, cleaner, ledger, path, raw, cache_key, identities in reversed(pending[1:]):
+    for year_params, cleaner, ledger, path, raw, cache_key, identities in pending:
         if _has_entry(year_params, ledger.table, cache_key):
-            break  # the notebook got here: the rest is done
+            break  # the rest is done
         try:
             _, reused, kept = clean_or_reuse(
                 year_params, cleaner, ledger, path, raw, cache_key, identities, evict=False
@@ -454,6 +456,29 @@ def clean_ahead(raw_params: dict[str, Any]) -> int:
             continue
         cleaned += kept and not reused
     return cleaned
+
+
+def clean_ahead(raw_params: dict[str, Any]) -> int:
+    """Help the clean step from another kernel: clean ledgers into the cache, the last of the last
+    year first, while the clean notebook goes from the first (`lawreport.pipeline.Step.help`). The
+    notebook takes what it finds kept (`clean_year` reads the cache ledger by ledger, just before
+    cleaning each), so the two meet in the middle. The first ledger still to clean is left to the
+    notebook (or to `clean_first`), which begins there: with one ledger changed, the help does
+    nothing (it would only clean the same ledger twice, and hold up its own lane's notebook). Stops
+    once it meets an entry made since it looked (the notebook has got there). A raw file is hashed
+    when the help looks and again after its ledger is cleaned: a file that changed meanwhile is not
+    kept. Whatever it cannot do it leaves: a year with a problem in its manifest or key, a ledger
+    whose file fails; the notebook reports those. Returns the number of ledgers cleaned here."""
+    return _clean_into_cache(list(reversed(_pending(check_params(raw_params))[1:])))
+
+
+def clean_first(raw_params: dict[str, Any]) -> int:
+    """The clean step's first ledger still to clean, cleaned into the cache by the clean notebook's
+    own kernel as soon as the run has it (`lawreport.pipeline.Step.first`), while this run's process
+    makes the notebook ready (papermill, its parameters: ~0.3-1 s in which the kernel would wait).
+    The notebook then takes it from the cache. With one ledger changed, that is the step's work.
+    Returns the number cleaned here (0 or 1)."""
+    return _clean_into_cache(_pending(check_params(raw_params))[:1])
 
 
 def _still(path: Path, raw: str) -> bool:

