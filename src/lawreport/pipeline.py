@@ -1136,9 +1136,10 @@ class KernelPool:
                 finally:
                     forked.give(data or b"")
                     fetched.set_result(data)
-            # This process's copy, parsed and indexed (~0.3 s here) once wanted: after the first step
-            # (this process then mostly waits for the kernels), or by a scrub; not while this process
-            # makes the first notebook ready, which the run waits for (the interpreter lock).
+            # This process's copy, parsed and indexed (~0.3 s here) once wanted: by the editions, when
+            # their notebooks start (this process then mostly waits for the kernels), or by a scrub;
+            # not while this process makes the steps' notebooks ready, which the run waits for (the
+            # interpreter lock).
             try:
                 forked.receive(fetched.result(), self._values_wanted.wait)
                 received.set_result(None)
@@ -1188,10 +1189,14 @@ class KernelPool:
         if errors:
             raise errors[0]
 
-    def prefetch_personal_values(self, params: RunParams) -> None:
+    def prefetch_personal_values(self, params: RunParams, step: str = "") -> None:
         """Read the raw ledgers' personal values (what the scrub of every executed notebook looks
         for) and build their index in a background thread while the first kernel works, instead of
-        after it; importing the scan there too, so that it does not hold up the step that is starting."""
+        after it; importing the scan there too, so that it does not hold up the step that is starting.
+        Given values (`give_values`) are parsed here once a step with editions starts its notebooks:
+        the editions' scans need them, and this process mostly waits while they run."""
+        if STEP_BY_NAME.get(step) is not None and STEP_BY_NAME[step].editions:
+            self._values_wanted.set()
         if self._personal is None:
 
             def prefetch() -> None:
@@ -1288,7 +1293,6 @@ class KernelPool:
         """A step of this run has finished: the work ahead waiting for it may start."""
         with self._lock:
             self._finished.add(step)
-        self._values_wanted.set()
         self._warm_if_due()
 
     def _warm_if_due(self) -> None:
@@ -1477,7 +1481,7 @@ def execute_notebook(
     if kernels is not None:
         # Now, not earlier: this process has done its imports and from here mostly waits for the
         # kernel, so the prefetch thread does not compete with them for the interpreter lock.
-        kernels.prefetch_personal_values(params)
+        kernels.prefetch_personal_values(params, step)
     failed = True
     try:
         executed = papermill.execute_notebook(
