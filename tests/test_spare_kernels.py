@@ -92,7 +92,9 @@ def test_a_run_adopts_the_warm_kernels_the_run_before_left_and_writes_the_same_o
     assert done.returncode == 0, done.stderr[-2000:]
     assert "预热内核" in done.stdout  # the analyst is told, with how to stop them
     build_a = check_params(first).build_dir
-    assert json.loads((build_a / "timings.json").read_text())["kernels"] == {"started": len(LANES), "adopted": 0}
+    timings_a = json.loads((build_a / "timings.json").read_text())
+    assert timings_a["kernels"] == {"started": len(LANES), "adopted": 0}
+    assert "clean.first" not in timings_a["warm"]  # a kernel it started: no first work (`Step.first`)
     assert spare_kernels.wait_ready(timeout=120)
     adopted = [descriptor(p)["pid"] for p in files_in(spares, "ready")]
     assert len(adopted) == len(LANES)
@@ -112,7 +114,9 @@ def test_a_run_adopts_the_warm_kernels_the_run_before_left_and_writes_the_same_o
 
     run_suite(second, say=lambda _: None)  # the same inputs, other outputs' folders
     build_b = check_params(second).build_dir
-    assert json.loads((build_b / "timings.json").read_text())["kernels"] == {"started": 0, "adopted": len(LANES)}
+    timings_b = json.loads((build_b / "timings.json").read_text())
+    assert timings_b["kernels"] == {"started": 0, "adopted": len(LANES)}
+    assert "clean.first" in timings_b["warm"]  # the warm clean kernel's first work
     assert all(gone(pid) for pid in adopted)  # stopped at the end of the run that used them
     assert not list(spares.glob("*.claimed-*"))
     assert len(files_in(spares, "ready") + files_in(spares, "starting")) == len(LANES)  # new ones for the next

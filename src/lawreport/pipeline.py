@@ -254,8 +254,8 @@ class Step:
     help: str = ""
     help_from: int = 2
     # The step's first work: "module:function", called with the run's parameters in the background in
-    # its lane's kernel as soon as the run has it (`KernelPool.start_first`), when the step is the
-    # lane's first notebook and can start at once: the kernel would otherwise wait while this process
+    # its lane's warm kernel as soon as the run has adopted it (`KernelPool.start_first`), when the step
+    # is the lane's first notebook and can start at once: the kernel would otherwise wait while this process
     # makes the notebook ready (imports papermill, writes the notebook with its parameters; ~0.3-1 s).
     # Into the step's cache, where the notebook takes it. The notebook waits for it; a failure is ignored.
     first: str = ""
@@ -1043,6 +1043,7 @@ class KernelPool:
         # may wait for the personal values.
         self._scrubber = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scrub")
         self.adopted = 0  # kernels of the run that were spares (`spare_kernels`)
+        self._adopted_lanes: set[int] = set()
         self.started = 0  # and that it started at open
 
     def _lane(self, step: str, suffix: str) -> int | None:
@@ -1067,6 +1068,7 @@ class KernelPool:
             if spare is not None:  # a warm kernel left by an earlier run, every import of the lane loaded
                 self._later[index] = []
                 self._kernels[index] = spare
+                self._adopted_lanes.add(index)
                 self.adopted += 1
                 continue
             self._later[index] = list(files[1:])
@@ -1075,11 +1077,13 @@ class KernelPool:
 
     def start_first(self, params: RunParams) -> None:
         """Start the first work (`Step.first`) of each lane's first step of this run that can start at
-        once, in the lane's kernel, in the background: the notebook waits for it."""
+        once, in the lane's kernel, in the background, where that kernel is a warm one (adopted: ready
+        now; a kernel the run started is still loading its imports when the notebook is ready, and
+        the work would only be done twice over). The notebook waits for it."""
         with self._lock:
             for index, lane in enumerate(self._lanes):
                 step = STEP_BY_NAME.get(lane[0][0]) if lane else None
-                if step is None or not step.first or index not in self._kernels or self._closed:
+                if step is None or not step.first or index not in self._adopted_lanes or self._closed:
                     continue
                 if any(a in self._in_run for a in step.after):
                     continue  # it waits for another step: the lane's kernel has time for it then
