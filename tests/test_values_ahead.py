@@ -61,8 +61,8 @@ def test_a_files_values_are_read_again_only_when_the_file_changed(tmp_path, monk
     read.clear()
     path.write_bytes(bytes(data))
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    scan._cached_personal_values.cache_clear()  # (its stamp is size and modification time: the same)
-    scan.personal_values(root, 2025)
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    scan.personal_values(root, 2025)  # also through the values kept for the whole stamp (`raw_stamp`)
     assert read == [path.name]
 
     # What is kept equals a fresh read.
@@ -191,3 +191,33 @@ def test_the_clean_steps_first_work_cleans_the_first_ledger_still_to_clean(tmp_p
     # The help from the other end leaves the first still to clean to the notebook (or to clean_first).
     assert clean_step.clean_ahead(raw) == len(pending) - 2
     assert [p[2].table for p in clean_step._pending(params)] == pending[1:2]
+
+
+def test_force_has_the_child_read_the_values_itself(tmp_path, monkeypatch, fresh_values):
+    """`--force` trusts no cache: not the values a warm kernel read ahead either (`KernelPool.give_values`)."""
+    params = copy_year(tmp_path, 2025, tables=["law_exams"])
+    root = params.path(params.raw_root)
+    asked: list[object] = []
+
+    def values_from(manager, raw_root, year):
+        asked.append(manager)
+        return _given(raw_root, scan.personal_values(raw_root, year))
+
+    monkeypatch.setattr(pipeline, "values_from", values_from)
+
+    class Warm:
+        values_ahead = (str(root), 2025)
+
+    for force, expected in ((True, 0), (False, 1)):
+        asked.clear()
+        pool = pipeline.KernelPool()
+        pool._forked = pipeline.fork_scanner(params)
+        pool._kernels = {pipeline.VALUES_LANE: Warm()}
+        try:
+            pool.give_values(params, force)
+            pool.wait_personal_values()
+            assert len(asked) == expected
+            assert scan.personal_values(root, 2025)
+        finally:
+            pool._kernels = {}
+            pool.close()

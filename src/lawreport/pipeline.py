@@ -1102,13 +1102,14 @@ class KernelPool:
         if self._personal is None and spare_kernels.any_ready():
             self._forked = fork_scanner(params)
 
-    def give_values(self, params: RunParams) -> None:
+    def give_values(self, params: RunParams, force: bool = False) -> None:
         """(After `open`.) Give the forked scanner the personal values: those an adopted kernel read
         ahead for this run's raw root and year (the spare of `VALUES_LANE`), brought up to date there
         (`values_from`: only the files changed since are read), else word at once to read them itself.
         That kernel's notebook waits for it (it is one that waits at the run's start). In a thread of
         its own, not among the pool's jobs: the child waits for the word before it answers a check,
-        and checks wait in those jobs."""
+        and checks wait in those jobs. `force` (`--force`, which trusts no cache): the child reads
+        them itself."""
         import threading
         from concurrent.futures import Future
 
@@ -1119,7 +1120,8 @@ class KernelPool:
         wanted = (str(raw_root), params.year)
         with self._lock:
             lane, manager = next(
-                ((i, m) for i, m in self._kernels.items() if getattr(m, "values_ahead", None) == wanted), (None, None)
+                ((i, m) for i, m in self._kernels.items() if getattr(m, "values_ahead", None) == wanted and not force),
+                (None, None),
             )
             fetched: Future[bytes | None] = Future()
             received: Future[None] = Future()
@@ -1972,7 +1974,7 @@ def run_suite(
             preflight_seconds = time.perf_counter() - began
             kernels.fork_scanner(params)
             kernels.open(params)
-            kernels.give_values(params)
+            kernels.give_values(params, force)
             say(f"运行 {params.year} 年 (running year {params.year})：{' → '.join(s.name for s in steps)}")
             if force:
                 clear_caches(params, say)

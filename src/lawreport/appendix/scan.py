@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
 from ..cleaning import find_header
@@ -945,6 +946,8 @@ def scrub_or_block(
 # started it (`read_ahead`), and hands them to the next run (`values_for`): one changed ledger, one file read.
 FileKey = tuple[Any, str, tuple[int, int, int, int]]
 _FILE_VALUES: dict[FileKey, tuple[frozenset[str], frozenset[str]]] = {}
+_FILE_VALUES_LOCK = threading.Lock()  # a scrub and an edition may read the same file at once
+Stamp = tuple[tuple[str, int, int, int, int], ...]
 
 
 def _file_state(path: Path) -> tuple[int, int, int, int]:
@@ -972,9 +975,11 @@ def _ledger_values(ledger: Any, path: Path) -> tuple[frozenset[str], frozenset[s
             j = columns[column.name][0]
             texts = (str(row[j]).strip() for row in rows if j < len(row) and row[j] not in (None, ""))
             (personal if column.personal else public).update(value for value in texts if len(value) >= 2)
-    for old in [k for k in _FILE_VALUES if k[:2] == key[:2]]:
-        del _FILE_VALUES[old]  # the file's earlier state
-    found = _FILE_VALUES[key] = (frozenset(personal), frozenset(public))
+    found = (frozenset(personal), frozenset(public))
+    with _FILE_VALUES_LOCK:
+        for old in [k for k in _FILE_VALUES if k[:2] == key[:2]]:
+            _FILE_VALUES.pop(old, None)  # the file's earlier state
+        _FILE_VALUES[key] = found
     return found
 
 
@@ -994,7 +999,7 @@ def _raw_values(raw_dir: Path) -> tuple[set[str], set[str]]:
 
 
 @lru_cache(maxsize=8)
-def _cached_personal_values(raw_root: str, year: int, stamp: tuple[tuple[str, int, int], ...]) -> frozenset[str]:
+def _cached_personal_values(raw_root: str, year: int, stamp: Stamp) -> frozenset[str]:
     personal: set[str] = set()
     public: set[str] = set()
     root = Path(raw_root)
@@ -1006,24 +1011,29 @@ def _cached_personal_values(raw_root: str, year: int, stamp: tuple[tuple[str, in
     return frozenset(personal - public)
 
 
-Stamp = tuple[tuple[str, int, int], ...]
-
 # Personal values read by another process (`remember_personal_values`), by raw root, year and stamp.
 _GIVEN: dict[tuple[str, int, Stamp], frozenset[str]] = {}
 
 
 def raw_stamp(raw_root: Path) -> Stamp:
-    """Every file under raw_root with its modification time and size: the personal values read are
-    those of these very files."""
-    return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in raw_root.rglob("*") if p.is_file()))
+    """Every file under raw_root with its modification time, size, inode and status change time: the
+    personal values read are those of these very files (a copy that keeps the size and modification
+    time, `cp -p`, still changes the last two; a warm kernel keeps values across runs)."""
+    found = []
+    for path in raw_root.rglob("*"):
+        try:
+            stat = path.stat()
+        except OSError:  # a broken link: not a file
+            continue
+        if S_ISREG(stat.st_mode):
+            found.append((str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns))
+    return tuple(sorted(found))
 
 
 def personal_values(raw_root: Path, year: int) -> set[str]:
     """Every value (>= 2 characters) of the personal columns of the raw ledgers of `year` and the
     earlier years under raw_root, less values that also stand in non-personal columns."""
     stamp = raw_stamp(raw_root)
-    if os.environ.get("HACK_PV"):
-        return set(json.load(open(os.environ["HACK_PV"])))
     given = _GIVEN.get((str(raw_root), year, stamp))
     return set(given if given is not None else _cached_personal_values(str(raw_root), year, stamp))
 
