@@ -56,6 +56,18 @@ def copy_year(tmp_path: Path, year: int = 2025, tables: list[str] | None = None)
     )
 
 
+def seed_clean_cache(source: RunParams, target: RunParams) -> None:
+    """Give `target`'s clean step the ledger results `source`'s run kept (<clean_root>/.cache/). The cache is keyed
+    by what each ledger's cleaning reads (its file's hash, layout, year, pseudonym key, package), so a ledger a test
+    changed is cleaned again and every other one is taken as `source` cleaned it: for tests about what a change
+    does, not about cleaning from nothing. (tests/test_clean_cache.py shows that a kept result is the cleaned one.)"""
+    from lawreport.clean_step import CACHE_DIR
+
+    shutil.copytree(
+        source.path(source.clean_root) / CACHE_DIR, target.path(target.clean_root) / CACHE_DIR, dirs_exist_ok=True
+    )
+
+
 def ledger_path(params: RunParams, table: str) -> Path:
     return params.raw_dir / get_ledger(table).file_name(params.year)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import SAMPLE_RAW, copy_year, edit_cells, locate, workbook_sheet
+from support import SAMPLE_RAW, copy_year, edit_cells, locate, seed_clean_cache, workbook_sheet
 
 from lawreport.claims import RegisterError, load_register, unaccounted_numbers
 from lawreport.clean_step import run_clean_years
@@ -36,8 +36,12 @@ def all_years(tmp_path: Path):
     )
 
 
-def statuses(params) -> dict[str, str]:
-    run_clean_years(params)
+def statuses(params, cleaned: str = "") -> dict[str, str]:
+    """Each figure's status after cleaning every year; with `cleaned`, that table of the report year must have been
+    cleaned again, not taken from a seeded cache (`seed_clean_cache`)."""
+    summaries = run_clean_years(params)
+    if cleaned:
+        assert cleaned not in summaries[params.year].reused, f"{cleaned} was taken from the cache, not cleaned again"
     return {r.entry.id: r.status for r in compute_figures(params).results}
 
 
@@ -125,7 +129,8 @@ def test_one_changed_row_flips_its_figure_and_only_it(tmp_path, baseline, table,
         ):
             row += 1
     edit_cells(year_params, table, [(column, row, value)])
-    after = statuses(params)
+    seed_clean_cache(baseline[0], params)  # the other ledgers as the baseline cleaned them; this one again
+    after = statuses(params, cleaned=table)
     assert before[figure] == "match" and after[figure] == "mismatch"
     assert {k: v for k, v in after.items() if k != figure} == {k: v for k, v in before.items() if k != figure}
 
