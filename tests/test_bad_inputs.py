@@ -10,8 +10,6 @@ import io
 import json
 import re
 import zipfile
-from collections import defaultdict
-from collections.abc import Iterable
 from pathlib import Path
 
 import msoffcrypto.format.ooxml
@@ -19,7 +17,7 @@ import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from support import copy_year, edit_cells, ledger_path, locate, tree_hashes
+from support import copy_year, edit_cells, ledger_path, locate, starts_pattern, tree_hashes, values_in
 
 from lawreport.appendix import personal_values
 from lawreport.clean_step import clean_year, run_clean
@@ -277,39 +275,10 @@ def output_text(path: Path) -> str:
     raise AssertionError(f"no reader for the output file type {suffix!r} ({path.name}): add one to output_text")
 
 
-def starts_pattern(values: Iterable[str]) -> re.Pattern[str] | None:
-    """A pattern that matches, at any position where one of `values` starts, at least the shortest of them: the
-    values as a trie (a character, then the alternatives that may follow it), so that the regular expression engine
-    passes over the positions where none can start in C, not one Python step per character."""
-    trie: dict[str, dict] = {}
-    for value in values:
-        node = trie
-        for char in value:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def branch(node: dict[str, dict]) -> str:
-        alternatives = [re.escape(char) + branch(rest) for char, rest in sorted(node.items()) if char]
-        if not alternatives:
-            return ""
-        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return re.compile(branch(trie)) if trie else None
-
-
 def personal_leaks(folders: list[Path], secrets: set[str]) -> tuple[list[str], set[str]]:
     """(findings, file types read) over every file under `folders`: any of `secrets`, any 18-digit ID number with
-    a valid check digit, any mobile number. Findings name the file and what was found.
-
-    A secret is looked for at every position of every match of `starts_pattern`: each position where a secret
-    starts lies in one (where the scan tries a position, the pattern matches if a secret starts there), so every
-    secret found at any position of the text is found."""
-    by_prefix: dict[str, list[str]] = defaultdict(list)
-    for value in secrets:
-        if len(value) >= 2:
-            by_prefix[value[:2]].append(value)
-    starts = starts_pattern(v for values in by_prefix.values() for v in values)
+    a valid check digit, any mobile number. Findings name the file and what was found."""
+    wanted = frozenset(value for value in secrets if len(value) >= 2)
     findings: list[str] = []
     suffixes: set[str] = set()
     for folder in folders:
@@ -317,11 +286,8 @@ def personal_leaks(folders: list[Path], secrets: set[str]) -> tuple[list[str], s
             suffixes.add(path.suffix.lower())
             text = output_text(path)
             name = str(path)
-            hits = set()
-            for match in starts.finditer(text) if starts else ():
-                for i in range(match.start(), match.end()):
-                    hits.update(v for v in by_prefix.get(text[i : i + 2], ()) if text.startswith(v, i))
-            findings.extend(f"{name}: personal value {v!r}" for v in sorted(hits))
+            hits = values_in(text, wanted)
+            findings.extend(f"{name}: personal value {v!r}" for v in hits)
             text = BASE64_RUN.sub(" ", text)
             for match in ID_PATTERN.finditer(text):
                 number = match.group(0).upper()
