@@ -22,6 +22,27 @@ def _raw(params) -> dict[str, object]:
     }
 
 
+@pytest.fixture(scope="module")
+def law_exams_run(tmp_path_factory):
+    """One finished run over 2025 with its law_exams ledger only, and a copy of the folder as it left it."""
+    folder = tmp_path_factory.mktemp("law_exams_run")
+    params = copy_year(folder, 2025, tables=["law_exams"])
+    run_suite(_raw(params), say=lambda _: None)
+    snapshot = tmp_path_factory.mktemp("law_exams_snapshot") / "run"
+    shutil.copytree(folder, snapshot, symlinks=True)
+    return folder, snapshot, params
+
+
+@pytest.fixture
+def finished(law_exams_run):
+    """The folder of `law_exams_run` as that run left it, for a test that starts from a finished run: put back
+    at the path it ran in, since the steps' stamps name their input files by path."""
+    folder, snapshot, params = law_exams_run
+    shutil.rmtree(folder)
+    shutil.copytree(snapshot, folder, symlinks=True)
+    return params
+
+
 @pytest.mark.parametrize(
     "bad, message",
     [
@@ -551,11 +572,10 @@ def test_a_failing_preload_is_silent_and_the_notebooks_own_import_fails_at_its_c
     assert "no_such_module_here" not in capfd.readouterr().err, "the preload's own failure prints nothing"
 
 
-def test_an_unchanged_rerun_starts_no_kernel(tmp_path, monkeypatch):
+def test_an_unchanged_rerun_starts_no_kernel(finished, monkeypatch):
     from lawreport import pipeline
 
-    params = copy_year(tmp_path, 2025, tables=["law_exams"])
-    run_suite(_raw(params), say=lambda _: None)
+    params = finished
     started: list[str] = []
     real = pipeline.start_kernel
     monkeypatch.setattr(pipeline, "start_kernel", lambda step, *files: started.append(step) or real(step, *files))
@@ -569,11 +589,10 @@ def test_an_unchanged_rerun_starts_no_kernel(tmp_path, monkeypatch):
     assert started == ["clean", "validate"], started
 
 
-def test_force_removes_every_cache_and_reruns_from_scratch(tmp_path):
+def test_force_removes_every_cache_and_reruns_from_scratch(finished):
     from lawreport import pipeline
 
-    params = copy_year(tmp_path, 2025, tables=["law_exams"])
-    run_suite(_raw(params), say=lambda _: None)
+    params = finished
     present = [folder for folder in pipeline.cache_folders(params) if folder.exists()]
     assert present, "a run leaves its caches"
     said: list[str] = []
@@ -595,12 +614,11 @@ sys.exit(code)
 """
 
 
-def test_a_run_with_nothing_to_do_reads_stamps_only_and_imports_no_heavy_module(tmp_path):
+def test_a_run_with_nothing_to_do_reads_stamps_only_and_imports_no_heavy_module(finished):
     import subprocess
     import sys
 
-    params = copy_year(tmp_path, 2025, tables=["law_exams"])
-    run_suite(_raw(params), say=lambda _: None)
+    params = finished
     roots = [params.raw_root, params.clean_root, params.build_root]
 
     def probe() -> str:
