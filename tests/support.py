@@ -175,14 +175,19 @@ def built_once(factory: pytest.TempPathFactory, worker_id: str, name: str, build
     return folder
 
 
+TRIE_DEPTH = 32
+
+
 def starts_pattern(values: Iterable[str]) -> re.Pattern[str] | None:
-    """A pattern that matches, at any position where one of `values` starts, at least the shortest of them: the
-    values as a trie (a character, then the alternatives that may follow it), so that the regular expression engine
-    passes over the positions where none can start in C, not one Python step per character. None for no values."""
+    """A pattern that matches, at any position where one of `values` starts, at least the shortest of them (of its
+    first `TRIE_DEPTH` characters): the values as a trie (a character, then the alternatives that may follow it), so
+    that the regular expression engine passes over the positions where none can start in C, not one Python step per
+    character. The depth bounds the pattern's nesting (a long free-text value would exceed Python's recursion
+    limits); what follows is for the caller to compare. None for no values."""
     trie: dict[str, dict] = {}
     for value in values:
         node = trie
-        for char in value:
+        for char in value[:TRIE_DEPTH]:
             node = node.setdefault(char, {})
         node[""] = {}
 
@@ -204,8 +209,9 @@ def values_in(text: str, values: Iterable[str]) -> list[str]:
     Each value is looked for at every position of every match of `starts_pattern`: a position where a value starts
     lies in one (where the engine tries a position, the pattern matches if a value starts there), so nothing that a
     look at every position would find is missed."""
-    starts, by_start = _values_index(values if isinstance(values, frozenset) else frozenset(values))
-    found: set[str] = set()
+    values = values if isinstance(values, frozenset) else frozenset(values)
+    starts, by_start = _values_index(values)
+    found = {""} & values  # in every text
     for match in starts.finditer(text) if starts else ():
         for i in range(match.start(), match.end()):
             for start in {text[i : i + 2], text[i]}:

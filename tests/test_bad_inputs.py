@@ -8,6 +8,7 @@ import codecs
 import html
 import io
 import json
+import random
 import re
 import zipfile
 from pathlib import Path
@@ -312,6 +313,21 @@ def test_the_leak_scan_finds_every_secret_a_look_at_every_position_finds(tmp_pat
     (folder / "a.txt").write_text("张 三丰 李", encoding="utf-8")
     assert personal_leaks([folder], secrets)[0] == []
     assert starts_pattern([]) is None
+
+
+def test_values_in_finds_what_a_search_for_each_value_finds():
+    """`values_in` against `v in text` for each value: values that start others, overlap them, or stand alone where
+    a longer one could start; one character long; regular-expression characters; longer than the trie is deep."""
+    assert values_in("乙张三。", {"张三", "张三丰"}) == ["张三"]  # a value that ends where a longer one goes on
+    assert values_in("a.b", {".", "a", "x"}) == [".", "a"]
+    long = "长" * 600 + "尾"
+    assert values_in("前" + long, {long, long[:-1] + "别"}) == [long]
+    alphabet = "张三丰李四.*()[]|?^$\\\n 12"
+    draw = random.Random(23)
+    for _ in range(3000):
+        values = {"".join(draw.choices(alphabet, k=draw.randint(1, 5))) for _ in range(draw.randint(1, 8))}
+        text = "".join(draw.choices(alphabet, k=draw.randint(0, 40)))
+        assert values_in(text, values) == sorted(v for v in values if v in text), (text, values)
 
 
 SECRET_ID = valid_id("99050519900909123")
