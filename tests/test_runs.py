@@ -19,7 +19,7 @@ import yaml
 from support import SAMPLE_RAW, copy_year, edit_cells, tree_hashes, values_in
 
 from lawreport.params import PROJECT_ROOT, check_params
-from lawreport.pipeline import RunLocked, run_suite
+from lawreport.pipeline import RunLocked, run_suite, stamp_path
 from lawreport.storage import staged_dir
 
 
@@ -136,7 +136,15 @@ def test_a_run_killed_midway_leaves_old_or_complete_outputs(first_run):
     process = subprocess.Popen(
         command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    time.sleep(6)
+    # Killed once its clean step has begun (the step's stamp removed), not at a fixed time: on a loaded machine
+    # the command could still be importing after six seconds, leave everything as it was, and the next run would
+    # rightly have nothing to repair.
+    stamp = stamp_path(check_params(raw), "clean")
+    deadline = time.monotonic() + 300
+    while stamp.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not stamp.exists() and process.poll() is None, "the forced run did not start its clean step"
+    time.sleep(2)  # into the step: its notebook running
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     # Whatever moment the kill hit, each output folder is the old one or a complete new one.
