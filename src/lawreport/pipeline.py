@@ -1138,7 +1138,7 @@ class KernelPool:
                 try:
                     data = values_from(manager, raw_root, params.year)
                 except Exception:  # noqa: BLE001 - the child reads them itself
-                    data = None
+                    pass
                 finally:
                     forked.give(data or b"")
                     fetched.set_result(data)

@@ -521,7 +521,7 @@ def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path, ahead:
     # `ahead`: the raw root and year whose personal values it reads before it is ready (`scan.read_ahead`)
     read = (
         [
-            f"try:\n    __import__('lawreport.appendix.scan', fromlist=['x']).read_ahead{ahead!r}\nexcept Exception:\n    pass"
+            f"try:\n    __import__('lawreport.appendix.scan', fromlist=['read_ahead']).read_ahead{ahead!r}\nexcept Exception:\n    pass"
         ]
         if ahead
         else []

@@ -950,11 +950,14 @@ _FILE_VALUES_LOCK = threading.Lock()  # a scrub and an edition may read the same
 Stamp = tuple[tuple[str, int, int, int, int], ...]
 
 
-def _file_state(path: Path) -> tuple[int, int, int, int]:
+def _state(stat: os.stat_result) -> tuple[int, int, int, int]:
     """A file's state: inode, size, modification and status change times (an edit that keeps the
-    size and the modification time still changes the last)."""
-    stat = path.stat()
+    size and the modification time still changes the last; so does a copy, `cp -p`)."""
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def _file_state(path: Path) -> tuple[int, int, int, int]:
+    return _state(path.stat())
 
 
 def _ledger_values(ledger: Any, path: Path) -> tuple[frozenset[str], frozenset[str]]:
@@ -1016,9 +1019,8 @@ _GIVEN: dict[tuple[str, int, Stamp], frozenset[str]] = {}
 
 
 def raw_stamp(raw_root: Path) -> Stamp:
-    """Every file under raw_root with its modification time, size, inode and status change time: the
-    personal values read are those of these very files (a copy that keeps the size and modification
-    time, `cp -p`, still changes the last two; a warm kernel keeps values across runs)."""
+    """Every file under raw_root with its state (`_state`): the personal values read are those of
+    these very files (a warm kernel keeps values across runs)."""
     found = []
     for path in raw_root.rglob("*"):
         try:
@@ -1026,7 +1028,7 @@ def raw_stamp(raw_root: Path) -> Stamp:
         except OSError:  # a broken link: not a file
             continue
         if S_ISREG(stat.st_mode):
-            found.append((str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns))
+            found.append((str(path), *_state(stat)))
     return tuple(sorted(found))
 
 
