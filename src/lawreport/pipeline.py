@@ -1075,16 +1075,16 @@ class KernelPool:
         self.adopted = 0  # kernels of the run that were spares (`spare_kernels`)
         self._adopted_lanes: set[int] = set()
         self.started = 0  # and that it started at open
-        self._forked: set[int] = set()  # (ids of) the run's kernels that were forked from a kernel seed
+        self._seeded: set[int] = set()  # (ids of) the run's kernels that were forked from a kernel seed
 
     @property
     def forked(self) -> int:
         """How many of the kernels that ran the run's notebooks were forked from a kernel seed (`kernel_seed`)."""
-        return len(self._forked)
+        return len(self._seeded)
 
     def note_forked(self, manager: Any) -> None:
         if kernel_pid(manager)[1]:
-            self._forked.add(id(manager))
+            self._seeded.add(id(manager))
 
     def _lane(self, step: str, suffix: str) -> int | None:
         return next((i for i, lane in enumerate(self._lanes) if (step, suffix) in lane), None)
