@@ -194,22 +194,37 @@ def test_the_launcher_starts_the_kernel_as_usual_when_no_seed_answers(tmp_path):
     assert done.returncode == 0 and out.split() == ["usual", str(done.pid)]
 
 
-def test_a_seed_ends_when_its_owner_ends_when_stopped_and_when_idle(tmp_path):
+def test_a_seed_ends_when_its_owner_ends_when_stopped_and_when_idle_and_a_run_waits_for_one_loading(
+    tmp_path, monkeypatch
+):
     owner = subprocess.Popen(["sleep", "600"])
     seeds = {
-        "owner": kernel_seed.start(tmp_path / "owned", owner=owner.pid, idle=3600),
+        "owned": kernel_seed.start(tmp_path / "owned", owner=owner.pid, idle=3600),
         "stopped": kernel_seed.start(tmp_path / "stopped", idle=3600),
         "idle": kernel_seed.start(tmp_path / "idle", idle=3),
     }
     try:
-        for name in ("owned", "stopped"):
-            assert kernel_seed.wait_ready(tmp_path / name, timeout=180)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and any(kernel_seed._descriptor(tmp_path / n) is None for n in seeds):
+            time.sleep(0.01)
+        assert kernel_seed._descriptor(tmp_path / "stopped") == {
+            "pid": seeds["stopped"].pid,
+            "socket": str(tmp_path / "stopped"),
+            "fingerprint": kernel_seed._descriptor(tmp_path / "stopped")["fingerprint"],
+            "ready": False,
+        }
+        kernel_seed.stop(tmp_path / "stopped")  # while it loads its imports
+        # A run finds the seed it names still loading: it waits for it rather than load the same imports itself.
+        monkeypatch.setenv(kernel_seed.SEED_ENV, str(tmp_path / "idle"))
+        assert kernel_seed._descriptor(tmp_path / "idle")["ready"] is False
+        assert kernel_seed.available() == str(tmp_path / "idle")
+        assert kernel_seed._descriptor(tmp_path / "idle")["ready"] is True
+        assert kernel_seed.wait_ready(tmp_path / "owned", timeout=180)
         owner.kill()
         owner.wait()
-        kernel_seed.stop(tmp_path / "stopped")
         for name, process in seeds.items():
             assert process.wait(timeout=60) == 0, name
-        for name in ("owned", "stopped", "idle"):  # its socket and descriptor are gone
+        for name in seeds:  # its socket and descriptor are gone
             assert not (tmp_path / name).exists() and not kernel_seed.descriptor_path(tmp_path / name).exists()
     finally:
         owner.kill()

@@ -47,6 +47,7 @@ from .params import PROJECT_ROOT
 SEED_ENV = "LAWREPORT_KERNEL_SEED"
 LAUNCHER = Path(__file__).with_name("kernel_launch.py")
 DEFAULT_IDLE = 900  # seconds without a request before the seed ends
+STARTING_WAIT = 120  # seconds a run waits for a seed still loading its imports before it starts its own kernels
 KERNEL_MODULE = "ipykernel_launcher"
 
 
@@ -59,9 +60,11 @@ def wrapped(command: list[str], path: str) -> list[str]:
     return [command[0], "-I", "-S", str(LAUNCHER), path, *command]
 
 
-def available() -> str | None:
+def available(wait: float = STARTING_WAIT) -> str | None:
     """The socket of the seed this process's runs may fork their kernels from: the one
-    `LAWREPORT_KERNEL_SEED` names, when it is ready and its fingerprint is this process's."""
+    `LAWREPORT_KERNEL_SEED` names, when its fingerprint is this process's. One still loading its
+    imports is waited for (up to `wait` seconds): its imports are what the run's own kernels would
+    load in the same time."""
     from . import spare_kernels
 
     path = os.environ.get(SEED_ENV, "").strip()
@@ -73,11 +76,19 @@ def available() -> str | None:
     with spare_kernels.looking_once():
         if descriptor.get("fingerprint") != spare_kernels.fingerprint(()):
             return None
+    deadline = time.monotonic() + wait
+    while not descriptor.get("ready"):
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.05)
+        descriptor = _descriptor(Path(path)) or {}
+        if not descriptor:
+            return None
     return path
 
 
 def _descriptor(path: Path) -> dict[str, Any] | None:
-    """A ready seed's descriptor, None when there is none or its process has ended."""
+    """A seed's descriptor (ready or still loading), None when there is none or its process has ended."""
     try:
         descriptor = json.loads(descriptor_path(path).read_text(encoding="utf-8"))
         pid = descriptor["pid"]
@@ -85,6 +96,13 @@ def _descriptor(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return descriptor if descriptor.get("socket") == str(path) else None
+
+
+def _write_descriptor(path: Path, **fields: Any) -> None:
+    staged = descriptor_path(path).with_suffix(".json.new")
+    staged.write_text(json.dumps({"pid": os.getpid(), "socket": str(path), **fields}), encoding="utf-8")
+    os.chmod(staged, 0o600)
+    os.replace(staged, descriptor_path(path))
 
 
 # ------------------------------------------------------------------------------ starting and stopping
@@ -109,7 +127,7 @@ def start(path: Path, owner: int | None = None, idle: int = DEFAULT_IDLE) -> sub
 def wait_ready(path: Path, timeout: float = 120, process: subprocess.Popen | None = None) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if _descriptor(path) is not None:
+        if (_descriptor(path) or {}).get("ready"):
             return True
         if process is not None and process.poll() is not None:
             return False
@@ -151,27 +169,34 @@ def serve(path: Path, idle: float, owner: int | None) -> None:
 
     with spare_kernels.looking_once():
         print_ = spare_kernels.fingerprint(())  # from the environment as the runs see it
+    path.unlink(missing_ok=True)
+    _write_descriptor(path, fingerprint=print_, ready=False)  # runs wait for it (`available`)
+    environment = dict(os.environ)
     os.environ.update(step_env(""))
     # ipykernel sets this before a kernel runs any code (IPKernelApp.init_gui_pylab)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     if sys.path and Path(sys.path[0] or ".").resolve() == Path.cwd().resolve():
         del sys.path[0]  # as ipykernel_launcher does before it imports anything
-    preload()
-    owner_fd = os.pidfd_open(owner) if owner else None
-
-    path.unlink(missing_ok=True)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(path))
-    os.chmod(path, 0o600)
-    listener.listen(16)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system
-    staged = descriptor_path(path).with_suffix(".json.new")
-    staged.write_text(json.dumps({"pid": os.getpid(), "socket": str(path), "fingerprint": print_}), encoding="utf-8")
-    os.chmod(staged, 0o600)
-    os.replace(staged, descriptor_path(path))
-
-    last = time.monotonic()
     try:
+        preload()
+        owner_fd = os.pidfd_open(owner) if owner else None
+        listener.bind(str(path))
+        os.chmod(path, 0o600)
+        listener.listen(16)
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system
+        # The package as it was before the imports, or no seed: code edited meanwhile may have been loaded.
+        current = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(environment)
+        with spare_kernels.looking_once():
+            same = spare_kernels.fingerprint(()) == print_
+        os.environ.clear()
+        os.environ.update(current)
+        if not same or not descriptor_path(path).exists():  # changed, or stopped while it loaded
+            return
+        _write_descriptor(path, fingerprint=print_, ready=True)
+        last = time.monotonic()
         while time.monotonic() - last < idle and descriptor_path(path).exists():
             waiting = [listener] + ([owner_fd] if owner_fd is not None else [])
             ready = select.select(waiting, [], [], 1.0)[0]
