@@ -230,3 +230,26 @@ def test_a_seed_ends_when_its_owner_ends_when_stopped_and_when_idle_and_a_run_wa
         owner.kill()
         for process in seeds.values():
             process.kill()
+
+
+def test_the_command_starts_a_seed_for_a_shell_and_stop_kernels_ends_it(tmp_path, monkeypatch):
+    """`eval "$(lawreport kernel-seed)"`: stdout is the one line a shell evaluates; the seed is ready when it
+    returns, and `lawreport stop-kernels` ends it."""
+    monkeypatch.setenv("LAWREPORT_WARM_DIR", str(tmp_path / "warm"))
+    command = [sys.executable, "-m", "lawreport.cli", "kernel-seed", "--idle", "600"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "内核种子已就绪" in done.stderr and "make stop-kernels" in done.stderr
+    (line,) = done.stdout.splitlines()
+    name, _, path = line.removeprefix("export ").partition("=")
+    assert name == kernel_seed.SEED_ENV and Path(path).parent == tmp_path / "warm"
+    pid = kernel_seed._descriptor(Path(path))["pid"]
+    monkeypatch.setenv(kernel_seed.SEED_ENV, path)
+    assert kernel_seed.available(wait=0) == path
+    stopped = subprocess.run(
+        [sys.executable, "-m", "lawreport.cli", "stop-kernels"], capture_output=True, text=True, timeout=60
+    )
+    assert stopped.returncode == 0 and "1 个内核种子" in stopped.stdout
+    assert _gone(pid) and not Path(path).exists() and kernel_seed.available(wait=0) is None
+    done = subprocess.run([*command[:-1], "0"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and not done.stdout

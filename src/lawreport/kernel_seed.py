@@ -108,9 +108,9 @@ def _write_descriptor(path: Path, **fields: Any) -> None:
 # ------------------------------------------------------------------------------ starting and stopping
 
 
-def start(path: Path, owner: int | None = None, idle: int = DEFAULT_IDLE) -> subprocess.Popen:
+def start(path: Path, owner: int | None = None, idle: int = DEFAULT_IDLE, stderr: Any = None) -> subprocess.Popen:
     """Launch a seed serving at `path` (a socket path, ~100 bytes at most), in a session of its own;
-    returns at once (`wait_ready`)."""
+    returns at once (`wait_ready`). `stderr`: where its errors go (default: nowhere)."""
     command = [sys.executable, "-m", "lawreport.kernel_seed", str(path), "--idle", str(idle)]
     if owner is not None:
         command += ["--owner", str(owner)]
@@ -120,7 +120,7 @@ def start(path: Path, owner: int | None = None, idle: int = DEFAULT_IDLE) -> sub
         start_new_session=True,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr if stderr is not None else subprocess.DEVNULL,
     )
 
 
@@ -133,6 +133,50 @@ def wait_ready(path: Path, timeout: float = 120, process: subprocess.Popen | Non
             return False
         time.sleep(0.05)
     return False
+
+
+def launch_for_shell(idle: int) -> int:
+    """`lawreport kernel-seed`: start a seed in this user's folder of warm kernels and wait until it is
+    ready; print the line that makes a shell's runs use it on stdout (for `eval`), the rest on stderr."""
+    import shlex
+    import uuid
+
+    from .spare_kernels import spare_dir
+
+    if idle <= 0:
+        print("--idle 须为正整数秒数 (a positive number of seconds)", file=sys.stderr)
+        return 2
+    folder = spare_dir()
+    path = folder / f"seed-{uuid.uuid4().hex[:12]}"
+    log = folder / f"{path.name}.log"
+    with open(log, "wb") as errors:
+        process = start(path, idle=idle, stderr=errors)
+    if not wait_ready(path, timeout=300, process=process):
+        process.kill()
+        stop(path)
+        print(f"内核种子未能启动 (the kernel seed did not start)；见 {log}", file=sys.stderr)
+        return 1
+    log.unlink(missing_ok=True)
+    print(
+        f"内核种子已就绪 (kernel seed ready)，进程 {process.pid}，闲置 {idle // 60} 分钟后自行退出；"
+        f"立即停止：make stop-kernels。设置下面的环境变量后，本终端的运行从它派生内核：",
+        file=sys.stderr,
+    )
+    print(f"export {SEED_ENV}={shlex.quote(str(path))}")
+    return 0
+
+
+def stop_all() -> int:
+    """Stop every seed in this user's folder of warm kernels (`lawreport stop-kernels`); returns how many."""
+    from .spare_kernels import spare_dir
+
+    stopped = 0
+    for descriptor in spare_dir().glob("seed-*.json"):
+        path = descriptor.with_suffix("")
+        if _descriptor(path) is not None:
+            stop(path)
+            stopped += 1
+    return stopped
 
 
 def stop(path: Path) -> None:
