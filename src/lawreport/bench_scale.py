@@ -619,11 +619,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "build" / "bench-scale.json")
     args = parser.parse_args(argv)
     scales, units = (list(QUICK_SCALES), QUICK_UNITS) if args.quick else (args.scales, args.units)
-    from .kernel_seed import SEED_ENV
-
-    # Kernels as a run starts them by default: a kernel forked from a seed is not in the run's process tree,
-    # whose memory is sampled.
-    os.environ.pop(SEED_ENV, None)
     result = run_bench_scale(args.year, scales, units, args.workers, args.keep)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -183,16 +183,6 @@ def main(argv: list[str] | None = None) -> int:
         description="每次运行后留下的预热内核闲置 LAWREPORT_WARM_SECONDS 秒(默认 900)后自行退出；"
         "此命令立即停止本项目的全部闲置预热内核。设 LAWREPORT_WARM_SECONDS=0 则运行后不留。",
     )
-    seed = sub.add_parser(
-        "kernel-seed",
-        help="启动内核种子，供接下来的多次运行派生内核 (start a kernel seed for many runs in a row)",
-        description="内核种子 (kernel seed) 是一个已载入全部笔记本所需模块的进程；设置它打印的环境变量后，"
-        "之后的每次运行从它派生 (fork) 内核，不再各自载入 pandas 与 Great Expectations。"
-        '适合一次运行多个单位或多个年份。用法：eval "$(lawreport kernel-seed)"',
-    )
-    seed.add_argument(
-        "--idle", type=int, default=900, help="闲置多少秒后自行退出，默认 900 (seconds unused before it ends)"
-    )
     register_actions = add_register_commands(sub)
     if "register" in (sys.argv[1:] if argv is None else argv):
         # Only for `register …`: the draft loads the text layer (~0.3 s), which `run` must not pay.
@@ -205,15 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "register":
         return args.handler(args)
     if args.command == "stop-kernels":
-        from .kernel_seed import stop_all as stop_seeds
         from .spare_kernels import stop_all
 
-        print(f"已停止 {stop_all()} 个预热内核 (warm kernels stopped)，{stop_seeds()} 个内核种子 (kernel seeds)")
+        print(f"已停止 {stop_all()} 个预热内核 (warm kernels stopped)")
         return 0
-    if args.command == "kernel-seed":
-        from .kernel_seed import launch_for_shell
-
-        return launch_for_shell(args.idle)
 
     from .pipeline import RunLocked, StepFailed, run_suite
 

@@ -409,15 +409,6 @@ def kernel_manager_class(env: dict[str, str]) -> type:
 
     class StepKernelManager(AsyncKernelManager):
         _socket_dir = ""
-        seed = ""  # the socket of the kernel seed the kernel is forked from (`start_kernel`), if any
-
-        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-            command = super().format_kernel_cmd(extra_arguments)
-            if self.seed:
-                from . import kernel_seed
-
-                command = kernel_seed.wrapped(command, self.seed)
-            return command
 
         @property
         def kernel_spec(self) -> Any:
@@ -614,32 +605,15 @@ def start_kernel(step: str, *step_files: str) -> Any:
     goes on."""
     from jupyter_core.utils import run_sync
 
-    from . import kernel_seed
-
     manager = kernel_manager_class(step_env(step))(kernel_name="python3")
-    manager.seed = kernel_seed.available() or ""  # forked from a seed with every import loaded, if asked for
     preload = "\n".join([*(code for code in map(preload_code, step_files) if code), FREEZE])
     run_sync(manager.start_kernel)(cwd=str(PROJECT_ROOT), extra_arguments=[f"--IPKernelApp.exec_lines={preload}"])
     return manager
 
 
-def kernel_pid(manager: Any) -> tuple[int | None, bool]:
-    """The kernel's process, and whether it was forked from a kernel seed (then the process jupyter_client
-    started is its launcher, `kernel_launch`, which names the kernel's in a file by the connection file)."""
-    pid = getattr(getattr(manager, "provisioner", None), "pid", None)
-    if getattr(manager, "seed", "") and getattr(manager, "connection_file", ""):
-        from .kernel_launch import PID_SUFFIX
-
-        try:
-            return int(Path(manager.connection_file + PID_SUFFIX).read_text(encoding="utf-8")), True
-        except (OSError, ValueError):
-            pass
-    return pid, False
-
-
 def peak_rss_mib(manager: Any) -> float | None:
     """The kernel process's peak resident memory so far (Linux VmHWM), in MiB; None where unknown."""
-    pid, _ = kernel_pid(manager)
+    pid = getattr(getattr(manager, "provisioner", None), "pid", None)
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
@@ -679,10 +653,6 @@ def stop_kernel(manager: Any) -> None:
     finally:
         for folder in getattr(manager, "socket_dirs", []):
             shutil.rmtree(folder, ignore_errors=True)
-        if getattr(manager, "seed", "") and getattr(manager, "connection_file", ""):
-            from .kernel_launch import PID_SUFFIX
-
-            Path(manager.connection_file + PID_SUFFIX).unlink(missing_ok=True)
         if getattr(manager, "spare_file", ""):  # an adopted spare (`spare_kernels.adopt`): its file too
             Path(manager.spare_file).unlink(missing_ok=True)
 
@@ -1075,16 +1045,6 @@ class KernelPool:
         self.adopted = 0  # kernels of the run that were spares (`spare_kernels`)
         self._adopted_lanes: set[int] = set()
         self.started = 0  # and that it started at open
-        self._seeded: set[int] = set()  # (ids of) the run's kernels that were forked from a kernel seed
-
-    @property
-    def forked(self) -> int:
-        """How many of the kernels that ran the run's notebooks were forked from a kernel seed (`kernel_seed`)."""
-        return len(self._seeded)
-
-    def note_forked(self, manager: Any) -> None:
-        if kernel_pid(manager)[1]:
-            self._seeded.add(id(manager))
 
     def _lane(self, step: str, suffix: str) -> int | None:
         return next((i for i, lane in enumerate(self._lanes) if (step, suffix) in lane), None)
@@ -1564,7 +1524,6 @@ def execute_notebook(
             close_clients()
         peak = peak_rss_mib(manager)
         if kernels is not None:
-            kernels.note_forked(manager)
             kernels.give_back(manager, failed)
         else:
             stop_kernel(manager)
@@ -1795,11 +1754,7 @@ def write_timings(
             step: {"start": round(w["start"] - began, 3), "seconds": w["seconds"]}
             for step, w in (kernels.warm_timings if kernels else {}).items()
         },
-        "kernels": {
-            "started": kernels.started if kernels else 0,
-            "adopted": kernels.adopted if kernels else 0,
-            "forked": kernels.forked if kernels else 0,  # of those started, forked from a kernel seed
-        },
+        "kernels": {"started": kernels.started if kernels else 0, "adopted": kernels.adopted if kernels else 0},
     }
     from .storage import replace_text
 

@@ -88,7 +88,7 @@ ENVIRONMENT = (
     "CONDA_PREFIX",
 )
 # Read by the run, not by a kernel, or set by it in the kernel: left out.
-NOT_READ = frozenset({IDLE_ENV, DIR_ENV, "LAWREPORT_PIPELINE_RUN", "LAWREPORT_KERNEL_SEED", "GX_ANALYTICS_ENABLED"})
+NOT_READ = frozenset({IDLE_ENV, DIR_ENV, "LAWREPORT_PIPELINE_RUN", "GX_ANALYTICS_ENABLED"})
 
 # Processes this process launched (pid -> Popen): polled through Popen, which also reaps them.
 _CHILDREN: dict[int, Any] = {}
