@@ -316,7 +316,10 @@ def test_the_fingerprint_follows_what_a_kernel_reads_and_not_what_differs_betwee
         monkeypatch.setenv(name, value)
     monkeypatch.setenv(spare_kernels.IDLE_ENV, "5")
     assert spare_kernels.fingerprint(files) == before
-    for name, value in ((KEY_ENV, "k"), ("TZ", "Asia/Shanghai"), ("PYTHONHASHSEED", "1"), ("LC_ALL", "C")):
+    changed = (KEY_ENV, "k"), ("TZ", "Asia/Shanghai"), ("PYTHONHASHSEED", "1"), ("LC_ALL", "C")
+    # (and what modules read when a spare imports them: matplotlib its rc file, tqdm its defaults)
+    changed += ("MATPLOTLIBRC", "/elsewhere/matplotlibrc"), ("TQDM_DISABLE", "1")
+    for name, value in changed:
         monkeypatch.setenv(name, value)
         assert spare_kernels.fingerprint(files) != before, name
         monkeypatch.delenv(name)

@@ -72,6 +72,8 @@ ENVIRONMENT = (
     "JUPYTER",
     "IPYTHON",
     "MPL",
+    "MATPLOTLIBRC",  # read when matplotlib is imported (its rc file)
+    "TQDM_",  # read when tqdm is imported (Great Expectations imports it): its bars' defaults
     "GX_",
     "OMP_",
     "MKL_",
