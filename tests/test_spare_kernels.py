@@ -316,9 +316,14 @@ def test_the_fingerprint_follows_what_a_kernel_reads_and_not_what_differs_betwee
         monkeypatch.setenv(name, value)
     monkeypatch.setenv(spare_kernels.IDLE_ENV, "5")
     assert spare_kernels.fingerprint(files) == before
-    changed = (KEY_ENV, "k"), ("TZ", "Asia/Shanghai"), ("PYTHONHASHSEED", "1"), ("LC_ALL", "C")
-    # (and what modules read when a spare imports them: matplotlib its rc file, tqdm its defaults)
-    changed += ("MATPLOTLIBRC", "/elsewhere/matplotlibrc"), ("TQDM_DISABLE", "1")
+    changed = (
+        (KEY_ENV, "k"),
+        ("TZ", "Asia/Shanghai"),
+        ("PYTHONHASHSEED", "1"),
+        ("LC_ALL", "C"),
+        ("MATPLOTLIBRC", "/elsewhere/matplotlibrc"),  # read when a spare imports matplotlib: its rc file
+        ("TQDM_DISABLE", "1"),  # read when it imports tqdm (through GX): the bars' defaults
+    )
     for name, value in changed:
         monkeypatch.setenv(name, value)
         assert spare_kernels.fingerprint(files) != before, name

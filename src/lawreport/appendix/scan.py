@@ -941,7 +941,7 @@ def scrub_or_block(
 # ------------------------------------------------------------------ the raw ledgers' personal values
 
 
-# (personal, public) values of one ledger file, by its ledger, path and state (`_file_state`): a file
+# (personal, public) values of one ledger file, by its ledger, path and state (`_state`): a file
 # read before and unchanged since is not read again. A warm kernel reads them ahead, after the run that
 # started it (`read_ahead`), and hands them to the next run (`values_for`): one changed ledger, one file read.
 FileKey = tuple[Any, str, tuple[int, int, int, int]]
@@ -956,14 +956,10 @@ def _state(stat: os.stat_result) -> tuple[int, int, int, int]:
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
-def _file_state(path: Path) -> tuple[int, int, int, int]:
-    return _state(path.stat())
-
-
 def _ledger_values(ledger: Any, path: Path) -> tuple[frozenset[str], frozenset[str]]:
     """(personal, public) values of one ledger file, read with the project's readers; kept by the
     file's state taken before it is read (a file changed while read is read again next time)."""
-    key = (ledger, str(path), _file_state(path))
+    key = (ledger, str(path), _state(path.stat()))
     found = _FILE_VALUES.get(key)
     if found is not None:
         return found
