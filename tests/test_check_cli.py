@@ -101,3 +101,24 @@ def test_the_command_exits_with_mains_code_and_without_collecting_the_heap(tmp_p
     finally:
         gc.unfreeze()
     assert "不成立" in capsys.readouterr().out
+
+
+def test_a_defect_met_in_one_report_is_named_and_the_others_are_still_checked(tmp_path, monkeypatch):
+    """(A bracketed list once raised IndexError in the relations and stopped a whole folder.) A defect of
+    the tool met in one file is that file's error, said as the tool's, and the next file is checked."""
+    from lawreport.text import check
+
+    real = check.check_text
+
+    def defective(text: str, path: str = "<text>"):
+        if "坏" in text:
+            raise IndexError("list index out of range")
+        return real(text, path)
+
+    monkeypatch.setattr(check, "check_text", defective)
+    (tmp_path / "a.txt").write_text("坏" + HOLDING, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(FAILING, encoding="utf-8")
+    first, second = check.iter_checked([tmp_path])
+    assert first.error and "internal error" in first.error and "IndexError" in first.error
+    assert "维护者" in first.error  # whom to tell
+    assert second.error is None and second.verdicts()["fails"] == 1

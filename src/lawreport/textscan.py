@@ -141,6 +141,7 @@ def _decimal(number: str) -> Decimal:
     return Decimal(number.replace(",", ""))
 
 
+_UNIT_LONGEST = max(map(len, UNITS))
 _STOP_PATTERN = re.compile("|".join(map(re.escape, sorted(STOP_WORDS, key=len, reverse=True))))
 
 
@@ -154,7 +155,7 @@ class _Scanner:
 
     @property
     def current(self) -> str:
-        # Joined once per change: the masked text is read far more often than it is written.
+        # Joined when read after a change: each phase reads it once, and `unit_at` reads `work` itself.
         if self._current is None:
             self._current = "".join(self.work)
         return self._current
@@ -164,8 +165,7 @@ class _Scanner:
 
     def block(self, start: int, end: int) -> None:
         self.work[start:end] = _MASK * (end - start)
-        if self._current is not None:
-            self._current = self._current[:start] + _MASK * (end - start) + self._current[end:]
+        self._current = None  # joined again when next read: once per phase, not once per mention
 
     def take(
         self,
@@ -186,8 +186,8 @@ class _Scanner:
         self.block(start, end)
 
     def unit_at(self, pos: int) -> str:
-        s = self.current
-        return next((u for u in UNITS if s.startswith(u, pos)), "")
+        s = "".join(self.work[pos : pos + _UNIT_LONGEST])  # the masked text there, as it is now
+        return next((u for u in UNITS if s.startswith(u)), "")
 
     # ---------------------------------------------------------------------------------------------
 

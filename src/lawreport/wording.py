@@ -39,6 +39,8 @@ __all__ = [
     "FigureError",
     "Kind",
     "NotComputable",
+    "POSTFIX_WORDS",
+    "PREFIX_WORDS",
     "check_change",
     "check_count",
     "check_points",
@@ -120,6 +122,9 @@ _PREFIX_KIND = {"约": Kind.ABOUT, "大约": Kind.ABOUT, "不少于": Kind.AT_LE
                 "超过": Kind.MORE_THAN, "逾": Kind.MORE_THAN, "近": Kind.NEAR, "将近": Kind.NEAR, "接近": Kind.NEAR,
                 "不足": Kind.LESS_THAN, "不到": Kind.LESS_THAN}  # fmt: skip
 _POSTFIX_KIND = {"左右": Kind.ABOUT, "以上": Kind.AT_LEAST}
+# The words that bound a figure, before and after its number, longest first (近 after 将近).
+PREFIX_WORDS = tuple(sorted(_PREFIX_KIND, key=len, reverse=True))
+POSTFIX_WORDS = tuple(sorted(_POSTFIX_KIND, key=len, reverse=True))
 _STREAK = re.compile(rf"^(?:连续)?(?P<n>\d+|[{CN_NUMERAL_CHARS}]+)年?(?:零(?:发生)?)?$")
 _POINTS = re.compile(r"^(?P<num>\d+(?:\.\d+)?)个?百分点$")
 _RANK = re.compile(rf"^(?:位居|位列|排名|排)?\w{{0,4}}?第(?P<n>\d+|[{CN_NUMERAL_CHARS}]+)(?:名|位)?$")

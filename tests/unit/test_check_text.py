@@ -97,6 +97,17 @@ RELATIONS = [
     ("共办理案件100件，同比上升5%。其中，处罚60件；许可30件；其他5件。", ("part_whole", "fails")),
     # A bracketed detail is not a part: 60 + 40 = 100 (the 8 is inside 60)
     ("共办理案件100件，其中处罚60件(重大处罚8件)、许可40件。", ("part_whole", "holds")),
+    # The parts themselves in brackets after the total: 40 + 5 = 45; 40 + 6 = 46 > 45
+    ("全年共受理矛盾纠纷45件(其中调解成功40件、未成功5件)。", ("part_whole", "holds")),
+    ("全年共受理矛盾纠纷45件（其中调解成功40件、未成功6件）。", ("part_whole", "fails")),
+    ("共计立案查处390件(其中简易程序110件,普通程序280件)。", ("part_whole", "holds")),  # 110 + 280
+    # A bounded percentage holds when the counts' rate lies within its bound: 194/200 = 97% ≥ 95%
+    ("共审查合同200份，其中提出意见194份，占比95%以上。", ("rate_counts", "holds")),
+    ("共审查合同200份，其中提出意见180份，占比95%以上。", ("rate_counts", "fails")),  # 90% < 95%
+    ("全年共办理复议案件15件，办结14件，办结率超过95%。", ("rate_counts", "fails")),  # 93.3% ≤ 95%
+    ("全年共审结复议申请135件，其中纠错29件，纠错率约19.2%。", ("rate_counts", "fails")),  # 21.5%, not 约19.2%
+    ("全年共受理案件7件，结案率达到90%以上。", ("attainability", "holds")),  # 7/7 = 100%
+    ("全年共受理案件7件，结案率约85.5%。", ("attainability", "fails")),  # 6/7 = 85.7%: not in [85.45, 85.55)
 ]
 
 
@@ -106,6 +117,47 @@ RELATIONS = [
 def test_relations_and_verdicts(text, expected):
     found = verdicts(text)
     assert expected in found, found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 849起 is a bracketed detail of 43257件, not the total of the parts after it: 40000 + 3257 = 43257
+        ("行政处罚共43257件(重大行政处罚849起)，其中简易程序40000件、普通程序3257件。", [("part_whole", "holds")]),
+        # The list in brackets ends where they close: 12 is not one of its parts
+        ("共受理45件(其中成功40件、未成功5件)，另有12件转交。", [("part_whole", "holds")]),
+        # The rate names the count just before it: that count may be its numerator, 275 its base (99.3%)
+        ("受理矛盾纠纷275件,化解273件,化解成功率达98.2%。", [("attainability", "unclear")]),
+        # A bound is not a change, and a bound no rule reads allows no check
+        ("受理信访案件51件，同比下降40%以上(上年97件)。", []),
+        ("满意度从90%提高到95%，提高5%以上。", []),
+        ("共审查合同200份，其中提出意见194份，占比95%以下。", []),
+        ("共审查合同200份，其中提出意见194份，占比95%左右。", [("rate_counts", "fails")]),  # 97% ∉ [94.5, 95.5)
+    ],
+)
+def test_exactly_these_relations(text, expected):
+    assert verdicts(text) == expected
+
+
+def test_a_bounded_percentage_carries_its_bound_from_the_figure_rules():
+    [share] = [m for m in find_mentions("占比95%以上。") if m.kind == "percent"]
+    assert (share.qualifier, share.low, share.high) == ("以上", Decimal(95), None)
+    [near] = [m for m in find_mentions("调撤率近25%。") if m.kind == "percent"]
+    assert (near.low, near.high) == (Decimal(24), Decimal(25))  # as parse_figure reads 近25
+    [plain] = [m for m in find_mentions("办结率95%。") if m.kind == "percent"]
+    assert plain.exact and plain.qualifier == ""
+
+
+def test_a_sentence_with_no_end_is_judged_in_pieces_of_bounded_length():
+    from lawreport.text.relations import _LONGEST_SENTENCE, _sentences
+
+    text = "共受理45件，其中成功40件、未成功5件，" * 400  # 8,000 characters, no 。
+    pieces = _sentences(text)
+    assert len(pieces) > 1 and all(b - a <= _LONGEST_SENTENCE for a, b in pieces)
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
+    assert all(a == b for (_, a), (b, _) in zip(pieces, pieces[1:], strict=False))  # contiguous
+    assert all(text[b - 1] == "，" for _, b in pieces[:-1])  # cut after a comma
+    assert {(r.kind, r.verdict) for r in check_text(text).relations} == {("part_whole", "holds")}
 
 
 def test_no_relation_is_invented_between_unrelated_figures():

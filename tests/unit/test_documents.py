@@ -275,6 +275,15 @@ def test_xlsx_renamed_docx(tmp_path):
     fails(write(tmp_path, "报告.docx", buffer.getvalue()), "wrong-type", "Excel 工作簿 (.xlsx)")
 
 
+def test_too_long_a_text_is_refused_once_read(tmp_path, monkeypatch):
+    """Below the file size limit, a text far longer than any report (reports run together, a log) is
+    refused with its length: the check's time grows with the text."""
+    monkeypatch.setattr(documents, "MAX_TEXT_CHARS", 1000)
+    assert read_document(write(tmp_path, "ok.txt", "全" * 1000)).text == "全" * 1000
+    fails(write(tmp_path, "long.txt", "全" * 1001), "too-large", "文字过多", "1,001 字")
+    fails(write(tmp_path, "long.docx", make_docx(p(r("全" * 1001)))), "too-large", "文字过多")
+
+
 def test_too_large_file_is_refused_before_reading(tmp_path, monkeypatch):
     monkeypatch.setattr(documents, "MAX_FILE_BYTES", 1000)
     fails(write(tmp_path, "big.txt", "全" * 1000), "too-large", "文件过大", "上限")

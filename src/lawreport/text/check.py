@@ -50,9 +50,12 @@ class CheckedDocument:
         """The sentence(s) holding a relation's mentions, for the reader to find it."""
         start = min(self.mentions[i].start for i in relation.mentions)
         end = max(self.mentions[i].end for i in relation.mentions)
-        left = max(self.text.rfind(c, 0, start) for c in "。！？；\n") + 1
-        rights = [p for p in (self.text.find(c, end) for c in "。！？；\n") if p >= 0]
-        right = min(rights) + 1 if rights else len(self.text)
+        # (at most a few thousand characters each way: a text with no sentence ends is not scanned whole
+        # for each relation)
+        floor, ceiling = max(0, start - 3000), min(len(self.text), end + 3000)
+        left = max(max(self.text.rfind(c, floor, start) for c in "。！？；\n") + 1, floor)
+        rights = [p for p in (self.text.find(c, end, ceiling) for c in "。！？；\n") if p >= 0]
+        right = min(rights) + 1 if rights else ceiling
         return self.text[left:right].strip()
 
 
@@ -79,7 +82,15 @@ def iter_checked(paths: list[Path], skipped: list[str] | None = None) -> Iterato
         except DocumentError as error:
             yield CheckedDocument(shown, error=str(error))
             continue
-        one = check_text(document.text, shown)
+        try:
+            one = check_text(document.text, shown)
+        except Exception as error:  # noqa: BLE001 - a defect met in one report must not stop the others
+            yield CheckedDocument(
+                shown,
+                error=f"检查时出错 (internal error)：{type(error).__name__}: {error}。"
+                "这是本工具的缺陷，不是报告的问题：请把该文件交给维护者；其余文件照常检查",
+            )
+            continue
         one.notices = tuple(document.problems)
         yield one
 

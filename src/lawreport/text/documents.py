@@ -50,6 +50,7 @@ from ..reading import OLE_MAGIC, decide_encoding
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "MAX_TEXT_CHARS",
     "SUFFIXES",
     "Document",
     "DocumentError",
@@ -63,6 +64,9 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 # The XML of a docx body may unpack to at most this (a zip bomb is refused before parsing).
 MAX_DOCX_XML_BYTES = 200 * 1024 * 1024
 MAX_PDF_PAGES = 2000
+# Characters of extracted text: a year's report is a few tens of thousands; checking two million takes
+# about half a minute here, and the time grows with the text.
+MAX_TEXT_CHARS = 2_000_000
 SUFFIXES = {".txt": "txt", ".docx": "docx", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 # A PDF averaging fewer visible characters per page than this has no real text layer (a scan that
 # carries at most a page number or a stamp).
@@ -284,13 +288,16 @@ def read_document(path: Path, shown: str | None = None) -> Document:
                 "请重新保存或重新下载该文件",
             )
         raise _wrong_type(shown, suffix, kind)
-    if fmt == "txt":
-        return _read_txt(data, shown)
-    if fmt == "docx":
-        return _read_docx(data, shown)
-    if fmt == "html":
-        return _read_html(data, shown)
-    return _read_pdf(data, shown)
+    reader = {"txt": _read_txt, "docx": _read_docx, "html": _read_html, "pdf": _read_pdf}[fmt]
+    document = reader(data, shown)
+    if len(document.text) > MAX_TEXT_CHARS:
+        raise DocumentError(
+            shown,
+            "too-large",
+            f"文字过多 (text too long)：{len(document.text):,} 字，上限 {MAX_TEXT_CHARS:,} 字",
+            "一份年度报告通常几万字；请确认文件只含一份报告，多份报告请分开存放后检查整个文件夹",
+        )
+    return document
 
 
 def _wrong_type(shown: str, suffix: str, kind: str) -> DocumentError:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..textscan import FOLD, NumberMention, scan_numbers
-from ..wording import FigureError, parse_figure
+from ..wording import POSTFIX_WORDS, PREFIX_WORDS, FigureError, parse_figure
 
 ROLES = ("figure", "date", "period", "time", "doc_number", "heading", "name", "commitment")
 
@@ -147,6 +147,7 @@ class Mention:
     wording: tuple[str, ...] = ()
     period: str | None = None
     chinese: bool = False
+    qualifier: str = ""  # of a percentage or points: 以上, 超过, 近, 约 … (its interval says what it allows)
 
     @property
     def is_figure(self) -> bool:
@@ -232,9 +233,13 @@ def _wording_before(text: str, start: int, limit: int = 24) -> tuple[str, ...]:
     return tuple(_WORDING_PATTERN.findall(left, cut))
 
 
+_SENTENCE_LONGEST = 500  # characters: the farthest back a mention's period is looked for
+
+
 def _period_before(text: str, start: int) -> str | None:
     """The counting period stated before a mention in the same sentence or the paragraph's start."""
-    sentence_start = max(text.rfind(c, 0, start) for c in "。！？\n") + 1
+    floor = max(0, start - _SENTENCE_LONGEST)  # (text without sentence ends: not a scan per mention)
+    sentence_start = max(max(text.rfind(c, floor, start) for c in "。！？\n") + 1, floor)
     found = None
     for m in _PERIOD.finditer(text, sentence_start, start):
         found = m.group(0)
@@ -260,6 +265,34 @@ def _interval(m: NumberMention, written: str) -> tuple[Decimal | None, Decimal |
         return low, high, low_in, high_in, None
     except FigureError:
         return m.value, m.value, True, True, None
+
+
+# Words that bound a percentage but that `parse_figure` does not read (for a count either): such a
+# percentage allows no check (95%以下, 低于5%).
+_UNREAD_BOUNDS_AFTER = ("以下", "以内", "上下")
+_UNREAD_BOUNDS_BEFORE = ("不超过", "不高于", "低于", "高于", "最多", "至少")
+
+
+def _percent_bounds(
+    text: str, start: int, end: int, value: Decimal
+) -> tuple[str, Decimal | None, Decimal | None, bool, bool]:
+    """(qualifier, low, high, low_closed, high_closed) of a percentage as the words around it bound it,
+    read by `parse_figure`'s rules for a number so worded: 95%以上 allows [95, ∞), 超过95% (95, ∞),
+    近25% [24, 25], 约19.2% [19.15, 19.25); no such word: exactly the value."""
+    after, before = text[end : end + 3], text[max(0, start - 3) : start]
+    post = next((w for w in POSTFIX_WORDS if after.startswith(w)), "")
+    pre = next((w for w in PREFIX_WORDS if before.endswith(w)), "")
+    if not pre and not post:
+        unread = next((w for w in _UNREAD_BOUNDS_AFTER if after.startswith(w)), "")
+        unread = unread or next((w for w in _UNREAD_BOUNDS_BEFORE if before.endswith(w)), "")
+        if unread:
+            return unread, None, None, True, True
+        return "", value, value, True, True
+    try:
+        low, high, low_closed, high_closed = parse_figure(f"{pre}{format(value, 'f')}{post}").interval()
+    except FigureError:
+        return pre or post, None, None, True, True
+    return pre or post, low, high, low_closed, high_closed
 
 
 def _role_of(m: NumberMention, text: str) -> str:
@@ -325,6 +358,9 @@ def find_mentions(text: str) -> list[Mention]:
         prefix = _NEAR.search(text, max(0, m.start - 2), m.start) if m.kind == "number" else None
         start = prefix.start() if prefix else m.start
         low, high, low_closed, high_closed, decimals = _interval(m, text[start : m.end])
+        qualifier = ""
+        if m.kind in ("percent", "points") and low is not None:
+            qualifier, low, high, low_closed, high_closed = _percent_bounds(text, m.start, m.end, low)
         mentions.append(
             Mention(
                 start,
@@ -342,6 +378,7 @@ def find_mentions(text: str) -> list[Mention]:
                 wording=_wording_before(text, m.start),
                 period=_period_before(text, m.start),
                 chinese=m.chinese,
+                qualifier=qualifier,
             )
         )
     # Headings and names the scanner excludes (enumerators) still get a mention with their role.

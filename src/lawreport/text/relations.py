@@ -22,7 +22,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from ..wording import round_half_up
+from ..wording import POSTFIX_WORDS, round_half_up
 from .mentions import Mention
 
 KINDS = (
@@ -89,6 +89,26 @@ def _show(m: Mention) -> str:
     return f"{m.text}{m.unit if m.unit and m.unit not in m.text else ''}(即 {lo}~{hi})"
 
 
+# A sentence longer than this (a text with no sentence ends: an export's cells run together) is cut
+# at its last comma before each such length (else at a list's mark or a space): the rules compare the
+# figures of a sentence pairwise.
+_LONGEST_SENTENCE = 3000
+
+
+def _bounded(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    for start, end in spans:
+        while end - start > _LONGEST_SENTENCE:
+            cut = max(text.rfind(c, start + 1, start + _LONGEST_SENTENCE) for c in "，,")
+            if cut <= start:  # no comma: a list's mark, a space, else anywhere
+                cut = max(text.rfind(c, start + 1, start + _LONGEST_SENTENCE) for c in "、 ")
+            cut = cut + 1 if cut > start else start + _LONGEST_SENTENCE
+            out.append((start, cut))
+            start = cut
+        out.append((start, end))
+    return out
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for i, c in enumerate(text):
@@ -97,7 +117,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
             start = i + 1
     if start < len(text):
         spans.append((start, len(text)))
-    return spans
+    return _bounded(text, spans)
 
 
 def _part_units(text: str) -> list[tuple[int, int]]:
@@ -120,13 +140,15 @@ def _part_units(text: str) -> list[tuple[int, int]]:
             merged[-1] = (merged[-1][0], b)
         else:
             merged.append((a, b))
-    return merged
+    return _bounded(text, merged)
 
 
-def _in_brackets(text: str, start: int, end: int) -> bool:
-    """Is `end` inside a bracket opened after `start`? (行政处罚43257件(重大行政处罚849起): 849 is not a part.)"""
+def _bracket_depth(text: str, start: int, end: int) -> int:
+    """Brackets opened minus brackets closed between `start` and `end`: > 0, `end` is inside a bracket
+    opened after `start` (行政处罚43257件(重大行政处罚849起): 849 is not a part); < 0, a bracket open
+    at `start` has closed (45件(其中成功40件、未成功5件)，另12件: 12 is not among those parts)."""
     segment = text[start:end]
-    return segment.count("(") + segment.count("（") > segment.count(")") + segment.count("）")
+    return segment.count("(") + segment.count("（") - segment.count(")") - segment.count("）")
 
 
 def _counts(mentions: list[Mention], indices: list[int]) -> list[int]:
@@ -164,9 +186,16 @@ def _percent_text(k: Fraction, decimals: int) -> Decimal:
 _PART_WORDS = {"其中", "包括", "分别为", "分别是", "分别"}
 
 
+_WHOLE_CUT = re.compile(r"[，,。；;：:、（）()\d０-９]")
+
+
 def _is_whole(text: str, m: Mention) -> bool:
-    """共/合计 N, or N 件中 (151件中，…): a figure stated as a total."""
-    if any(word in m.wording for word in _WHOLE_WORDS):
+    """共/合计 N, or N 件中 (151件中，…): a figure stated as a total. The word must stand before this
+    figure, after any other figure or bracket: in 共45件（其中成功40件、未成功5件）, 45 is a total and
+    40 and 5 are not, although the clause before them holds 共."""
+    left = text[max(0, m.start - 24) : m.start]
+    cut = max((c.end() for c in _WHOLE_CUT.finditer(left)), default=0)
+    if any(word in left[cut:] for word in _WHOLE_WORDS):
         return True
     after = text[m.end : m.end + len(m.unit) + 2] if m.unit and m.unit not in m.text else text[m.end : m.end + 2]
     return after.removeprefix(m.unit).startswith("中")
@@ -182,22 +211,32 @@ def _part_whole(text: str, mentions: list[Mention], sentence: list[int]) -> list
         before = mentions[counts[position - 1]].end if position else mentions[counts[0]].start
         return any(word in text[before : mentions[counts[position]].start] for word in _PART_WORDS)
 
+    whole_at = {i: _is_whole(text, mentions[i]) for i in counts}
+    latest: dict[str, int] = {}  # unit family -> the nearest total so far
     for position, first in enumerate(counts):
+        if position and whole_at[counts[position - 1]]:
+            latest[_family(mentions[counts[position - 1]].unit)] = counts[position - 1]
         if not position or not opens_list(position):
             continue
         family = _family(mentions[first].unit)
-        wholes = [w for w in counts[:position] if _is_whole(text, mentions[w]) and _family(mentions[w].unit) == family]
-        if not wholes or not mentions[first].unit:
+        if family not in latest or not mentions[first].unit:
             continue
-        w = wholes[-1]  # the nearest total before the parts
+        w = latest[family]  # the nearest total before the parts
         whole = mentions[w]
         parts = []
         for offset, i in enumerate(counts[position:]):
             m = mentions[i]
-            if parts and (_is_whole(text, m) or opens_list(position + offset)):
+            if parts and (whole_at[i] or opens_list(position + offset)):
                 break  # a new total, or a new 其中 list, starts
-            if _family(m.unit) == family and m.unit and not _in_brackets(text, whole.end, m.start):
+            # Brackets counted from the list's first part: a list may itself stand in brackets
+            # (45件（其中成功40件、未成功5件）), and ends where they close.
+            depth = _bracket_depth(text, mentions[first].start, m.start)
+            if depth < 0:
+                break
+            if _family(m.unit) == family and m.unit and depth == 0:
                 parts.append(i)
+        if not parts:
+            continue
         # Complete only when this list itself says so (分别, or a last class 其他/其余).
         opening = text[mentions[counts[position - 1]].end : mentions[parts[0]].start]
         listed = text[mentions[parts[0]].start : mentions[parts[-1]].end]
@@ -276,11 +315,7 @@ def _list_sum(text: str, mentions: list[Mention], sentence: list[int], start: in
             continue
         unit = _family(mentions[after[0]].unit)
         listed = [i for i in after if _family(mentions[i].unit) == unit]
-        wholes = [
-            i
-            for i in before
-            if _family(mentions[i].unit) == unit and any(x in mentions[i].wording for x in _WHOLE_WORDS)
-        ]
+        wholes = [i for i in before if _family(mentions[i].unit) == unit and _is_whole(text, mentions[i])]
         if not wholes or len(listed) < 2:
             continue
         w = wholes[-1]
@@ -294,16 +329,18 @@ def _list_sum(text: str, mentions: list[Mention], sentence: list[int], start: in
 # ------------------------------------------------------------------ rates
 
 
-def _attainable(p: Decimal, decimals: int, base_low: Decimal, base_high: Decimal | None) -> bool | None:
-    """Can some whole k and n in the base interval give p% at `decimals`? None: too many to try."""
-    if base_high is None or base_high - base_low > 2000 or base_high > _MAX_BASE:
+def _attainable(rate: Mention, base_low: Decimal, base_high: Decimal | None) -> bool | None:
+    """Can some whole k and n in the base interval give a percentage, at the rate's written decimals,
+    that its wording allows (exactly p%, or within 95%以上, 约19.2% …)? None: too many to try."""
+    if base_high is None or base_high - base_low > 2000 or base_high > _MAX_BASE or rate.decimals is None:
         return None
+    lowest = rate.low if rate.low is not None else Decimal(0)
+    highest = rate.high if rate.high is not None else Decimal(100)
     lo = max(1, int(base_low) if base_low == int(base_low) else int(base_low) + 1)
     for n in range(lo, int(base_high) + 1):
-        # k near p*n/100: try the two neighbours of the exact value.
-        centre = int(p * n / 100)
-        for k in (centre - 1, centre, centre + 1, centre + 2):
-            if 0 <= k <= n and _percent_text(Fraction(k, n), decimals) == p:
+        # k from just below the lowest allowed share of n to just above the highest.
+        for k in range(max(0, int(lowest * n / 100) - 1), min(n, int(highest * n / 100) + 2) + 1):
+            if _within(_percent_text(Fraction(k, n), rate.decimals), rate):
                 return True
     return False
 
@@ -378,23 +415,37 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
             shown = _percent_text(Fraction(int(k.low), int(n.low)), rate.decimals)
             exact = Fraction(int(k.low), int(n.low)) * 100
             arithmetic = f"{_show(k)} ÷ {_show(n)} ≈ {_fmt(exact)}%，保留 {rate.decimals} 位小数为 {shown}%"
-            verdict = "holds" if shown == p else "fails"
-            explanation = arithmetic + ("，与所写一致" if verdict == "holds" else f"，不是所写的 {rate.text}")
+            if rate.exact:
+                verdict = "holds" if shown == p else "fails"
+                explanation = arithmetic + ("，与所写一致" if verdict == "holds" else f"，不是所写的 {rate.text}")
+            elif rate.low is None and rate.high is None:
+                continue  # 约95%, 95%左右: no bound to check
+            else:
+                written = _qualified(rate)
+                verdict = "holds" if _within(shown, rate) else "fails"
+                explanation = arithmetic + ("，符合" if verdict == "holds" else "，不符合") + f"所写的“{written}”"
             relations.append(Relation("rate_counts", verdict, (k_candidates[0], base, r), explanation))
             continue
+        if rate.low is None and rate.high is None:
+            continue  # 95%左右, 低于5%: nothing to attain
         if base is not None and not is_share and mentions[base].low is not None and p not in (Decimal(0), Decimal(100)):
             n = mentions[base]
             assert n.low is not None
-            ok = _attainable(p, rate.decimals, n.low, n.high)
+            ok = _attainable(rate, n.low, n.high)
             if ok is None:
                 continue
             others = [i for i in counts if i != base and mentions[i].exact and mentions[i].low]
-            if (
-                not ok
-                and not named
-                and any(_attainable(p, rate.decimals, mentions[i].low, mentions[i].high) for i in others)
-            ):  # type: ignore[arg-type]
+            if not ok and not named and any(_attainable(rate, mentions[i].low, mentions[i].high) for i in others):  # type: ignore[arg-type]
                 ok = None  # another count of the sentence could be the base: do not accuse
+            if (
+                ok is not None
+                and named
+                and base == before[-1]
+                and any(i != base and _family(mentions[i].unit) == _family(n.unit) for i in before)
+            ):
+                # 受理275件，化解273件，化解成功率98.2%: the count the rate names may be its numerator,
+                # an earlier count its base.
+                ok = None
             if ok is None:
                 relations.append(
                     Relation("attainability", "unclear", (base, r), f"{rate.text} 的分母不能确定是 {_show(n)}")
@@ -402,7 +453,10 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
             elif ok:
                 relations.append(
                     Relation(
-                        "attainability", "holds", (base, r), f"以 {_show(n)} 为分母，{rate.text} 可以由整数个案得到"
+                        "attainability",
+                        "holds",
+                        (base, r),
+                        f"以 {_show(n)} 为分母，{_qualified(rate)} 可以由整数个案得到",
                     )
                 )
             else:
@@ -411,10 +465,25 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
                         "attainability",
                         "fails",
                         (base, r),
-                        f"以 {_show(n)} 为分母，没有任何整数 k 使 k ÷ n 保留 {rate.decimals} 位小数等于 {rate.text}",
+                        f"以 {_show(n)} 为分母，没有任何整数 k 使 k ÷ n 保留 {rate.decimals} 位小数"
+                        + (f"等于 {rate.text}" if rate.exact else f"符合所写的“{_qualified(rate)}”"),
                     )
                 )
     return relations
+
+
+def _within(value: Decimal, m: Mention) -> bool:
+    """Does `value` lie in the interval the mention's wording allows?"""
+    above = m.low is None or value > m.low or (value == m.low and m.low_closed)
+    below = m.high is None or value < m.high or (value == m.high and m.high_closed)
+    return above and below
+
+
+def _qualified(m: Mention) -> str:
+    """The percentage with the word that bounds it, as written: 95%以上, 超过95%."""
+    if m.qualifier in POSTFIX_WORDS:
+        return m.text + m.qualifier
+    return m.qualifier + m.text
 
 
 def _shares(mentions: list[Mention], sentence: list[int]) -> list[Relation]:
@@ -461,8 +530,8 @@ def _points(text: str, mentions: list[Mention], sentence: list[int], start: int,
             continue
         c_i = after[0]
         c = mentions[c_i]
-        if c.value is None:
-            continue
+        if c.value is None or not c.exact:
+            continue  # (提高5个百分点以上: a bound, not the change)
         decimals = c.decimals or 0
         points = round_half_up(abs(b - a), decimals)
         relative = round_half_up(abs(b - a) / a * 100, decimals) if a else None
@@ -507,7 +576,7 @@ def _yoy(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relati
     relations = []
     for r in sentence:
         change = mentions[r]
-        if change.role != "figure" or change.kind != "percent" or change.value is None:
+        if change.role != "figure" or change.kind != "percent" or change.value is None or not change.exact:
             continue
         words = set(change.wording)
         if not words & {"同比", "比上年", "较上年", "较去年", "比去年"}:
@@ -612,7 +681,7 @@ def _series_points(text: str, mentions: list[Mention]) -> list[Relation]:
     relations = []
     rates: dict[str, int] = {}
     for i, m in enumerate(mentions):
-        if m.role != "figure" or m.kind != "percent" or m.value is None:
+        if m.role != "figure" or m.kind != "percent" or m.value is None or not m.exact:
             continue
         words = set(m.wording)
         label = _label(text, m.start)
@@ -627,7 +696,12 @@ def _series_points(text: str, mentions: list[Mention]) -> list[Relation]:
                     continue
                 change = mentions[nxt]
                 between = text[m.end : change.start]
-                if re.search(r"[。；;\n]", between) or not set(change.wording) & {*_UP, *_DOWN} or change.value is None:
+                if (
+                    re.search(r"[。；;\n]", between)
+                    or not set(change.wording) & {*_UP, *_DOWN}
+                    or change.value is None
+                    or not change.exact
+                ):
                     continue
                 a, b = mentions[previous].value, m.value
                 assert a is not None
