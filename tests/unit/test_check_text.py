@@ -42,6 +42,8 @@ def verdicts(text: str) -> list[tuple[str, str]]:
         ("构建社区调解、街道督办三级处置机制。", "三", "name"),  # 三 with 级: a name, not a count
         ("每季度开展1次执法检查。", "1", "commitment"),
         ("三、下一步工作打算\n力争培训3次以上。", "3次以上", "commitment"),
+        ("到2027年，调解成功率达到98%。", "98%", "commitment"),  # 到 a year: a target
+        ("由2022年的45件下降到2023年的38件。", "38", "figure"),  # 下降到 a year: where it came to
         ("近两年主办建议17件。", "近两年", "period"),
     ],
 )
@@ -108,6 +110,10 @@ RELATIONS = [
     ("全年共审结复议申请135件，其中纠错29件，纠错率约19.2%。", ("rate_counts", "fails")),  # 21.5%, not 约19.2%
     ("全年共受理案件7件，结案率达到90%以上。", ("attainability", "holds")),  # 7/7 = 100%
     ("全年共受理案件7件，结案率约85.5%。", ("attainability", "fails")),  # 6/7 = 85.7%: not in [85.45, 85.55)
+    # A change between two counts stated 由…到…: (45 − 38) ÷ 45 = 15.56%
+    ("由2022年的45件下降到2023年的38件，下降15.6%。", ("yoy", "holds")),
+    ("由2022年的45件下降到2023年的38件，下降15.5%。", ("yoy", "fails")),
+    ("受理案件从120件增加至150件，增长25%。", ("yoy", "holds")),  # 30 ÷ 120
 ]
 
 
@@ -133,6 +139,8 @@ def test_relations_and_verdicts(text, expected):
         ("满意度从90%提高到95%，提高5%以上。", []),
         ("共审查合同200份，其中提出意见194份，占比95%以下。", []),
         ("共审查合同200份，其中提出意见194份，占比95%左右。", [("rate_counts", "fails")]),  # 97% ∉ [94.5, 95.5)
+        # A change whose direction the two counts contradict is not read as their change
+        ("从45件增长到38件，增长15.6%。", []),
     ],
 )
 def test_exactly_these_relations(text, expected):

@@ -90,7 +90,9 @@ _NOT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # Where a text turns to plans: the numbers after these, to the end of the paragraph, are commitments.
 _COMMITMENT = re.compile(
-    r"下一步|下步|明年|今后|来年|(?:19|20)\d{2}年(?:将|计划|力争|要|拟)|力争|拟于|拟在|到(?:19|20)\d{2}年|"
+    r"下一步|下步|明年|今后|来年|(?:19|20)\d{2}年(?:将|计划|力争|要|拟)|力争|拟于|拟在|"
+    # 到2025年 sets a target, but 下降到2023年的38件 states where a count came to
+    r"(?<!下降|减少|降低|增长|增加|上升|提高|提升)(?<![降升增减])到(?:19|20)\d{2}年|"
     r"[一二三四五两\d]年后"
 )
 _TOP_HEADING = re.compile(r"(?m)^\s*[一二三四五六七八九十]+、")

@@ -569,6 +569,54 @@ def _points(text: str, mentions: list[Mention], sentence: list[int], start: int,
 
 
 _PREVIOUS = re.compile(r"(?:上年|去年|上一年|(?:19|20)\d{2}年)(?:同期)?(?:的|为|是)?\s*$")
+# 由2022年的45件下降到2023年的38件: between the two counts, within their clause.
+_COUNT_TO = re.compile(
+    r"^[^，。；;,\d]{0,4}(?:下降|减少|降低|增长|增加|上升|提高|提升|降|升|增|减)?(?:到|至)"
+    r"(?:(?:19|20)\d{2}年)?[^，。；;,\d]{0,6}$"
+)
+_COUNT_FROM = re.compile(r"(?:从|由)[^，。；;,\d]{0,8}(?:(?:19|20)\d{2}年[^，。；;,\d]{0,4})?$")
+_ANY_YOY = ("同比", "比上年", "较上年", "较去年", "比去年")
+
+
+def _count_changes(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relation]:
+    """由（2022年的）45件下降到（2023年的）38件，下降15.6%: the change written after two stated counts,
+    relative to the first (a 同比 change is `_yoy`'s)."""
+    relations = []
+    counts = [i for i in _counts(mentions, sentence) if mentions[i].exact]
+    for a_i, b_i in zip(counts, counts[1:], strict=False):
+        a, b = mentions[a_i], mentions[b_i]
+        if _family(a.unit) != _family(b.unit) or not a.low or b.low is None:
+            continue
+        if not _COUNT_FROM.search(text[max(0, a.start - 16) : a.start]):
+            continue
+        if not _COUNT_TO.match(text[a.end : b.start].removeprefix(a.unit)):
+            continue
+        change_i = next((i for i in sentence if mentions[i].start >= b.end and mentions[i].role == "figure"), None)
+        if change_i is None:
+            continue
+        change = mentions[change_i]
+        words = set(change.wording)
+        if change.kind != "percent" or not change.exact or change.value is None or words & set(_ANY_YOY):
+            continue
+        if re.search(r"[。；;\n]", text[b.end : change.start]):
+            continue
+        up, down = bool(words & set(_UP)), bool(words & set(_DOWN))
+        if up == down or (up and b.low < a.low) or (down and b.low > a.low):
+            continue  # no direction, or one the two counts contradict: not read as this change
+        delta = abs(b.low - a.low)
+        shown = round_half_up(delta / a.low * 100, change.decimals or 0)
+        verdict = "holds" if shown == change.value else "fails"
+        verb = "上升" if up else "下降"
+        relations.append(
+            Relation(
+                "yoy",
+                verdict,
+                (a_i, b_i, change_i),
+                f"{_show(a)} → {_show(b)}，{verb} {_fmt(delta)} ÷ {_fmt(a.low)} = {shown}%"
+                + ("，与所写一致" if verdict == "holds" else f"，不是所写的 {change.text}"),
+            )
+        )
+    return relations
 
 
 def _yoy(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relation]:
@@ -579,7 +627,7 @@ def _yoy(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relati
         if change.role != "figure" or change.kind != "percent" or change.value is None or not change.exact:
             continue
         words = set(change.wording)
-        if not words & {"同比", "比上年", "较上年", "较去年", "比去年"}:
+        if not words & set(_ANY_YOY):
             continue
         up, down = bool(words & set(_UP)), bool(words & set(_DOWN))
         if up == down:
@@ -746,6 +794,7 @@ def find_relations(text: str, mentions: list[Mention]) -> list[Relation]:
         relations += _shares(mentions, sentence)
         relations += _points(text, mentions, sentence, start, end)
         relations += _yoy(text, mentions, sentence)
+        relations += _count_changes(text, mentions, sentence)
     relations += _repeats(text, mentions)
     covered = {frozenset(r.mentions) for r in relations}
     relations += [r for r in _series_points(text, mentions) if frozenset(r.mentions) not in covered]
