@@ -139,6 +139,8 @@ def test_relations_and_verdicts(text, expected):
         ("满意度从90%提高到95%，提高5%以上。", []),
         ("共审查合同200份，其中提出意见194份，占比95%以下。", []),
         ("共审查合同200份，其中提出意见194份，占比95%左右。", [("rate_counts", "fails")]),  # 97% ∉ [94.5, 95.5)
+        # A rate's earlier state (由原来的…) is not a rate of the counts before it (www.zjxc.gov.cn, 2023)
+        ("共划转新案由215起，综合行政执法处罚领域覆盖率由原来的37.55%提升到95.65%。", []),
         # A change whose direction the two counts contradict is not read as their change
         ("从45件增长到38件，增长15.6%。", []),
     ],

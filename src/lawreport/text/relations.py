@@ -365,6 +365,11 @@ def _same_words(label: str, stem: str) -> bool:
     return len(common) >= 2 and len(common) / len(set(label) | set(stem)) >= 0.5
 
 
+_EARLIER_STATE = re.compile(
+    r"(?:由|从)\s*(?:原来|原先|以前|之前|过去|上年|去年|(?:19|20)\d{2}年)?(?:底|末)?(?:的)?\s*$"
+)
+
+
 def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relation]:
     relations = []
     counts = _counts(mentions, sentence)
@@ -374,6 +379,8 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
             continue
         if set(rate.wording) & {"同比", "比上年", "较上年", "环比", *_UP, *_DOWN}:
             continue
+        if _EARLIER_STATE.search(text, max(0, rate.start - 12), rate.start):
+            continue  # 覆盖率由原来的37.55%提升到95.65%: a state before, not a rate of the counts here
         before = [i for i in counts if mentions[i].end <= rate.start]
         if not before:
             continue
