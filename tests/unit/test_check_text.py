@@ -141,6 +141,24 @@ def test_relations_and_verdicts(text, expected):
         ("共审查合同200份，其中提出意见194份，占比95%左右。", [("rate_counts", "fails")]),  # 97% ∉ [94.5, 95.5)
         # A rate's earlier state (由原来的…) is not a rate of the counts before it (www.zjxc.gov.cn, 2023)
         ("共划转新案由215起，综合行政执法处罚领域覆盖率由原来的37.55%提升到95.65%。", []),
+        # An open bound holds on the exact rate, though it rounds to the bound: 953/1000 = 95.3%, 47/1000 = 4.7%
+        ("共受理案件1000件，其中调解953件，占比超过95%。", [("rate_counts", "holds")]),
+        ("共受理1000件，办结953件，办结率逾95%。", [("rate_counts", "holds")]),
+        ("共受理案件1000件，其中调解47件，占不足5%。", [("rate_counts", "holds")]),
+        # 不超过 is not 超过: a bound no rule reads, so no check (it was read as 超过5% and failed)
+        ("共受理案件1000件，其中调解30件，占比不超过5%。", []),
+        ("共受理案件1000件，其中调解30件，占比未超过5%。", []),
+        # A total may hold a bracket, a year or a name before its figure: 100 + 20 = 120, 60/100 = 60%
+        (
+            "全年共收到申请300件，共办结申请（含上年结转）120件，其中予以公开100件、其他20件。",
+            [("part_whole", "holds")],
+        ),
+        ("共收到申请200件，共办结2023年度申请100件，其中公开60件，公开率60%。", [("rate_counts", "holds")]),
+        # A closing bracket with none open (一) 二) enumerators, a stray one) does not end the list: 60+30+10
+        ("共受理案件100件，分别为：一)民事案件60件，二)刑事案件30件，三)行政案件10件。", [("part_whole", "holds")]),
+        ("共受理案件100件，分别为民事案件60件，刑事案件30件含自诉)，行政案件10件。", [("part_whole", "holds")]),
+        # Points with a bound word after 个百分点 are a bound, not the change
+        ("结案率从90%提高到95.5%，提高5个百分点以上。", []),
         # A change whose direction the two counts contradict is not read as their change
         ("从45件增长到38件，增长15.6%。", []),
     ],

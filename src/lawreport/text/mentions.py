@@ -272,7 +272,7 @@ def _interval(m: NumberMention, written: str) -> tuple[Decimal | None, Decimal |
 # Words that bound a percentage but that `parse_figure` does not read (for a count either): such a
 # percentage allows no check (95%以下, 低于5%).
 _UNREAD_BOUNDS_AFTER = ("以下", "以内", "上下")
-_UNREAD_BOUNDS_BEFORE = ("不超过", "不高于", "低于", "高于", "最多", "至少")
+_UNREAD_BOUNDS_BEFORE = ("不超过", "未超过", "没有超过", "不高于", "未高于", "低于", "高于", "最多", "至少")
 
 
 def _percent_bounds(
@@ -281,14 +281,14 @@ def _percent_bounds(
     """(qualifier, low, high, low_closed, high_closed) of a percentage as the words around it bound it,
     read by `parse_figure`'s rules for a number so worded: 95%以上 allows [95, ∞), 超过95% (95, ∞),
     近25% [24, 25], 约19.2% [19.15, 19.25); no such word: exactly the value."""
-    after, before = text[end : end + 3], text[max(0, start - 3) : start]
-    post = next((w for w in POSTFIX_WORDS if after.startswith(w)), "")
-    pre = next((w for w in PREFIX_WORDS if before.endswith(w)), "")
+    end += len("个百分点") if text.startswith("个百分点", end) else 0  # (5个百分点以上)
+    after, before = text[end : end + 3], text[max(0, start - 4) : start]
+    # The longest word that ends right before the number: 不超过 is not 超过.
+    pre = max((w for w in (*PREFIX_WORDS, *_UNREAD_BOUNDS_BEFORE) if before.endswith(w)), key=len, default="")
+    post = next((w for w in (*POSTFIX_WORDS, *_UNREAD_BOUNDS_AFTER) if after.startswith(w)), "")
+    if pre in _UNREAD_BOUNDS_BEFORE or post in _UNREAD_BOUNDS_AFTER:
+        return pre or post, None, None, True, True
     if not pre and not post:
-        unread = next((w for w in _UNREAD_BOUNDS_AFTER if after.startswith(w)), "")
-        unread = unread or next((w for w in _UNREAD_BOUNDS_BEFORE if before.endswith(w)), "")
-        if unread:
-            return unread, None, None, True, True
         return "", value, value, True, True
     try:
         low, high, low_closed, high_closed = parse_figure(f"{pre}{format(value, 'f')}{post}").interval()

@@ -143,12 +143,22 @@ def _part_units(text: str) -> list[tuple[int, int]]:
     return _bounded(text, merged)
 
 
-def _bracket_depth(text: str, start: int, end: int) -> int:
-    """Brackets opened minus brackets closed between `start` and `end`: > 0, `end` is inside a bracket
-    opened after `start` (行政处罚43257件(重大行政处罚849起): 849 is not a part); < 0, a bracket open
-    at `start` has closed (45件(其中成功40件、未成功5件)，另12件: 12 is not among those parts)."""
-    segment = text[start:end]
-    return segment.count("(") + segment.count("（") - segment.count(")") - segment.count("）")
+class _Brackets:
+    """The brackets open at a point of the text among those opened after `start`, read forward once
+    (`at`, called with rising positions). A closing bracket with none open is ignored: 一) 二)
+    enumerators, a stray one from a PDF."""
+
+    def __init__(self, text: str, start: int) -> None:
+        self.text, self.position, self.depth = text, start, 0
+
+    def at(self, end: int) -> int:
+        for c in self.text[self.position : end]:
+            if c in "(（":
+                self.depth += 1
+            elif c in ")）" and self.depth:
+                self.depth -= 1
+        self.position = max(self.position, end)
+        return self.depth
 
 
 def _counts(mentions: list[Mention], indices: list[int]) -> list[int]:
@@ -186,16 +196,15 @@ def _percent_text(k: Fraction, decimals: int) -> Decimal:
 _PART_WORDS = {"其中", "包括", "分别为", "分别是", "分别"}
 
 
-_WHOLE_CUT = re.compile(r"[，,。；;：:、（）()\d０-９]")
-
-
-def _is_whole(text: str, m: Mention) -> bool:
-    """共/合计 N, or N 件中 (151件中，…): a figure stated as a total. The word must stand before this
-    figure, after any other figure or bracket: in 共45件（其中成功40件、未成功5件）, 45 is a total and
-    40 and 5 are not, although the clause before them holds 共."""
-    left = text[max(0, m.start - 24) : m.start]
-    cut = max((c.end() for c in _WHOLE_CUT.finditer(left)), default=0)
-    if any(word in left[cut:] for word in _WHOLE_WORDS):
+def _is_whole(text: str, mentions: list[Mention], i: int) -> bool:
+    """共/合计 N, or N 件中 (151件中，…): a figure stated as a total. The word must stand in the figure's
+    clause after any figure before it: in 共45件（其中成功40件、未成功5件）, 45 is a total and 40 and 5
+    are not; in 共办结2023年度申请（含上年结转）120件, 120 is (a year, a name, a bracket do not end it)."""
+    m = mentions[i]
+    floor = next((mentions[j].end for j in range(i - 1, -1, -1) if mentions[j].role == "figure"), 0)
+    left = text[max(floor, m.start - 24) : m.start]
+    left = re.split(r"[，,。；;\n]", left)[-1]
+    if any(word in left for word in _WHOLE_WORDS):
         return True
     after = text[m.end : m.end + len(m.unit) + 2] if m.unit and m.unit not in m.text else text[m.end : m.end + 2]
     return after.removeprefix(m.unit).startswith("中")
@@ -211,7 +220,7 @@ def _part_whole(text: str, mentions: list[Mention], sentence: list[int]) -> list
         before = mentions[counts[position - 1]].end if position else mentions[counts[0]].start
         return any(word in text[before : mentions[counts[position]].start] for word in _PART_WORDS)
 
-    whole_at = {i: _is_whole(text, mentions[i]) for i in counts}
+    whole_at = {i: _is_whole(text, mentions, i) for i in counts}
     latest: dict[str, int] = {}  # unit family -> the nearest total so far
     for position, first in enumerate(counts):
         if position and whole_at[counts[position - 1]]:
@@ -224,16 +233,19 @@ def _part_whole(text: str, mentions: list[Mention], sentence: list[int]) -> list
         w = latest[family]  # the nearest total before the parts
         whole = mentions[w]
         parts = []
+        # Brackets opened after the whole: a list may stand in brackets (45件（其中成功40件、未成功5件）)
+        # and ends where they close; a figure in brackets within the list is a detail of a part
+        # (处罚60件(重大处罚8件)), not a part.
+        brackets = _Brackets(text, whole.end)
+        level = brackets.at(mentions[first].start)
         for offset, i in enumerate(counts[position:]):
             m = mentions[i]
             if parts and (whole_at[i] or opens_list(position + offset)):
                 break  # a new total, or a new 其中 list, starts
-            # Brackets counted from the list's first part: a list may itself stand in brackets
-            # (45件（其中成功40件、未成功5件）), and ends where they close.
-            depth = _bracket_depth(text, mentions[first].start, m.start)
-            if depth < 0:
+            depth = brackets.at(m.start)
+            if depth < level:
                 break
-            if _family(m.unit) == family and m.unit and depth == 0:
+            if _family(m.unit) == family and m.unit and depth == level:
                 parts.append(i)
         if not parts:
             continue
@@ -315,7 +327,7 @@ def _list_sum(text: str, mentions: list[Mention], sentence: list[int], start: in
             continue
         unit = _family(mentions[after[0]].unit)
         listed = [i for i in after if _family(mentions[i].unit) == unit]
-        wholes = [i for i in before if _family(mentions[i].unit) == unit and _is_whole(text, mentions[i])]
+        wholes = [i for i in before if _family(mentions[i].unit) == unit and _is_whole(text, mentions, i)]
         if not wholes or len(listed) < 2:
             continue
         w = wholes[-1]
@@ -340,7 +352,7 @@ def _attainable(rate: Mention, base_low: Decimal, base_high: Decimal | None) -> 
     for n in range(lo, int(base_high) + 1):
         # k from just below the lowest allowed share of n to just above the highest.
         for k in range(max(0, int(lowest * n / 100) - 1), min(n, int(highest * n / 100) + 2) + 1):
-            if _within(_percent_text(Fraction(k, n), rate.decimals), rate):
+            if _allowed(Fraction(k, n), rate):
                 return True
     return False
 
@@ -389,7 +401,7 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
         is_share = bool({"占", "占比"} & set(rate.wording)) or "占" in lead
         if not (is_share or "率" in lead or "比例" in lead or any(w.endswith("率") for w in rate.wording)):
             continue
-        wholes = [i for i in before if _is_whole(text, mentions[i])]
+        wholes = [i for i in before if _is_whole(text, mentions, i)]
         base = wholes[-1] if wholes else None
         # A longer label names the base: 行政检查506户次 … 行政检查规范率99.7%.
         stem = _label(text, rate.start).removesuffix("率")
@@ -429,7 +441,7 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
                 continue  # 约95%, 95%左右: no bound to check
             else:
                 written = _qualified(rate)
-                verdict = "holds" if _within(shown, rate) else "fails"
+                verdict = "holds" if _allowed(Fraction(int(k.low), int(n.low)), rate) else "fails"
                 explanation = arithmetic + ("，符合" if verdict == "holds" else "，不符合") + f"所写的“{written}”"
             relations.append(Relation("rate_counts", verdict, (k_candidates[0], base, r), explanation))
             continue
@@ -484,6 +496,18 @@ def _within(value: Decimal, m: Mention) -> bool:
     above = m.low is None or value > m.low or (value == m.low and m.low_closed)
     below = m.high is None or value < m.high or (value == m.high and m.high_closed)
     return above and below
+
+
+def _allowed(share: Fraction, rate: Mention) -> bool:
+    """Is the share k/n what the rate's wording allows? Exact: k/n rounds to it. Bounded (95%以上,
+    超过95%, 不足5%, 约19.2%): the exact value or the value rounded at the written decimals lies in
+    its interval (953/1000 = 95.3% is 超过95% though it rounds to 95%; 94.6% written 95%以上 is let
+    pass: a report rounds before it words)."""
+    shown = _percent_text(share, rate.decimals or 0)
+    if rate.exact:
+        return shown == rate.value
+    exact = Decimal(share.numerator) * 100 / Decimal(share.denominator)
+    return _within(exact, rate) or _within(shown, rate)
 
 
 def _qualified(m: Mention) -> str:
