@@ -634,20 +634,24 @@ def _count_changes(text: str, mentions: list[Mention], sentence: list[int]) -> l
         up, down = bool(words & set(_UP)), bool(words & set(_DOWN))
         if up == down or (up and b.low < a.low) or (down and b.low > a.low):
             continue  # no direction, or one the two counts contradict: not read as this change
-        delta = abs(b.low - a.low)
-        shown = round_half_up(delta / a.low * 100, change.decimals or 0)
-        verdict = "holds" if shown == change.value else "fails"
-        verb = "上升" if up else "下降"
-        relations.append(
-            Relation(
-                "yoy",
-                verdict,
-                (a_i, b_i, change_i),
-                f"{_show(a)} → {_show(b)}，{verb} {_fmt(delta)} ÷ {_fmt(a.low)} = {shown}%"
-                + ("，与所写一致" if verdict == "holds" else f"，不是所写的 {change.text}"),
-            )
-        )
+        relations.append(_change((a_i, b_i, change_i), a, b, change, up, f"{_show(a)} → {_show(b)}"))
     return relations
+
+
+def _change(ids: tuple[int, ...], before: Mention, after: Mention, change: Mention, up: bool, pair: str) -> Relation:
+    """The change from `before` to `after` relative to `before`, against the percentage written."""
+    assert before.low and after.low is not None
+    delta = after.low - before.low if up else before.low - after.low
+    shown = round_half_up(delta / before.low * 100, change.decimals or 0)
+    verdict = "holds" if shown == change.value else "fails"
+    verb = "上升" if up else "下降"
+    return Relation(
+        "yoy",
+        verdict,
+        ids,
+        f"{pair}，{verb} {_fmt(delta)} ÷ {_fmt(before.low)} = {shown}%"
+        + ("，与所写一致" if verdict == "holds" else f"，不是所写的 {change.text}"),
+    )
 
 
 def _yoy(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relation]:
@@ -677,21 +681,7 @@ def _yoy(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relati
         cur, prev = mentions[c_i], mentions[p_i]
         if _family(cur.unit) != _family(prev.unit) or not prev.low:
             continue
-        assert cur.low is not None and prev.low is not None
-        delta = cur.low - prev.low if up else prev.low - cur.low
-        exact = delta / prev.low * 100
-        shown = round_half_up(exact, change.decimals or 0)
-        verdict = "holds" if shown == change.value else "fails"
-        verb = "上升" if up else "下降"
-        relations.append(
-            Relation(
-                "yoy",
-                verdict,
-                (p_i, c_i, r),
-                f"上年 {_show(prev)} → 本期 {_show(cur)}，{verb} {_fmt(delta)} ÷ {_fmt(prev.low)} = {shown}%"
-                + ("，与所写一致" if verdict == "holds" else f"，不是所写的 {change.text}"),
-            )
-        )
+        relations.append(_change((p_i, c_i, r), prev, cur, change, up, f"上年 {_show(prev)} → 本期 {_show(cur)}"))
     return relations
 
 
