@@ -110,6 +110,13 @@ RELATIONS = [
     ("全年共审结复议申请135件，其中纠错29件，纠错率约19.2%。", ("rate_counts", "fails")),  # 21.5%, not 约19.2%
     ("全年共受理案件7件，结案率达到90%以上。", ("attainability", "holds")),  # 7/7 = 100%
     ("全年共受理案件7件，结案率约85.5%。", ("attainability", "fails")),  # 6/7 = 85.7%: not in [85.45, 85.55)
+    # This value, then the earlier one it is compared with: 8.4 − 5.2 = 3.2 points; |5.2 − 8.4| ÷ 8.4 = 38.1%
+    ("败诉率为5.2%，较2022年的8.4%下降3.2个百分点。", ("points_vs_percent", "holds")),
+    ("败诉率为5.2%，较2022年的8.4%下降3.1个百分点。", ("points_vs_percent", "fails")),
+    ("败诉率为5.2%，较2022年的8.4%下降3.2%。", ("points_vs_percent", "fails")),  # points written as percent
+    ("败诉率为5.2%，较上年的8.4%下降38.1%。", ("points_vs_percent", "holds")),
+    # Shares of one whole, each rounded at one decimal, may sum to 100.1% but not to 100.2%
+    ("其中本地户籍占比33.4%，外地户籍占比66.8%。", ("share_sum", "fails")),
     # A change between two counts stated 由…到…: (45 − 38) ÷ 45 = 15.56%
     ("由2022年的45件下降到2023年的38件，下降15.6%。", ("yoy", "holds")),
     ("由2022年的45件下降到2023年的38件，下降15.5%。", ("yoy", "fails")),
@@ -159,6 +166,7 @@ def test_relations_and_verdicts(text, expected):
         ("共受理案件100件，分别为民事案件60件，刑事案件30件含自诉)，行政案件10件。", [("part_whole", "holds")]),
         # Points with a bound word after 个百分点 are a bound, not the change
         ("结案率从90%提高到95.5%，提高5个百分点以上。", []),
+        ("其中本地户籍占比33.4%，外地户籍占比66.7%。", []),  # 33.35 + 66.65 = 100 can be written so
         # A change whose direction the two counts contradict is not read as their change
         ("从45件增长到38件，增长15.6%。", []),
     ],

@@ -527,7 +527,7 @@ def _shares(mentions: list[Mention], sentence: list[int]) -> list[Relation]:
         return []
     total = sum((mentions[i].low or Decimal(0) for i in shares), Decimal(0))
     # Each share may have been rounded down by half a unit of its last written place.
-    slack = sum((Decimal(5) * Decimal(10) ** -(mentions[i].decimals or 0 + 1) for i in shares), Decimal(0))
+    slack = sum((Decimal(5) * Decimal(10) ** -((mentions[i].decimals or 0) + 1) for i in shares), Decimal(0))
     listed = " + ".join(mentions[i].text for i in shares)
     if total - slack > 100:
         return [
@@ -542,14 +542,20 @@ def _shares(mentions: list[Mention], sentence: list[int]) -> list[Relation]:
 _FROM_TO = re.compile(
     r"(?:从|由)\s*(?P<a>\d+(?:\.\d+)?)\s*%\s*(?:提高|提升|上升|增长|增加|下降|降低|减少)?(?:到|至)\s*(?P<b>\d+(?:\.\d+)?)\s*%"
 )
+# 败诉率为5.2%，较2022年的8.4%下降3.2个百分点: this value, then the earlier one it is compared with.
+_VERSUS = re.compile(
+    r"(?P<b>\d+(?:\.\d+)?)\s*%[，,]?\s*(?:较|比)(?:上年|去年|上一年|(?:19|20)\d{2}年)(?:同期|底|末)?(?:的)?\s*"
+    r"(?P<a>\d+(?:\.\d+)?)\s*%"
+)
 
 
 def _points(text: str, mentions: list[Mention], sentence: list[int], start: int, end: int) -> list[Relation]:
-    """从 A% 提高到 B%，提高 C%: C is the change in percentage points only if written 个百分点."""
+    """从 A% 提高到 B%，提高 C% (or B%，较上年的 A% 提高 C%): C is the change in percentage points only if
+    written 个百分点."""
     relations = []
     by_start = {mentions[i].start: i for i in sentence}
     folded = text[start:end]
-    for m in _FROM_TO.finditer(folded):
+    for m in [*_FROM_TO.finditer(folded), *_VERSUS.finditer(folded)]:
         a_i, b_i = by_start.get(start + m.start("a")), by_start.get(start + m.start("b"))
         if a_i is None or b_i is None:
             continue
@@ -571,7 +577,10 @@ def _points(text: str, mentions: list[Mention], sentence: list[int], start: int,
             verdict = "holds" if points == c.value else "fails"
             relations.append(
                 Relation(
-                    "points_vs_percent", verdict, ids, f"{b}% − {a}% = {_fmt(b - a)} 个百分点，所写为 {c.text}个百分点"
+                    "points_vs_percent",
+                    verdict,
+                    ids,
+                    f"{a}% 到 {b}% 相差 {_fmt(abs(b - a))} 个百分点，所写为 {c.text}个百分点",
                 )
             )
         elif points == c.value and relative == c.value:
@@ -580,7 +589,7 @@ def _points(text: str, mentions: list[Mention], sentence: list[int], start: int,
                     "points_vs_percent",
                     "unclear",
                     ids,
-                    f"{a}% 到 {b}%：相差 {_fmt(b - a)} 个百分点，按百分比计算也约为 {relative}%，两种读法都说得通",
+                    f"{a}% 到 {b}%：相差 {_fmt(abs(b - a))} 个百分点，按百分比计算也约为 {relative}%，两种读法都说得通",
                 )
             )
         elif points == c.value and relative != c.value:
@@ -589,12 +598,12 @@ def _points(text: str, mentions: list[Mention], sentence: list[int], start: int,
                     "points_vs_percent",
                     "fails",
                     ids,
-                    f"{a}% 到 {b}% 相差 {_fmt(b - a)} 个百分点，应写“{c.text[:-1]}个百分点”；按百分比计算的变化是 {relative}%",
+                    f"{a}% 到 {b}% 相差 {_fmt(abs(b - a))} 个百分点，应写“{c.text[:-1]}个百分点”；按百分比计算的变化是 {relative}%",
                 )
             )
         elif relative is not None and relative == c.value:
             relations.append(
-                Relation("points_vs_percent", "holds", ids, f"({b} − {a}) ÷ {a} = {relative}%，与所写一致")
+                Relation("points_vs_percent", "holds", ids, f"|{b} − {a}| ÷ {a} = {relative}%，与所写一致")
             )
     return relations
 
@@ -784,13 +793,13 @@ def _series_points(text: str, mentions: list[Mention]) -> list[Relation]:
                             "points_vs_percent",
                             "fails",
                             ids,
-                            f"{a}% 到 {b}% 相差 {_fmt(b - a)} 个百分点，应写“{change.text[:-1]}个百分点”；"
+                            f"{a}% 到 {b}% 相差 {_fmt(abs(b - a))} 个百分点，应写“{change.text[:-1]}个百分点”；"
                             f"按百分比计算的变化是 {relative}%",
                         )
                     )
                 elif relative == change.value and points != change.value:
                     relations.append(
-                        Relation("points_vs_percent", "holds", ids, f"({b} − {a}) ÷ {a} = {relative}%，与所写一致")
+                        Relation("points_vs_percent", "holds", ids, f"|{b} − {a}| ÷ {a} = {relative}%，与所写一致")
                     )
     return relations
 
