@@ -462,7 +462,7 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
                 and base == before[-1]
                 and any(i != base and _family(mentions[i].unit) == _family(n.unit) for i in before)
             ):
-                # 受理275件，化解273件，化解成功率98.2%: the count the rate names may be its numerator,
+                # 受理275件，办结273件，办结率98.2%: the count the rate names may be its numerator,
                 # an earlier count its base.
                 ok = None
             if ok is None:
