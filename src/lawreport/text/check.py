@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .mentions import ROLES, Mention, find_mentions
-from .relations import VERDICT_ZH, VERDICTS, Relation, find_relations
+from .relations import _LONGEST_SENTENCE, VERDICT_ZH, VERDICTS, Relation, find_relations
 
 
 @dataclass
@@ -50,9 +50,9 @@ class CheckedDocument:
         """The sentence(s) holding a relation's mentions, for the reader to find it."""
         start = min(self.mentions[i].start for i in relation.mentions)
         end = max(self.mentions[i].end for i in relation.mentions)
-        # (at most a few thousand characters each way: a text with no sentence ends is not scanned whole
-        # for each relation)
-        floor, ceiling = max(0, start - 3000), min(len(self.text), end + 3000)
+        # (at most a sentence's longest each way: a text with no sentence ends is not scanned whole for
+        # each relation)
+        floor, ceiling = max(0, start - _LONGEST_SENTENCE), min(len(self.text), end + _LONGEST_SENTENCE)
         left = max(max(self.text.rfind(c, floor, start) for c in "。！？；\n") + 1, floor)
         rights = [p for p in (self.text.find(c, end, ceiling) for c in "。！？；\n") if p >= 0]
         right = min(rights) + 1 if rights else ceiling

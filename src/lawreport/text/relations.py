@@ -393,6 +393,8 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
             continue
         if _EARLIER_STATE.search(text, max(0, rate.start - 12), rate.start):
             continue  # 覆盖率由原来的37.55%提升到95.65%: a state before, not a rate of the counts here
+        if rate.low is None and rate.high is None:
+            continue  # 约95%, 95%左右, 低于5%: no bound to check
         before = [i for i in counts if mentions[i].end <= rate.start]
         if not before:
             continue
@@ -434,19 +436,15 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
             shown = _percent_text(Fraction(int(k.low), int(n.low)), rate.decimals)
             exact = Fraction(int(k.low), int(n.low)) * 100
             arithmetic = f"{_show(k)} ÷ {_show(n)} ≈ {_fmt(exact)}%，保留 {rate.decimals} 位小数为 {shown}%"
+            verdict = "holds" if _allowed(Fraction(int(k.low), int(n.low)), rate) else "fails"
             if rate.exact:
-                verdict = "holds" if shown == p else "fails"
                 explanation = arithmetic + ("，与所写一致" if verdict == "holds" else f"，不是所写的 {rate.text}")
-            elif rate.low is None and rate.high is None:
-                continue  # 约95%, 95%左右: no bound to check
             else:
-                written = _qualified(rate)
-                verdict = "holds" if _allowed(Fraction(int(k.low), int(n.low)), rate) else "fails"
-                explanation = arithmetic + ("，符合" if verdict == "holds" else "，不符合") + f"所写的“{written}”"
+                explanation = (
+                    arithmetic + ("，符合" if verdict == "holds" else "，不符合") + f"所写的“{_qualified(rate)}”"
+                )
             relations.append(Relation("rate_counts", verdict, (k_candidates[0], base, r), explanation))
             continue
-        if rate.low is None and rate.high is None:
-            continue  # 95%左右, 低于5%: nothing to attain
         if base is not None and not is_share and mentions[base].low is not None and p not in (Decimal(0), Decimal(100)):
             n = mentions[base]
             assert n.low is not None
