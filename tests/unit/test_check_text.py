@@ -169,6 +169,19 @@ def test_relations_and_verdicts(text, expected):
         ("其中本地户籍占比33.4%，外地户籍占比66.7%。", []),  # 33.35 + 66.65 = 100 can be written so
         # A change whose direction the two counts contradict is not read as their change
         ("从45件增长到38件，增长15.6%。", []),
+        # A minus sign turns a change round: 增长-12.4% is a fall of 17 ÷ 137 = 12.4% (it was read as a rise)
+        ("受理案件120件，同比增长-12.4%，2023年为137件。", [("yoy", "holds")]),
+        ("受理案件120件，同比增长负12.4%，2023年为137件。", [("yoy", "holds")]),
+        ("受理案件154件，同比增长-12.4%，2023年为137件。", [("yoy", "fails")]),  # a rise of 12.4%
+        ("受理案件120件，同比增长12.4%，2023年为137件。", [("yoy", "fails")]),  # a fall, written as a rise
+        ("受理案件120件，同比下降-12.4%，2023年为137件。", [("yoy", "unclear")]),  # a fall written twice over?
+        ("由2022年的45件下降到2023年的38件，增长-15.6%。", [("yoy", "holds")]),
+        ("受理100件，办结98件，办结率-98%。", []),  # a negative percentage is no rate of counts
+        # A word after a list's last percentage bounds each: k/7 is never 85%, but 6/7 is 85%以上 (was fails)
+        (
+            "全年共受理案件7件，调解率、结案率分别达到85%、90%以上。",
+            [("attainability", "holds"), ("attainability", "holds")],
+        ),
     ],
 )
 def test_exactly_these_relations(text, expected):
@@ -182,6 +195,19 @@ def test_a_bounded_percentage_carries_its_bound_from_the_figure_rules():
     assert (near.low, near.high) == (Decimal(24), Decimal(25))  # as parse_figure reads 近25
     [plain] = [m for m in find_mentions("办结率95%。") if m.kind == "percent"]
     assert plain.exact and plain.qualifier == ""
+    listed = [m for m in find_mentions("分别达到60%、70%、80%以上。") if m.kind == "percent"]
+    assert [(m.qualifier, m.low, m.high) for m in listed] == [("以上", Decimal(v), None) for v in (60, 70, 80)]
+    apart = [m for m in find_mentions("办结率98%、满意率90%以上。") if m.kind == "percent"]
+    assert [m.qualifier for m in apart] == ["", "以上"]  # words between: not one list
+
+
+def test_a_minus_sign_belongs_to_the_percentage_it_stands_before():
+    [fall] = [m for m in find_mentions("同比增长-12.5%。") if m.kind == "percent"]
+    assert (fall.text, fall.value, fall.negative, fall.exact) == ("-12.5%", Decimal("-12.5"), True, True)
+    [bounded] = [m for m in find_mentions("同比增长-12.5%以上。") if m.kind == "percent"]
+    assert bounded.negative and bounded.low is None and bounded.high is None  # no rule reads it
+    [dash] = [m for m in find_mentions("结案率a-12.5%。") if m.kind == "percent"]
+    assert not dash.negative and dash.value == Decimal("12.5")  # a dash after a letter is no sign
 
 
 def test_a_sentence_with_no_end_is_judged_in_pieces_of_bounded_length():

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -150,6 +150,7 @@ class Mention:
     period: str | None = None
     chinese: bool = False
     qualifier: str = ""  # of a percentage or points: 以上, 超过, 近, 约 … (its interval says what it allows)
+    negative: bool = False  # a percentage or points written with a minus sign (同比增长-12.5%): value < 0
 
     @property
     def is_figure(self) -> bool:
@@ -297,6 +298,19 @@ def _percent_bounds(
     return pre or post, low, high, low_closed, high_closed
 
 
+# A minus sign written before a percentage (增长-12.5%, 增长－12.5%, 增长负12.5%); not the dash of a range
+# or a date (2024-12.5%: a digit, letter or percent sign before the dash).
+_MINUS = re.compile(r"(?<![0-9A-Za-z.%０-９])(?:[-－−﹣]|负)\s*$")
+
+
+def _signed(text: str, m: NumberMention) -> int | None:
+    """Where a percentage's minus sign starts, if one is written right before it."""
+    if m.kind not in ("percent", "points"):
+        return None
+    sign = _MINUS.search(text, max(0, m.start - 3), m.start)
+    return sign.start() if sign else None
+
+
 def _role_of(m: NumberMention, text: str) -> str:
     if m.kind in ("date",):
         return "date"
@@ -326,6 +340,35 @@ def _role_of(m: NumberMention, text: str) -> str:
     if m.kind == "number" and not m.unit and m.value is not None and re.fullmatch(r"(?:19|20)\d{2}", m.text):
         return "date"  # a bare year: 2024版, 2024 修订
     return "figure" if m.kind in _FIGURE_KINDS else "name"
+
+
+_LIST_JOIN = re.compile(r"\s*(?:、|和|及|与)\s*")
+
+
+def _share_list_bounds(text: str, mentions: list[Mention]) -> list[Mention]:
+    """分别达到60%、70%、80%以上: a word after the last percentage of a list bounds each of them. An
+    earlier one written with no word of its own takes the interval that word gives its value."""
+    out = list(mentions)
+    for i in range(len(out) - 1, 0, -1):
+        last = out[i]
+        if last.kind != "percent" or last.qualifier not in POSTFIX_WORDS or last.negative:
+            continue
+        j = i - 1
+        while j >= 0:
+            m = out[j]
+            if m.kind != "percent" or m.role != last.role or not _LIST_JOIN.fullmatch(text, m.end, out[j + 1].start):
+                break
+            if m.qualifier or m.negative or m.value is None:
+                break
+            try:
+                low, high, low_closed, high_closed = parse_figure(f"{format(m.value, 'f')}{last.qualifier}").interval()
+            except FigureError:
+                break
+            out[j] = replace(
+                m, low=low, high=high, low_closed=low_closed, high_closed=high_closed, qualifier=last.qualifier
+            )
+            j -= 1
+    return out
 
 
 def find_mentions(text: str) -> list[Mention]:
@@ -358,11 +401,18 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         # 近/将近/接近/不足/不到 before a number belong to its form (the scanner leaves them out).
         prefix = _NEAR.search(text, max(0, m.start - 2), m.start) if m.kind == "number" else None
-        start = prefix.start() if prefix else m.start
-        low, high, low_closed, high_closed, decimals = _interval(m, text[start : m.end])
+        sign = _signed(text, m)
+        start = prefix.start() if prefix else m.start if sign is None else sign
+        low, high, low_closed, high_closed, decimals = _interval(m, text[m.start if sign else start : m.end])
         qualifier = ""
+        value = m.value
         if m.kind in ("percent", "points") and low is not None:
-            qualifier, low, high, low_closed, high_closed = _percent_bounds(text, m.start, m.end, low)
+            qualifier, low, high, low_closed, high_closed = _percent_bounds(text, start, m.end, low)
+            if sign is not None and m.value is not None:
+                # A negative change: exact when no word bounds it, and then read only by the rules of
+                # changes (`relations._change`); with a bound, no rule reads it.
+                value = -m.value
+                low, high = (None, None) if qualifier else (value, value)
         mentions.append(
             Mention(
                 start,
@@ -370,7 +420,7 @@ def find_mentions(text: str) -> list[Mention]:
                 text[start : m.end],
                 role,
                 kind=m.kind,
-                value=m.value,
+                value=value,
                 low=low,
                 high=high,
                 low_closed=low_closed,
@@ -381,10 +431,12 @@ def find_mentions(text: str) -> list[Mention]:
                 period=_period_before(text, m.start),
                 chinese=m.chinese,
                 qualifier=qualifier,
+                negative=sign is not None,
             )
         )
-    # Headings and names the scanner excludes (enumerators) still get a mention with their role.
     mentions.sort(key=lambda x: x.start)
+    mentions = _share_list_bounds(text, mentions)
+    # Headings and names the scanner excludes (enumerators) still get a mention with their role.
     starts = [x.start for x in mentions]
     extra = []
     for i, (a, b, role) in enumerate(spans):

@@ -389,6 +389,8 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
         rate = mentions[r]
         if rate.role != "figure" or rate.kind != "percent" or rate.value is None or rate.decimals is None:
             continue
+        if rate.negative:
+            continue  # -12.5%: a change, not a rate of counts
         if set(rate.wording) & {"同比", "比上年", "较上年", "环比", *_UP, *_DOWN}:
             continue
         if _EARLIER_STATE.search(text, max(0, rate.start - 12), rate.start):
@@ -519,7 +521,10 @@ def _shares(mentions: list[Mention], sentence: list[int]) -> list[Relation]:
     shares = [
         i
         for i in sentence
-        if mentions[i].role == "figure" and mentions[i].kind == "percent" and {"占", "占比"} & set(mentions[i].wording)
+        if mentions[i].role == "figure"
+        and mentions[i].kind == "percent"
+        and not mentions[i].negative
+        and {"占", "占比"} & set(mentions[i].wording)
     ]
     if len(shares) < 2:
         return []
@@ -639,25 +644,34 @@ def _count_changes(text: str, mentions: list[Mention], sentence: list[int]) -> l
         if re.search(r"[。；;\n]", text[b.end : change.start]):
             continue
         up, down = bool(words & set(_UP)), bool(words & set(_DOWN))
-        if up == down or (up and b.low < a.low) or (down and b.low > a.low):
+        rises = up != change.negative  # 下降-5%: a rise, as written
+        if up == down or (rises and b.low < a.low) or (not rises and b.low > a.low):
             continue  # no direction, or one the two counts contradict: not read as this change
         relations.append(_change((a_i, b_i, change_i), a, b, change, up, f"{_show(a)} → {_show(b)}"))
     return relations
 
 
 def _change(ids: tuple[int, ...], before: Mention, after: Mention, change: Mention, up: bool, pair: str) -> Relation:
-    """The change from `before` to `after` relative to `before`, against the percentage written."""
-    assert before.low and after.low is not None
-    delta = after.low - before.low if up else before.low - after.low
-    shown = round_half_up(delta / before.low * 100, change.decimals or 0)
-    verdict = "holds" if shown == change.value else "fails"
-    verb = "上升" if up else "下降"
+    """The change from `before` to `after` relative to `before`, against the percentage written: its
+    size and its direction (增长 or 下降, turned round by a minus sign: 增长-12.5% is a fall)."""
+    assert before.low and after.low is not None and change.value is not None
+    delta = after.low - before.low
+    shown = round_half_up(abs(delta) / before.low * 100, change.decimals or 0)
+    written = abs(change.value)
+    rises = up != change.negative
+    same_way = shown == 0 or (delta > 0) == rises
+    verdict = "holds" if shown == written and same_way else "fails"
+    verb = "上升" if delta > 0 else "下降" if delta < 0 else "持平，变化"
+    said = next((w for w in reversed(change.wording) if w in _UP or w in _DOWN), "上升" if up else "下降")
+    arithmetic = f"{pair}，{verb} {_fmt(abs(delta))} ÷ {_fmt(before.low)} = {shown}%"
+    if change.negative and not up:
+        # 下降-12.5%: a rise as the signs read, but often a fall written twice over.
+        return Relation("yoy", "unclear", ids, f"{arithmetic}；所写“{said}{change.text}”的方向不能确定")
     return Relation(
         "yoy",
         verdict,
         ids,
-        f"{pair}，{verb} {_fmt(delta)} ÷ {_fmt(before.low)} = {shown}%"
-        + ("，与所写一致" if verdict == "holds" else f"，不是所写的 {change.text}"),
+        arithmetic + ("，与所写一致" if verdict == "holds" else f"，不是所写的“{said}{change.text}”"),
     )
 
 
