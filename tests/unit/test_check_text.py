@@ -250,3 +250,66 @@ def test_json_offsets_point_into_the_text_as_given():
     for mention in document.to_json()["mentions"]:
         assert text[mention["start"] : mention["end"]] == mention["text"]
     assert Path  # offsets are into the text exactly as read
+
+
+# Passages on which a reading error gave a false 不成立 (a helper's hostile try). Real ones with their address
+# (www.linyi.gov.cn as stored; wfqyp.cn's page is in traditional characters, given here in simplified ones).
+NO_FALSE_FAILS = [
+    # http://www.linyi.gov.cn/info/4782/350485.htm: 8 is the numerator (8/121 = 6.61%), not the base
+    "共交办积案1876件,本周化解45件,累计化解638件,化解率34.01%,较高的县区有:平邑、蒙阴、沂水,较低的有:河东、罗庄、兰山。"
+    "市直部门单位累计化解8件,化解率6.61%。",
+    # http://wfqyp.cn/jdhy/lysl/1629008674418622466.html: 430 + 1133 = 1563, and 1121 ÷ 1133 = 98.94%
+    "2021年第四季度，“市长信箱”共收到群众来信1563件，其中直接答复430件，受理转办有效信件1133件，已办结1121件，办结率98.94%。",
+    # https://dyrmt.com/article-10142-1.html: a satisfaction rate is of those who answered (75.86% = 22/29)
+    "（二）重复投诉工单较多。本周共办理此类工单99件，满意率75.86%。",
+    # Made up, each a reading the rules had wrong:
+    "共整治河道0.8公里，已完成0.6公里，完成率75%。",  # decimal counts: raised ZeroDivisionError
+    "共整治河道3.6公里，其中完成2.7公里，完成率75%。",  # 2.7 ÷ 3.6 is 3/4 exactly
+    "共排查矛盾纠纷150件，其中婚姻家庭类40件、邻里纠纷60件、土地纠纷30件，成功化解145件，化解率96.7%。",
+    "共受理行政复议申请48件，其中受理45件，审结42件。",  # 42 is within 45, after a comma
+    "共受理信访事项50件，已办结49件，未办结1件，办结率98%。",  # 未办结 is not what 办结率 counts
+    "共回访100件，满意94件，不满意6件，满意率94%。",
+    "共化解矛盾纠纷52件，化解率96.3%。",  # 52 is what the rate counts; 96.3% = 52/54
+    "共受理信访件85件，办结80件，办结率94.1%，受理量同比下降12.4%（上年97件）。",  # 85 against 97
+    "共受理信访件85件，其中来信50件、来访35件，同比下降12.4%（上年97件）。",
+    "行政复议案件45件（上年38件），行政诉讼案件20件（上年25件），分别同比增长18.4%、下降20%。",
+    "网上可办占比98%，全程网办占比85%。",  # two traits of one whole may overlap
+    "法律专业人员占比35%，本科以上学历占比80%。",
+    "其中甲类占38%，乙类占35%，二者合计占73%。",  # the sum is a share of its own
+    "共受理信访件120件，其中来信、来访分别为50件、40件，其余为网上信访。",  # 其中…分别: some of the parts
+    "共受理行政复议案件45件、行政诉讼案件20件，分别办结42件、18件。",  # 分别 pairs with 45 and 20
+    "受理行政复议45件，办结42件，受理行政诉讼20件，办结18件，办结率分别为93.3%、90%。",
+    "出庭应诉率由85%提高到100%，行政诉讼案件数量同比下降15%。",  # 15% is another quantity's change
+    "败诉率为5.2%，较上年的8.4%提高-3.2个百分点。",
+    "受理案件120件，同比增长–12.4%，2023年为137件。",  # an en dash as a minus sign
+    "受理案件120件，同比增长—12.4%，2023年为137件。",
+]
+
+
+@pytest.mark.parametrize("text", NO_FALSE_FAILS)
+def test_no_false_fails_on_readings_that_were_wrong(text):
+    failing = [r.explanation for r in check_text(text).relations if r.verdict == "fails"]
+    assert not failing, failing
+
+
+CAUGHT = [
+    ("共受理2000件，办结1999件，办结率100%。", "rate_counts"),  # 100% only when every one (99.95% rounds to it)
+    ("共受理2000件，败诉1件，败诉率0%。", "rate_counts"),  # 0% only when none
+    ("败诉率为5.2%，较上年的8.4%提高3.2个百分点。", "points_vs_percent"),  # a fall written as a rise
+    ("其中男性占比60%，女性占比45%。", "share_sum"),  # classes of one whole: 105%
+    ("共受理信访件120件，其中来信80件、来访45件，已办结110件。", "part_whole"),  # 、 joins the list: 125 > 120
+    ("共受理信访事项50件，已办结49件，未办结1件，办结率97%。", "rate_counts"),  # 49 ÷ 50 = 98%, past 未办结
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), CAUGHT)
+def test_plain_errors_are_caught(text, kind):
+    assert (kind, "fails") in verdicts(text)
+
+
+def test_long_runs_of_digits_are_read_in_time():
+    import time
+
+    start = time.perf_counter()
+    check_text("共受理" + "1" * 30_000 + "件。")  # took 100 s: two patterns tried from every digit of the run
+    assert time.perf_counter() - start < 10

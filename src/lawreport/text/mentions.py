@@ -43,7 +43,7 @@ _NOT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("date", re.compile(rf"农历{_CN_SMALL}+月(?:初|廿)?{_CN_SMALL}*")),
     ("period", re.compile(r"第[一二三四1-4]季度|[一二三四]季度|上半年|下半年")),
     # 88903728C/2026-00068, sm09901-1800-2025-00003 (索引号): index numbers
-    ("doc_number", re.compile(r"[A-Z0-9]{4,}/(?:19|20)\d{2}-\d{3,}")),
+    ("doc_number", re.compile(r"(?<![A-Z0-9])[A-Z0-9]{4,}/(?:19|20)\d{2}-\d{3,}")),
     ("doc_number", re.compile(r"(?<=索)\s*引\s*号\s*[:：]?\s*[A-Za-z0-9\-/]+|(?<=文号)[:：]?\s*[A-Za-z0-9\-/]+")),
     ("doc_number", re.compile(r"[A-Za-z]{1,6}\d{3,}(?:-\d+){2,}")),
     # Contact details: 电话 027-83785453, 邮编 323000, 地址 …路1号
@@ -51,7 +51,8 @@ _NOT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("name", re.compile(r"(?<=邮编)[:：]?\s*\d{6}|(?<=邮政编码)[:：]?\s*\d{6}")),
     ("name", re.compile(r"[\u4e00-\u9fff]{1,8}(?:路|街|巷|里|道)\d{1,5}号")),
     # 1+3+N, 1+X: a team or model named by numbers
-    ("name", re.compile(r"\d+(?:\s*\+\s*(?:\d+|[A-Za-z]))+")),
+    # (from a run's first digit only: tried from every digit, a long run took time growing with its square)
+    ("name", re.compile(r"(?<!\d)\d+(?:\s*\+\s*(?:\d+|[A-Za-z]))+")),
     # 2021-2025 (without 年) inside a title's brackets
     ("period", re.compile(r"(?<=[(（])\s*(?:19|20)\d{2}\s*[-—–~]\s*(?:19|20)\d{2}\s*(?=[)）])")),
     ("period", re.compile(rf"{_CN_SMALL}年(?=来|以来|行动|计划|规划)")),
@@ -298,9 +299,10 @@ def _percent_bounds(
     return pre or post, low, high, low_closed, high_closed
 
 
-# A minus sign written before a percentage (增长-12.5%, 增长－12.5%, 增长负12.5%); not the dash of a range
-# or a date (2024-12.5%: a digit, letter or percent sign before the dash).
-_MINUS = re.compile(r"(?<![0-9A-Za-z.%０-９])(?:[-－−﹣]|负)\s*$")
+# A minus sign written before a percentage (增长-12.5%, 增长－12.5%, 增长负12.5%, and the en or em dash a
+# word processor makes of it: 增长–12.5%); not the dash of a range or a date (2024-12.5%, 10%—20%: a
+# digit, letter or percent sign before the dash).
+_MINUS = re.compile(r"(?<![0-9A-Za-z.%０-９％])(?:[-－−﹣–—]|负)\s*$")
 
 
 def _signed(text: str, m: NumberMention) -> int | None:

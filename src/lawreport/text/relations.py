@@ -22,7 +22,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from ..wording import POSTFIX_WORDS, round_half_up
+from ..wording import POSTFIX_WORDS, rate_matches, rate_percent, round_half_up
 from .mentions import Mention
 
 KINDS = (
@@ -187,13 +187,47 @@ def _exceeds(low: Decimal, low_strict: bool, whole: Mention) -> bool:
 
 
 def _percent_text(k: Fraction, decimals: int) -> Decimal:
-    return round_half_up(Decimal(k.numerator) / Decimal(k.denominator) * 100, decimals)
+    return rate_percent(k, 1, decimals)
 
 
 # ------------------------------------------------------------------ part and whole
 
 
 _PART_WORDS = {"其中", "包括", "分别为", "分别是", "分别"}
+# 其中来信、来访分别为50件、40件: a list of some of the whole's parts, not all of them.
+_SUBSET_WORDS = ("其中", "包括")
+
+
+def _subset(words: str) -> bool:
+    return any(w in words for w in _SUBSET_WORDS)
+
+
+def _list_end(text: str, whole: Mention, mentions: list[Mention], parts: list[int], bracketed: bool) -> list[int]:
+    """Where a list of parts ends. Counts after a comma may be parts or other facts (其中直接答复430件，
+    受理转办1133件，已办结1121件: 1121 is within 1133). The list ends at the shortest run of two or more
+    parts that sums to the whole exactly; else, when the counts after the first comma are what take
+    the sum past the whole, the parts are returned as negative indices (-i - 1): not to be judged."""
+    found = [mentions[i] for i in parts]
+    if whole.exact and all(m.exact for m in found):
+        total = Decimal(0)
+        for n, m in enumerate(found):
+            total += m.low or Decimal(0)
+            if n and total == whole.low:
+                return parts[: n + 1]
+    if bracketed:
+        return parts  # the brackets hold the list
+    sure = next(
+        (n for n in range(1, len(found)) if re.search(r"[，,]", text[found[n - 1].end : found[n].start])), len(found)
+    )
+    if sure == len(found):
+        return parts
+    low_all, _ = _sum_interval(found)
+    low_sure, _ = _sum_interval(found[:sure])
+    strict_all = any(not m.low_closed for m in found)
+    strict_sure = any(not m.low_closed for m in found[:sure])
+    if _exceeds(low_all, strict_all, whole) and not _exceeds(low_sure, strict_sure, whole):
+        return [-i - 1 for i in parts]
+    return parts
 
 
 def _is_whole(text: str, mentions: list[Mention], i: int) -> bool:
@@ -249,10 +283,24 @@ def _part_whole(text: str, mentions: list[Mention], sentence: list[int]) -> list
                 parts.append(i)
         if not parts:
             continue
-        # Complete only when this list itself says so (分别, or a last class 其他/其余).
         opening = text[mentions[counts[position - 1]].end : mentions[parts[0]].start]
+        if "分别" in opening and not _subset(opening) and counts.index(w) < position - 1:
+            continue  # 共受理复议45件、诉讼20件，分别办结42件、18件: 分别 pairs with the counts before it
+        parts = _list_end(text, whole, mentions, parts, level > 0)
+        if parts and parts[-1] < 0:  # the sum passes the whole only with counts after a comma
+            relations.append(
+                Relation(
+                    "part_whole",
+                    "unclear",
+                    (w, *(-i - 1 for i in parts)),
+                    f"{' + '.join(_show(mentions[-i - 1]) for i in parts)} 超过总数 {_show(whole)}，"
+                    "但逗号后的数可能不是分项（如其中的办结数），不能判错",
+                )
+            )
+            continue
+        # Complete only when this list itself says so (分别 without 其中, or a last class 其他/其余).
         listed = text[mentions[parts[0]].start : mentions[parts[-1]].end]
-        exhaustive = "分别" in opening or any(x in listed for x in _EXHAUSTIVE)
+        exhaustive = ("分别" in opening and not _subset(opening)) or any(x in listed for x in _EXHAUSTIVE)
         if len(parts) == 1 and not exhaustive:
             part = mentions[parts[0]]
             if part.low is not None and _exceeds(part.low, not part.low_closed, whole):
@@ -333,8 +381,12 @@ def _list_sum(text: str, mentions: list[Mention], sentence: list[int], start: in
         w = wholes[-1]
         if any(r.mentions[0] == w for r in relations):
             continue
-        # A 分别 list after a total splits it completely, unless the list is of another thing.
-        relations.extend(_judge_parts(mentions[w], w, [mentions[i] for i in listed], listed, True, "list_sum"))
+        between = text[mentions[w].end : start + m.start()]
+        if any(_family(mentions[i].unit) == unit for i in before if i > w):
+            continue  # 分别 pairs with the counts after the total (复议45件、诉讼20件，分别办结42件、18件)
+        # A 分别 list after a total splits it completely, unless 其中 makes it some of its parts.
+        exhaustive = not _subset(between)
+        relations.extend(_judge_parts(mentions[w], w, [mentions[i] for i in listed], listed, exhaustive, "list_sum"))
     return relations
 
 
@@ -367,10 +419,17 @@ def _label(text: str, start: int) -> str:
     return _LABEL_STRIP.sub("", left)
 
 
+_NEGATIONS = "未不没无非"
+# Rates of those asked (满意率, 知晓率): their base is who answered, seldom the count stated before them.
+_SURVEYED = ("满意", "知晓", "认可", "好评")
+
+
 def _same_words(label: str, stem: str) -> bool:
     """办结 / 办结率, 成功调处 / 调处成功率: the count's label and the rate's stem share their words."""
     if len(label) < 2 or len(stem) < 2:
         return False
+    if label[0] in _NEGATIONS and stem[0] not in _NEGATIONS:
+        return False  # 未办结1件 is not what 办结率 counts
     if label == stem or stem.endswith(label) or label.endswith(stem):
         return True
     common = set(label) & set(stem)
@@ -393,6 +452,8 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
             continue  # -12.5%: a change, not a rate of counts
         if set(rate.wording) & {"同比", "比上年", "较上年", "环比", *_UP, *_DOWN}:
             continue
+        if {"分别", "分别为", "分别是"} & set(rate.wording) and sum(mentions[i].end <= rate.start for i in counts) > 1:
+            continue  # 办结42件…办结18件，办结率分别为93.3%、90%: which counts each rate is of is not read
         if _EARLIER_STATE.search(text, max(0, rate.start - 12), rate.start):
             continue  # 覆盖率由原来的37.55%提升到95.65%: a state before, not a rate of the counts here
         if rate.low is None and rate.high is None:
@@ -417,7 +478,15 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
         # one with another count between them: 非常满意802条，满意163条，合计965条，满意率100% has none.
         last = before[-1]
         # A share's numerator is the count just before it (140件，占…92.71%); a rate's must also be named
-        # by it (办结14件，办结率: yes; 超时办理4件，结案率: no).
+        # by it (办结14件，办结率: yes; 超时办理4件，结案率: no), past the counts of what it does not count
+        # (办结49件，未办结1件，办结率98%: 49).
+        while (
+            not is_share
+            and labels[last][:1] in _NEGATIONS
+            and before.index(last) > 0
+            and not _same_words(labels[last], stem)
+        ):
+            last = before[before.index(last) - 1]
         label = labels[last]
         named_k = is_share or _same_words(label, stem)
         k_candidates = (
@@ -433,12 +502,37 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
         if base is not None and len(k_candidates) == 1 and mentions[k_candidates[0]].exact and mentions[base].exact:
             k, n = mentions[k_candidates[0]], mentions[base]
             assert k.low is not None and n.low is not None
-            if n.low == 0:
+            if n.low <= 0:
                 continue
-            shown = _percent_text(Fraction(int(k.low), int(n.low)), rate.decimals)
-            exact = Fraction(int(k.low), int(n.low)) * 100
-            arithmetic = f"{_show(k)} ÷ {_show(n)} ≈ {_fmt(exact)}%，保留 {rate.decimals} 位小数为 {shown}%"
-            verdict = "holds" if _allowed(Fraction(int(k.low), int(n.low)), rate) else "fails"
+            share = Fraction(k.low) / Fraction(n.low)  # (exact: 2.7公里 ÷ 3.6公里 is 3/4)
+            shown = _percent_text(share, rate.decimals)
+            arithmetic = f"{_show(k)} ÷ {_show(n)} ≈ {_fmt(share * 100)}%，保留 {rate.decimals} 位小数为 {shown}%"
+            verdict = "holds" if _allowed(share, rate) else "fails"
+            other = next(
+                (
+                    i
+                    for i in before
+                    if verdict == "fails"
+                    and i not in (base, k_candidates[0])
+                    and mentions[i].exact
+                    and _family(mentions[i].unit) == _family(n.unit)
+                    and (mentions[i].low or 0) > 0
+                    and _allowed(Fraction(k.low) / Fraction(mentions[i].low or 1), rate)
+                ),
+                None,
+            )
+            if other is not None:
+                # 共收到来信1563件，其中…转办1133件，已办结1121件，办结率98.94%: 1121 ÷ 1133.
+                relations.append(
+                    Relation(
+                        "rate_counts",
+                        "unclear",
+                        (k_candidates[0], base, r),
+                        f"{arithmetic}；但 {_show(k)} ÷ {_show(mentions[other])} 符合所写的 {_qualified(rate)}，"
+                        "分母不能确定",
+                    )
+                )
+                continue
             if rate.exact:
                 explanation = arithmetic + ("，与所写一致" if verdict == "holds" else f"，不是所写的 {rate.text}")
             else:
@@ -456,6 +550,10 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
             others = [i for i in counts if i != base and mentions[i].exact and mentions[i].low]
             if not ok and not named and any(_attainable(rate, mentions[i].low, mentions[i].high) for i in others):  # type: ignore[arg-type]
                 ok = None  # another count of the sentence could be the base: do not accuse
+            if ok is False and ((len(stem) >= 2 and stem in labels[base]) or any(w in stem for w in _SURVEYED)):
+                # 累计化解8件，化解率6.61%: the total is what the rate counts, its base is not stated;
+                # 满意率: the base is who answered.
+                ok = None
             if (
                 ok is not None
                 and named
@@ -503,9 +601,9 @@ def _allowed(share: Fraction, rate: Mention) -> bool:
     超过95%, 不足5%, 约19.2%): the exact value or the value rounded at the written decimals lies in
     its interval (953/1000 = 95.3% is 超过95% though it rounds to 95%; 94.6% written 95%以上 is let
     pass: a report rounds before it words)."""
+    if rate.exact and rate.value is not None:
+        return rate_matches(rate.value, rate.decimals or 0, share, 1)  # (100% only when k = n, 0% when k = 0)
     shown = _percent_text(share, rate.decimals or 0)
-    if rate.exact:
-        return shown == rate.value
     exact = Decimal(share.numerator) * 100 / Decimal(share.denominator)
     return _within(exact, rate) or _within(shown, rate)
 
@@ -517,7 +615,24 @@ def _qualified(m: Mention) -> str:
     return m.qualifier + m.text
 
 
-def _shares(mentions: list[Mention], sentence: list[int]) -> list[Relation]:
+def _share_label(text: str, m: Mention) -> str:
+    """男性 of 其中男性占比60%."""
+    label = re.sub(r"(?:占比|占|比例|比重)(?:为|达|达到|约)?$", "", _label(text, m.start))
+    return re.sub(r"^(?:其中|包括|另有)", "", label)
+
+
+def _one_whole(labels: list[str]) -> bool:
+    """本地户籍 / 外地户籍, 男性 / 女性: shares of classes of one thing (a shared ending, each its own
+    start), not of different traits (网上可办 / 全程网办, 专业人员 / 本科学历), which may overlap."""
+    if len(labels) < 2 or any(not x for x in labels) or len(set(labels)) < len(labels):
+        return False
+    common = 0
+    while all(len(x) > common for x in labels) and len({x[-common - 1] for x in labels}) == 1:
+        common += 1
+    return common >= 2 or (common == 1 and all(len(x) <= 3 for x in labels))
+
+
+def _shares(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relation]:
     shares = [
         i
         for i in sentence
@@ -525,8 +640,10 @@ def _shares(mentions: list[Mention], sentence: list[int]) -> list[Relation]:
         and mentions[i].kind == "percent"
         and not mentions[i].negative
         and {"占", "占比"} & set(mentions[i].wording)
+        and not {"合计", "共", "共计", "总计", "累计"} & set(mentions[i].wording)
+        and not re.search(r"二者|两者|三者|合计|共计|总计", _label(text, mentions[i].start))
     ]
-    if len(shares) < 2:
+    if len(shares) < 2 or not _one_whole([_share_label(text, mentions[i]) for i in shares]):
         return []
     total = sum((mentions[i].low or Decimal(0) for i in shares), Decimal(0))
     # Each share may have been rounded down by half a unit of its last written place.
@@ -570,8 +687,22 @@ def _points(text: str, mentions: list[Mention], sentence: list[int], start: int,
             continue
         c_i = after[0]
         c = mentions[c_i]
-        if c.value is None or not c.exact:
-            continue  # (提高5个百分点以上: a bound, not the change)
+        if c.value is None or not c.exact or c.negative:
+            continue  # (提高5个百分点以上: a bound, not the change; 提高-3.2个百分点: not read)
+        between = text[start + m.end() : c.start]
+        if any(w in between for w in _ANY_YOY) or re.search(r"[\d。；;]|[，,].*[，,]", between):
+            continue  # the change of another quantity (…提高到100%，案件数量同比下降15%), or too far away
+        up, down = bool(set(c.wording) & set(_UP)), bool(set(c.wording) & set(_DOWN))
+        if up != down and b != a and (b > a) != up:
+            relations.append(
+                Relation(
+                    "points_vs_percent",
+                    "fails",
+                    (a_i, b_i, c_i),
+                    f"{a}% 到 {b}% 是{'上升' if b > a else '下降'}，所写为“{'提高' if up else '下降'}{c.text}”",
+                )
+            )
+            continue
         decimals = c.decimals or 0
         points = round_half_up(abs(b - a), decimals)
         relative = round_half_up(abs(b - a) / a * 100, decimals) if a else None
@@ -683,8 +814,8 @@ def _yoy(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relati
         if change.role != "figure" or change.kind != "percent" or change.value is None or not change.exact:
             continue
         words = set(change.wording)
-        if not words & set(_ANY_YOY):
-            continue
+        if not words & set(_ANY_YOY) or words & {"分别", "分别为", "分别是"}:
+            continue  # (分别同比增长18.4%、下降20%: which change is of which count is not read)
         up, down = bool(words & set(_UP)), bool(words & set(_DOWN))
         if up == down:
             continue
@@ -702,7 +833,24 @@ def _yoy(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relati
         cur, prev = mentions[c_i], mentions[p_i]
         if _family(cur.unit) != _family(prev.unit) or not prev.low:
             continue
-        relations.append(_change((p_i, c_i, r), prev, cur, change, up, f"上年 {_show(prev)} → 本期 {_show(cur)}"))
+        judged = _change((p_i, c_i, r), prev, cur, change, up, f"上年 {_show(prev)} → 本期 {_show(cur)}")
+        if judged.verdict == "fails" and not pair:
+            # 共受理85件，办结80件，…，受理量同比下降12.4%（上年97件）: the change may be of another count.
+            fits = [
+                i
+                for i in current
+                if i != c_i
+                and _family(mentions[i].unit) == _family(prev.unit)
+                and _change((p_i, i, r), prev, mentions[i], change, up, "").verdict == "holds"
+            ]
+            if fits:
+                judged = Relation(
+                    "yoy",
+                    "unclear",
+                    judged.mentions,
+                    f"{judged.explanation}；但按本期 {_show(mentions[fits[-1]])} 计算与所写一致，本期数不能确定",
+                )
+        relations.append(judged)
     return relations
 
 
@@ -833,7 +981,7 @@ def find_relations(text: str, mentions: list[Mention]) -> list[Relation]:
         listed = _list_sum(text, mentions, sentence, start, end)
         relations += [r for r in listed if not any(set(r.mentions) == set(x.mentions) for x in relations)]
         relations += _rates(text, mentions, sentence)
-        relations += _shares(mentions, sentence)
+        relations += _shares(text, mentions, sentence)
         relations += _points(text, mentions, sentence, start, end)
         relations += _yoy(text, mentions, sentence)
         relations += _count_changes(text, mentions, sentence)
