@@ -283,6 +283,14 @@ NO_FALSE_FAILS = [
     "败诉率为5.2%，较上年的8.4%提高-3.2个百分点。",
     "受理案件120件，同比增长–12.4%，2023年为137件。",  # an en dash as a minus sign
     "受理案件120件，同比增长—12.4%，2023年为137件。",
+    # A second review's finds: the change of another quantity, a share of traits, decimals, graded satisfaction
+    "败诉率由8.4%下降到5.2%，纠错率提高3.2个百分点。",
+    "出庭应诉率由85%提高到95%，败诉率下降10个百分点。",
+    "党员干部占60%，年轻干部占50%。",
+    "女性干部占比45%，少数民族干部占比12%，35岁以下干部占比50%。",
+    "共整治河道0.8公里，完成率75%。",  # 0.6 ÷ 0.8: no whole count to test
+    "共回访群众200人，非常满意150人，满意40人，满意率95%。",  # (150 + 40) ÷ 200
+    "占比10% - 12.4%，",  # a dash between two percentages is no minus sign
 ]
 
 
@@ -299,6 +307,15 @@ CAUGHT = [
     ("其中男性占比60%，女性占比45%。", "share_sum"),  # classes of one whole: 105%
     ("共受理信访件120件，其中来信80件、来访45件，已办结110件。", "part_whole"),  # 、 joins the list: 125 > 120
     ("共受理信访事项50件，已办结49件，未办结1件，办结率97%。", "rate_counts"),  # 49 ÷ 50 = 98%, past 未办结
+    # A list ends at a comma only where what follows is a stage (已办结, 审结), or after a list joined by 、;
+    # never inside brackets, never before its last class (其他)
+    ("共受理120件，其中来信70件、来访50件、网上信访200件。", "part_whole"),
+    ("共受理案件45件（其中成功40件、未成功5件、撤回3件）。", "part_whole"),  # 48 > 45
+    ("共受理信访件120件，其中来信70件、来访50件，其他10件。", "part_whole"),  # 130 > 120
+    ("共办理政府信息公开申请134件，其中予以公开47件，部分公开12件，不予公开113件。", "part_whole"),  # 172
+    ("全年共办理案件1283件，其中，行政处罚346件，行政强制515件，其他439件。", "part_whole"),  # 1300
+    ("共受理120件，其中办结100件，未办结30件。", "part_whole"),  # 未办结 is a class, not a stage
+    ("男性、女性分别占60%、45%。", "share_sum"),
 ]
 
 

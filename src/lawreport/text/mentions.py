@@ -302,7 +302,7 @@ def _percent_bounds(
 # A minus sign written before a percentage (增长-12.5%, 增长－12.5%, 增长负12.5%, and the en or em dash a
 # word processor makes of it: 增长–12.5%); not the dash of a range or a date (2024-12.5%, 10%—20%: a
 # digit, letter or percent sign before the dash).
-_MINUS = re.compile(r"(?<![0-9A-Za-z.%０-９％])(?:[-－−﹣–—]|负)\s*$")
+_MINUS = re.compile(r"(?<![0-9A-Za-z.%０-９％])(?<![0-9A-Za-z.%０-９％]\s)(?:[-－−﹣–—]|负)\s*$")
 
 
 def _signed(text: str, m: NumberMention) -> int | None:
@@ -405,7 +405,9 @@ def find_mentions(text: str) -> list[Mention]:
         prefix = _NEAR.search(text, max(0, m.start - 2), m.start) if m.kind == "number" else None
         sign = _signed(text, m)
         start = prefix.start() if prefix else m.start if sign is None else sign
-        low, high, low_closed, high_closed, decimals = _interval(m, text[m.start if sign else start : m.end])
+        low, high, low_closed, high_closed, decimals = _interval(
+            m, text[m.start if sign is not None else start : m.end]
+        )
         qualifier = ""
         value = m.value
         if m.kind in ("percent", "points") and low is not None:

@@ -202,32 +202,34 @@ def _subset(words: str) -> bool:
     return any(w in words for w in _SUBSET_WORDS)
 
 
-def _list_end(text: str, whole: Mention, mentions: list[Mention], parts: list[int], bracketed: bool) -> list[int]:
-    """Where a list of parts ends. Counts after a comma may be parts or other facts (其中直接答复430件，
-    受理转办1133件，已办结1121件: 1121 is within 1133). The list ends at the shortest run of two or more
-    parts that sums to the whole exactly; else, when the counts after the first comma are what take
-    the sum past the whole, the parts are returned as negative indices (-i - 1): not to be judged."""
-    found = [mentions[i] for i in parts]
-    if whole.exact and all(m.exact for m in found):
-        total = Decimal(0)
-        for n, m in enumerate(found):
-            total += m.low or Decimal(0)
-            if n and total == whole.low:
-                return parts[: n + 1]
+# A count after a comma that states how far something got (已办结1121件, 审结42件, 成功化解145件) is a
+# fact about the parts, not one of them.
+_STAGE = re.compile(
+    r"^(?:已|均|全部|累计|共)|办结|审结|结案|化解|办理|答复|回复|完成|成功|解决|整改|落实|处理"
+)
+_NEGATED = re.compile(r"^(?:未|不|没|无|非(?!常))")
+
+
+def _list_end(text: str, mentions: list[Mention], parts: list[int], bracketed: bool) -> list[int]:
+    """Where a list of parts ends. In brackets, where they close. Else a list joined by 、 ends at the
+    first comma (40件、60件、30件，成功化解145件), unless what follows is its last class (其他/其余); and in
+    a list joined by commas, a count that states how far something got is not a part (其中直接答复430件，
+    受理转办1133件，已办结1121件: 1121 is within 1133). 未办结 is a part (a class, not a stage)."""
     if bracketed:
-        return parts  # the brackets hold the list
-    sure = next(
-        (n for n in range(1, len(found)) if re.search(r"[，,]", text[found[n - 1].end : found[n].start])), len(found)
-    )
-    if sure == len(found):
         return parts
-    low_all, _ = _sum_interval(found)
-    low_sure, _ = _sum_interval(found[:sure])
-    strict_all = any(not m.low_closed for m in found)
-    strict_sure = any(not m.low_closed for m in found[:sure])
-    if _exceeds(low_all, strict_all, whole) and not _exceeds(low_sure, strict_sure, whole):
-        return [-i - 1 for i in parts]
-    return parts
+    kept = parts[:1]
+    for previous, i in zip(parts, parts[1:], strict=False):
+        m = mentions[i]
+        joint = text[mentions[previous].end : m.start]
+        label = _label(text, m.start)
+        last_class = label.startswith(_EXHAUSTIVE)
+        if re.search(r"[，,]", joint) and not last_class:
+            if "、" in text[mentions[parts[0]].start : mentions[previous].start]:
+                break  # a list joined by 、 ends at its comma
+            if _STAGE.search(label) and not _NEGATED.match(label):
+                break
+        kept.append(i)
+    return kept
 
 
 def _is_whole(text: str, mentions: list[Mention], i: int) -> bool:
@@ -286,18 +288,7 @@ def _part_whole(text: str, mentions: list[Mention], sentence: list[int]) -> list
         opening = text[mentions[counts[position - 1]].end : mentions[parts[0]].start]
         if "分别" in opening and not _subset(opening) and counts.index(w) < position - 1:
             continue  # 共受理复议45件、诉讼20件，分别办结42件、18件: 分别 pairs with the counts before it
-        parts = _list_end(text, whole, mentions, parts, level > 0)
-        if parts and parts[-1] < 0:  # the sum passes the whole only with counts after a comma
-            relations.append(
-                Relation(
-                    "part_whole",
-                    "unclear",
-                    (w, *(-i - 1 for i in parts)),
-                    f"{' + '.join(_show(mentions[-i - 1]) for i in parts)} 超过总数 {_show(whole)}，"
-                    "但逗号后的数可能不是分项（如其中的办结数），不能判错",
-                )
-            )
-            continue
+        parts = _list_end(text, mentions, parts, level > 0)
         # Complete only when this list itself says so (分别 without 其中, or a last class 其他/其余).
         listed = text[mentions[parts[0]].start : mentions[parts[-1]].end]
         exhaustive = ("分别" in opening and not _subset(opening)) or any(x in listed for x in _EXHAUSTIVE)
@@ -398,6 +389,8 @@ def _attainable(rate: Mention, base_low: Decimal, base_high: Decimal | None) -> 
     that its wording allows (exactly p%, or within 95%以上, 约19.2% …)? None: too many to try."""
     if base_high is None or base_high - base_low > 2000 or base_high > _MAX_BASE or rate.decimals is None:
         return None
+    if base_low == base_high and base_low != int(base_low):
+        return None  # 0.8公里: not a count of cases, any share of it may be
     lowest = rate.low if rate.low is not None else Decimal(0)
     highest = rate.high if rate.high is not None else Decimal(100)
     lo = max(1, int(base_low) if base_low == int(base_low) else int(base_low) + 1)
@@ -419,17 +412,17 @@ def _label(text: str, start: int) -> str:
     return _LABEL_STRIP.sub("", left)
 
 
-_NEGATIONS = "未不没无非"
 # Rates of those asked (满意率, 知晓率): their base is who answered, seldom the count stated before them.
 _SURVEYED = ("满意", "知晓", "认可", "好评")
+_ASKED = re.compile(r"回访|调查|测评|评价|参评|问卷|受访")
 
 
 def _same_words(label: str, stem: str) -> bool:
     """办结 / 办结率, 成功调处 / 调处成功率: the count's label and the rate's stem share their words."""
     if len(label) < 2 or len(stem) < 2:
         return False
-    if label[0] in _NEGATIONS and stem[0] not in _NEGATIONS:
-        return False  # 未办结1件 is not what 办结率 counts
+    if _NEGATED.match(label) and not _NEGATED.match(stem):
+        return False  # 未办结1件 is not what 办结率 counts (非常满意 is no negation)
     if label == stem or stem.endswith(label) or label.endswith(stem):
         return True
     common = set(label) & set(stem)
@@ -474,6 +467,10 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
         named = [i for i in before if len(labels[i]) >= 2 and stem.startswith(labels[i]) and stem != labels[i]]
         if named:
             base = max(named, key=lambda i: len(labels[i]))
+        surveyed = any(w in stem for w in _SURVEYED)
+        asked = [i for i in before if surveyed and _ASKED.search(labels[i])]
+        if asked:
+            base = asked[-1]  # 回访60件，满意50件，满意率83.3%: of those asked
         # The numerator is the count just before the rate (办结14件，办结率93.3%; 140件，占…92.71%), never
         # one with another count between them: 非常满意802条，满意163条，合计965条，满意率100% has none.
         last = before[-1]
@@ -482,7 +479,7 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
         # (办结49件，未办结1件，办结率98%: 49).
         while (
             not is_share
-            and labels[last][:1] in _NEGATIONS
+            and _NEGATED.match(labels[last])
             and before.index(last) > 0
             and not _same_words(labels[last], stem)
         ):
@@ -533,7 +530,21 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
                     )
                 )
                 continue
-            if rate.exact:
+            graded = any(base < i < k_candidates[0] for i in before)  # 非常满意150人，满意40人
+            if verdict == "fails" and surveyed and (graded or not asked):
+                # 非常满意150人，满意40人，满意率95%: a satisfaction rate often adds up several grades.
+                relations.append(
+                    Relation(
+                        "rate_counts",
+                        "unclear",
+                        (k_candidates[0], base, r),
+                        f"{arithmetic}；满意度一类的比率常合计几档（如非常满意与满意），不能判错",
+                    )
+                )
+                continue
+            if rate.exact and verdict == "fails" and shown == rate.value:
+                explanation = f"{arithmetic}，但 {rate.text} 只在 {'k = n' if rate.value else 'k = 0'} 时成立"
+            elif rate.exact:
                 explanation = arithmetic + ("，与所写一致" if verdict == "holds" else f"，不是所写的 {rate.text}")
             else:
                 explanation = (
@@ -643,7 +654,13 @@ def _shares(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rel
         and not {"合计", "共", "共计", "总计", "累计"} & set(mentions[i].wording)
         and not re.search(r"二者|两者|三者|合计|共计|总计", _label(text, mentions[i].start))
     ]
-    if len(shares) < 2 or not _one_whole([_share_label(text, mentions[i]) for i in shares]):
+    if len(shares) < 2:
+        return []
+    # Shares of one whole only where the text says they are parts (其中男性占比60%，女性占比45%; 男性、女性分别
+    # 占60%、45%), and, with 其中, of classes of one thing: 党员干部占60%，年轻干部占50% may overlap.
+    lead = text[max(0, mentions[shares[0]].start - 24) : mentions[shares[0]].start]
+    respectively = any(w.startswith("分别") for w in mentions[shares[0]].wording)
+    if not respectively and not ("其中" in lead and _one_whole([_share_label(text, mentions[i]) for i in shares])):
         return []
     total = sum((mentions[i].low or Decimal(0) for i in shares), Decimal(0))
     # Each share may have been rounded down by half a unit of its last written place.
@@ -669,6 +686,11 @@ _VERSUS = re.compile(
 )
 
 
+# Between a pair of percentages and their change: only the change's verb (…到95%，提高10个百分点;
+# …8.4%下降3.2个百分点), not another quantity's name (…到95%，败诉率下降10个百分点).
+_CHANGE_ONLY = re.compile(r"\s*[，,]?\s*(?:共|了|又|分别)?\s*(?:提高|提升|上升|增长|增加|下降|降低|减少)(?:了)?\s*")
+
+
 def _points(text: str, mentions: list[Mention], sentence: list[int], start: int, end: int) -> list[Relation]:
     """从 A% 提高到 B%，提高 C% (or B%，较上年的 A% 提高 C%): C is the change in percentage points only if
     written 个百分点."""
@@ -689,17 +711,18 @@ def _points(text: str, mentions: list[Mention], sentence: list[int], start: int,
         c = mentions[c_i]
         if c.value is None or not c.exact or c.negative:
             continue  # (提高5个百分点以上: a bound, not the change; 提高-3.2个百分点: not read)
-        between = text[start + m.end() : c.start]
-        if any(w in between for w in _ANY_YOY) or re.search(r"[\d。；;]|[，,].*[，,]", between):
-            continue  # the change of another quantity (…提高到100%，案件数量同比下降15%), or too far away
+        if not _CHANGE_ONLY.fullmatch(text, start + m.end(), c.start):
+            continue  # the change of another quantity (…提高到95%，败诉率下降10个百分点), or not next to it
         up, down = bool(set(c.wording) & set(_UP)), bool(set(c.wording) & set(_DOWN))
         if up != down and b != a and (b > a) != up:
+            said = next(w for w in reversed(c.wording) if w in _UP or w in _DOWN)
             relations.append(
                 Relation(
                     "points_vs_percent",
                     "fails",
                     (a_i, b_i, c_i),
-                    f"{a}% 到 {b}% 是{'上升' if b > a else '下降'}，所写为“{'提高' if up else '下降'}{c.text}”",
+                    f"{a}% 到 {b}% 是{'上升' if b > a else '下降'}，所写为“{said}{c.text}"
+                    + ("个百分点”" if c.kind == "points" else "”"),
                 )
             )
             continue
