@@ -204,9 +204,7 @@ def _subset(words: str) -> bool:
 
 # A count after a comma that states how far something got (已办结1121件, 审结42件, 成功化解145件) is a
 # fact about the parts, not one of them.
-_STAGE = re.compile(
-    r"^(?:已|均|全部|累计|共)|办结|审结|结案|化解|办理|答复|回复|完成|成功|解决|整改|落实|处理"
-)
+_STAGE = re.compile(r"^(?:已|均|全部|累计|共)|办结|审结|结案|化解|办理|答复|回复|完成|成功|解决|整改|落实|处理")
 _NEGATED = re.compile(r"^(?:未|不|没|无|非(?!常))")
 
 
