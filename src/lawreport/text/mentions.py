@@ -403,11 +403,10 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         # 近/将近/接近/不足/不到 before a number belong to its form (the scanner leaves them out).
         prefix = _NEAR.search(text, max(0, m.start - 2), m.start) if m.kind == "number" else None
-        sign = _signed(text, m)
-        start = prefix.start() if prefix else m.start if sign is None else sign
-        low, high, low_closed, high_closed, decimals = _interval(
-            m, text[m.start if sign is not None else start : m.end]
-        )
+        form_start = prefix.start() if prefix else m.start
+        sign = _signed(text, m)  # (a minus sign belongs to the mention's text, not to its form)
+        start = form_start if sign is None else sign
+        low, high, low_closed, high_closed, decimals = _interval(m, text[form_start : m.end])
         qualifier = ""
         value = m.value
         if m.kind in ("percent", "points") and low is not None:

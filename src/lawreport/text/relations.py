@@ -202,6 +202,11 @@ def _subset(words: str) -> bool:
     return any(w in words for w in _SUBSET_WORDS)
 
 
+def _respectively(m: Mention) -> bool:
+    """分别为 60%、70%: each value is of its own thing, named before."""
+    return any(w.startswith("分别") for w in m.wording)
+
+
 # A count after a comma that states how far something got (已办结1121件, 审结42件, 成功化解145件) is a
 # fact about the parts, not one of them.
 _STAGE = re.compile(r"^(?:已|均|全部|累计|共)|办结|审结|结案|化解|办理|答复|回复|完成|成功|解决|整改|落实|处理")
@@ -443,7 +448,7 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
             continue  # -12.5%: a change, not a rate of counts
         if set(rate.wording) & {"同比", "比上年", "较上年", "环比", *_UP, *_DOWN}:
             continue
-        if {"分别", "分别为", "分别是"} & set(rate.wording) and sum(mentions[i].end <= rate.start for i in counts) > 1:
+        if _respectively(rate) and sum(mentions[i].end <= rate.start for i in counts) > 1:
             continue  # 办结42件…办结18件，办结率分别为93.3%、90%: which counts each rate is of is not read
         if _EARLIER_STATE.search(text, max(0, rate.start - 12), rate.start):
             continue  # 覆盖率由原来的37.55%提升到95.65%: a state before, not a rate of the counts here
@@ -559,7 +564,7 @@ def _rates(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rela
             others = [i for i in counts if i != base and mentions[i].exact and mentions[i].low]
             if not ok and not named and any(_attainable(rate, mentions[i].low, mentions[i].high) for i in others):  # type: ignore[arg-type]
                 ok = None  # another count of the sentence could be the base: do not accuse
-            if ok is False and ((len(stem) >= 2 and stem in labels[base]) or any(w in stem for w in _SURVEYED)):
+            if ok is False and ((len(stem) >= 2 and stem in labels[base]) or surveyed):
                 # 累计化解8件，化解率6.61%: the total is what the rate counts, its base is not stated;
                 # 满意率: the base is who answered.
                 ok = None
@@ -657,8 +662,9 @@ def _shares(text: str, mentions: list[Mention], sentence: list[int]) -> list[Rel
     # Shares of one whole only where the text says they are parts (其中男性占比60%，女性占比45%; 男性、女性分别
     # 占60%、45%), and, with 其中, of classes of one thing: 党员干部占60%，年轻干部占50% may overlap.
     lead = text[max(0, mentions[shares[0]].start - 24) : mentions[shares[0]].start]
-    respectively = any(w.startswith("分别") for w in mentions[shares[0]].wording)
-    if not respectively and not ("其中" in lead and _one_whole([_share_label(text, mentions[i]) for i in shares])):
+    if not _respectively(mentions[shares[0]]) and not (
+        "其中" in lead and _one_whole([_share_label(text, mentions[i]) for i in shares])
+    ):
         return []
     total = sum((mentions[i].low or Decimal(0) for i in shares), Decimal(0))
     # Each share may have been rounded down by half a unit of its last written place.
@@ -835,7 +841,7 @@ def _yoy(text: str, mentions: list[Mention], sentence: list[int]) -> list[Relati
         if change.role != "figure" or change.kind != "percent" or change.value is None or not change.exact:
             continue
         words = set(change.wording)
-        if not words & set(_ANY_YOY) or words & {"分别", "分别为", "分别是"}:
+        if not words & set(_ANY_YOY) or _respectively(change):
             continue  # (分别同比增长18.4%、下降20%: which change is of which count is not read)
         up, down = bool(words & set(_UP)), bool(words & set(_DOWN))
         if up == down:
