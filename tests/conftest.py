@@ -16,6 +16,7 @@ they run, so that a run of tests/unit alone loads none of it.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -87,7 +88,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _run_the_suite(root: Path) -> None:
     from browser_support import MARKUP_PAYLOADS
-    from support import SAMPLE_RAW, copy_year, edit_cells, unresolved_road_office_rows
+    from support import SAID, SAMPLE_RAW, copy_year, edit_cells, unresolved_road_office_rows
 
     from lawreport.pipeline import run_suite
 
@@ -98,7 +99,9 @@ def _run_the_suite(root: Path) -> None:
             edit_cells(
                 copied, "road_office", [("location", r, text) for r, text in zip(rows, MARKUP_PAYLOADS, strict=True)]
             )
-    run_suite(_folders(root), say=lambda _: None)
+    said: list[str] = []
+    results = run_suite(_folders(root), say=said.append)
+    (root / SAID).write_text(json.dumps({"said": said, "steps": [r.step for r in results]}), encoding="utf-8")
 
 
 def _folders(root: Path) -> dict[str, object]:

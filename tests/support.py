@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import functools
 import hashlib
+import json
 import re
 import shutil
 from collections import defaultdict
@@ -173,6 +174,14 @@ def built_once(factory: pytest.TempPathFactory, worker_id: str, name: str, build
             build(folder)
             done.touch()
     return folder
+
+
+SAID = "said.json"  # beside the session run's folders (tests/conftest.py): what it printed and the steps it ran
+
+
+def suite_said(params) -> dict[str, list[str]]:
+    """What the session's run (the `suite_run` fixture) printed, line by line, and the steps it ran, in order."""
+    return json.loads((params.path(params.build_root).parent / SAID).read_text(encoding="utf-8"))
 
 
 TRIE_DEPTH = 32

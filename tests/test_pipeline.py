@@ -7,7 +7,7 @@ import shutil
 import threading
 
 import pytest
-from support import copy_year, ledger_path, tree_hashes
+from support import copy_year, ledger_path, suite_said, tree_hashes
 
 from lawreport.params import ParameterError
 from lawreport.pipeline import StepFailed, run_suite
@@ -65,11 +65,12 @@ def test_bad_parameters_are_rejected_before_any_kernel_starts(tmp_path, bad, mes
     assert not (tmp_path / "build").exists()
 
 
-def test_a_full_run_writes_clean_data_validation_and_kept_notebooks(tmp_path):
-    params = copy_year(tmp_path, 2025)
-    lines: list[str] = []
-    results = run_suite(_raw(params), say=lines.append)
-    assert [r.step for r in results] == ["clean", "validate", "figures", "appendix"]
+def test_a_full_run_writes_clean_data_validation_and_kept_notebooks(suite_run):
+    """The session's run (tests/conftest.py: every sample year, 2025 the year run), read only."""
+    params = suite_run
+    ran = suite_said(params)
+    lines = ran["said"]
+    assert ran["steps"] == ["clean", "validate", "figures", "appendix"]
     assert all("完成" in line for line in lines if line.startswith("["))
     assert lines[-1].startswith("附录") and lines[-1].endswith("appendix.html")
     assert (params.clean_dir / "petitions.parquet").exists()
@@ -590,13 +591,15 @@ def test_an_unchanged_rerun_starts_no_kernel(finished, monkeypatch):
 
 
 def test_force_removes_every_cache_and_reruns_from_scratch(finished):
+    """A finished run with nothing changed: --force reruns every step all the same."""
     from lawreport import pipeline
 
     params = finished
     present = [folder for folder in pipeline.cache_folders(params) if folder.exists()]
     assert present, "a run leaves its caches"
     said: list[str] = []
-    run_suite(_raw(params), force=True, say=said.append)
+    results = run_suite(_raw(params), force=True, say=said.append)
+    assert [r.step for r in results if not r.skipped] == ["clean", "validate", "figures", "appendix"]
     assert any("--force" in line and "缓存" in line for line in said)
     from lawreport.validation import CACHE_DIR
 

@@ -113,11 +113,6 @@ def test_a_changed_ledger_reruns_the_steps_downstream_of_it(first_run):
     assert ran(raw) == []
 
 
-def test_force_reruns_everything(first_run):
-    _, raw = first_run
-    assert ran(raw, force=True) == ["clean", "validate", "figures", "appendix"]
-
-
 def test_a_second_run_refuses_while_the_first_holds_the_lock(first_run):
     root, raw = first_run
     with (root / "build" / ".run.lock").open("w") as handle:
