@@ -44,7 +44,7 @@ samples: $(STAMP) ## 重新生成 data/raw/ 下的样例台账 (regenerate the s
 	$(BIN)/python -m lawreport.sample.generator --out data/raw
 
 expectations: $(STAMP) ## 按台账规格重新生成 expectations/*.json (regenerate the suites from the ledger specs)
-	$(BIN)/python -m lawreport.suites --write $(or $(EXPECTATIONS_DIR),expectations/) $(if $(RAW_ROOT),--raw-root $(RAW_ROOT))
+	$(BIN)/python -m lawreport.ledgers.suites --write $(or $(EXPECTATIONS_DIR),expectations/) $(if $(RAW_ROOT),--raw-root $(RAW_ROOT))
 
 lock: $(STAMP) ## 按已安装的环境更新 requirements.lock (refresh the lock file)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^lawreport' > requirements.lock.new
@@ -61,10 +61,10 @@ explain: $(STAMP) ## 这个数字从哪里来 (where does a figure come from)：
 	$(BIN)/lawreport explain $(ID) --year $(YEAR)
 
 bench: $(STAMP) ## 性能测量，不是测试 (benchmark)：冷启动、未变重跑、改一本台账、纯计算
-	$(BIN)/python -m lawreport.bench --year $(YEAR)
+	$(BIN)/python -m lawreport.bench.suite --year $(YEAR)
 
 bench-scale: $(STAMP) ## 规模测量，不是测试 (scale benchmark)：台账行数 ×SCALES 的冷启动与 UNITS 个单位依次/并行，默认 SCALES=1,10,100 UNITS=20
-	$(BIN)/python -m lawreport.bench_scale --year $(YEAR) $(if $(SCALES),--scales $(SCALES)) $(if $(UNITS),--units $(UNITS))
+	$(BIN)/python -m lawreport.bench.scale --year $(YEAR) $(if $(SCALES),--scales $(SCALES)) $(if $(UNITS),--units $(UNITS))
 
 mutants: $(STAMP) ## 变异检查：指标筛选条件的每个变异都须被单元测试发现 (mutation check, exit 1 if one survives)
 	$(BIN)/python tools/mutate_metrics.py
@@ -76,4 +76,4 @@ check: $(STAMP) ## 只核对报告自身的算术，不需要台账 (check any r
 	$(BIN)/lawreport check $(PATHS) $(if $(JSON),--json $(JSON)) $(if $(HTML),--html $(HTML))
 
 bench-check: $(STAMP) ## 性能测量，不是测试 (benchmark)：lawreport check 核对 1000 份完整报告的时间与内存峰值
-	$(BIN)/python -m lawreport.bench_check
+	$(BIN)/python -m lawreport.bench.check

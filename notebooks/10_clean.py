@@ -28,11 +28,11 @@ key_file: str = ""  # pseudonymisation key file outside git, empty: env or demo 
 # %%
 import pandas as pd
 
-from lawreport.clean_step import run_clean_years
+from lawreport.run.clean_step import run_clean_years
 from lawreport.params import params_from_namespace
 
 # Checks the parameters (a misspelt papermill -p name fails here); run by hand, takes the run lock
-# and keeps the step's stamp true (see lawreport.pipeline.notebook_step).
+# and keeps the step's stamp true (see lawreport.run.pipeline.notebook_step).
 params = params_from_namespace(globals(), step="clean")
 summaries = run_clean_years(params)
 summary = summaries[params.year]

@@ -28,10 +28,10 @@ key_file: str = ""  # pseudonymisation key file outside git, empty: env or demo 
 
 # %%
 from lawreport.params import params_from_namespace
-from lawreport.validation import run_validation
+from lawreport.run.validation import run_validation
 
 # Checks the parameters (a misspelt papermill -p name fails here) and that the clean data exists;
-# run by hand, takes the run lock and keeps the step's stamp true (lawreport.pipeline.notebook_step).
+# run by hand, takes the run lock and keeps the step's stamp true (lawreport.run.pipeline.notebook_step).
 params = params_from_namespace(globals(), step="validate")
 # Fails here, naming table, expectation and rows, when any check fails; the failing results are
 # kept in build/<year>/validation-failed/ and the last good build/<year>/validation/ stays.

@@ -28,8 +28,8 @@ key_file: str = ""  # pseudonymisation key file outside git, empty: env or demo 
 # %%
 import pandas as pd
 
-from lawreport.claims import STATUS_ZH
-from lawreport.figures_step import run_figures
+from lawreport.register.claims import STATUS_ZH
+from lawreport.run.figures_step import run_figures
 from lawreport.params import params_from_namespace
 
 params = params_from_namespace(globals())

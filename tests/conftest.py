@@ -25,7 +25,7 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 
-# A run keeps warm kernels for the next (lawreport.spare_kernels); the tests' runs keep none, so that each
+# A run keeps warm kernels for the next (lawreport.run.spare_kernels); the tests' runs keep none, so that each
 # starts its own kernels as before and leaves no process behind. tests/test_spare_kernels.py turns them on.
 os.environ["LAWREPORT_WARM_SECONDS"] = "0"
 UNIT = TESTS / "unit"
@@ -90,7 +90,7 @@ def _run_the_suite(root: Path) -> None:
     from browser_support import MARKUP_PAYLOADS
     from support import SAID, SAMPLE_RAW, copy_year, edit_cells, unresolved_road_office_rows
 
-    from lawreport.pipeline import run_suite
+    from lawreport.run.pipeline import run_suite
 
     for year in sorted(int(p.name) for p in SAMPLE_RAW.iterdir() if p.name.isdigit()):
         copied = copy_year(root, year)

@@ -20,11 +20,11 @@ from typing import Any
 
 import pandas as pd
 
-from lawreport.claims import FigureEntry, load_register
 from lawreport.ledgers import get_ledger
 from lawreport.ledgers.spec import clean_dtypes
 from lawreport.metrics import CleanData, MetricResult
 from lawreport.register import evaluate
+from lawreport.register.claims import FigureEntry, load_register
 
 REGISTER_ENV = "LAWREPORT_TEST_REGISTER"
 # The repository's own files, also when lawreport is imported from a copy (tools/mutate_metrics.py).

@@ -17,12 +17,12 @@ import openpyxl
 import pytest
 import yaml
 
-from lawreport.cleaning import find_header
 from lawreport.ledgers import copy_config, get_ledger
-from lawreport.manifest import MANIFEST_NAME, sha256_file
+from lawreport.ledgers.cleaning import find_header
+from lawreport.ledgers.manifest import MANIFEST_NAME, sha256_file
+from lawreport.ledgers.reading import read_xlsx_sheet
+from lawreport.ledgers.values import ValueProblem, parse_flag
 from lawreport.params import PROJECT_ROOT, RunParams, check_params
-from lawreport.reading import read_xlsx_sheet
-from lawreport.values import ValueProblem, parse_flag
 
 SAMPLE_RAW = PROJECT_ROOT / "data" / "raw"
 
@@ -63,7 +63,7 @@ def seed_clean_cache(source: RunParams, target: RunParams) -> None:
     by what each ledger's cleaning reads (its file's hash, layout, year, pseudonym key, package), so a ledger a test
     changed is cleaned again and every other one is taken as `source` cleaned it: for tests about what a change
     does, not about cleaning from nothing. (tests/test_clean_cache.py shows that a kept result is the cleaned one.)"""
-    from lawreport.clean_step import CACHE_DIR
+    from lawreport.run.clean_step import CACHE_DIR
 
     shutil.copytree(
         source.path(source.clean_root) / CACHE_DIR, target.path(target.clean_root) / CACHE_DIR, dirs_exist_ok=True

@@ -33,8 +33,8 @@ from lawreport.appendix.kept import folder_of as kept_folder
 from lawreport.appendix.scan import scan_memo_folder
 from lawreport.appendix.sections import _breakdown_table, shown_parameter
 from lawreport.ledgers import get_ledger
+from lawreport.ledgers.values import id_check_digit
 from lawreport.params import check_params
-from lawreport.values import id_check_digit
 
 SCRIPT = "<script>alert(1)</script>"
 PSEUDONYM = re.compile(r"(?<![A-Za-z0-9])(?:P|ID|T|A|N)-[a-z]{6,}")

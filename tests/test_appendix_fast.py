@@ -14,9 +14,9 @@ import re
 
 import pytest
 
-from lawreport import personal as P
 from lawreport.appendix import scan
 from lawreport.appendix.export import wrap_document
+from lawreport.ledgers import personal as P
 
 # Characters the random texts are made of: ASCII digits and letters, full-width and Arabic-Indic and
 # astral (Mathematical) digits, the symbols of the shapes, CJK, markup.

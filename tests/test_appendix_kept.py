@@ -14,11 +14,11 @@ from support import copy_year
 
 from lawreport.appendix import data, kept, sections
 from lawreport.appendix.prerender import prerender
-from lawreport.clean_step import run_clean_years
-from lawreport.figures_step import run_figures
 from lawreport.ledgers import get_ledger
 from lawreport.params import PROJECT_ROOT, check_params
-from lawreport.pipeline import PIPELINE_ENV
+from lawreport.run.clean_step import run_clean_years
+from lawreport.run.figures_step import run_figures
+from lawreport.run.pipeline import PIPELINE_ENV
 
 TABLES = ["petitions", "penalty_cases", "mediation_cases"]
 

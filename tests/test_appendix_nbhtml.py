@@ -178,7 +178,7 @@ def test_the_notebook_kept_as_written_reads_as_the_file_does(tmp_path, seed):
     import papermill.iorw
 
     from lawreport.appendix import scan
-    from lawreport.pipeline import cell_seconds
+    from lawreport.run.pipeline import cell_seconds
 
     rng = random.Random(seed)
     cells = [nbformat.v4.new_markdown_cell("# 附录\n\n第二行")]

@@ -17,9 +17,9 @@ from penalty_sample import CLEAN_ROWS, RAW_ROWS, write_penalty_sheet
 from support import copy_year
 
 from lawreport.appendix import rows as R
-from lawreport.clean_step import run_clean
-from lawreport.explain import RawCells, display_width, shown_rows, text_table, with_raw
 from lawreport.metrics import CleanData
+from lawreport.register.explain import RawCells, display_width, shown_rows, text_table, with_raw
+from lawreport.run.clean_step import run_clean
 
 TABLES = ["penalty_cases", "road_office", "law_exams", "hotline_complaints", "street_incidents", "enforcement_staff"]
 
@@ -55,7 +55,7 @@ def test_rows_are_shown_as_explain_shows_them(cleaned, table):
 
 
 def test_column_texts_are_explain_s(cleaned):
-    from lawreport.explain import _plain_texts
+    from lawreport.register.explain import _plain_texts
 
     data, _ = cleaned
     for table in TABLES:

@@ -14,10 +14,10 @@ import pytest
 from support import copy_year
 
 from lawreport.appendix import charts, sections
-from lawreport.clean_step import run_clean
 from lawreport.ledgers import active_unit
 from lawreport.metrics import CleanData
-from lawreport.pipeline import PIPELINE_ENV
+from lawreport.run.clean_step import run_clean
+from lawreport.run.pipeline import PIPELINE_ENV
 
 
 @pytest.fixture(autouse=True)

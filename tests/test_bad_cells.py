@@ -15,9 +15,9 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from support import copy_year, edit_cells, ledger_path, locate, tree_hashes
 from test_bad_inputs import quarantined, valid_id
 
-from lawreport.clean_step import run_clean
 from lawreport.ledgers import get_ledger
-from lawreport.personal import luhn_ok
+from lawreport.ledgers.personal import luhn_ok
+from lawreport.run.clean_step import run_clean
 
 # ---------------------------------------------------------------- helpers
 

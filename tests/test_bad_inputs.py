@@ -21,12 +21,12 @@ import pytest
 from support import copy_year, edit_cells, ledger_path, locate, starts_pattern, tree_hashes, values_in
 
 from lawreport.appendix import personal_values
-from lawreport.clean_step import clean_year, run_clean
-from lawreport.errors import LedgerFileError
 from lawreport.ledgers import get_ledger
-from lawreport.pipeline import run_suite
+from lawreport.ledgers.errors import LedgerFileError
+from lawreport.ledgers.values import id_check_digit
+from lawreport.run.clean_step import clean_year, run_clean
+from lawreport.run.pipeline import run_suite
 from lawreport.storage import write_parquet
-from lawreport.values import id_check_digit
 
 # ---------------------------------------------------------------- helpers
 

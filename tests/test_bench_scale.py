@@ -1,4 +1,4 @@
-"""The generator's --scale option, used by `make bench-scale` (lawreport.bench_scale).
+"""The generator's --scale option, used by `make bench-scale` (lawreport.bench.scale).
 
 scale=1 writes exactly the committed sample ledgers (tests/test_sample_regeneration.py); scale=k writes k times the rows of every ledger
 outside FIXED_TABLES (which keep their 1x rows), with keys that stay unique, and the result still
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from lawreport.clean_step import run_clean
 from lawreport.ledgers import ALL_LEDGERS
 from lawreport.params import check_params
+from lawreport.run.clean_step import run_clean
 from lawreport.sample.generator import (
     DEFAULT_UNIT,
     DEFAULT_YEARS,

@@ -42,8 +42,8 @@ from browser_support import (
 )
 
 from lawreport.appendix.html import STATUS_MARK
-from lawreport.claims import STATUS_ZH
 from lawreport.params import PROJECT_ROOT
+from lawreport.register.claims import STATUS_ZH
 
 SCREENSHOTS = PROJECT_ROOT / "build" / "browser"
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"

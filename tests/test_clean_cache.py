@@ -12,9 +12,9 @@ import pytest
 import yaml
 from support import copy_year, edit_cells, tree_hashes
 
-from lawreport import clean_step
-from lawreport.cleaning import LedgerCleaner
-from lawreport.manifest import MANIFEST_NAME
+from lawreport.ledgers.cleaning import LedgerCleaner
+from lawreport.ledgers.manifest import MANIFEST_NAME
+from lawreport.run import clean_step
 
 TABLES = ["petitions", "legacy_cases", "law_exams"]
 
@@ -132,7 +132,7 @@ def test_an_entry_stored_under_another_key_is_not_trusted(tmp_path, cleaned):
 
 
 def _order(params) -> list[str]:
-    from lawreport.manifest import read_manifest
+    from lawreport.ledgers.manifest import read_manifest
 
     return [ledger.table for ledger in read_manifest(params.raw_dir).ledgers]
 
@@ -213,7 +213,7 @@ def _law_exams_last(params):
 def test_the_help_leaves_a_failing_ledger_to_the_clean_step(tmp_path, cleaned):
     from support import ledger_path
 
-    from lawreport.errors import LedgerFileError
+    from lawreport.ledgers.errors import LedgerFileError
 
     params = _law_exams_last(copy_year(tmp_path, 2025, tables=TABLES))
     ledger_path(params, "law_exams").write_bytes(b"")

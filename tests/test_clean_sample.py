@@ -10,9 +10,9 @@ import yaml
 from support import SAMPLE_RAW, copy_year, edit_cells, tree_hashes, values_in
 
 from lawreport.appendix.scan import personal_values
-from lawreport.clean_step import clean_year, run_clean
 from lawreport.ledgers import ALL_LEDGERS
-from lawreport.manifest import MANIFEST_NAME
+from lawreport.ledgers.manifest import MANIFEST_NAME
+from lawreport.run.clean_step import clean_year, run_clean
 
 YEARS = sorted(int(p.name) for p in SAMPLE_RAW.iterdir() if (p / MANIFEST_NAME).exists())
 

@@ -1,4 +1,4 @@
-"""Every problem code (lawreport.errors CODES and RUN_CODES) is tripped by at least one test.
+"""Every problem code (lawreport.ledgers.errors CODES and RUN_CODES) is tripped by at least one test.
 
 A heuristic over the test sources, read with `ast` (so comments never count, and neither do docstrings):
 a code counts as tested when a string holding it (as a whole word: "F001", "[F001]", "R102 …") stands
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from lawreport.errors import CODES, RUN_CODES
+from lawreport.ledgers.errors import CODES, RUN_CODES
 
 TESTS = Path(__file__).resolve().parent
 ALL_CODES = {**CODES, **RUN_CODES}

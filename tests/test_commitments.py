@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from frames import frame_data
 
-from lawreport.claims import RegisterError, load_register
-from lawreport.figures_step import FiguresReport
+from lawreport.register.claims import RegisterError, load_register
 from lawreport.register.commitments import Commitment, evaluate_commitment, read_commitments
 from lawreport.register.spec import parse_commitment_data
+from lawreport.run.figures_step import FiguresReport
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 REGISTER = REPOSITORY / "claims" / "2025.yaml"

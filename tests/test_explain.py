@@ -17,9 +17,9 @@ from penalty_sample import write_penalty_sheet
 from support import copy_unit
 
 from lawreport.cli import main
-from lawreport.explain import explain
 from lawreport.params import check_params
-from lawreport.textscan import scan_numbers
+from lawreport.register.explain import explain
+from lawreport.text.scan import scan_numbers
 
 YEAR = 2025
 REPORT = "本年度行政处罚结案2件，罚没1500元。"

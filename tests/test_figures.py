@@ -11,12 +11,12 @@ import pytest
 import yaml
 from support import SAMPLE_RAW, copy_year, edit_cells, locate, seed_clean_cache, workbook_sheet
 
-from lawreport.claims import RegisterError, load_register, unaccounted_numbers
-from lawreport.clean_step import run_clean_years
-from lawreport.explain import explain
-from lawreport.figures_step import compute_figures
 from lawreport.params import PROJECT_ROOT, check_params
-from lawreport.textscan import scan_numbers
+from lawreport.register.claims import RegisterError, load_register, unaccounted_numbers
+from lawreport.register.explain import explain
+from lawreport.run.clean_step import run_clean_years
+from lawreport.run.figures_step import compute_figures
+from lawreport.text.scan import scan_numbers
 
 REGISTER = PROJECT_ROOT / "claims" / "2025.yaml"
 PUBLISHED = PROJECT_ROOT / "published" / "2025" / "figures.json"

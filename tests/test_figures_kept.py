@@ -1,4 +1,4 @@
-"""Figures kept from the run before (`lawreport.figures_kept`): a kept figure must be the figure
+"""Figures kept from the run before (`lawreport.run.figures_kept`): a kept figure must be the figure
 computed afresh, it must be computed again when anything it read changed (and only then), and a
 figure must read clean data only through the reads `CleanData.recording` notes."""
 
@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 from support import copy_year
 
-from lawreport import figures_kept
-from lawreport.claims import consistency_problems, load_register, verify_entry
-from lawreport.clean_step import run_clean_years, years_to_clean
-from lawreport.figures_step import compute_figures
 from lawreport.metrics import CleanData
 from lawreport.params import PROJECT_ROOT, check_params
-from lawreport.pipeline import PIPELINE_ENV
+from lawreport.register.claims import consistency_problems, load_register, verify_entry
+from lawreport.run import figures_kept
+from lawreport.run.clean_step import run_clean_years, years_to_clean
+from lawreport.run.figures_step import compute_figures
+from lawreport.run.pipeline import PIPELINE_ENV
 
 TABLES = ["petitions", "penalty_cases", "mediation_cases", "county_comparison"]
 

@@ -1,4 +1,4 @@
-"""lawreport.gx: Great Expectations imported without the modules it loads but our validation never
+"""lawreport.run.gx: Great Expectations imported without the modules it loads but our validation never
 uses (scipy.stats, altair), and those still there, loaded on first use, for code that needs them.
 
 Each check runs in a fresh interpreter: what is imported is the point."""
@@ -25,7 +25,7 @@ def _python(code: str) -> dict:
 
 STATE = """
 def state():
-    from lawreport.gx import DEFERRED, Deferred
+    from lawreport.run.gx import DEFERRED, Deferred
     return {name: ("stand-in, loaded" if sys.modules[name].loaded else "stand-in")
             if isinstance(sys.modules.get(name), Deferred) else ("real" if name in sys.modules else "absent")
             for name in DEFERRED}
@@ -39,10 +39,10 @@ def test_a_whole_validation_with_data_docs_never_loads_the_deferred_modules(suit
         f"""
         import json, sys
         {textwrap.indent(STATE, "        ").strip()}
-        import lawreport.gx
+        import lawreport.run.gx
         before = state()
         from lawreport.params import check_params
-        from lawreport.validation import run_validation
+        from lawreport.run.validation import run_validation
         params = check_params({{"year": {suite_run.year}, "raw_root": {str(suite_run.raw_root)!r},
                                "clean_root": {str(suite_run.clean_root)!r}, "build_root": {str(tmp_path)!r}}})
         counts = run_validation(params).counts()
@@ -61,7 +61,7 @@ def test_a_stand_in_loads_the_real_module_on_first_use() -> None:
         f"""
         import json, sys
         {textwrap.indent(STATE, "        ").strip()}
-        import lawreport.gx
+        import lawreport.run.gx
         import inspect
         # code of no module: inspect looks at every loaded module's __file__, as IPython's tracebacks do
         inspect.getmodule(compile("1", "/no/such/file.py", "eval"))
@@ -88,8 +88,8 @@ def test_nothing_is_deferred_once_gx_or_the_module_is_loaded() -> None:
         {textwrap.indent(STATE, "        ").strip()}
         import altair
         import great_expectations
-        import lawreport.gx
-        from lawreport.gx import defer
+        import lawreport.run.gx
+        from lawreport.run.gx import defer
         print(json.dumps({{"state": state(), "missing": defer("lawreport_no_such_module"),
                           "loaded": defer("json")}}))
         """
@@ -101,7 +101,7 @@ def test_nothing_is_deferred_once_gx_or_the_module_is_loaded() -> None:
 def test_a_stand_in_that_cannot_be_imported_says_why_as_an_attribute_error(tmp_path, monkeypatch) -> None:
     import sys
 
-    from lawreport.gx import Deferred, defer
+    from lawreport.run.gx import Deferred, defer
 
     (tmp_path / "lawreport_broken_probe.py").write_text('raise ImportError("boom")\n', encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -123,7 +123,7 @@ def test_papermill_is_imported_without_pyarrow_which_imports_as_usual_afterwards
     found = _python(
         """
         import json, sys
-        from lawreport.pipeline import import_papermill, register_engine
+        from lawreport.run.pipeline import import_papermill, register_engine
         papermill = import_papermill()
         register_engine()
         left = any(type(f).__name__ == "NoPyarrow" for f in sys.meta_path)
@@ -138,12 +138,12 @@ def test_papermill_is_imported_without_pyarrow_which_imports_as_usual_afterwards
 
 
 def test_data_docs_templates_compiled_once_render_as_compiled_afresh():
-    """lawreport.gx.TEMPLATES: the templates a view compiles are kept for the next view's
+    """lawreport.run.gx.TEMPLATES: the templates a view compiles are kept for the next view's
     environment, which compiles none of them again, and renders the same."""
     found = _python(
         """
         import json, jinja2
-        from lawreport.gx import TEMPLATES, compile_data_docs_templates
+        from lawreport.run.gx import TEMPLATES, compile_data_docs_templates
         from great_expectations.render.view.view import DefaultJinjaPageView
         kept = compile_data_docs_templates()
         compiled = []

@@ -13,10 +13,10 @@ import pytest
 import yaml
 from support import SAMPLE_RAW, copy_year, tree_hashes
 
-from lawreport.clean_step import clean_year, run_clean, run_key
-from lawreport.errors import LedgerFileError
-from lawreport.manifest import MANIFEST_NAME, read_manifest
-from lawreport.pseudonym import DEMO_KEY, KEY_ENV, key_identity, load_key, resolve_key
+from lawreport.ledgers.errors import LedgerFileError
+from lawreport.ledgers.manifest import MANIFEST_NAME, read_manifest
+from lawreport.ledgers.pseudonym import DEMO_KEY, KEY_ENV, key_identity, load_key, resolve_key
+from lawreport.run.clean_step import clean_year, run_clean, run_key
 
 GOOD_KEY = "0123456789abcdef" * 4  # 64 bytes
 YEARS = sorted(int(p.name) for p in SAMPLE_RAW.iterdir() if (p / MANIFEST_NAME).exists())

@@ -19,15 +19,15 @@ import yaml
 from support import SAMPLE_RAW
 
 from lawreport.appendix.scan import personal_values, trace_values
-from lawreport.clean_step import run_clean
-from lawreport.cleaning import LedgerCleaner, row_id
-from lawreport.datadict import render
-from lawreport.errors import LedgerFileError
-from lawreport.explain import RawCells, _place_of
 from lawreport.ledgers import UnitConfigError, get_ledger, load_unit, use_unit
+from lawreport.ledgers.cleaning import LedgerCleaner, row_id
+from lawreport.ledgers.datadict import render
+from lawreport.ledgers.errors import LedgerFileError
+from lawreport.ledgers.pseudonym import Pseudonymiser
+from lawreport.ledgers.reading import read_ledger_sheet
 from lawreport.params import check_params
-from lawreport.pseudonym import Pseudonymiser
-from lawreport.reading import read_ledger_sheet
+from lawreport.register.explain import RawCells, _place_of
+from lawreport.run.clean_step import run_clean
 
 YEAR = 2025
 FILE = f"{YEAR}年纠纷台账.xlsx"

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from support import copy_year
 
-from lawreport import pipeline
 from lawreport.params import (
     PROJECT_ROOT,
     MissingInput,
@@ -26,6 +25,7 @@ from lawreport.params import (
     injected_parameters,
     params_from_namespace,
 )
+from lawreport.run import pipeline
 
 BIN = Path(sys.executable).parent
 LAB_CONFIG = PROJECT_ROOT / "jupyter-config"

@@ -12,9 +12,9 @@ import json
 import yaml
 from support import copy_year, edit_cells, ledger_path
 
-from lawreport.clean_step import run_clean
-from lawreport.manifest import MANIFEST_NAME, sha256_file
-from lawreport.run_summary import summarise
+from lawreport.ledgers.manifest import MANIFEST_NAME, sha256_file
+from lawreport.run.clean_step import run_clean
+from lawreport.run.summary import summarise
 
 
 def _manifest_hash(params, name: str) -> str:

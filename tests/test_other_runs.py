@@ -16,7 +16,7 @@ from support import SAMPLE_RAW, copy_year, seed_clean_cache
 from lawreport.appendix.export import output_path
 from lawreport.ledgers import use_unit
 from lawreport.params import PROJECT_ROOT, check_params
-from lawreport.pipeline import run_suite
+from lawreport.run.pipeline import run_suite
 
 QINGHE = PROJECT_ROOT / "examples" / "qinghe"
 

@@ -10,7 +10,7 @@ import pytest
 from support import copy_year, ledger_path, suite_said, tree_hashes
 
 from lawreport.params import ParameterError
-from lawreport.pipeline import StepFailed, run_suite
+from lawreport.run.pipeline import StepFailed, run_suite
 
 
 def _raw(params) -> dict[str, object]:
@@ -105,9 +105,9 @@ def test_a_steps_notebook_is_scrubbed_in_the_background_and_a_failed_scrub_fails
     is scrubbed) next time."""
     import threading
 
-    from lawreport import pipeline
     from lawreport.appendix import scan
-    from lawreport.pipeline import stamp_path
+    from lawreport.run import pipeline
+    from lawreport.run.pipeline import stamp_path
 
     params = copy_year(tmp_path, 2025, tables=["law_exams"])
     real = scan.scrub_or_block
@@ -182,7 +182,7 @@ def test_every_notebook_declares_exactly_the_run_parameters_with_their_defaults(
     import jupytext
 
     from lawreport.params import RunParams
-    from lawreport.pipeline import NOTEBOOK_DIR, STEPS
+    from lawreport.run.pipeline import NOTEBOOK_DIR, STEPS
 
     expected = {f.name: (f.default if f.default is not MISSING else 2025) for f in fields(RunParams)}
     for step in STEPS:
@@ -199,7 +199,7 @@ def test_every_notebook_declares_exactly_the_run_parameters_with_their_defaults(
 
 @pytest.mark.parametrize("fatal", ["import os\nos._exit(3)", "raise SystemExit(1)"])
 def test_a_notebook_that_exits_early_fails_the_run_and_names_it(tmp_path, monkeypatch, fatal):
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
@@ -232,7 +232,7 @@ from json import dumps as median
 
 
 def _notebook(tmp_path, monkeypatch, source: str) -> None:
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
@@ -246,7 +246,7 @@ def _printed(output) -> str:
 
 
 def test_a_pool_kernel_has_the_notebooks_modules_loaded_and_no_name_bound(tmp_path, monkeypatch):
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     _notebook(tmp_path, monkeypatch, PRELOADED)
     params = copy_year(tmp_path, 2025, tables=["law_exams"])
@@ -275,7 +275,7 @@ def test_a_notebooks_client_is_closed_after_it_and_a_collection_then_ends(tmp_pa
 
     import zmq
 
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     def open_contexts() -> set[int]:
         return {id(o) for o in gc.get_objects() if isinstance(o, zmq.Context) and not o.closed and o._sockets}
@@ -323,7 +323,7 @@ import statistics
 
 def _pooled_run(tmp_path, monkeypatch, source: str) -> list[list[str]]:
     """The same notebook run twice in one pool lane (as clean, then as figures): what each printed."""
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     _notebook(tmp_path, monkeypatch, source)
     (tmp_path / "notebooks" / "30_figures.py").write_text(source, encoding="utf-8")
@@ -344,7 +344,7 @@ def _pooled_run(tmp_path, monkeypatch, source: str) -> list[list[str]]:
 
 
 def test_a_lanes_next_notebook_reuses_its_kernel_with_an_empty_namespace(tmp_path, monkeypatch):
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     first, second = _pooled_run(tmp_path, monkeypatch, POOLED)
     # The same kernel process; the first notebook's names are gone, the execution count starts
@@ -362,7 +362,7 @@ def test_a_lanes_next_notebook_reuses_its_kernel_with_an_empty_namespace(tmp_pat
 def test_a_kernels_imports_are_frozen_and_its_reset_still_collects_what_a_notebook_left():
     """The objects a kernel's imports made are frozen before any notebook (FREEZE: no garbage collection scans
     them again); what a notebook leaves as cyclic garbage is still collected by the reset between notebooks."""
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     manager = pipeline.start_kernel("clean")
     leave_garbage = (
@@ -435,7 +435,7 @@ def slow(params):
 def _warmed_pool(tmp_path, monkeypatch, warm: str):
     """A pool whose first lane runs clean then figures, figures with work ahead `warm` due once clean
     is done; the parameters."""
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     _notebook(tmp_path, monkeypatch, WARMED)
     (tmp_path / "notebooks" / "30_figures.py").write_text(WARMED, encoding="utf-8")
@@ -453,7 +453,7 @@ def _warmed_pool(tmp_path, monkeypatch, warm: str):
 
 def _warmed_run(tmp_path, monkeypatch, warm: str) -> list[list[str]]:
     """What each notebook printed, clean then figures, in `_warmed_pool`."""
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     kernels, params = _warmed_pool(tmp_path, monkeypatch, warm)
     printed = []
@@ -482,7 +482,7 @@ def test_a_failing_work_ahead_is_ignored_and_the_notebook_runs(tmp_path, monkeyp
 def _helped_run(tmp_path, monkeypatch, help_target: str) -> list[list[str]]:
     """What clean then validate printed, clean having `help_target` as its help (Step.help), each
     in its own lane."""
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     _notebook(tmp_path, monkeypatch, WARMED)
     (tmp_path / "notebooks" / "20_validate.py").write_text(WARMED, encoding="utf-8")
@@ -525,8 +525,8 @@ def test_a_run_stopped_while_a_notebook_waits_for_work_ahead_starts_nothing_more
     import threading
     import time
 
-    from lawreport import pipeline
-    from lawreport.pipeline import RunStopped
+    from lawreport.run import pipeline
+    from lawreport.run.pipeline import RunStopped
 
     kernels, params = _warmed_pool(tmp_path, monkeypatch, "warm_probe:slow")
     started = []
@@ -559,7 +559,7 @@ def test_a_run_stopped_while_a_notebook_waits_for_work_ahead_starts_nothing_more
 
 
 def test_a_failing_preload_is_silent_and_the_notebooks_own_import_fails_at_its_cell(tmp_path, monkeypatch, capfd):
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     source = '# %% tags=["parameters"]\nyear: int = 2025  # report year\n\n# %%\nprint("first")\n\n# %%\nimport no_such_module_here\n'
     _notebook(tmp_path, monkeypatch, source)
@@ -574,7 +574,7 @@ def test_a_failing_preload_is_silent_and_the_notebooks_own_import_fails_at_its_c
 
 
 def test_an_unchanged_rerun_starts_no_kernel(finished, monkeypatch):
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     params = finished
     started: list[str] = []
@@ -592,7 +592,7 @@ def test_an_unchanged_rerun_starts_no_kernel(finished, monkeypatch):
 
 def test_force_removes_every_cache_and_reruns_from_scratch(finished):
     """A finished run with nothing changed: --force reruns every step all the same."""
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     params = finished
     present = [folder for folder in pipeline.cache_folders(params) if folder.exists()]
@@ -601,7 +601,7 @@ def test_force_removes_every_cache_and_reruns_from_scratch(finished):
     results = run_suite(_raw(params), force=True, say=said.append)
     assert [r.step for r in results if not r.skipped] == ["clean", "validate", "figures", "appendix"]
     assert any("--force" in line and "缓存" in line for line in said)
-    from lawreport.validation import CACHE_DIR
+    from lawreport.run.validation import CACHE_DIR
 
     stats = json.loads((params.build_dir / "validation" / "stats.json").read_text(encoding="utf-8"))
     assert stats["reused_tables"] == [] and (params.build_dir / "validation" / CACHE_DIR).exists()
@@ -645,7 +645,7 @@ def test_a_run_with_nothing_to_do_reads_stamps_only_and_imports_no_heavy_module(
 def test_a_dead_kernels_notebook_is_kept_with_the_cells_it_ran_and_saved_only_at_start_and_end(tmp_path, monkeypatch):
     import papermill.iorw
 
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     source = (
         '# %% tags=["parameters"]\nyear: int = 2025  # report year\n\n# %%\nprint("before the end")\n\n'
@@ -671,7 +671,7 @@ def test_a_notebook_that_runs_to_its_end_or_a_failing_cell_is_written_twice_its_
     import papermill.execute
     import papermill.iorw
 
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     source = f'# %% tags=["parameters"]\nyear: int = 2025  # report year\n\n# %%\nprint(1)\n\n# %%\n{last}\n'
     _notebook(tmp_path, monkeypatch, source)
@@ -731,7 +731,7 @@ def test_a_notebooks_ipynb_text_is_kept_by_its_source_and_read_back_without_jupy
 
     import nbformat
 
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
@@ -756,7 +756,7 @@ def test_a_notebooks_ipynb_text_is_kept_by_its_source_and_read_back_without_jupy
     probe = (
         "import sys, tempfile\n"
         f"tempfile.tempdir = {str(tmp_path / 'tmp')!r}\n"
-        "from lawreport import pipeline\n"
+        "from lawreport.run import pipeline\n"
         "from pathlib import Path\n"
         f"pipeline.NOTEBOOK_DIR = Path({str(notebooks)!r})\n"
         "text = pipeline.notebook_text('10_clean.py')\n"
@@ -787,7 +787,7 @@ def test_a_notebooks_ipynb_text_is_kept_by_its_source_and_read_back_without_jupy
 def _pool_deciding_work_ahead(monkeypatch, warm_in: str, finished: set[str]):
     """A KernelPool with the appendix's two lanes (editions in both) and stand-in kernels, the steps
     in `finished` done: where would the appendix's work ahead start? (lane, label) of each start."""
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     step = pipeline.Step(
         "appendix",
@@ -853,7 +853,7 @@ def test_work_ahead_in_an_editions_lane_starts_also_when_the_step_can_start(monk
 def test_the_kernel_spec_is_looked_up_once_per_process(monkeypatch):
     from jupyter_client.kernelspec import KernelSpecManager
 
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     looked = []
     real = KernelSpecManager.get_kernel_spec
@@ -873,7 +873,7 @@ def test_a_stopped_kernels_end_is_noticed_within_milliseconds(monkeypatch):
     """jupyter_client polls a killed kernel every 0.1 s; a run's end waited that long for each."""
     import asyncio
 
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     manager = pipeline.kernel_manager_class({})(kernel_name="python3")
     answers = iter([True, True, True, False])
@@ -913,8 +913,8 @@ def test_a_run_with_a_forked_scanner_scrubs_only_what_it_found_and_still_blocks_
     scrubbed by the run itself, and nothing is published (P305)."""
     from test_publish_scan import _raw_person
 
-    from lawreport import spare_kernels
     from lawreport.appendix import PublishBlocked, scan
+    from lawreport.run import spare_kernels
 
     params = copy_year(tmp_path, 2025, tables=["law_exams"])
     name, _, _ = _raw_person(params)
@@ -950,7 +950,7 @@ def test_a_run_with_a_forked_scanner_scrubs_only_what_it_found_and_still_blocks_
 def test_the_clean_steps_help_starts_only_when_more_than_one_input_file_changed(tmp_path, monkeypatch):
     """`Step.help_from`: the help leaves the first ledger to redo to the notebook, so with one changed
     ledger it would only look (~0.2 s of CPU beside the notebook): it does not start then."""
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     params = copy_year(tmp_path, 2025, tables=["law_exams", "petitions", "penalty_cases"])
     step = pipeline.STEP_BY_NAME["clean"]
@@ -998,7 +998,7 @@ def test_ctrl_c_that_reaches_another_thread_still_stops_the_run_at_once(monkeypa
     import time
     from pathlib import Path
 
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     def slow_step(step, params, force=False, say=print, kernels=None):
         time.sleep(4)
@@ -1026,7 +1026,7 @@ def test_ctrl_c_that_reaches_another_thread_still_stops_the_run_at_once(monkeypa
 def test_a_step_whose_input_changed_while_it_ran_is_not_marked_done(tmp_path, monkeypatch):
     """Its stamp is written (in the background, after its scrub) only if its inputs are still those
     it started from: a ledger saved while the clean step ran makes it run again next time."""
-    from lawreport import pipeline
+    from lawreport.run import pipeline
 
     params = copy_year(tmp_path, 2025, tables=["law_exams"])
     step = pipeline.STEP_BY_NAME["clean"]

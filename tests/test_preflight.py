@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from support import copy_year
 
-from lawreport.claims import RegisterError
 from lawreport.params import PROJECT_ROOT, ParameterError, check_params
-from lawreport.pipeline import run_suite
-from lawreport.run_summary import DEFAULT_FAIL_ON, RunSummary, parse_fail_on, summarise
+from lawreport.register.claims import RegisterError
+from lawreport.run.pipeline import run_suite
+from lawreport.run.summary import DEFAULT_FAIL_ON, RunSummary, parse_fail_on, summarise
 
 REGISTER = PROJECT_ROOT / "claims" / "2025.yaml"
 
@@ -227,8 +227,8 @@ def test_explain_on_a_folder_without_clean_data_is_an_error(year_copy, tmp_path)
 
 
 def test_the_key_is_part_of_the_clean_fingerprint(year_copy, monkeypatch):
-    from lawreport.pipeline import NOTEBOOK_DIR, fingerprint
-    from lawreport.pseudonym import KEY_ENV
+    from lawreport.ledgers.pseudonym import KEY_ENV
+    from lawreport.run.pipeline import NOTEBOOK_DIR, fingerprint
 
     params, _ = year_copy
     monkeypatch.delenv(KEY_ENV, raising=False)
@@ -241,8 +241,8 @@ def test_the_key_is_part_of_the_clean_fingerprint(year_copy, monkeypatch):
 
 
 def test_a_bad_manifest_or_key_stops_the_run_before_any_kernel(year_copy, monkeypatch):
-    from lawreport.errors import LedgerFileError
-    from lawreport.pseudonym import KEY_ENV
+    from lawreport.ledgers.errors import LedgerFileError
+    from lawreport.ledgers.pseudonym import KEY_ENV
 
     params, raw = year_copy
     monkeypatch.setenv(KEY_ENV, "short")
@@ -261,7 +261,7 @@ def test_a_bad_manifest_or_key_stops_the_run_before_any_kernel(year_copy, monkey
 PREFLIGHT_PROBE = """
 import json, sys
 from lawreport.params import check_params
-from lawreport.pipeline import preflight
+from lawreport.run.pipeline import preflight
 preflight(check_params(json.loads(sys.argv[1])), say=lambda _: None)
 print("LOADED", sorted(m for m in ("pandas", "great_expectations", "jupyter_client") if m in sys.modules))
 """

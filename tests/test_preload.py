@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from lawreport.params import PROJECT_ROOT
-from lawreport.pipeline import PIPELINE_ENV
+from lawreport.run.pipeline import PIPELINE_ENV
 
 WATCHED = ("lawreport", "pyarrow.parquet", "pyarrow.dataset", "matplotlib", "great_expectations", "PIL", "noto")
 
 LANE_RUN = """
 import json, os, sys
-from lawreport.pipeline import preload_code
+from lawreport.run.pipeline import preload_code
 for notebook in {notebooks!r}:
     exec(preload_code(notebook))
 before = set(sys.modules)
@@ -31,7 +31,7 @@ print(json.dumps(sorted(set(sys.modules) - before)))
 """
 
 VALIDATE_AND_INTERNAL = """
-from lawreport.validation import run_validation
+from lawreport.run.validation import run_validation
 from lawreport import appendix
 params = check_params({params!r})
 os.environ[{env!r}] = "validate"
@@ -44,7 +44,7 @@ for section in ("cover", "report_section", "cards_section", "arithmetic_section"
 """
 
 FIGURES = """
-from lawreport.figures_step import run_figures
+from lawreport.run.figures_step import run_figures
 run_figures(check_params({params!r}))
 """
 

@@ -29,12 +29,12 @@ from lawreport.appendix.scan import (
     scrubbed_findings,
     trace_values,
 )
-from lawreport.clean_step import run_clean
-from lawreport.cleaning import find_header
 from lawreport.ledgers import get_ledger
-from lawreport.pipeline import StepFailed
-from lawreport.reading import read_xlsx_sheet
-from lawreport.values import id_check_digit
+from lawreport.ledgers.cleaning import find_header
+from lawreport.ledgers.reading import read_xlsx_sheet
+from lawreport.ledgers.values import id_check_digit
+from lawreport.run.clean_step import run_clean
+from lawreport.run.pipeline import StepFailed
 
 MOBILE = "13912345678"
 LANDLINE = "023-74512345"
@@ -331,7 +331,7 @@ def test_personal_values_read_by_a_forked_child_are_used_while_the_raw_files_sta
     a child process; the scan then uses the child's values, but only for the files as the child saw
     them, and reads them itself when the child fails."""
     from lawreport.appendix import scan
-    from lawreport.pipeline import fork_scanner
+    from lawreport.run.pipeline import fork_scanner
 
     params = copy_year(tmp_path, 2025, tables=["petitions", "penalty_cases"])
     raw = params.path(params.raw_root)
@@ -373,7 +373,7 @@ def test_the_forked_scanner_says_clean_only_of_a_notebook_it_found_nothing_in(ye
     import signal
 
     from lawreport.appendix.scan import file_identity, notebook_verdict
-    from lawreport.pipeline import fork_scanner
+    from lawreport.run.pipeline import fork_scanner
 
     params, _, values = year
     name, _, _ = _raw_person(params)

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lawreport.claims import RegisterError, load_register
 from lawreport.ledgers import copy_config
+from lawreport.register.claims import RegisterError, load_register
 from lawreport.register.draft import draft_register, main, render_draft
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,7 +2,7 @@
 closest valid table, column, aggregate, operator or value — never a traceback, and before any kernel.
 
 Each case edits one line of claims/2025.yaml in a temporary copy and loads it as `lawreport run`'s
-preflight does (lawreport.claims.load_register).
+preflight does (lawreport.register.claims.load_register).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from lawreport.claims import RegisterError, load_register
 from lawreport.params import PROJECT_ROOT
+from lawreport.register.claims import RegisterError, load_register
 
 REGISTER = PROJECT_ROOT / "claims" / "2025.yaml"
 REPORT = PROJECT_ROOT / "data" / "raw" / "2025" / "report.txt"
@@ -193,8 +193,8 @@ def test_a_spec_of_the_wrong_shape_is_a_message_not_a_traceback(tmp_path, spec):
 def test_a_python_metric_must_return_the_one_result_shape(monkeypatch):
     from frames import frame_data
 
-    from lawreport.claims import FigureEntry, verify_entry
     from lawreport.metrics import METRICS
+    from lawreport.register.claims import FigureEntry, verify_entry
 
     monkeypatch.setitem(METRICS, "count_as_a_dict", lambda data: {"value": 3})
     entry = FigureEntry("x", "共3件", "3件", "count_as_a_dict", "测试用")

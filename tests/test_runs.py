@@ -19,7 +19,7 @@ import yaml
 from support import SAMPLE_RAW, copy_year, edit_cells, tree_hashes, values_in
 
 from lawreport.params import PROJECT_ROOT, check_params
-from lawreport.pipeline import RunLocked, run_suite, stamp_path
+from lawreport.run.pipeline import RunLocked, run_suite, stamp_path
 from lawreport.storage import staged_dir
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from lawreport.appendix import scan, scan_memo
 from lawreport.appendix.scan import file_identity, find_published, notebook_verdict
-from lawreport.values import id_check_digit
+from lawreport.ledgers.values import id_check_digit
 
 PERSONAL = {"张三丰", "李四光", "王五", "13800001234", "赵六家住幸福村三组", "周&吴"}
 

@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from lawreport import pipeline
+from lawreport.run import pipeline
 
 
 def test_the_source_digest_follows_every_edit_even_one_that_keeps_size_and_mtime(tmp_path: Path, monkeypatch) -> None:

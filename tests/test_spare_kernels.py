@@ -1,4 +1,4 @@
-"""Warm kernels a run leaves for the next (lawreport.spare_kernels): adopted only when they are what the run
+"""Warm kernels a run leaves for the next (lawreport.run.spare_kernels): adopted only when they are what the run
 would have started itself, ending themselves when unused or orphaned, holding nobody's streams, and changing
 no output. Real kernels throughout; each test has its own folder of spares."""
 
@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from support import SAMPLE_RAW, copy_year, tree_hashes
 
-from lawreport import pipeline, spare_kernels
+from lawreport.ledgers.pseudonym import KEY_ENV
 from lawreport.params import PROJECT_ROOT, check_params
-from lawreport.pipeline import LANES, run_suite, stop_kernel
-from lawreport.pseudonym import KEY_ENV
+from lawreport.run import pipeline, spare_kernels
+from lawreport.run.pipeline import LANES, run_suite, stop_kernel
 
 
 @pytest.fixture
@@ -171,7 +171,7 @@ def test_a_spare_is_adopted_once_and_only_for_the_notebooks_it_loaded(spares):
     manager = spare_kernels.claim(lane_files(0)[:1])  # a run's lane may hold fewer notebooks
     try:
         assert manager is not None and spare_kernels.claim(lane_files(0)) is None  # the lane's only spare
-        from lawreport.pipeline import run_silently
+        from lawreport.run.pipeline import run_silently
 
         run_silently(manager, "assert 'pandas' in __import__('sys').modules")  # its imports are loaded
     finally:
@@ -222,7 +222,7 @@ def test_a_claimed_spare_ends_when_the_run_that_claimed_it_is_killed(spares):
     kept_and_ready(spares)
     claimer = (
         "import os, signal, sys\n"
-        "from lawreport import spare_kernels\n"
+        "from lawreport.run import spare_kernels\n"
         f"manager = spare_kernels.claim({lane_files(0)!r})\n"
         "print(manager.provisioner.pid, flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
@@ -257,7 +257,7 @@ def test_a_process_that_took_a_dead_spares_pid_is_left_alone(spares, connection_
 def test_a_spare_left_by_another_process_is_reachable_and_holds_none_of_its_streams(spares):
     """The process that starts the spares ends before any run adopts them (make run, then make run again).
     A caller reading that process's output to its end (make, CI, the scale bench) is not kept waiting."""
-    keeper = "import gc\nfrom lawreport import spare_kernels\nspare_kernels.keep(True, say=print)\ngc.collect()\n"
+    keeper = "import gc\nfrom lawreport.run import spare_kernels\nspare_kernels.keep(True, say=print)\ngc.collect()\n"
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-c", keeper], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -266,7 +266,7 @@ def test_a_spare_left_by_another_process_is_reachable_and_holds_none_of_its_stre
     for index in range(len(LANES)):
         manager = spare_kernels.claim(lane_files(index))
         assert manager is not None
-        from lawreport.pipeline import run_silently
+        from lawreport.run.pipeline import run_silently
 
         run_silently(manager, "assert 1 + 1 == 2", timeout=10)
         files = [manager.connection_file, manager._socket_dir]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lawreport.ledgers import ALL_LEDGERS, SOURCE_COLUMNS, Ledger
-from lawreport.suites import build_suite, stale_suites, suite_json
+from lawreport.ledgers.suites import build_suite, stale_suites, suite_json
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[1] / "expectations"
 
@@ -19,7 +19,7 @@ EXPECTATIONS_DIR = Path(__file__).resolve().parents[1] / "expectations"
 @pytest.mark.parametrize("ledger", ALL_LEDGERS, ids=lambda ledger: ledger.table)
 def test_committed_suite_matches_spec(ledger: Ledger) -> None:
     path = EXPECTATIONS_DIR / f"{ledger.table}.json"
-    assert path.is_file(), f"missing {path}; run `python -m lawreport.suites --write expectations/`"
+    assert path.is_file(), f"missing {path}; run `python -m lawreport.ledgers.suites --write expectations/`"
     assert json.loads(path.read_text(encoding="utf-8")) == build_suite(ledger)
     # Byte-exact too, so a hand edit that happens to be equivalent JSON is still caught.
     assert path.read_text(encoding="utf-8") == suite_json(ledger)
@@ -74,5 +74,5 @@ def test_in_year_dates_use_suite_parameters() -> None:
 
 def test_suites_module_does_not_import_gx() -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
-    code = "import sys, lawreport.suites; assert 'great_expectations' not in sys.modules"
+    code = "import sys, lawreport.ledgers.suites; assert 'great_expectations' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, env=env)

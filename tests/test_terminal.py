@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from support import copy_year
 
-from lawreport import pipeline
 from lawreport.cli import ChineseArgumentParser, main
 from lawreport.params import PROJECT_ROOT, ParameterError, check_params
+from lawreport.run import pipeline
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -225,7 +225,7 @@ def test_the_rerun_command_reproduces_the_run(tmp_path, monkeypatch):
     import shlex
 
     from lawreport.params import rerun_command
-    from lawreport.pipeline import RunLocked
+    from lawreport.run.pipeline import RunLocked
 
     params = copy_year(tmp_path / "my ledgers", 2025, tables=["law_exams"])
     assert rerun_command(check_params({"year": 2025})) == "make run YEAR=2025"

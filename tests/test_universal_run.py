@@ -8,10 +8,10 @@ from dataclasses import replace
 import openpyxl
 from support import copy_year, edit_cells, ledger_path, workbook_sheet
 
-from lawreport.clean_step import run_clean_years
-from lawreport.figures_step import compute_figures
 from lawreport.ledgers import get_ledger
 from lawreport.params import PROJECT_ROOT, check_params
+from lawreport.run.clean_step import run_clean_years
+from lawreport.run.figures_step import compute_figures
 
 
 def all_years_with_register(tmp_path):

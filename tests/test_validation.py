@@ -1,6 +1,6 @@
 """Step 2 with real Great Expectations (no mocks): clean data passes, each kind of breakage is named.
 
-Frames follow the clean data contract (see lawreport.validation / the cleaner's to_frame): row_id,
+Frames follow the clean data contract (see lawreport.run.validation / the cleaner's to_frame): row_id,
 source_file, source_sheet, source_row, then one column per spec column (personal ones as *_key).
 """
 
@@ -15,8 +15,8 @@ import pytest
 
 from lawreport.ledgers import ALL_LEDGERS, Ledger, get_ledger
 from lawreport.ledgers import KIND_DTYPES as DTYPES
-from lawreport.suites import build_suite
-from lawreport.validation import ValidationFailed, ValidationReport, validate_year
+from lawreport.ledgers.suites import build_suite
+from lawreport.run.validation import ValidationFailed, ValidationReport, validate_year
 
 YEAR = 2024
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[1] / "expectations"

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from test_validation import EXPECTATIONS_DIR, YEAR, clean_frame, write
 
-from lawreport import validation
 from lawreport.ledgers import get_ledger
-from lawreport.validation import CACHE_DIR, ValidationReport, validate_year
+from lawreport.run import validation
+from lawreport.run.validation import CACHE_DIR, ValidationReport, validate_year
 
 TABLES = ["law_exams", "petitions", "legal_adviser_log", "penalty_cases"]  # ALL_LEDGERS order
 STATS_KEYS = {

@@ -1,4 +1,4 @@
-"""lawreport.validation's two patches of GX change nothing GX computes: _memoized_configurations (a
+"""lawreport.run.validation's two patches of GX change nothing GX computes: _memoized_configurations (a
 memo of Expectation.configuration, scoped to one suite validation) and _plain_values_fast_path
 (convert_to_json_serializable answering plain values first). Real GX, frames with failures of every
 expectation type our suites use; the full results, the stored suite and result and the rendered Data
@@ -22,8 +22,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from lawreport import validation
-from lawreport.suites import YEAR_END, YEAR_START
+from lawreport.ledgers.suites import YEAR_END, YEAR_START
+from lawreport.run import validation
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = "memo_table"

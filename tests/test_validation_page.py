@@ -23,8 +23,8 @@ from lawreport.appendix.validation_page import (
     render_page,
     write_page,
 )
-from lawreport.clean_step import run_clean_years
-from lawreport.validation import ValidationFailed, run_validation
+from lawreport.run.clean_step import run_clean_years
+from lawreport.run.validation import ValidationFailed, run_validation
 
 PARAMETERS = {"year_start": "2025-01-01T00:00:00", "year_end": "2025-12-31T23:59:59.999000"}
 

@@ -1,5 +1,5 @@
 """The raw ledgers' personal values (what every scrub looks for), read ahead by a warm kernel and handed to the
-next run (lawreport.appendix.scan.values_for, lawreport.pipeline.KernelPool.give_values), and the clean
+next run (lawreport.appendix.scan.values_for, lawreport.run.pipeline.KernelPool.give_values), and the clean
 step's first ledger cleaned by its own kernel while the run gets its notebook ready (clean_step.clean_first).
 
 Each file's values are read again only when the file changed (its inode, size, modification or status
@@ -19,8 +19,8 @@ import nbformat
 import pytest
 from support import copy_year, edit_cells, ledger_path
 
-from lawreport import pipeline
 from lawreport.appendix import scan
+from lawreport.run import pipeline
 
 
 @pytest.fixture
@@ -176,8 +176,8 @@ def test_a_child_that_reads_the_values_itself_is_drained_before_any_check(tmp_pa
 
 
 def test_the_clean_steps_first_work_cleans_the_first_ledger_still_to_clean(tmp_path):
-    from lawreport import clean_step
-    from lawreport.manifest import read_manifest
+    from lawreport.ledgers.manifest import read_manifest
+    from lawreport.run import clean_step
 
     params = copy_year(tmp_path, 2025, tables=["law_exams", "petitions"])
     raw = params.as_dict()

@@ -15,7 +15,7 @@ of count / count_distinct / sum / min / max, the `of` and `base` of a rate)
   * each element of an `in` / `not_in` list of two or more dropped, one at a time (--no-isin skips).
 
 The mutated register is written to a temporary claims/2025.yaml (every mutant is first loaded with
-lawreport.claims.load_register, so none is killed by being invalid), and the unit test files that name
+lawreport.register.claims.load_register, so none is killed by being invalid), and the unit test files that name
 the figure (tests/unit/test_metrics_*.py, tests/unit/test_spec_*.py) run with
 LAWREPORT_TEST_REGISTER pointing at it (tests/frames.py reads the register from there).
 
@@ -433,7 +433,7 @@ def register_mutants(isin: bool, figures: list[str] | None) -> list[SpecMutant]:
 LOAD_CHECK = """
 import json, sys
 from pathlib import Path
-from lawreport.claims import RegisterError, load_register
+from lawreport.register.claims import RegisterError, load_register
 report = Path(sys.argv[1])
 bad = {}
 for path in sys.argv[2:]:

@@ -8,9 +8,9 @@ import gc
 import re
 import sys
 
-from .errors import LedgerFileError
+from .ledgers.errors import LedgerFileError
 from .params import ParameterError
-from .run_summary import DEFAULT_FAIL_ON, FAIL_ON_CHOICES, parse_fail_on
+from .run.summary import DEFAULT_FAIL_ON, FAIL_ON_CHOICES, parse_fail_on
 
 # argparse's own messages, in Chinese with the English term (Python's wording, as of 3.11-3.13).
 ARGPARSE_ZH: tuple[tuple[str, str], ...] = (
@@ -195,12 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "register":
         return args.handler(args)
     if args.command == "stop-kernels":
-        from .spare_kernels import stop_all
+        from .run.spare_kernels import stop_all
 
         print(f"已停止 {stop_all()} 个预热内核 (warm kernels stopped)")
         return 0
 
-    from .pipeline import RunLocked, StepFailed, run_suite
+    from .run.pipeline import RunLocked, StepFailed, run_suite
 
     try:
         if args.command == "run":
@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
                 force=args.force,
             )
             from .params import check_params
-            from .run_summary import summarise
+            from .run.summary import summarise
 
             summary = summarise(
                 check_params(
@@ -245,17 +245,17 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print("运行完成，没有需要处理的结果 (exit 0)")
         elif args.command == "clean":
-            from .clean_step import run_clean
             from .params import check_params
+            from .run.clean_step import run_clean
 
             summary = run_clean(
                 check_params({"year": args.year, "raw_root": args.raw_root, "clean_root": args.clean_root})
             )
             print(summary.accounting().to_string(index=False))
         elif args.command == "explain":
-            from .explain import explain as explain_figure
-            from .explain import list_figures
             from .params import check_params
+            from .register.explain import explain as explain_figure
+            from .register.explain import list_figures
 
             params = check_params(
                 {
@@ -293,8 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         # The register's and the metrics' errors, imported only when one is raised: a run with
         # nothing to do never imports the metrics (nor pandas).
-        from .claims import RegisterError
         from .metrics import NoData
+        from .register.claims import RegisterError
 
         if not isinstance(error, NoData | RegisterError):
             raise

@@ -235,7 +235,7 @@ def guess_step(namespace: dict[str, Any]) -> str | None:
     names the notebook (JPY_SESSION_NAME), else the step's call in the cell now running."""
     import os
 
-    from .pipeline import PIPELINE_ENV
+    from .run.pipeline import PIPELINE_ENV
 
     if os.environ.get(PIPELINE_ENV) in STEP_NOTEBOOKS.values():
         return os.environ[PIPELINE_ENV]
@@ -253,12 +253,12 @@ def params_from_namespace(namespace: dict[str, Any], step: str | None = None, ex
 
     Then, for the notebook of `step` (guessed when not given): its input must exist (MissingInput
     names the step to run first), and a run that is not the pipeline's takes the run lock and keeps
-    the step's stamp true (lawreport.pipeline.notebook_step)."""
+    the step's stamp true (lawreport.run.pipeline.notebook_step)."""
     check_injected(namespace, extra)
     params = check_params({f.name: namespace[f.name] for f in fields(RunParams) if f.name in namespace})
     step = step or guess_step(namespace)
     if step is not None:
-        from .pipeline import notebook_step
+        from .run.pipeline import notebook_step
 
         notebook_step(params, step)
     return params

@@ -14,8 +14,8 @@ from penalty_sample import CLEAN_ROWS, FILE, RAW_ROWS, write_penalty_sheet
 
 from lawreport.appendix import sections
 from lawreport.appendix.sections import _breakdown_table, card
-from lawreport.claims import FigureEntry, verify_entry
-from lawreport.explain import RawCells, shown_rows
+from lawreport.register.claims import FigureEntry, verify_entry
+from lawreport.register.explain import RawCells, shown_rows
 
 YEAR = 2025
 FINES = FigureEntry("fines_total", "罚没20400元", "20400元", "sum_fines", "罚没金额之和(元)", name="罚没金额")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lawreport import values as V
+from lawreport.ledgers import values as V
 
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
 

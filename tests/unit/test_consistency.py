@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from lawreport import consistency as C
-from lawreport.wording import NotComputable
+from lawreport.register import consistency as C
+from lawreport.text.wording import NotComputable
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_hundred_and_zero_are_exact_only():
 
 
 def test_attainable_counts_agree_with_brute_force():
-    from lawreport.wording import rate_matches
+    from lawreport.text.wording import rate_matches
 
     for percent in ("99.7", "99.85", "66.67", "12.5", "13", "50", "0.1", "99.9"):
         p = Decimal(percent)

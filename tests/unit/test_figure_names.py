@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from lawreport.appendix.sections import card
-from lawreport.claims import FigureEntry, FigureResult, RegisterError, load_register
 from lawreport.params import PROJECT_ROOT
+from lawreport.register.claims import FigureEntry, FigureResult, RegisterError, load_register
 
 REGISTER = PROJECT_ROOT / "claims" / "2025.yaml"
 REPORT = PROJECT_ROOT / "data" / "raw" / "2025" / "report.txt"

@@ -14,9 +14,9 @@ from frames import clean_frame, figure, frame_data, register_entries, spec_entri
 from frames import counted_ids as counted
 from frames import excluded_by_reason as excluded
 
-from lawreport.claims import verify_entry
 from lawreport.metrics import METRICS, CleanData, NoData
 from lawreport.metrics import petitions as M
+from lawreport.register.claims import verify_entry
 
 YEAR = 2025
 

@@ -8,7 +8,8 @@ import pandas as pd
 from frames import clean_frame
 
 from lawreport.appendix.sections import _counts, breakdown_column
-from lawreport.explain import (
+from lawreport.ledgers import get_ledger
+from lawreport.register.explain import (
     EMPTY,
     amount_text,
     breakdown,
@@ -20,7 +21,6 @@ from lawreport.explain import (
     raw_text,
     text_table,
 )
-from lawreport.ledgers import get_ledger
 
 
 def test_months_run_in_calendar_order_not_code_point_order():

@@ -1,4 +1,4 @@
-"""lawreport.personal: the personal-data shapes shared by the clean step (N207) and the publishing scan."""
+"""lawreport.ledgers.personal: the personal-data shapes shared by the clean step (N207) and the publishing scan."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from lawreport import personal as P
 from lawreport.appendix import scan
+from lawreport.ledgers import personal as P
 
 
 def with_check(first17: str) -> str:

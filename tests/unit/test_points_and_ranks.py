@@ -7,9 +7,9 @@ from pathlib import Path
 
 from frames import frame_data
 
-from lawreport.claims import _judge, load_register, verify_entry
 from lawreport.metrics.base import MetricResult
-from lawreport.wording import NotComputable
+from lawreport.register.claims import _judge, load_register, verify_entry
+from lawreport.text.wording import NotComputable
 
 REGISTER = """\
 unit: 测试街道

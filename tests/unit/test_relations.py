@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from frames import frame_data
 
-from lawreport.claims import FigureEntry, Register, consistency_problems, verify_register
+from lawreport.register.claims import FigureEntry, Register, consistency_problems, verify_register
 
 Y = 2025
 NOTE = "结案数不应超过立案数"

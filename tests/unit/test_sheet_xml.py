@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from lawreport import reading
-from lawreport.reading import CellFault, read_xlsx_sheet
-from lawreport.values import parse_date
+from lawreport.ledgers import reading
+from lawreport.ledgers.reading import CellFault, read_xlsx_sheet
+from lawreport.ledgers.values import parse_date
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -12,9 +12,9 @@ from frames import counted_ids as counted
 from frames import excluded_by_reason as excluded
 from frames import frame_data
 
-from lawreport.claims import FigureEntry, verify_entry
 from lawreport.metrics import NoData
 from lawreport.register import evaluate
+from lawreport.register.claims import FigureEntry, verify_entry
 from lawreport.register.spec import Operand, parse_compute_data
 
 Y = 2025

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from lawreport.textscan import KINDS, NumberMention, scan_numbers
+from lawreport.text.scan import KINDS, NumberMention, scan_numbers
 
 # The report text the repository holds (the sample year's report.txt); never skipped: if it is missing the
 # tests fail, because the repository is broken.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from frames import frame_data
 
-from lawreport.claims import FigureEntry, verify_entry
 from lawreport.metrics import NoData
-from lawreport.wording import parse_figure
+from lawreport.register.claims import FigureEntry, verify_entry
+from lawreport.text.wording import parse_figure
 
 STREAK = FigureEntry(
     id="zero_escalated",

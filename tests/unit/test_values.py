@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from lawreport import values as V
+from lawreport.ledgers import values as V
 
 
 @pytest.mark.parametrize(

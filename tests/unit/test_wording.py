@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from lawreport import wording as W
-from lawreport.wording import Kind, parse_figure
+from lawreport.text import wording as W
+from lawreport.text.wording import Kind, parse_figure
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,11 @@ from typing import Any
 
 import pandas as pd
 
-from ..claims import Register, load_register
-from ..clean_step import QUARANTINE_COLUMNS, years_to_clean
-from ..explain import RawCells
 from ..metrics import CleanData
 from ..params import RunParams
+from ..register.claims import Register, load_register
+from ..register.explain import RawCells
+from ..run.clean_step import QUARANTINE_COLUMNS, years_to_clean
 from .editions import EDITION_ZH, EDITIONS, check_edition  # noqa: F401 - one place: editions.py
 
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import RUN_CODES
+from ..ledgers.errors import RUN_CODES
 from ..params import PROJECT_ROOT, RunParams
-from ..pipeline import NOTEBOOK_DIR, StepFailed
+from ..run.pipeline import NOTEBOOK_DIR, StepFailed
 from ..storage import replace_text
 from . import nbhtml
 from .editions import EDITION_ZH, check_edition
@@ -427,7 +427,7 @@ def export_appendix(executed_notebook: Path, params: RunParams, edition: str) ->
 
 def render_edition(params: RunParams, edition: str) -> Path:
     """Execute notebooks/90_appendix.py with papermill for one edition, then export it."""
-    from ..pipeline import execute_notebook
+    from ..run.pipeline import execute_notebook
 
     check_edition(edition)
     executed = execute_notebook("appendix", NOTEBOOK, params, {"edition": edition}, suffix=edition)

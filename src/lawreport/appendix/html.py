@@ -78,7 +78,7 @@ def table(
 
 def status_label(status: str) -> str:
     """The status as symbol and Chinese word, e.g. "✓ 一致" (plain text, not escaped)."""
-    from ..claims import STATUS_ZH
+    from ..register.claims import STATUS_ZH
 
     return f"{STATUS_MARK.get(status, '?')} {STATUS_ZH.get(status, status)}"
 

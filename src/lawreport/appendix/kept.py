@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from ..pipeline import PIPELINE_ENV, package_source_digest
+from ..run.pipeline import PIPELINE_ENV, package_source_digest
 
 # The package source this process loaded (the modules that make the sections import this one):
 # keys take it rather than the files as they are when a key is computed, so that what code edited

@@ -2,8 +2,8 @@
 
 The appendix step waits for validate; its charts and figure cards need only the clean data and the
 figures. The pipeline calls `prerender` in the kernel that ran the figures, in the background
-(`lawreport.pipeline.Step.warm`): while validate still runs on the other core, and after, while
-the internal edition's notebook runs there (`lawreport.pipeline.LANES`). The sections are kept by
+(`lawreport.run.pipeline.Step.warm`): while validate still runs on the other core, and after, while
+the internal edition's notebook runs there (`lawreport.run.pipeline.LANES`). The sections are kept by
 a key of everything they are made from (`kept.shared`): the notebooks then read them instead of
 making them, and get the same bytes. Nothing here is needed: a notebook that finds nothing kept
 makes its sections itself.

@@ -21,7 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..explain import (
+from ..metrics import NoData
+from ..register.explain import (
     EMPTY,
     SOURCE_LABELS,
     Breakdown,
@@ -37,7 +38,6 @@ from ..explain import (
     ledger_of,
     raw_text,
 )
-from ..metrics import NoData
 from .html import el, esc, text_el
 
 _WIDTHS: dict[str, int] = {}

@@ -38,12 +38,12 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
-from ..cleaning import find_header
-from ..manifest import MANIFEST_NAME, read_manifest
-from ..personal import EDGE_L as _EDGE_L
-from ..personal import EDGE_R as _EDGE_R
-from ..personal import ID_NUMBER, LANDLINE, LANDLINE_SCAN, MOBILE, MOBILE_SCAN, finditer_in_runs, id_check_digit
-from ..reading import read_ledger_grids
+from ..ledgers.cleaning import find_header
+from ..ledgers.manifest import MANIFEST_NAME, read_manifest
+from ..ledgers.personal import EDGE_L as _EDGE_L
+from ..ledgers.personal import EDGE_R as _EDGE_R
+from ..ledgers.personal import ID_NUMBER, LANDLINE, LANDLINE_SCAN, MOBILE, MOBILE_SCAN, finditer_in_runs, id_check_digit
+from ..ledgers.reading import read_ledger_grids
 from . import scan_memo
 
 if TYPE_CHECKING:
@@ -474,7 +474,7 @@ def _read_scan_code() -> str:
     """The scan's own code as this process loaded it, with the Python and Unicode versions its
     patterns (digits, word characters, html.unescape's entities) follow: a memo's pieces were found
     clean by these."""
-    from .. import personal
+    from ..ledgers import personal
 
     digest = hashlib.sha256(f"{sys.version}\0{unicodedata.unidata_version}\0".encode())
     for module in (__file__, scan_memo.__file__, personal.__file__):
@@ -809,7 +809,7 @@ def notebook_verdict(
 ) -> str:
     """What the scrub's scan (`scrub_or_block`) would find in the executed notebook at `path`, if it
     is still the file `identity` names: "clean" (nothing), "found" (something: the scrub must run)
-    or "changed" (another file now). Used by the run's forked scanner (`lawreport.pipeline.fork_scanner`).
+    or "changed" (another file now). Used by the run's forked scanner (`lawreport.run.pipeline.fork_scanner`).
     `memo` (a folder, `scan_memo_folder`): a long output's pieces found clean before are not scanned
     again (`scan_memo`), with the same verdict."""
     if file_identity(path) != tuple(identity):
@@ -1038,7 +1038,7 @@ def personal_values(raw_root: Path, year: int) -> set[str]:
 
 def remember_personal_values(raw_root: Path, year: int, stamp: Stamp, values: list[str]) -> None:
     """Keep the personal values another process read from the raw files as `stamp` describes them
-    (`lawreport.pipeline.fork_scanner`); used only while the files are still so."""
+    (`lawreport.run.pipeline.fork_scanner`); used only while the files are still so."""
     if len(_GIVEN) >= 8:
         _GIVEN.clear()
     _GIVEN[(str(raw_root), year, stamp)] = frozenset(values)
@@ -1050,7 +1050,7 @@ def personal_values_of(params: RunParams) -> set[str]:
 
 
 def values_for(raw_root: str, year: int) -> str:
-    """(In a warm kernel, asked by a run: `lawreport.pipeline.KernelPool.give_values`.) The personal
+    """(In a warm kernel, asked by a run: `lawreport.run.pipeline.KernelPool.give_values`.) The personal
     values of the raw ledgers under raw_root for `year`, as JSON [stamp, values] in base64 (its repr
     is itself, quoted: nothing to unescape): the files' stamp (`raw_stamp`) taken first, then the
     values, read again only from the files changed since they were read (`read_ahead`)."""

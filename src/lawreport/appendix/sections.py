@@ -22,8 +22,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..claims import STATUS_ZH, STATUSES, quote_span
-from ..explain import (
+from ..ledgers import LEDGERS_BY_TABLE, active_unit
+from ..ledgers.manifest import sha256_file
+from ..ledgers.spec import Ledger
+from ..params import PROJECT_ROOT, RunParams
+from ..register.claims import STATUS_ZH, STATUSES, quote_span
+from ..register.explain import (
     RawCells,
     amount_text,
     breakdown,
@@ -37,10 +41,6 @@ from ..explain import (
     ordered_counts,
     plain_value,
 )
-from ..ledgers import LEDGERS_BY_TABLE, active_unit
-from ..ledgers.spec import Ledger
-from ..manifest import sha256_file
-from ..params import PROJECT_ROOT, RunParams
 from . import charts, kept
 from .data import EDITION_ZH, AppendixData
 from .html import STATUS_MARK, STATUS_ORDER, el, esc, status_label, table, text_el, worst_status
@@ -1272,7 +1272,7 @@ COMMITMENT_COLOUR = {"met": "match", "not_met": "mismatch", "no_data": "no_data"
 
 
 def _commitment_label(status: str) -> str:
-    from ..statuses import COMMITMENT_MARK, COMMITMENT_STATUS_ZH
+    from ..register.statuses import COMMITMENT_MARK, COMMITMENT_STATUS_ZH
 
     return f"{COMMITMENT_MARK[status]} {COMMITMENT_STATUS_ZH[status]}"
 

@@ -3,7 +3,7 @@
 GX's Data Docs build their index with scripts fetched from outside addresses (offline the index is
 empty), show the suite parameters as `{'$PARAMETER': 'year_start'}` and speak English. This page is
 built from what the validate step already wrote (`summary.json`, `results/<table>.json`; see
-lawreport.validation), never from GX objects, so it needs neither GX nor the network:
+lawreport.run.validation), never from GX objects, so it needs neither GX nor the network:
 
 - per table, every expectation in Chinese words — what it checks, on which ledger column (the
   ledger's own header from lawreport.ledgers), with the report year's dates in place of the suite

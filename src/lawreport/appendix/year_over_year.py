@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from ..params import PROJECT_ROOT
-from ..register_schema import LOADER
+from ..register.schema import LOADER
 from .data import AppendixData
 from .html import el, status_label, table, text_el
 

@@ -4,6 +4,14 @@ A run uses one unit: `lawreport.params.check_params` makes the unit whose ledger
 raw root the active one (`use_unit`). Until then, and in code that has no run parameters, the active
 unit is the bundled sample unit under data/raw/. `ALL_LEDGERS` and `LEDGERS_BY_TABLE` are live views
 of the active unit's ledgers, in cleaning order; `get_ledger` finds one by table name.
+
+    spec.py, config.py   a ledger's columns and rules, and the unit's configuration that holds them
+    manifest.py          the raw folder's manifest: unit, year, synthetic flag, file hashes
+    reading.py           raw files into grids of cells; values.py the parsing rule of each column kind
+    cleaning.py          one year's raw ledgers into tidy tables, every problem located (errors.py: codes)
+    personal.py          shapes of personal data in text; pseudonym.py keyed pseudonyms for it
+    suites.py            the Great Expectations suites derived from the specs, as JSON
+    datadict.py          docs/data-dictionary.md, rendered from the specs
 """
 
 from __future__ import annotations

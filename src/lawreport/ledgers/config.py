@@ -22,7 +22,7 @@ from typing import Any, get_args
 import yaml
 
 from ..params import ParameterError
-from ..register_schema import LOADER, closest
+from ..register.schema import LOADER, closest
 from .spec import MONTH_PLACEHOLDER, ROW_RULES, Column, Kind, Ledger
 
 UNIT_FILE = "unit.yaml"

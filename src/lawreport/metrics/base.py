@@ -68,7 +68,7 @@ class CleanData:
 
     A metric reads clean data only through these methods (`table`, `years_with`, `quarantine`,
     `unit`) and the attributes `year` and `years`: the figures step keeps each figure under what it
-    read (`recording`, `lawreport.figures_kept`), and a test checks that no figure opens a file
+    read (`recording`, `lawreport.run.figures_kept`), and a test checks that no figure opens a file
     another way.
     """
 

@@ -3,7 +3,7 @@ inspection metrics still named by tests of other modules. The other 执法 figur
 
 from __future__ import annotations
 
-from ..manifest import short_unit_name
+from ..ledgers.manifest import short_unit_name
 from .base import CleanData, MetricResult, NoData, count_rows, metric, rate, select, sum_column
 
 

@@ -2,7 +2,7 @@
 
 Reads the register and the report text, writes nothing, never raises, and imports neither pandas
 nor Jupyter: an analyst runs it after each edit, before any kernel starts. The checks are the run's
-own (lawreport.claims.read_register: the schema of lawreport.register_schema, the compute specs of
+own (lawreport.register.claims.read_register: the schema of lawreport.register.schema, the compute specs of
 lawreport.register.spec, wordings, quotes), gathered without stopping at the first kind, plus what
 helps while editing: an unreadable file told apart from a broken one (missing, a folder, binary,
 empty, not UTF-8), the column of a YAML syntax error and a tab in the indentation, the passage of
@@ -121,7 +121,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "schema": ("登记册格式问题", "register schema problem", "按提示修改"),
     "internal": ("检查程序内部错误", "internal error of the check", "请把登记册和这条信息交给维护者"),
 }
-# The run's messages (lawreport.register_schema, .register.spec, .claims) carry an English term in
+# The run's messages (lawreport.register.schema, .register.spec, .claims) carry an English term in
 # brackets; that term says the kind. First match wins.
 MESSAGE_KINDS: tuple[tuple[str, str], ...] = (
     ("(draft entry not reviewed)", "draft_todo"),
@@ -405,8 +405,8 @@ def _check_text(
     known_metrics: list[str] | None,
     problems: list[CheckProblem],
 ) -> RegisterReport:
-    from ..claims import read_register
-    from ..register_schema import LOADER
+    from .claims import read_register
+    from .schema import LOADER
 
     register, found = read_register(
         path,
@@ -467,7 +467,7 @@ def _check_text(
 
 
 def _named_value(message: str) -> str:
-    """The quote or written that a message of lawreport.claims names."""
+    """The quote or written that a message of lawreport.register.claims names."""
     if "(quote not in the report): " in message:
         return message.split("(quote not in the report): ", 1)[1]
     if "引文中找不到数字写法 " in message:
@@ -499,7 +499,7 @@ YAML_PROBLEMS_ZH: tuple[tuple[str, str], ...] = (
 def _yaml_syntax_message(text: str) -> str:
     """The YAML error said in Chinese, with where the construct it broke started (PyYAML marks
     where it noticed the problem, often a line after the mistake); "" if it parses after all."""
-    from ..register_schema import LOADER
+    from .schema import LOADER
 
     try:
         yaml.compose(text, Loader=LOADER)
@@ -715,11 +715,11 @@ def _closest_passage(text: str, quote: str) -> str:
 
 def _unaccounted(register: Any, text: str, report_shown: str) -> list[CheckProblem]:
     """Warnings for the numbers of the report that no entry, also_covers, non-statistic or commitment
-    accounts for (lawreport.claims.unaccounted_numbers), counted with the entries whose quote and
+    accounts for (lawreport.register.claims.unaccounted_numbers), counted with the entries whose quote and
     written are found (the others are errors of their own)."""
     from dataclasses import replace
 
-    from ..claims import unaccounted_numbers
+    from .claims import unaccounted_numbers
 
     def fits(entry: Any) -> bool:
         start = text.find(entry.quote)

@@ -29,15 +29,15 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ..statuses import COMMITMENT_STATUS_ZH, COMMITMENT_STATUSES
 from .definition import describe_commitment, header, target_symbol, target_text, title
 from .spec import CommitmentCheck, parse_commitment
+from .statuses import COMMITMENT_STATUS_ZH, COMMITMENT_STATUSES
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..metrics.base import CleanData, RowSet
-    from ..register_schema import RegisterProblem
+    from .schema import RegisterProblem
 
 HALVES = {1: "上半年", 2: "下半年"}
 QUARTERS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
@@ -128,7 +128,7 @@ def commitment_problems(node: yaml.Node) -> list[tuple[int | None, str]]:
 def read_commitments(path: Path) -> tuple[list[Commitment], list[RegisterProblem]]:
     """The commitments of a register, each with its parsed `next_year:` spec, and the [P302] problems
     of those specs (file, line, commitment id). The rest of the register is not read."""
-    from ..register_schema import LOADER, RegisterProblem
+    from .schema import LOADER, RegisterProblem
 
     root = yaml.compose(path.read_text(encoding="utf-8"), Loader=LOADER)
     items = _commitments_node(root)

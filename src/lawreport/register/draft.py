@@ -41,8 +41,8 @@ from typing import Any
 import yaml
 
 from ..text.mentions import Mention, find_mentions
-from ..textscan import scan_numbers
-from ..wording import CN_NUMERAL_CHARS, COUNT_KINDS, FigureError, parse_figure
+from ..text.scan import scan_numbers
+from ..text.wording import CN_NUMERAL_CHARS, COUNT_KINDS, FigureError, parse_figure
 
 __all__ = [
     "Draft",
@@ -1086,9 +1086,9 @@ def _report_path(args: argparse.Namespace, year: int) -> Path:
 def read_previous(path: Path) -> dict[str, Any]:
     """The previous register's data; DraftError when it cannot serve (unreadable, invalid YAML, wrong
     shape, or problems the register schema finds)."""
-    from ..claims import FigureEntry
     from ..metrics import METRICS
-    from ..register_schema import LOADER, check_register_data, figure_field_names
+    from .claims import FigureEntry
+    from .schema import LOADER, check_register_data, figure_field_names
 
     try:
         text = path.read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ CSV exports. Everything is derived from the ledger specs in ``lawreport.ledgers`
 names, file names, vocabularies) and from seeded ``random.Random`` instances, so the output,
 including the .xlsx bytes, is identical on every run.
 
-``--scale k`` (for benchmarks, see ``lawreport.bench_scale``) writes k times the rows: every ledger
+``--scale k`` (for benchmarks, see ``lawreport.bench.scale``) writes k times the rows: every ledger
 that records events, cases or people holds k independently seeded copies of its year (copy 0 is the
 1x ledger itself, so ``--scale 1`` writes exactly the committed files); the ledgers that describe
 the unit itself (``FIXED_TABLES``) keep their 1x rows. Copies get keys of their own (``-c`` suffix
@@ -42,7 +42,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from lawreport.ledgers import ALL_LEDGERS, Column, Ledger, get_ledger
-from lawreport.manifest import split_unit
+from lawreport.ledgers.manifest import split_unit
 from lawreport.sample import fake
 
 DEFAULT_UNIT = "垫江县桂阳街道"

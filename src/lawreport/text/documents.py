@@ -3,7 +3,7 @@
 Reads one file, never writes. What each format gives:
 
 - `.txt`: exactly the decoded file (offsets are those of the file), its encoding decided by
-  `lawreport.reading.decide_encoding`, as for ledger CSV exports (BOM, UTF-8, GB18030; no
+  `lawreport.ledgers.reading.decide_encoding`, as for ledger CSV exports (BOM, UTF-8, GB18030; no
   `errors="replace"` anywhere).
 - `.docx`: body paragraphs and tables in document order, one paragraph per line, a table row per line
   with its cells separated by tabs. Tracked changes are read as if all were accepted (insertions and
@@ -46,7 +46,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from xml.parsers import expat
 
-from ..reading import OLE_MAGIC, decide_encoding
+from ..ledgers.reading import OLE_MAGIC, decide_encoding
 
 __all__ = [
     "MAX_FILE_BYTES",

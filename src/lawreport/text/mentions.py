@@ -1,7 +1,7 @@
 """Every number mention of a report, with its role: a figure the report asserts, or what else it is.
 
-Built on `lawreport.textscan.scan_numbers` (which guarantees that nothing numeric is skipped) and on
-`lawreport.wording.parse_figure` (the one place that decides what a written form means). This module
+Built on `lawreport.text.scan.scan_numbers` (which guarantees that nothing numeric is skipped) and on
+`lawreport.text.wording.parse_figure` (the one place that decides what a written form means). This module
 adds what a reader without ledgers needs: the role of each mention (`figure`, `date`, `period`,
 `time`, `doc_number`, `heading`, `name`, `commitment`), the interval a figure's wording allows, the
 words around it that set its meaning (共, 其中, 分别, 同比下降, 占比 …), and the counting period the text
@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from ..textscan import FOLD, NumberMention, scan_numbers
-from ..wording import POSTFIX_WORDS, PREFIX_WORDS, FigureError, parse_figure
+from .scan import FOLD, NumberMention, scan_numbers
+from .wording import POSTFIX_WORDS, PREFIX_WORDS, FigureError, parse_figure
 
 ROLES = ("figure", "date", "period", "time", "doc_number", "heading", "name", "commitment")
 

@@ -22,8 +22,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from ..wording import POSTFIX_WORDS, rate_matches, rate_percent, round_half_up
 from .mentions import Mention
+from .wording import POSTFIX_WORDS, rate_matches, rate_percent, round_half_up
 
 KINDS = (
     "part_whole",

@@ -7,13 +7,13 @@ committed `expectations/<table>.json` files cannot drift from it (tests/test_sui
 This module deliberately does not import great_expectations: generating and diffing suites must
 stay cheap (GX takes seconds to import) and must work where GX is not installed. The dicts follow
 the GX 1.x ExpectationSuite JSON shape (`name`, `expectations: [{type, kwargs, meta}]`, `meta`);
-`lawreport.validation` turns them into GX objects.
+`lawreport.run.validation` turns them into GX objects.
 
 The suites are year-independent: the report-year window is expressed with GX 1.x suite parameters
 (`{"$PARAMETER": "year_start"}` / `year_end`) whose values are passed at validation time.
 
-    python -m lawreport.suites --write expectations/
-    python -m lawreport.suites --check expectations/
+    python -m lawreport.ledgers.suites --write expectations/
+    python -m lawreport.ledgers.suites --check expectations/
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .ledgers import ALL_LEDGERS, ROW_RULES, SOURCE_COLUMNS, Column, Ledger
+from . import ALL_LEDGERS, ROW_RULES, SOURCE_COLUMNS, Column, Ledger
 
 # Suite parameter names for the report-year window; validation passes datetimes for both.
 YEAR_START = "year_start"
@@ -34,7 +34,7 @@ YEAR_END = "year_end"
 # quarantines rows that break them, the suites check the result again.
 PAIR_RULES = ROW_RULES
 # GX's expect_column_values_to_be_of_type cannot tell "Int64" from "int64" or "string" from object
-# (it reports the scalar type), so lawreport.validation checks clean_dtypes in pandas instead.
+# (it reports the scalar type), so lawreport.run.validation checks clean_dtypes in pandas instead.
 
 
 # Plausible bounds for kinds whose range is fixed by meaning rather than by the spec.
@@ -176,8 +176,8 @@ def build_suite(ledger: Ledger) -> dict[str, Any]:
         "expectations": expectations,
         "meta": {
             "zh": f"{ledger.title}({ledger.keeper})数据质量期望",
-            "generated_by": "lawreport.suites.build_suite — do not edit by hand; regenerate with "
-            "`python -m lawreport.suites --write expectations/`",
+            "generated_by": "lawreport.ledgers.suites.build_suite — do not edit by hand; regenerate with "
+            "`python -m lawreport.ledgers.suites --write expectations/`",
         },
     }
 
@@ -210,7 +210,7 @@ def stale_suites(expectations_dir: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lawreport.suites", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m lawreport.ledgers.suites", description=__doc__.splitlines()[0])
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--write", metavar="DIR", type=Path, help="write expectations/<table>.json for every ledger")
     group.add_argument("--check", metavar="DIR", type=Path, help="exit 1 if any suite file is missing or stale")
@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.raw_root is not None:
-        from .ledgers import UnitConfigError, use_unit
+        from . import UnitConfigError, use_unit
 
         try:
             use_unit(args.raw_root)

@@ -8,7 +8,7 @@ A run (validate_year) goes:
 
 1. Inputs. For every known `<table>.parquet` in `data/clean/<year>/`, a cache key is computed from
    everything its results depend on: the clean file's bytes, its suite `expectations/<table>.json`,
-   the source of the validation-related modules (this module, lawreport.suites, lawreport.ledgers,
+   the source of the validation-related modules (this module, lawreport.ledgers.suites, lawreport.ledgers,
    the package's __init__) with the versions of Python, lawreport, GX, pandas, pyarrow and numpy,
    the year and its suite parameters and, for penalty_cases, the previous year's
    penalty_cases.parquet (the carry-over cross-check).
@@ -99,9 +99,9 @@ os.environ["GX_ANALYTICS_ENABLED"] = "false"
 
 import pandas as pd  # noqa: E402
 
-from .ledgers import ALL_LEDGERS, LEDGERS_BY_TABLE, SOURCE_COLUMNS, active_unit, clean_dtypes  # noqa: E402
-from .storage import replace_text  # noqa: E402
-from .suites import YEAR_END, YEAR_START  # noqa: E402
+from ..ledgers import ALL_LEDGERS, LEDGERS_BY_TABLE, SOURCE_COLUMNS, active_unit, clean_dtypes  # noqa: E402
+from ..ledgers.suites import YEAR_END, YEAR_START  # noqa: E402
+from ..storage import replace_text  # noqa: E402
 
 Severity = Literal["error", "warning"]
 Status = Literal["validated", "missing_table", "missing_suite", "empty_suite"]
@@ -140,9 +140,16 @@ DATASOURCE_NAME = "lawreport_clean"
 CACHE_FORMAT = 1
 DOCS_MANIFEST = "_data_docs.json"
 STATS_FORMAT = 1
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # src/lawreport
 # The package sources a table's results depend on (the page, lawreport.appendix, is rebuilt anyway).
-VALIDATION_SOURCES = ("__init__.py", "validation.py", "suites.py", "ledgers/*.py")
+VALIDATION_SOURCES = (
+    "__init__.py",
+    "run/validation.py",
+    "ledgers/suites.py",
+    "ledgers/__init__.py",
+    "ledgers/config.py",
+    "ledgers/spec.py",
+)
 VERSIONED_DISTRIBUTIONS = ("lawreport", "great_expectations", "pandas", "pyarrow", "numpy")
 # Phases timed in stats.json "seconds" (plus "total").
 PHASES = (
@@ -563,7 +570,7 @@ def _require_checked_gx(what: str, where: str) -> None:
 
     if great_expectations.__version__ != GX_VERSION_CHECKED:
         raise RuntimeError(
-            f"lawreport.validation {what} as checked for GX {GX_VERSION_CHECKED}, "
+            f"lawreport.run.validation {what} as checked for GX {GX_VERSION_CHECKED}, "
             f"but GX {great_expectations.__version__} is installed: re-check {where}"
         )
 
@@ -1682,8 +1689,8 @@ __all__ = [
 def write_results_page(folder: Path, params: Any) -> Path | None:
     """The offline page in Chinese (folder/index.html) built from the results just written; see
     lawreport.appendix.validation_page. Failing values that hold a raw personal value are hidden."""
-    from .appendix.scan import personal_values
-    from .appendix.validation_page import write_page
+    from ..appendix.scan import personal_values
+    from ..appendix.validation_page import write_page
 
     return write_page(folder, lambda: personal_values(params.path(params.raw_root), params.year))
 
@@ -1695,8 +1702,8 @@ def run_validation(params: Any, reuse: bool = True) -> ValidationReport:
 
     Tables whose inputs did not change since the last good or the last failed run are reused from
     their caches (`reuse=False` validates every table again)."""
-    from .manifest import read_manifest
-    from .storage import staged_dir
+    from ..ledgers.manifest import read_manifest
+    from ..storage import staged_dir
 
     started = time.perf_counter(), time.process_time()
     tables = [ledger.table for ledger in read_manifest(params.raw_dir).ledgers]

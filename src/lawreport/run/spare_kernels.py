@@ -45,7 +45,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from .params import PROJECT_ROOT
+from ..params import PROJECT_ROOT
 
 IDLE_ENV = "LAWREPORT_WARM_SECONDS"
 DIR_ENV = "LAWREPORT_WARM_DIR"
@@ -111,7 +111,7 @@ def idle_seconds() -> int:
 def spare_dir() -> Path:
     """This user's folder of spares (private: a spare's file holds its connection key);
     `LAWREPORT_WARM_DIR` names another (the tests: each its own)."""
-    from .storage import private_folder
+    from ..storage import private_folder
 
     # (absolute: the kernels run in the project's folder)
     return private_folder(
@@ -190,7 +190,7 @@ def _read_settings() -> dict[str, str]:
 
 
 def _digest_file(path: Path) -> str:
-    from .manifest import sha256_file
+    from ..ledgers.manifest import sha256_file
 
     try:
         return sha256_file(path)
@@ -380,7 +380,7 @@ def _reap() -> None:
 def _leftovers(folder: Path) -> None:
     """Files of spares that ended without removing them: a stop or an expiry cut short, a run
     killed after its spare; and half-written descriptors."""
-    from .storage import older_than
+    from ..storage import older_than
 
     for path in folder.iterdir():
         name = path.name
@@ -516,8 +516,8 @@ def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path, ahead:
 
     from jupyter_core.utils import run_sync
 
+    from ..storage import write_private_text
     from .pipeline import FREEZE, kernel_manager_class, preload_code, step_env
-    from .storage import write_private_text
 
     name = uuid.uuid4().hex
     # `ahead`: the raw root and year whose personal values it reads before it is ready (`scan.read_ahead`)
@@ -532,7 +532,7 @@ def _launch(files: tuple[str, ...], print_: str, idle: int, folder: Path, ahead:
     # A spare that cannot start its watchdog must not stay: it ends at once.
     code += (
         "\ntry:\n"
-        f"    __import__('lawreport.spare_kernels', fromlist=['serve']).serve({name!r}, {idle!r}, {str(folder)!r})\n"
+        f"    __import__('lawreport.run.spare_kernels', fromlist=['serve']).serve({name!r}, {idle!r}, {str(folder)!r})\n"
         "except BaseException:\n"
         "    __import__('os')._exit(0)"
     )

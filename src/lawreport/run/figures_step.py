@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .claims import STATUSES, FigureResult, Register, load_register, verify_register
+from ..metrics import CleanData
+from ..params import RunParams
+from ..register.claims import STATUSES, FigureResult, Register, load_register, verify_register
+from ..register.commitments import CommitmentResult, check_commitments, commitment_counts
+from ..storage import staged_dir, write_json
 from .clean_step import years_to_clean
 from .figures_kept import KeptFigures
-from .metrics import CleanData
-from .params import RunParams
-from .register.commitments import CommitmentResult, check_commitments, commitment_counts
-from .storage import staged_dir, write_json
 
 
 @dataclass
@@ -88,7 +88,7 @@ def report_checks(report_path: Path) -> dict[str, Any] | None:
     """The checks `lawreport check` makes on any report, made on this year's report text."""
     if not report_path.is_file():
         return None
-    from .text.check import check_text
+    from ..text.check import check_text
 
     document = check_text(report_path.read_text(encoding="utf-8"), report_path.name)
     return {

@@ -1,14 +1,14 @@
 """The data dictionary (docs/data-dictionary.md), rendered from the ledger specs so it stays true.
 
-`python -m lawreport.datadict` rewrites the file; tests/test_datadict.py fails when it is stale.
+`python -m lawreport.ledgers.datadict` rewrites the file; tests/test_datadict.py fails when it is stale.
 """
 
 from __future__ import annotations
 
 import sys
 
-from .ledgers import ALL_LEDGERS, KIND_DTYPES, PERSONAL_KINDS
-from .params import PROJECT_ROOT
+from ..params import PROJECT_ROOT
+from . import ALL_LEDGERS, KIND_DTYPES, PERSONAL_KINDS
 
 DICTIONARY_PATH = PROJECT_ROOT / "docs" / "data-dictionary.md"
 
@@ -35,7 +35,7 @@ def render() -> str:
         "# 数据字典 (data dictionary)",
         "",
         "Generated from the unit configuration (`data/raw/unit.yaml`, `data/raw/ledgers/*.yaml`) by "
-        "`python -m lawreport.datadict`; do not edit by hand.",
+        "`python -m lawreport.ledgers.datadict`; do not edit by hand.",
         "Every clean table also has `row_id`, `source_file`, `source_sheet`, `source_row` (the raw row it came from); "
         "`row_id` is `<table>-<row:05d>`, or `<table>-<month:02d>-<row:05d>` for a ledger kept as one sheet per month "
         '(`sheet: "{month}月"`: the sheets 1月…12月, 01月 or 一月…十二月, read in month order).',
@@ -55,7 +55,7 @@ def render() -> str:
         "## 清洗输出 (clean outputs besides the ledger tables)",
         "",
         "- `quarantine.parquet`: one row per problem of a quarantined row — `table`, `file`, `sheet`, `row`, "
-        "`column` (Chinese header), `value` (masked for personal columns), `code` (see `src/lawreport/errors.py`), "
+        "`column` (Chinese header), `value` (masked for personal columns), `code` (see `src/lawreport/ledgers/errors.py`), "
         "`reason`, `detail`.",
         "- `clean_report.json`: per ledger `rows_read`, `rows_kept`, `rows_quarantined`, `rows_dropped` by code, "
         "header row, ignored columns; unit, year, `synthetic`; `notices`: N205 (file hash differs from the "

@@ -28,6 +28,12 @@ from typing import Any
 
 import pandas as pd
 
+from ..ledgers import LEDGERS_BY_TABLE
+from ..ledgers.errors import LedgerFileError
+from ..ledgers.spec import Column, Ledger
+from ..metrics import CleanData, RowSet
+from ..params import ParameterError, RunParams
+from ..run.clean_step import years_to_clean
 from .claims import (
     STATUS_ZH,
     STATUSES,
@@ -39,12 +45,6 @@ from .claims import (
     verify_entry,
     verify_register,
 )
-from .clean_step import years_to_clean
-from .errors import LedgerFileError
-from .ledgers import LEDGERS_BY_TABLE
-from .ledgers.spec import Column, Ledger
-from .metrics import CleanData, RowSet
-from .params import ParameterError, RunParams
 
 SOURCE_LABELS = {"row_id": "行标识", "source_file": "原始文件", "source_sheet": "工作表", "source_row": "原始行号"}
 EMPTY = "（空）"
@@ -195,8 +195,8 @@ class RawCells:
         key = (table, year, file, sheet)
         if key in self._sheets:
             return self._sheets[key]
-        from .cleaning import find_header
-        from .reading import read_ledger_sheet
+        from ..ledgers.cleaning import find_header
+        from ..ledgers.reading import read_ledger_sheet
 
         ledger = ledger_of(table)
         path = self.raw_root / str(year) / Path(file).name

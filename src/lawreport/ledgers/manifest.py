@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from ..register.schema import LOADER
+from . import LEDGERS_BY_TABLE, Ledger
 from .errors import LedgerFileError, Problem
-from .ledgers import LEDGERS_BY_TABLE, Ledger
-from .register_schema import LOADER
 
 if TYPE_CHECKING:
-    from .params import RunParams
+    from ..params import RunParams
 
 MANIFEST_NAME = "MANIFEST.yaml"
 

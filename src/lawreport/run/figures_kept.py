@@ -29,13 +29,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .appendix.kept import LOADED_SOURCE, kept_here, plain_name
-from .storage import replace_bytes
+from ..appendix.kept import LOADED_SOURCE, kept_here, plain_name
+from ..storage import replace_bytes
 
 if TYPE_CHECKING:
-    from .claims import FigureEntry, FigureResult
-    from .metrics import CleanData
-    from .params import RunParams
+    from ..metrics import CleanData
+    from ..params import RunParams
+    from ..register.claims import FigureEntry, FigureResult
 
 # LOADED_SOURCE: the package source this process loaded (`appendix.kept`, imported with the figures
 # step, before any figure is computed); kept_here: only in the pipeline's kernels.

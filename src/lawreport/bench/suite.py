@@ -31,12 +31,12 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from .params import PROJECT_ROOT
+from ..params import PROJECT_ROOT
 
 BARE_SCRIPT = """
 import sys
-from lawreport.clean_step import run_clean_years
-from lawreport.figures_step import compute_figures
+from lawreport.run.clean_step import run_clean_years
+from lawreport.run.figures_step import compute_figures
 from lawreport.params import check_params
 params = check_params({"year": int(sys.argv[1]), "raw_root": sys.argv[2], "clean_root": sys.argv[3],
                        "build_root": sys.argv[4]})
@@ -113,8 +113,8 @@ def _touch_one_ledger(root: Path, year: int) -> None:
     value that reaches the clean table, so the change flows through every step."""
     import openpyxl
 
-    from .cleaning import norm_header
-    from .ledgers import get_ledger
+    from ..ledgers import get_ledger
+    from ..ledgers.cleaning import norm_header
 
     ledger = get_ledger("penalty_cases")
     header = next(c.header for c in ledger.columns if c.name == "fine_amount")
@@ -146,7 +146,7 @@ def run_bench(year: int = 2025, repeats: int = REPEATS) -> dict[str, object]:
     the same with no warm kernel, and the bare computation. Each measurement starts once the warm
     kernels a previous run left have loaded their imports (`spare_kernels.wait_ready`): none shares
     the machine with them."""
-    from . import spare_kernels
+    from ..run import spare_kernels
 
     cold, unchanged, changed, changed_cold, bare = [], [], [], [], []
     profiles: dict[str, list[dict[str, object]]] = {

@@ -2,8 +2,8 @@
 
 Reads claims/<year>.yaml and the report text; computes each figure on clean data — from its
 `compute:` spec (lawreport.register) or with its Python metric (lawreport.metrics); applies
-the wording rule (lawreport.wording) and the data-independent consistency checks
-(lawreport.consistency); returns one FigureResult per figure with its status:
+the wording rule (lawreport.text.wording) and the data-independent consistency checks
+(lawreport.register.consistency); returns one FigureResult per figure with its status:
 `match`, `mismatch`, `inconsistent` (the report cannot hold the figure, whatever the ledgers say)
 or `no_data`. Statuses are computed, never written by hand.
 """
@@ -18,12 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from . import consistency
-from .register import Compute, describe
-from .register.spec import Operand
-from .statuses import STATUS_ZH, STATUSES  # noqa: F401 (STATUSES re-exported)
-from .textscan import NumberMention, scan_numbers
-from .wording import (
+from ..text.scan import NumberMention, scan_numbers
+from ..text.wording import (
     COUNT_KINDS,
     POINTS_KINDS,
     Figure,
@@ -42,11 +38,14 @@ from .wording import (
     parse_figure,
     round_half_up,
 )
+from . import Compute, consistency, describe
+from .spec import Operand
+from .statuses import STATUS_ZH, STATUSES  # noqa: F401 (STATUSES re-exported)
 
 if TYPE_CHECKING:
-    from .figures_kept import KeptFigures
-    from .metrics import CleanData, MetricResult
-    from .register_schema import RegisterProblem
+    from ..metrics import CleanData, MetricResult
+    from ..run.figures_kept import KeptFigures
+    from .schema import RegisterProblem
 
 # The metrics (and pandas, which they use) are imported where a figure is computed, not here: the
 # register is read and checked (`lawreport register check`, the run's preflight) without them.
@@ -78,7 +77,7 @@ class FigureEntry:
     denominator_figure: str = ""
     compute: Compute | None = None
     # A finding reviewed and accepted: {status: inconsistent, reason: …}. Shown with its reason; it
-    # does not fail the run while the computed status is that status (lawreport.run_summary).
+    # does not fail the run while the computed status is that status (lawreport.run.summary).
     acknowledged: dict[str, str] | None = None
 
     @property
@@ -145,10 +144,10 @@ def read_register(
     built, and leaves the numbers no entry accounts for to the caller (unaccounted_numbers).
     `known_metrics`: the metric names (default: lawreport.metrics, which imports pandas).
     """
-    from .register_schema import RegisterProblem, check_register_data, figure_field_names
+    from .schema import RegisterProblem, check_register_data, figure_field_names
 
     if known_metrics is None:
-        from .metrics import METRICS
+        from ..metrics import METRICS
 
         known_metrics = sorted(METRICS)
     entry_fields = figure_field_names(FigureEntry)
@@ -242,7 +241,7 @@ def acknowledgements(path: Path) -> dict[str, tuple[str, str]]:
     cannot be read: the run's preflight has already refused such a register)."""
     import yaml
 
-    from .register_schema import LOADER
+    from .schema import LOADER
 
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)
@@ -338,7 +337,7 @@ def _problem_text(path: Path, problems: list[Any]) -> str:
 def _entry_lines(path: Path) -> dict[str, int]:
     """Line of each figure entry (by id) and of the top-level keys, for messages."""
     lines: dict[str, int] = {}
-    from .register_schema import LOADER
+    from .schema import LOADER
 
     root = yaml.compose(path.read_text(encoding="utf-8"), Loader=LOADER)
     for key, value in root.value if isinstance(root, yaml.MappingNode) else []:
@@ -354,7 +353,7 @@ def _entry_lines(path: Path) -> dict[str, int]:
 def _text_problems(register: Register, text: str, name: str, lines: dict[str, int], numbers: bool = True) -> list[Any]:
     """Quotes and wordings not found in the text, and (`numbers`) numbers of the text no entry
     accounts for."""
-    from .register_schema import RegisterProblem
+    from .schema import RegisterProblem
 
     problems = []
     for entry in register.figures:
@@ -665,8 +664,8 @@ def _quarantine_reason(universal: bool, rows: list[dict[str, Any]], limit: int =
 def compute_entry(entry: FigureEntry, data: CleanData) -> MetricResult:
     """The entry's figure from clean data: its spec evaluated, or its Python metric run (which must
     return a MetricResult, the one shape every figure has)."""
-    from .metrics import METRICS, MetricResult
-    from .register import evaluate
+    from ..metrics import METRICS, MetricResult
+    from . import evaluate
 
     if entry.compute is not None:
         return evaluate(entry.compute, data)
@@ -677,7 +676,7 @@ def compute_entry(entry: FigureEntry, data: CleanData) -> MetricResult:
 
 
 def verify_entry(entry: FigureEntry, data: CleanData, inconsistent: list[str]) -> FigureResult:
-    from .metrics import NoData
+    from ..metrics import NoData
 
     figure = entry.figure
     rule = figure.describe_zh()
@@ -736,7 +735,7 @@ def summed_column(result: MetricResult, data: CleanData) -> str:
     count or amount column of the ledger whose sums (each amount as written, like sum_column) give
     every total. A breakdown by that column therefore adds up to the figure by construction.
     """
-    from .ledgers import LEDGERS_BY_TABLE
+    from ..ledgers import LEDGERS_BY_TABLE
 
     expected = _expected_totals(result)
     if not expected or all(len(r.row_ids) == expected[(r.table, r.year)] for r in result.counted):
@@ -766,7 +765,7 @@ def _column_total(series: Any) -> Decimal:
 
 def verify_register(register: Register, data: CleanData, kept: KeptFigures | None = None) -> list[FigureResult]:
     """Every entry's result; with `kept` (the figures step), taken from the run before where still
-    current (`lawreport.figures_kept`)."""
+    current (`lawreport.run.figures_kept`)."""
     problems = consistency_problems(register)
     if kept is None:
         return [verify_entry(entry, data, problems.get(entry.id, [])) for entry in register.figures]
@@ -788,7 +787,7 @@ SPEC_NOTE = (
 
 def metric_docstring(name: str) -> str:
     """The Python metric's docstring, or, for a spec's label (compute.…), what computes it."""
-    from .metrics import METRICS
+    from ..metrics import METRICS
 
     if name.startswith("compute."):
         return SPEC_NOTE

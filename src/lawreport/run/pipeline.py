@@ -36,14 +36,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
-from .params import PROJECT_ROOT, RunParams, check_params
+from .. import __version__
+from ..params import PROJECT_ROOT, RunParams, check_params
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # src/lawreport: every source of the package
 
 
 class StepFailed(RuntimeError):
@@ -103,7 +103,7 @@ def _years(params: RunParams) -> list[int]:
 def step_inputs(step: str, params: RunParams) -> list[Path]:
     """The files a step reads. A change in any of them reruns the step: the unit's configuration
     (ledger layouts, vocabularies, charts) is read by every step."""
-    from .ledgers import config_files
+    from ..ledgers import config_files
 
     return config_files(params.path(params.raw_root)) + _step_files(step, params)
 
@@ -139,8 +139,8 @@ def key_identities(params: RunParams) -> dict[str, str]:
     (F015-F020) for a bad manifest or key: called before any kernel starts."""
     from dataclasses import replace
 
-    from .manifest import read_manifest, years_to_clean
-    from .pseudonym import key_identity, run_key
+    from ..ledgers.manifest import read_manifest, years_to_clean
+    from ..ledgers.pseudonym import key_identity, run_key
 
     identities = {}
     for year in years_to_clean(params):
@@ -214,7 +214,7 @@ def changed_inputs(params: RunParams, step: str, print_: dict[str, Any]) -> int 
 
 
 def write_stamp(params: RunParams, step: str, print_: dict[str, Any]) -> None:
-    from .storage import replace_text
+    from ..storage import replace_text
 
     replace_text(stamp_path(params, step), json.dumps(print_, ensure_ascii=False, indent=1, sort_keys=True))
 
@@ -282,15 +282,15 @@ STEPS: tuple[Step, ...] = (
         "clean",
         "10_clean.py",
         preload=LATER,
-        help="lawreport.clean_step:clean_ahead",
-        first="lawreport.clean_step:clean_first",
+        help="lawreport.run.clean_step:clean_ahead",
+        first="lawreport.run.clean_step:clean_first",
     ),
-    # lawreport.gx (Great Expectations): imported by run_validation on use.
+    # lawreport.run.gx (Great Expectations): imported by run_validation on use.
     Step(
         "validate",
         "20_validate.py",
         preload=(
-            "lawreport.gx:compile_data_docs_templates",
+            "lawreport.run.gx:compile_data_docs_templates",
             *LATER,
             "lawreport.appendix.validation_page",
             "lawreport.appendix.export",
@@ -345,7 +345,7 @@ def notebook_text(step_file: str) -> str:
     nothing is kept), read only from a regular file of this user's, and only if it is a notebook."""
     import nbformat
 
-    from .storage import private_folder, read_private_text, write_private_text
+    from ..storage import private_folder, read_private_text, write_private_text
 
     source = (NOTEBOOK_DIR / step_file).read_bytes()
     key = hashlib.sha256(
@@ -699,7 +699,7 @@ def lanes_of(steps: tuple[Step, ...]) -> tuple[tuple[tuple[str, str], ...], ...]
 
 def reset_code(step: str) -> str:
     """Run silently in a lane's kernel before its next notebook (`reset_kernel`). Binds no name."""
-    return f"__import__('lawreport.pipeline', fromlist=['reset_kernel']).reset_kernel({step!r})"
+    return f"__import__('lawreport.run.pipeline', fromlist=['reset_kernel']).reset_kernel({step!r})"
 
 
 def reset_kernel(step: str) -> None:
@@ -860,7 +860,7 @@ class ForkedScanner:
         (`scan.remember_personal_values`, with the files' stamp as they were read), once `wanted`
         returns. A child that failed, or was stopped, gives nothing (and is reaped). The
         child's values are read at once: it answers no check before they are all sent."""
-        from .appendix import scan
+        from ..appendix import scan
 
         if given is None:
             self.give()  # word to read them itself, unless given already
@@ -888,7 +888,7 @@ class ForkedScanner:
         file is now and still is after (`scan.notebook_verdict`): what the scrub would find is then
         nothing. False whenever it cannot say so (it found some, failed, ended, or the file changed):
         the caller then scrubs the notebook itself."""
-        from .appendix.scan import file_identity
+        from ..appendix.scan import file_identity
 
         try:
             asked = [str(path), *file_identity(path)]
@@ -935,7 +935,7 @@ def _serve_checks(
     verdict] (`scan.notebook_verdict`, with the pieces found clean before in `memo`; "error" if it
     failed; "stale" once a raw file is no longer as it was when the values were read: `stamp`),
     until the run closes its end."""
-    from .appendix import scan
+    from ..appendix import scan
 
     index = scan._prefix_index(values)
     with os.fdopen(requests, "rb") as asked, os.fdopen(replies, "wb") as answers:
@@ -960,7 +960,7 @@ def fork_scanner(params: RunParams) -> ForkedScanner | None:
     is gone (its end of the pipe closed). Ctrl-C is blocked across the fork and ignored in the child."""
     import signal
 
-    from .appendix import scan
+    from ..appendix import scan
 
     raw_root = params.path(params.raw_root)
     if not hasattr(os, "fork"):
@@ -1206,7 +1206,7 @@ class KernelPool:
         if self._personal is None:
 
             def prefetch() -> None:
-                from .appendix.scan import personal_values_of, prepare_index
+                from ..appendix.scan import personal_values_of, prepare_index
 
                 # Kept in the scan's cache, with their index (~0.07 s to build): built here while the
                 # kernels work, not in the editions' scans beside the internal edition's notebook.
@@ -1411,7 +1411,7 @@ def import_papermill() -> Any:
     class NoPyarrow(importlib.abc.MetaPathFinder):
         def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
             if name == "pyarrow" or name.startswith("pyarrow."):
-                raise ImportError(f"{name}: not while papermill is imported (lawreport.pipeline.import_papermill)")
+                raise ImportError(f"{name}: not while papermill is imported (lawreport.run.pipeline.import_papermill)")
             return None
 
     finder = NoPyarrow()
@@ -1503,7 +1503,7 @@ def execute_notebook(
             km=manager,
         )
         failed = False
-        from .appendix.scan import remember_notebook
+        from ..appendix.scan import remember_notebook
 
         remember_notebook(output, executed)  # what was just written: the scrub and the export read it
     except PapermillExecutionError as exc:
@@ -1540,13 +1540,13 @@ def execute_notebook(
             if checked is None:
                 checked = kernels is not None and kernels.scanned_clean(output)
             if output.exists() and not checked:
-                from .appendix.scan import scrub_or_block
+                from ..appendix.scan import scrub_or_block
 
                 if kernels is not None:
                     kernels.wait_personal_values()
                 scrub_or_block(output, params)
             if timings is not None:
-                from .appendix.scan import notebook_json
+                from ..appendix.scan import notebook_json
 
                 # the notebook as kept when it was written (`scan.remember_notebook`) or as the scrub read it
                 cells = cell_seconds(output, notebook_json(output)) if output.exists() else []
@@ -1607,7 +1607,7 @@ def run_step(
                 timings=notebooks.setdefault(edition, {}),
                 deferred=deferred,
             )
-            from .appendix import prepare_edition
+            from ..appendix import prepare_edition
 
             began = time.perf_counter()
             clean = True
@@ -1627,7 +1627,7 @@ def run_step(
 
         with ThreadPoolExecutor(max_workers=len(step.editions)) as pool:
             prepared = list(pool.map(run_edition, step.editions))
-        from .appendix import write_editions
+        from ..appendix import write_editions
 
         written = time.perf_counter()
         write_editions(prepared, params)
@@ -1756,7 +1756,7 @@ def write_timings(
         },
         "kernels": {"started": kernels.started if kernels else 0, "adopted": kernels.adopted if kernels else 0},
     }
-    from .storage import replace_text
+    from ..storage import replace_text
 
     replace_text(timings_path(params), json.dumps(data, ensure_ascii=False, indent=1))
 
@@ -1783,7 +1783,7 @@ def run_lock(params: RunParams) -> Iterator[None]:
 def require_inputs(params: RunParams, step: str) -> None:
     """A step's notebook started before the step that makes its input: say which to run first
     (instead of a FileNotFoundError deep in the step)."""
-    from .params import MissingInput, rerun_command
+    from ..params import MissingInput, rerun_command
 
     needed = {
         "validate": [("clean", params.clean_dir / "clean_report.json", "清洗数据 (clean data)")],
@@ -1824,7 +1824,7 @@ def notebook_step(params: RunParams, step: str, say: Callable[[str], None] = pri
     stamp, and once the cell has succeeded writes the stamp the pipeline would write, then lets the
     lock go. The next `make run` then skips what is current and reruns what depends on the new
     outputs. (Outside IPython the stamp stays removed, so the next run redoes the step.)"""
-    from .params import rerun_command
+    from ..params import rerun_command
 
     require_inputs(params, step)
     if os.environ.get(PIPELINE_ENV):
@@ -1886,10 +1886,10 @@ def notebook_step(params: RunParams, step: str, say: Callable[[str], None] = pri
 def preflight(params: RunParams, say: Callable[[str], None] = print) -> None:
     """Everything that can be checked without a kernel, checked before the first one starts: the
     register in full (RegisterError lists every problem with file, line and entry id)."""
-    from .claims import load_register
-    from .errors import RUN_CODES
-    from .register.check import metric_names
-    from .run_summary import stale_clean_years
+    from ..ledgers.errors import RUN_CODES
+    from ..register.check import metric_names
+    from ..register.claims import load_register
+    from .summary import stale_clean_years
 
     key_identities(params)  # every year's manifest and the key, F015-F020 before any kernel
     if params.register_path.exists():

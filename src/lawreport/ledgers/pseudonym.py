@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from .errors import LedgerFileError, Problem
 
 if TYPE_CHECKING:
+    from ..params import RunParams
     from .manifest import Manifest
-    from .params import RunParams
 
 DEMO_KEY = b"lawreport-demo-key-for-synthetic-sample-ledgers-only"
 KEY_ENV = "LAWREPORT_PSEUDONYM_KEY"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from .params import PROJECT_ROOT
+from ..params import PROJECT_ROOT
 
 REPORT = PROJECT_ROOT / "data" / "raw" / "2025" / "report.txt"
 CORPUS = PROJECT_ROOT / "tests" / "corpus" / "passages.yaml"

@@ -33,16 +33,16 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__
-from .cleaning import LedgerCleaner, LedgerResult
-from .errors import LedgerFileError, Problem
-from .ledgers.spec import Ledger
-from .manifest import MANIFEST_NAME, Manifest, read_manifest, sha256_file, years_to_clean
-from .params import RunParams, check_params
+from .. import __version__
+from ..ledgers.cleaning import LedgerCleaner, LedgerResult
+from ..ledgers.errors import LedgerFileError, Problem
+from ..ledgers.manifest import MANIFEST_NAME, Manifest, read_manifest, sha256_file, years_to_clean
+from ..ledgers.pseudonym import Pseudonymiser, key_identity, run_key
+from ..ledgers.reading import Grid
+from ..ledgers.spec import Ledger
+from ..params import RunParams, check_params
+from ..storage import older_than, staged_dir, write_json, write_parquet
 from .pipeline import package_source_digest
-from .pseudonym import Pseudonymiser, key_identity, run_key
-from .reading import Grid
-from .storage import older_than, staged_dir, write_json, write_parquet
 
 QUARANTINE_COLUMNS = ("table", "file", "sheet", "row", "column", "value", "code", "reason", "detail")
 CHANGED_VALUE_NOTICES = frozenset({"N206", "N207"})
@@ -460,7 +460,7 @@ def _clean_into_cache(pending: list[Pending]) -> int:
 
 def clean_ahead(raw_params: dict[str, Any]) -> int:
     """Help the clean step from another kernel: clean ledgers into the cache, the last of the last
-    year first, while the clean notebook goes from the first (`lawreport.pipeline.Step.help`). The
+    year first, while the clean notebook goes from the first (`lawreport.run.pipeline.Step.help`). The
     notebook takes what it finds kept (`clean_year` reads the cache ledger by ledger, just before
     cleaning each), so the two meet in the middle. The first ledger still to clean is left to the
     notebook (or to `clean_first`), which begins there: with one ledger changed, the help does
@@ -474,7 +474,7 @@ def clean_ahead(raw_params: dict[str, Any]) -> int:
 
 def clean_first(raw_params: dict[str, Any]) -> int:
     """The clean step's first ledger still to clean, cleaned into the cache by the clean notebook's
-    own kernel as soon as the run has it (`lawreport.pipeline.Step.first`), while this run's process
+    own kernel as soon as the run has it (`lawreport.run.pipeline.Step.first`), while this run's process
     makes the notebook ready (papermill, its parameters: ~0.3-1 s in which the kernel would wait).
     The notebook then takes it from the cache. With one ledger changed, that is the step's work.
     Returns the number cleaned here (0 or 1)."""

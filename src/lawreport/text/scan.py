@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from lawreport.wording import CN_NUMERAL_CHARS, SCALES, cn_to_int
+from lawreport.text.wording import CN_NUMERAL_CHARS, SCALES, cn_to_int
 
 __all__ = ["FOLD", "KINDS", "NumberMention", "scan_numbers"]
 

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import personal
+from . import KIND_DTYPES, ROW_RULES, SOURCE_COLUMNS, Column, Ledger, personal
 from . import values as V
 from .errors import LedgerFileError, Problem
-from .ledgers import KIND_DTYPES, ROW_RULES, SOURCE_COLUMNS, Column, Ledger
 from .pseudonym import Pseudonymiser
 from .reading import CellFault, Grid, read_ledger_grids
 
@@ -329,7 +328,7 @@ class LedgerCleaner:
     def clean_grids(self, ledger: Ledger, grids: list[Grid]) -> LedgerResult:
         """`clean` of the grids read from the ledger's file: the result depends on nothing else
         (the ledger's layout, the year and the pseudonym key aside), which the clean step's cache
-        relies on (`lawreport.clean_step.ledger_content_key`)."""
+        relies on (`lawreport.run.clean_step.ledger_content_key`)."""
         seen: set[tuple[object, ...]] = set()  # exact duplicates are dropped across months too
         passes = [self._clean_sheet(ledger, grid, seen, first=k == 0) for k, grid in enumerate(grids)]
         file_problems = [p for sheet in passes for p in sheet.file_problems]
@@ -597,7 +596,7 @@ class LedgerCleaner:
     def mask_personal(self, column: Column, value: str) -> tuple[str, Counter[str]]:
         """Personal data typed into a column that is not declared personal, masked in the clean value.
 
-        - `text` columns: every shape of `lawreport.personal` (ID numbers with a right check digit or
+        - `text` columns: every shape of `lawreport.ledgers.personal` (ID numbers with a right check digit or
           15-digit legacy numbers, mobiles, landlines, bank cards passing Luhn, e-mail addresses) is
           replaced by `[已遮蔽:身份证号]`, `[已遮蔽:电话]` … The rest of the text is kept as it was.
         - `code` columns: only 18-digit ID numbers with a right check digit whose holder is at least

@@ -16,11 +16,11 @@ Two measurements:
   after another, then (fresh copies) --workers at a time; total wall time of each and the ratio.
 
 A scale whose workbooks would exceed the reader's limit on unpacked size
-(lawreport.reading.MAX_UNCOMPRESSED_BYTES, error F006) is reported and not run: the clean step
+(lawreport.ledgers.reading.MAX_UNCOMPRESSED_BYTES, error F006) is reported and not run: the clean step
 would refuse the file and stop the run.
 
-    python -m lawreport.bench_scale --scales 1,10,100 --units 20   # the figures for the README
-    python -m lawreport.bench_scale --quick                        # --scales 1,2 --units 3
+    python -m lawreport.bench.scale --scales 1,10,100 --units 20   # the figures for the README
+    python -m lawreport.bench.scale --quick                        # --scales 1,2 --units 3
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .bench import suite_command
-from .params import PROJECT_ROOT
-from .spare_kernels import IDLE_ENV
+from ..params import PROJECT_ROOT
+from ..run.spare_kernels import IDLE_ENV
+from .suite import suite_command
 
 STEP_NAMES: tuple[str, ...] = ("clean", "validate", "figures", "appendix")  # when the run does not say
 SAMPLE_SECONDS = 0.2  # process-tree memory sampling interval
@@ -280,7 +280,7 @@ def measure_run(year: int, root: Path, sample_memory: bool = True) -> RunMeasure
 
 def copy_extras(raw_root: Path, years: Sequence[int]) -> None:
     """Files the generator does not write (report.txt) go in first: the MANIFEST hashes the folder."""
-    from .sample.generator import MANIFEST_NAME
+    from ..sample.generator import MANIFEST_NAME
 
     for year in years:
         source, target = PROJECT_ROOT / "data" / "raw" / str(year), raw_root / str(year)
@@ -300,7 +300,7 @@ def over_reader_limit(raw_root: Path, files_scale: int, target_scale: int) -> li
     """Workbooks under raw_root (generated at `files_scale`) whose unpacked size at `target_scale`
     exceeds the reader's limit: measured when the scales are equal, else estimated (linear, with a
     margin). Each with the largest scale that would fit."""
-    from .reading import MAX_UNCOMPRESSED_BYTES
+    from ..ledgers.reading import MAX_UNCOMPRESSED_BYTES
 
     margin = 1.0 if target_scale == files_scale else SIZE_MARGIN
     over = []
@@ -321,7 +321,7 @@ def over_reader_limit(raw_root: Path, files_scale: int, target_scale: int) -> li
 
 def generate(raw_root: Path, scale: int) -> dict[str, Any]:
     """Generate every sample year at `scale` into raw_root (a subprocess, so its memory is its own)."""
-    from .sample.generator import DEFAULT_YEARS
+    from ..sample.generator import DEFAULT_YEARS
 
     copy_extras(raw_root, DEFAULT_YEARS)
     command = [sys.executable, "-m", "lawreport.sample.generator", "--out", str(raw_root), "--scale", str(scale)]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-from lawreport.wording import NotComputable, rate_matches, rate_percent
+from lawreport.text.wording import NotComputable, rate_matches, rate_percent
 
 __all__ = [
     "CheckResult",

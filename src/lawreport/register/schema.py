@@ -203,7 +203,7 @@ def check_register_data(
                     )
             if key == "commitments" and isinstance(item, dict) and "next_year" in item:
                 # How next year's ledgers check it: the compute spec language, per period, a target.
-                from .register.commitments import commitment_problems
+                from .commitments import commitment_problems
 
                 next_year = _mapping_nodes(node)["next_year"][1]
                 for line, message in commitment_problems(next_year):
@@ -253,7 +253,7 @@ def _check_how_computed(
 ) -> list[RegisterProblem]:
     """Exactly one of `metric` and `compute`; `definition` with a metric only. A parsed spec replaces
     the `compute` mapping in `raw` (None when it has problems, each reported at its own line)."""
-    from .register.spec import parse_compute
+    from .spec import parse_compute
 
     problems: list[RegisterProblem] = []
     has = [key for key in HOW_COMPUTED if raw.get(key) not in (None, "")]

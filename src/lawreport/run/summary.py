@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CODES, RUN_CODES
-from .params import ParameterError, RunParams
+from ..ledgers.errors import CODES, RUN_CODES
+from ..params import ParameterError, RunParams
 
 # finding -> what it means, for --help and the README.
 FAIL_ON_CHOICES: dict[str, str] = {
@@ -74,7 +74,7 @@ class RunSummary:
         return found
 
     def lines(self) -> list[str]:
-        from .statuses import STATUS_ZH
+        from ..register.statuses import STATUS_ZH
 
         out = [f"—— {self.year} 年运行小结 (run summary) ——"]
         if not self.has_register:
@@ -97,7 +97,7 @@ class RunSummary:
                         f"本次为 {found.get(figure_id, 'match')}；请核对后修改或删除 acknowledged"
                     )
         if self.commitments is not None:
-            from .statuses import COMMITMENT_STATUS_ZH, COMMITMENT_STATUSES
+            from ..register.statuses import COMMITMENT_STATUS_ZH, COMMITMENT_STATUSES
 
             counts = "，".join(
                 f"{COMMITMENT_STATUS_ZH[s]} {sum(1 for c in self.commitments if c[1] == s)}"
@@ -125,7 +125,7 @@ class RunSummary:
 
 def stale_clean_years(params: RunParams) -> list[int]:
     """Clean year folders up to the report year that have no raw year with a manifest in this run."""
-    from .manifest import years_to_clean
+    from ..ledgers.manifest import years_to_clean
 
     clean_root = params.path(params.clean_root)
     cleaned = set(years_to_clean(params))
@@ -140,7 +140,7 @@ def _json(path: Path) -> dict:
 
 
 def summarise(params: RunParams) -> RunSummary:
-    from .manifest import years_to_clean
+    from ..ledgers.manifest import years_to_clean
 
     figures = _json(params.build_dir / "figures.json")
     summary = RunSummary(
@@ -151,7 +151,7 @@ def summarise(params: RunParams) -> RunSummary:
         stale_clean_years=stale_clean_years(params),
     )
     if summary.has_register:
-        from .claims import acknowledgements
+        from ..register.claims import acknowledgements
 
         summary.acknowledged = acknowledgements(params.register_path)
     for figure in figures.get("figures", []):

@@ -33,7 +33,7 @@ from xml.parsers import expat
 import python_calamine as calamine
 
 from .errors import LedgerFileError, Problem
-from .ledgers.spec import Ledger
+from .spec import Ledger
 
 # An xlsx whose parts unpack to more than this is refused before any XML is parsed.
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
